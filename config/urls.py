@@ -1,0 +1,24 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from prakerja.core.views import healthz
+
+# Admin sign-in goes through allauth, so it gets the same TOTP step and lockout as every
+# other staff sign-in instead of Django's bare password form.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Prakerja Jatim"
+admin.site.site_title = "Prakerja Jatim"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", api.urls),
+    path("identitas/", include("prakerja.identity.urls")),
+    path("posko/", include("prakerja.assistance.urls")),
+    path("kotak-keluar/", include("prakerja.notifications.urls")),
+    path("", include("prakerja.core.urls")),
+]
