@@ -36,4 +36,4 @@ typecheck: install
 	$(BIN)/mypy .
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -26,7 +26,7 @@ if PRAKERJA_ENV not in {"demo", "production"}:
 PRODUCTION = PRAKERJA_ENV == "production"
 
 # Demo-only values. They are public (they are in this file), so production refuses them.
-_DEMO_SECRET_KEY = "demo-only-insecure-secret-key-do-not-use-in-production-0123456789"
+_DEMO_SECRET_KEY = "demo-only-insecure-secret-key-do-not-use-in-production-0123456789"  # noqa: S105 (public demo value; refused in production)
 _DEMO_FERNET_KEY = "ZGVtby1vbmx5LWZlcm5ldC1rZXktMzItYnl0ZXMtISE="
 _DEMO_HMAC_KEY = "demo-only-blind-index-key-do-not-use-in-production"
 
@@ -239,7 +239,8 @@ PHONENUMBER_DB_FORMAT = "E164"
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -279,6 +280,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -17,9 +17,7 @@ class Post(models.Model):
     code = models.SlugField(_("kode"), max_length=60, unique=True)
     name = models.CharField(_("nama"), max_length=200)
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
-    regency = models.ForeignKey(
-        "regions.Regency", on_delete=models.PROTECT, related_name="posts"
-    )
+    regency = models.ForeignKey("regions.Regency", on_delete=models.PROTECT, related_name="posts")
     address = models.CharField(_("alamat"), max_length=300, blank=True)
     # The province chose not to publicise office locations so that people come only when they
     # cannot register online (SPEC §1); a hidden address is shown only with a booking.

@@ -9,7 +9,9 @@ def site(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     return {
         "is_staff_user": bool(
-            user is not None and user.is_authenticated and getattr(user, "role", None) in STAFF_ROLES
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "role", None) in STAFF_ROLES
         ),
         "call_centre_numbers": ("031-8293097", "031-8280254"),
     }

@@ -25,7 +25,9 @@ def health_check() -> Health:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:
-        return Health(database="error", tasks="unknown", tasks_ready=None, oldest_ready_seconds=None)
+        return Health(
+            database="error", tasks="unknown", tasks_ready=None, oldest_ready_seconds=None
+        )
 
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return Health(database="ok", tasks="not_used", tasks_ready=None, oldest_ready_seconds=None)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import json
+import logging
+
+from prakerja.core.logging import RedactingJsonFormatter, redact
+
+
+def _format(record: logging.LogRecord) -> dict[str, object]:
+    return json.loads(RedactingJsonFormatter().format(record))
+
+
+def test_it_masks_a_nik_in_the_message() -> None:
+    assert redact("NIK 3578015708900001 ditolak") == "NIK 3578********0001 ditolak"
+
+
+def test_it_masks_phone_numbers_in_every_typed_form() -> None:
+    for typed in ("081234567890", "+6281234567890", "6281234567890", "0812-3456-7890"):
+        masked = redact(f"kirim ke {typed} sekarang")
+        assert "3456" not in masked, typed
+        assert masked.endswith("890 sekarang")
+
+
+def test_it_leaves_ordinary_numbers_alone() -> None:
+    assert redact("posko 56, kuota 543000") == "posko 56, kuota 543000"
+
+
+def test_a_log_line_is_json_with_extras_and_masked_arguments() -> None:
+    record = logging.LogRecord(
+        "prakerja", logging.INFO, __file__, 1, "cek %s", ("3578015708900001",), None
+    )
+    record.post = "disnaker-3578"
+    line = _format(record)
+    assert line["message"] == "cek 3578********0001"
+    assert line["post"] == "disnaker-3578"
+    assert line["level"] == "INFO"
+
+
+def test_a_traceback_that_contains_a_nik_is_masked() -> None:
+    try:
+        raise ValueError("NIK 3578015708900001 tidak valid, HP 081234567890")
+    except ValueError:
+        import sys
+
+        record = logging.LogRecord(
+            "prakerja", logging.ERROR, __file__, 1, "gagal", (), sys.exc_info()
+        )
+    text = RedactingJsonFormatter().format(record)
+    assert "3578015708900001" not in text
+    assert "081234567890" not in text
+    assert "3578********0001" in text

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_is_in_indonesian_by_default(client: Client) -> None:
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="id">' in html
+    assert "Kartu Prakerja Jawa Timur" in html
+    assert "Anda tidak perlu email untuk mendaftar" in html
+
+
+def test_the_home_page_uses_vendored_assets_and_no_cdn(client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert "/static/vendor/pico/pico.min.css" in html
+    assert "/static/vendor/htmx/htmx.min.js" in html
+    assert "https://" not in html.split("<body")[0]
+
+
+def test_the_footer_and_about_page_attribute_the_region_data(client: Client) -> None:
+    home = client.get("/").content.decode()
+    assert "idn-area-data 4.0.1" in home and "ODbL" in home
+    about = client.get("/tentang/").content.decode()
+    assert "Open Database License (ODbL) 1.0" in about
+    assert "Kepmendagri No. 300.2.2-2138 Tahun 2025" in about
+
+
+def test_the_language_switch_turns_the_page_into_english(client: Client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "East Java Kartu Prakerja" in html
+    assert "Bahasa Indonesia" in html
+
+
+def test_the_call_centre_numbers_are_on_every_page(client: Client) -> None:
+    html = client.get("/tentang/").content.decode()
+    assert "031-8293097" in html and "031-8280254" in html
+
+
+def test_an_unknown_page_is_a_404_not_a_500(client: Client) -> None:
+    assert client.get("/tidak-ada/").status_code == 404
+
+
+def test_the_dashboard_asks_anonymous_visitors_to_sign_in(client: Client) -> None:
+    response = client.get("/beranda/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
