@@ -1,11 +1,10 @@
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
+
+from prakerja.identity import views
 
 app_name = "identity"
 
-
-def nik_check_page(request: HttpRequest) -> HttpResponse:  # replaced by the identity views
-    return HttpResponse("")
-
-
-urlpatterns = [path("cek-nik/", nik_check_page, name="nik_check_page")]
+urlpatterns = [
+    path("cek-nik/", views.nik_check_page, name="nik_check_page"),
+    path("cek-nik/hasil/", views.nik_check_fragment, name="nik_check_fragment"),
+]

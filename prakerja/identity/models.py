@@ -1,0 +1,50 @@
+"""The one record per natural person, keyed by NIK.
+
+The NIK and KK are never stored in plain text (SPEC §4): each is Fernet-encrypted for display
+and has an HMAC blind index for lookups and for the unique constraint that makes "one NIK
+registers once" hold even under concurrent submissions. The change history (simple-history)
+therefore holds ciphertext only, and ``personal_data_rotate_keys`` re-encrypts it too.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from prakerja.identity import crypto
+from prakerja.identity.nik import nik_mask
+
+
+class Person(models.Model):
+    nik_encrypted = models.TextField(_("NIK (terenkripsi)"))
+    nik_index = models.CharField(_("indeks NIK"), max_length=64, unique=True)
+    kk_encrypted = models.TextField(_("nomor KK (terenkripsi)"), blank=True)
+    kk_index = models.CharField(_("indeks nomor KK"), max_length=64, db_index=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("orang")
+        verbose_name_plural = _("orang")
+
+    def __str__(self) -> str:
+        # Masked: __str__ ends up in the admin, history views and log lines.
+        return self.nik_masked
+
+    @property
+    def nik(self) -> str:
+        return crypto.decrypt(self.nik_encrypted)
+
+    @property
+    def nik_masked(self) -> str:
+        return nik_mask(self.nik) if self.nik_encrypted else ""
+
+    @property
+    def kk(self) -> str:
+        return crypto.decrypt(self.kk_encrypted) if self.kk_encrypted else ""
+
+    @property
+    def kk_masked(self) -> str:
+        return nik_mask(self.kk) if self.kk_encrypted else ""

@@ -1,0 +1,64 @@
+"""Writes for the identity domain: the one ``Person`` per NIK."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from prakerja.core.errors import ApplicationError
+from prakerja.identity import crypto
+from prakerja.identity.models import Person
+from prakerja.identity.nik import Issue, kk_parse, nik_parse
+
+
+def _raise_first(errors: list[Issue], *, field: str) -> None:
+    if errors:
+        first = errors[0]
+        raise ApplicationError(first.code, first.message, field=field)
+
+
+def _kk_checked(kk: str) -> str:
+    result = kk_parse(kk)
+    _raise_first(result.errors, field="kk")
+    return result.value
+
+
+def person_get_or_create(*, nik: str, kk: str | None = None) -> tuple[Person, bool]:
+    """The person with this NIK, created if new. Returns ``(person, created)``.
+
+    An existing person is returned unchanged (a KK given here does not overwrite theirs; use
+    ``person_kk_set``). Warnings (unknown regency, …) do not stop anything: old codes are valid.
+    """
+    parsed = nik_parse(nik)
+    _raise_first(parsed.errors, field="nik")
+    kk_value = _kk_checked(kk) if kk and kk.strip() else ""
+    nik_index = crypto.blind_index(parsed.value, purpose="nik")
+
+    existing = Person.objects.filter(nik_index=nik_index).first()
+    if existing is not None:
+        return existing, False
+    try:
+        # The savepoint keeps an outer transaction usable after the IntegrityError below.
+        with transaction.atomic():
+            person = Person.objects.create(
+                nik_encrypted=crypto.encrypt(parsed.value),
+                nik_index=nik_index,
+                kk_encrypted=crypto.encrypt(kk_value) if kk_value else "",
+                kk_index=crypto.blind_index(kk_value, purpose="kk") if kk_value else "",
+            )
+    except IntegrityError:
+        # Two submissions of the same NIK raced past the lookup above (a double click, a
+        # posko retry); the unique blind index let exactly one insert win, so use that row.
+        return Person.objects.get(nik_index=nik_index), False
+    return person, True
+
+
+def person_kk_set(*, person: Person, kk: str) -> Person:
+    """Record (or correct) a person's family-card number; the history keeps the old one."""
+    kk_value = _kk_checked(kk)
+    kk_index = crypto.blind_index(kk_value, purpose="kk")
+    if person.kk_index == kk_index:
+        return person
+    person.kk_encrypted = crypto.encrypt(kk_value)
+    person.kk_index = kk_index
+    person.save(update_fields=["kk_encrypted", "kk_index"])
+    return person
