@@ -28,9 +28,7 @@ class StaffTwoFactorRequiredMiddleware:
             and user.is_authenticated
             and getattr(user, "role", None) in STAFF_ROLES
             and not request.path.startswith(_ALLOWED_PREFIXES)
-            and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)

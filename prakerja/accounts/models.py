@@ -2,12 +2,15 @@
 
 One user model for everybody: applicants and staff. A staff role may be bound to a scope
 (an officer to one post, a data officer to one regency or the whole province, a provider
-operator to one provider); the database refuses a binding that does not fit the role.
+operator to one provider); the database refuses a binding that does not fit the role, and
+refuses superuser rights to anyone who is not a superadmin.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -26,10 +29,25 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = frozenset(Role) - {Role.APPLICANT}
+# Roles that open the Django admin (``is_staff``). Only the superadmin: every other role works
+# in the programme's own pages, which apply the role's scope; the admin does not.
+ADMIN_ROLES = frozenset({Role.SUPERADMIN})
+
+
+class AccountManager(UserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        # `createsuperuser` and pytest-django's `admin_user` come through here; the role
+        # has to say superadmin too, or the database refuses the superuser flag.
+        extra.setdefault("role", Role.SUPERADMIN)
+        return super().create_superuser(username, email, password, **extra)
 
 
 class User(AbstractUser):
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.APPLICANT)
+    # One name field: many Indonesian names do not split into first and last name.
+    full_name = models.CharField(_("nama lengkap"), max_length=150, blank=True)
     phone = PhoneNumberField(_("nomor HP"), blank=True, null=True, unique=True)
     post = models.ForeignKey(
         "assistance.Post",
@@ -58,6 +76,8 @@ class User(AbstractUser):
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
+    objects: ClassVar[AccountManager] = AccountManager()  # type: ignore[assignment]
+
     class Meta:
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
@@ -66,17 +86,42 @@ class User(AbstractUser):
                 condition=models.Q(role=Role.OFFICER, post__isnull=False)
                 | (~models.Q(role=Role.OFFICER) & models.Q(post__isnull=True)),
                 name="user_post_iff_officer",
+                violation_error_message=_(
+                    "Petugas pendamping wajib terikat pada satu posko; peran lain tidak boleh."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(role=Role.DATA_OFFICER) | models.Q(regency__isnull=True),
                 name="user_regency_only_for_data_officer",
+                violation_error_message=_(
+                    "Hanya petugas data Disnaker yang dapat terikat pada kabupaten/kota."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(role=Role.PROVIDER, provider__isnull=False)
                 | (~models.Q(role=Role.PROVIDER) & models.Q(provider__isnull=True)),
                 name="user_provider_iff_provider_operator",
+                violation_error_message=_(
+                    "Operator lembaga pelatihan wajib terikat pada satu lembaga; "
+                    "peran lain tidak boleh."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role=Role.SUPERADMIN, is_superuser=True, is_staff=True)
+                | (~models.Q(role=Role.SUPERADMIN) & models.Q(is_superuser=False)),
+                name="user_superuser_iff_superadmin",
+                violation_error_message=_(
+                    "Hak superuser hanya untuk peran superadmin, dan superadmin selalu "
+                    "memiliki hak superuser dan akses admin."
+                ),
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name()
 
     @property
     def is_programme_staff(self) -> bool:
