@@ -7,16 +7,57 @@ validation becomes 422 with the same shape, so clients handle one error format.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from prakerja.assistance.api import router as assistance_router
 from prakerja.core.errors import ApplicationError
 from prakerja.identity.api import router as identity_router
 from prakerja.regions.api import router as regions_router
 
-api = NinjaAPI(
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "message", "field"],
+    "properties": {
+        "code": {"type": "string", "description": "Kode galat yang stabil, mis. nik.length"},
+        "message": {"type": "string", "description": "Pesan dalam bahasa Indonesia"},
+        "field": {"type": ["string", "null"]},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+class PrakerjaAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        # Every operation that takes input can answer 422 (see validation_error below); the
+        # document says so, so clients and the schemathesis run know the shape.
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if operation.get("parameters") or operation.get("requestBody"):
+                    operation.setdefault("responses", {}).setdefault(
+                        422,
+                        {
+                            "description": "Isian tidak valid",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Error"}
+                                }
+                            },
+                        },
+                    )
+        return schema
+
+
+api = PrakerjaAPI(
     title="Prakerja Jatim API",
     version="1",
     description="Pendaftaran, pendampingan, dan seleksi Kartu Prakerja Jawa Timur.",

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Above allauth: the app-directories loader finds our allauth template overrides first.
+    "prakerja.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -84,7 +86,6 @@ INSTALLED_APPS = [
     "prakerja.core",
     "prakerja.regions",
     "prakerja.identity",
-    "prakerja.accounts",
     "prakerja.assistance",
     "prakerja.notifications",
     "prakerja.training",
@@ -103,6 +104,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "prakerja.core.middleware.ApplicationErrorMiddleware",
     "prakerja.accounts.middleware.StaffTwoFactorRequiredMiddleware",
     # Axes must be last: it turns a lockout raised anywhere above into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -199,6 +201,10 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
+MFA_ADAPTER = "prakerja.accounts.adapters.MFAAdapter"
+# allauth's default also blocks a username from every address after 5 failures, which lets
+# anyone lock any officer out; axes locks by username + IP instead, allauth only caps per IP.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Prakerja Jatim"
 # Staff must have TOTP before they can use any staff page (SPEC §4, personal data).

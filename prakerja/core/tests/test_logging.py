@@ -49,3 +49,37 @@ def test_a_traceback_that_contains_a_nik_is_masked() -> None:
     assert "3578015708900001" not in text
     assert "081234567890" not in text
     assert "3578********0001" in text
+
+
+def test_the_gunicorn_access_log_masks_a_nik_in_the_path() -> None:
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from prakerja.core.gunicorn_logger import RedactingAccessLogger
+
+    logger = RedactingAccessLogger(Config())
+    request = SimpleNamespace(
+        method="GET",
+        path="/api/v1/nik/3578015708900001/check",
+        query="hp=081234567890",
+        version=(1, 1),
+        headers=[],
+        uri="/api/v1/nik/3578015708900001/check?hp=081234567890",
+    )
+    response = SimpleNamespace(status="200 OK", response_length=10, sent=10, headers=[])
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "RAW_URI": request.uri,
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": request.path,
+        "QUERY_STRING": request.query,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    from datetime import timedelta
+
+    atoms = logger.atoms(response, request, environ, timedelta(milliseconds=3))
+    joined = " ".join(str(value) for value in atoms.values())
+    assert "3578015708900001" not in joined
+    assert "081234567890" not in joined
+    assert "3578********0001" in atoms["U"]

@@ -51,3 +51,16 @@ def test_the_dashboard_asks_anonymous_visitors_to_sign_in(client: Client) -> Non
     response = client.get("/beranda/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_a_scope_refusal_in_a_page_is_an_indonesian_403(rf) -> None:
+    from prakerja.core.errors import PermissionDenied
+    from prakerja.core.middleware import ApplicationErrorMiddleware
+
+    request = rf.get("/")
+    middleware = ApplicationErrorMiddleware(lambda r: None)  # type: ignore[arg-type,return-value]
+    error = PermissionDenied("post.out_of_scope", "Posko ini di luar wilayah tugas Anda.")
+    response = middleware.process_exception(request, error)
+    assert response is not None
+    assert response.status_code == 403
+    assert "Posko ini di luar wilayah tugas Anda." in response.content.decode()
