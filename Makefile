@@ -19,10 +19,7 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@touch $@
 
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py regions_load
-	$(BIN)/python manage.py demo_load
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py demo_setup
 	@bash scripts/serve.sh "$(HOST)" "$(PORT)" "$(WEB_WORKERS)"
 
 test: install

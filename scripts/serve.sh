@@ -4,8 +4,6 @@ set -euo pipefail
 HOST="${1:-127.0.0.1}"; PORT="${2:-8000}"; WORKERS="${3:-3}"
 BIN=.venv/bin
 
-$BIN/python manage.py demo_accounts_print || true
-echo
 echo "Prakerja berjalan di  http://$HOST:$PORT/   (Ctrl-C untuk berhenti)"
 echo
 

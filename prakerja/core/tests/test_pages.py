@@ -64,3 +64,21 @@ def test_a_scope_refusal_in_a_page_is_an_indonesian_403(rf) -> None:
     assert response is not None
     assert response.status_code == 403
     assert "Posko ini di luar wilayah tugas Anda." in response.content.decode()
+
+
+def test_demo_setup_is_idempotent_and_prints_every_demo_account(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from django.core.management import call_command
+
+    from prakerja.accounts.models import User
+    from prakerja.assistance.models import Post
+
+    call_command("demo_setup")
+    call_command("demo_setup")
+    out = capsys.readouterr().out
+    assert Post.objects.count() == 56
+    assert User.objects.count() == 10
+    assert out.count("posko: 56 (0 baru)") == 1
+    for username in ("pendaftar", "petugas", "callcenter", "datajatim", "manajer", "lpk", "admin"):
+        assert username in out
