@@ -102,3 +102,41 @@ def viewer(db: None) -> User:
 @pytest.fixture
 def superadmin(db: None) -> User:
     return make_user(role=Role.SUPERADMIN, username="indah")
+
+
+# --- PostgreSQL-only tests ----------------------------------------------------------------
+# ``@pytest.mark.postgres`` marks a test that only makes sense on PostgreSQL (SKIP LOCKED,
+# row-lock races, …). On any other default database it is skipped with a stated reason,
+# never silently. Lives in the root conftest so it applies to every path pytest is given.
+
+POSTGRES_SKIP_REASON = (
+    "needs PostgreSQL: the default database is {vendor}; "
+    "run with DATABASE_URL=postgres://… to include it"
+)
+
+
+def _default_database_vendor() -> str:
+    # Reading the vendor does not open a connection: it comes from the configured ENGINE.
+    from django.db import connections
+
+    return connections["default"].vendor
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    vendor = _default_database_vendor()
+    test_name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if not test_name:
+        test_name = "in memory" if vendor == "sqlite" else "Django's default name"
+    return f"prakerja: default database {vendor} (test database: {test_name})"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    vendor = _default_database_vendor()
+    if vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason=POSTGRES_SKIP_REASON.format(vendor=vendor))
+    for item in items:
+        if item.get_closest_marker("postgres") is not None:
+            item.add_marker(skip)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
-from prakerja.core.views import healthz
+from prakerja.core.views import healthz, livez
 
 # Admin sign-in goes through allauth, so it gets the same TOTP step and lockout as every
 # other staff sign-in instead of Django's bare password form.
@@ -13,6 +13,7 @@ admin.site.site_title = "Prakerja Jatim"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -11,7 +11,7 @@ from prakerja.accounts.models import STAFF_ROLES
 
 # Paths a staff member without TOTP may still open: the pages that set it up, sign-out,
 # the language switch and static assets.
-_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz")
+_ALLOWED_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/healthz", "/livez")
 
 
 class StaffTwoFactorRequiredMiddleware:

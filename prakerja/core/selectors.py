@@ -19,7 +19,7 @@ class Health:
         return self.database == "ok" and self.tasks in {"ok", "not_used"}
 
 
-def health_check() -> Health:
+def health_check(*, include_tasks: bool = True) -> Health:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -29,6 +29,8 @@ def health_check() -> Health:
             database="error", tasks="unknown", tasks_ready=None, oldest_ready_seconds=None
         )
 
+    if not include_tasks:
+        return Health(database="ok", tasks="unknown", tasks_ready=None, oldest_ready_seconds=None)
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return Health(database="ok", tasks="not_used", tasks_ready=None, oldest_ready_seconds=None)
 

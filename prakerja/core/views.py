@@ -33,3 +33,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
     health = health_check()
     body = {"status": "ok" if health.ok else "error", **asdict(health)}
     return JsonResponse(body, status=200 if health.ok else 503)
+
+
+@never_cache
+@require_GET
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness for a load balancer: this app server can reach the database.
+
+    Unlike /healthz it ignores the job queue, so stopped workers (which make every server's
+    /healthz 503 at once) never take the whole site out of the balancer.
+    """
+    health = health_check(include_tasks=False)
+    return JsonResponse(
+        {"status": "ok" if health.database == "ok" else "error", "database": health.database},
+        status=200 if health.database == "ok" else 503,
+    )

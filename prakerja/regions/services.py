@@ -88,7 +88,7 @@ def regions_load(*, data_dir: Path = DATA_DIR, force: bool = False) -> list[Load
         rows = list(csv.DictReader(raw.decode("utf-8").splitlines()))
         with transaction.atomic():
             for start in range(0, len(rows), BATCH_SIZE):
-                table.model.objects.bulk_create(
+                table.model._default_manager.bulk_create(
                     [table.build(row) for row in rows[start : start + BATCH_SIZE]],
                     update_conflicts=True,
                     unique_fields=["code"],

@@ -20,6 +20,7 @@ def test_a_service_write_outside_a_request_records_the_actor_and_reason() -> Non
 
 
 def test_a_system_write_records_no_user() -> None:
-    provider = audit_as(Provider(name="LPK Sistem", kind="lpk", regency_id="3578"), actor=None)
+    provider = Provider(name="LPK Sistem", kind="lpk", regency_id="3578")
+    audit_as(provider, actor=None)
     provider.save()
     assert provider.history.get().history_user is None

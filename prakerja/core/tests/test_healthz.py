@@ -65,3 +65,25 @@ def test_it_reports_503_when_the_database_is_down(
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "error"
+
+
+@override_settings(TASKS_STALL_SECONDS=60)
+def test_liveness_ignores_a_stalled_queue(client: Client) -> None:
+    ping.enqueue()
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - timedelta(minutes=10))
+    response = client.get("/livez")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_liveness_fails_when_the_database_is_down(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prakerja.core import selectors
+
+    class Broken:
+        def cursor(self) -> None:
+            raise RuntimeError("connection refused")
+
+    monkeypatch.setattr(selectors, "connection", Broken())
+    assert client.get("/livez").status_code == 503
