@@ -15,9 +15,11 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from prakerja.assistance.api import router as assistance_router
+from prakerja.callcenter.api import router as callcenter_router
 from prakerja.core.errors import ApplicationError
 from prakerja.identity.api import router as identity_router
 from prakerja.regions.api import router as regions_router
+from prakerja.registry.api import router as registry_router
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -98,3 +100,5 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 api.add_router("/", identity_router, tags=["identitas"])
 api.add_router("/regions", regions_router, tags=["wilayah"])
 api.add_router("/posts", assistance_router, tags=["posko"])
+api.add_router("/registrations", registry_router, tags=["pendaftaran"])
+api.add_router("/callcenter", callcenter_router, tags=["call center"])

@@ -86,7 +86,9 @@ INSTALLED_APPS = [
     "prakerja.core",
     "prakerja.regions",
     "prakerja.identity",
+    "prakerja.registry",
     "prakerja.assistance",
+    "prakerja.callcenter",
     "prakerja.notifications",
     "prakerja.training",
 ]

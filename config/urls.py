@@ -19,7 +19,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("identitas/", include("prakerja.identity.urls")),
+    path("daftar/", include("prakerja.registry.urls")),
     path("posko/", include("prakerja.assistance.urls")),
+    path("callcenter/", include("prakerja.callcenter.urls")),
     path("kotak-keluar/", include("prakerja.notifications.urls")),
     path("", include("prakerja.core.urls")),
 ]
