@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "prakerja.callcenter",
     "prakerja.notifications",
     "prakerja.training",
+    "prakerja.reports",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,8 @@ urlpatterns = [
     path("daftar/", include("prakerja.registry.urls")),
     path("posko/", include("prakerja.assistance.urls")),
     path("callcenter/", include("prakerja.callcenter.urls")),
+    path("petugas/", include("prakerja.assistance.console.urls")),
+    path("laporan/", include("prakerja.reports.urls")),
     path("kotak-keluar/", include("prakerja.notifications.urls")),
     path("", include("prakerja.core.urls")),
 ]
