@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "prakerja.core.shedding.LoadSheddingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -112,6 +113,11 @@ MIDDLEWARE = [
     # Axes must be last: it turns a lockout raised anywhere above into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Load shedding per app process (prakerja.core.shedding): 0 turns it off.
+SHED_MAX_CONCURRENT = env.int("SHED_MAX_CONCURRENT", default=8)
+SHED_WAIT_SECONDS = env.float("SHED_WAIT_SECONDS", default=0.5)
+SHED_RETRY_AFTER_SECONDS = env.int("SHED_RETRY_AFTER_SECONDS", default=2)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

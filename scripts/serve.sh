@@ -12,6 +12,6 @@ WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 exec_status=0
 $BIN/gunicorn config.wsgi:application --bind "$HOST:$PORT" --workers "$WORKERS" \
-  --access-logfile - --log-level warning \
+  --worker-class gthread --threads "${THREADS:-12}" --access-logfile - --log-level warning \
   --logger-class prakerja.core.gunicorn_logger.RedactingAccessLogger || exec_status=$?
 exit $exec_status
