@@ -48,3 +48,47 @@ class Person(models.Model):
     @property
     def kk_masked(self) -> str:
         return nik_mask(self.kk) if self.kk_encrypted else ""
+
+
+class PersonalDataAccess(models.Model):
+    """One look at someone's personal data outside the viewer's own scope (UU PDP 27/2022).
+
+    Written for every lookup across posts, whether or not it found anyone: a run of misses is
+    exactly what probing for NIKs looks like. Holds no NIK or phone number itself.
+    """
+
+    class Purpose(models.TextChoices):
+        CROSS_POST_LOOKUP = "cross_post_lookup", _("Pencarian lintas posko")
+        REVEAL = "reveal", _("Membuka data tanpa sensor")
+
+    class QueryKind(models.TextChoices):
+        NIK = "nik", _("NIK")
+        REFERENCE = "reference", _("Nomor pendaftaran")
+
+    actor = models.ForeignKey(
+        "accounts.User", verbose_name=_("pengakses"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("orang"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accesses",
+    )
+    # The registration reference (not a foreign key: identity sits below the registry app).
+    reference = models.CharField(_("nomor pendaftaran"), max_length=12, blank=True)
+    purpose = models.CharField(_("keperluan"), max_length=30, choices=Purpose.choices)
+    query_kind = models.CharField(
+        _("dicari dengan"), max_length=12, choices=QueryKind.choices, blank=True
+    )
+    found = models.BooleanField(_("ditemukan"), default=False)
+    accessed_at = models.DateTimeField(_("waktu akses"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-accessed_at"]
+        verbose_name = _("akses data pribadi")
+        verbose_name_plural = _("akses data pribadi")
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.purpose} {self.accessed_at:%Y-%m-%d %H:%M}"

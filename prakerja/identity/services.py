@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 
 from prakerja.core.errors import ApplicationError
 from prakerja.identity import crypto
-from prakerja.identity.models import Person
+from prakerja.identity.models import Person, PersonalDataAccess
 from prakerja.identity.nik import Issue, kk_parse, nik_parse
 
 
@@ -62,3 +64,26 @@ def person_kk_set(*, person: Person, kk: str) -> Person:
     person.kk_index = kk_index
     person.save(update_fields=["kk_encrypted", "kk_index"])
     return person
+
+
+def personal_data_access_record(
+    *,
+    actor: Any,
+    purpose: PersonalDataAccess.Purpose,
+    person: Person | None = None,
+    reference: str = "",
+    query_kind: PersonalDataAccess.QueryKind | str = "",
+    found: bool,
+) -> PersonalDataAccess:
+    """Log one look at personal data outside the actor's scope (who, whom, why, when).
+
+    Call it in the same transaction as the read it documents, before the data is shown.
+    """
+    return PersonalDataAccess.objects.create(
+        actor=actor,
+        person=person,
+        reference=reference[:12],
+        purpose=purpose,
+        query_kind=query_kind,
+        found=found,
+    )

@@ -1,0 +1,451 @@
+"""Idempotent submissions (SPEC §3.2, §4 "no data loss"): a retry never runs a write twice.
+
+Two surfaces share one table (``IdempotencyRecord``) and one claim protocol:
+
+* **API** — the client sends ``Idempotency-Key: <1–100 of [A-Za-z0-9_-]>`` on POST/PATCH/DELETE.
+  Put ``@idempotent`` under the router decorator of a django-ninja operation::
+
+      @router.post("", response={201: RegistrationOut})
+      @idempotent
+      def registration_create(request, payload: RegistrationIn): ...
+
+  Same key + same body → the first response again (status and body, plus the header
+  ``Idempotent-Replayed: true``); same key + another body → 422 ``idempotency.key_reused``;
+  the first request still running → 409 ``idempotency.in_progress``. Without the header the
+  operation runs as usual (the key is optional, as in Stripe's API).
+  For a plain Django view or any other callable: ``run_idempotent(request, handler)``.
+
+* **HTML forms** — put ``{% submission_token_input %}`` (``{% load idempotency %}``) inside the
+  ``<form>`` and ``@once_per_submission_token`` on the view. A repeated POST of the same token
+  (double click, the browser resubmitting after a dropped connection at a posko) is answered
+  with a redirect to the result of the first submission instead of running the view again.
+  The view must answer a successful POST with a redirect (post/redirect/get); any other answer
+  (the form re-rendered with errors) releases the token so the corrected form can be sent.
+
+The protocol: the claim is an INSERT committed on its own, before the handler runs, so a
+concurrent duplicate hits the unique (scope, key) constraint and loses; the handler and the
+stored response then commit together, so an acknowledged response is always replayable. If the
+handler raises (or answers 5xx/401/403/409/429), the claim is deleted and a retry proceeds.
+Claims older than 24 hours are pruned (``manage.py idempotency_prune``); a claim left
+``in_progress`` by a killed worker is taken over after ``IDEMPOTENCY_STALE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.core.errors import ApplicationError
+from prakerja.core.models import IdempotencyRecord
+
+KEY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+SUBMISSION_TOKEN_FIELD = "submission_token"  # noqa: S105 - a form field name, not a secret
+KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,100}", re.ASCII)
+RECORD_TTL = timedelta(hours=24)
+# Longer than any request may run (gunicorn's timeout is 30 s): an older in-progress claim
+# belongs to a worker that was killed, and must not block the retry for a whole day.
+DEFAULT_STALE_SECONDS = 120
+# Answers that say "try again later" or "not you": replaying them would lock the key on a
+# transient failure, so the claim is released instead.
+_RELEASED_STATUSES = frozenset({401, 403, 408, 409, 429})
+_FORM_IGNORED_FIELDS = frozenset({"csrfmiddlewaretoken", SUBMISSION_TOKEN_FIELD})
+
+Handler = Callable[[], HttpResponseBase]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class IdempotencyInProgress(ApplicationError):
+    status = 409
+
+
+class IdempotencyKeyReused(ApplicationError):
+    status = 422
+
+
+def _in_progress() -> IdempotencyInProgress:
+    return IdempotencyInProgress(
+        "idempotency.in_progress",
+        _(
+            "Permintaan dengan kunci yang sama masih diproses. Tunggu sebentar, lalu kirim "
+            "ulang dengan kunci yang sama."
+        ),
+    )
+
+
+def _key_reused() -> IdempotencyKeyReused:
+    return IdempotencyKeyReused(
+        "idempotency.key_reused",
+        _(
+            "Kunci Idempotency-Key ini sudah dipakai untuk permintaan dengan isi yang berbeda. "
+            "Gunakan kunci baru untuk permintaan baru."
+        ),
+        field=KEY_HEADER,
+    )
+
+
+def _key_invalid() -> ApplicationError:
+    return ApplicationError(
+        "idempotency.key_invalid",
+        _("Idempotency-Key harus 1–100 karakter berupa huruf, angka, garis bawah, atau tanda -."),
+        field=KEY_HEADER,
+        status=422,
+    )
+
+
+# --- Fingerprint and scope ---------------------------------------------------------------
+
+
+def _canonical_body(request: HttpRequest, ignore: Iterable[str]) -> bytes:
+    ignored = frozenset(ignore)
+    content_type = request.content_type or ""
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        # Field order and the per-render CSRF token say nothing about what is being submitted.
+        fields = sorted(
+            (name, value)
+            for name in request.POST
+            if name not in ignored
+            for value in request.POST.getlist(name)
+        )
+        files = sorted(
+            (name, upload.name or "", upload.size or 0)
+            for name in request.FILES
+            for upload in request.FILES.getlist(name)
+        )
+        return json.dumps([fields, files], ensure_ascii=False).encode("utf-8")
+    body = request.body
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return body
+        # Key order and whitespace differ between client libraries, not between requests.
+        return json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return body
+
+
+def request_fingerprint(request: HttpRequest, *, ignore: Iterable[str] = ()) -> str:
+    """sha256 of method + path (with query) + canonical body."""
+    digest = hashlib.sha256()
+    digest.update(request.method.encode("ascii") if request.method else b"")
+    digest.update(b"\n")
+    digest.update(request.get_full_path().encode("utf-8"))
+    digest.update(b"\n")
+    digest.update(_canonical_body(request, ignore))
+    return digest.hexdigest()
+
+
+def request_scope(request: HttpRequest, *, session_fallback: bool = False) -> str:
+    """Whose key this is: the signed-in user, else the API token, else the session/anonymous."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    authorization = request.headers.get("Authorization", "")
+    if authorization:
+        # A hash, never the token itself: this table is readable in the admin and backups.
+        return "token:" + hashlib.sha256(authorization.encode("utf-8")).hexdigest()[:40]
+    if session_fallback and hasattr(request, "session"):
+        if request.session.session_key is None:
+            request.session.save()
+        return f"session:{request.session.session_key}"
+    return "anon"
+
+
+# --- The claim protocol ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Either a fresh claim (``record`` is ours, run the handler) or an earlier answer."""
+
+    record: IdempotencyRecord
+    claimed: bool
+
+
+def _stale_before(now: datetime) -> datetime:
+    seconds = getattr(settings, "IDEMPOTENCY_STALE_SECONDS", DEFAULT_STALE_SECONDS)
+    return now - timedelta(seconds=seconds)
+
+
+def idempotency_claim(*, scope: str, key: str, fingerprint: str) -> Claim:
+    """Claim ``key`` in ``scope``, or return the earlier record; raises 409/422 errors.
+
+    Must not run inside a transaction the caller keeps open (except in tests): the claim has to
+    be committed for a concurrent request to see it.
+    """
+    for _attempt in range(3):
+        now = timezone.now()
+        try:
+            # Its own transaction (a savepoint in tests): the unique constraint decides who
+            # wins when two requests with the same key arrive at once.
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    scope=scope, key=key, fingerprint=fingerprint, created_at=now
+                )
+            return Claim(record=record, claimed=True)
+        except IntegrityError:
+            pass
+        existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+        if existing is None:
+            continue  # released by a failed first attempt in between: claim it now
+        expired = existing.created_at < now - RECORD_TTL
+        stale = (
+            existing.status == IdempotencyRecord.Status.IN_PROGRESS
+            and existing.created_at < _stale_before(now)
+        )
+        if expired or stale:
+            # Conditional delete: of two retries taking over the same stale claim, one deletes
+            # it and both go round again, where the INSERT picks exactly one winner.
+            IdempotencyRecord.objects.filter(
+                pk=existing.pk, status=existing.status, created_at=existing.created_at
+            ).delete()
+            continue
+        if existing.fingerprint != fingerprint:
+            raise _key_reused()
+        if existing.status == IdempotencyRecord.Status.IN_PROGRESS:
+            raise _in_progress()
+        return Claim(record=existing, claimed=False)
+    raise _in_progress()
+
+
+def idempotency_release(*, record: IdempotencyRecord) -> None:
+    IdempotencyRecord.objects.filter(
+        pk=record.pk, status=IdempotencyRecord.Status.IN_PROGRESS
+    ).delete()
+
+
+def _storable_body(response: HttpResponseBase) -> str | None:
+    if getattr(response, "streaming", False) or not isinstance(response, HttpResponse):
+        return None
+    try:
+        return response.content.decode(response.charset or "utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _complete(record: IdempotencyRecord, response: HttpResponseBase, body: str) -> None:
+    record.status = IdempotencyRecord.Status.DONE
+    record.response_status = response.status_code
+    record.response_body = body
+    record.response_content_type = response.get("Content-Type", "")[:100]
+    record.response_location = response.get("Location", "")[:500]
+    record.save(
+        update_fields=[
+            "status",
+            "response_status",
+            "response_body",
+            "response_content_type",
+            "response_location",
+        ]
+    )
+
+
+def replay(record: IdempotencyRecord) -> HttpResponse:
+    """The stored answer, byte for byte, marked as a replay."""
+    assert record.response_status is not None
+    response = HttpResponse(
+        record.response_body,
+        status=record.response_status,
+        content_type=record.response_content_type or None,
+    )
+    if record.response_location:
+        response["Location"] = record.response_location
+    response[REPLAYED_HEADER] = "true"
+    return response
+
+
+def _run_claimed(
+    record: IdempotencyRecord,
+    handler: Handler,
+    keep: Callable[[HttpResponseBase], str | None],
+) -> HttpResponseBase:
+    try:
+        # The handler's writes and the stored answer commit together: there is no moment in
+        # which a registration exists but a retry of its request would run again.
+        with transaction.atomic():
+            response = handler()
+            body = keep(response)
+            if body is not None:
+                _complete(record, response, body)
+    except BaseException:
+        idempotency_release(record=record)
+        raise
+    if body is None:
+        idempotency_release(record=record)
+    return response
+
+
+def _keep_api_response(response: HttpResponseBase) -> str | None:
+    if response.status_code >= 500 or response.status_code in _RELEASED_STATUSES:
+        return None
+    return _storable_body(response)
+
+
+def run_idempotent(request: HttpRequest, handler: Handler) -> HttpResponseBase:
+    """Run ``handler`` at most once per ``Idempotency-Key`` (see the module docstring).
+
+    Raises ``ApplicationError`` (409/422) for a key in progress, reused or malformed; a
+    django-ninja operation decorated with ``@idempotent`` turns those into the API's JSON error.
+    """
+    key = request.headers.get(KEY_HEADER)
+    if key is None:
+        return handler()
+    if not KEY_PATTERN.fullmatch(key):
+        raise _key_invalid()
+    claim = idempotency_claim(
+        scope=request_scope(request), key=key, fingerprint=request_fingerprint(request)
+    )
+    if not claim.claimed:
+        return replay(claim.record)
+    return _run_claimed(claim.record, handler, _keep_api_response)
+
+
+IDEMPOTENCY_OPENAPI: dict[str, Any] = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": KEY_HEADER,
+            "required": False,
+            "description": (
+                "Kunci unik per permintaan (1–100 karakter A-Z a-z 0-9 _ -). Kirim ulang dengan "
+                "kunci yang sama untuk mendapatkan tanggapan pertama tanpa menulis dua kali."
+            ),
+            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,100}$"},
+        }
+    ],
+    "responses": {
+        409: {
+            "description": "Permintaan dengan kunci yang sama masih diproses",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        },
+        422: {
+            "description": "Isian tidak valid, atau kunci dipakai untuk isi yang berbeda",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        },
+    },
+}
+
+
+def idempotent(op_func: F) -> F:
+    """Make a django-ninja operation honour ``Idempotency-Key``. Put it *under* ``@router.post``.
+
+    It wraps the operation's ``run`` (as ``ninja.decorators.decorate_view`` does), so what is
+    stored and replayed is the final HTTP response, serialised by the response schema, with
+    ApplicationErrors already turned into the API's JSON errors. The header is documented in
+    the OpenAPI document with the 409 and 422 answers.
+    """
+    from ninja.utils import contribute_operation_callback
+
+    def contribute(operation: Any) -> None:
+        run = operation.run
+
+        @wraps(run)
+        def run_once(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+            try:
+                return run_idempotent(request, lambda: run(request, **kwargs))
+            except ApplicationError as exc:
+                return operation.api.on_exception(request, exc)
+
+        operation.run = run_once
+        extra = operation.openapi_extra or {}
+        extra.setdefault("parameters", []).extend(IDEMPOTENCY_OPENAPI["parameters"])
+        extra.setdefault("responses", {}).update(IDEMPOTENCY_OPENAPI["responses"])
+        operation.openapi_extra = extra
+
+    contribute_operation_callback(op_func, contribute)
+    return op_func
+
+
+# --- HTML forms --------------------------------------------------------------------------
+
+
+def form_token_issue(request: HttpRequest) -> str:
+    """A submission token for a form about to be rendered.
+
+    A form re-rendered after a refused POST keeps the token it was sent with (the refusal
+    released it), so the page the officer corrects is still the same submission.
+    """
+    if request.method == "POST":
+        posted = request.POST.get(SUBMISSION_TOKEN_FIELD, "")
+        if KEY_PATTERN.fullmatch(posted):
+            return posted
+    return str(uuid.uuid4())
+
+
+def _keep_form_response(response: HttpResponseBase) -> str | None:
+    # Only a redirect (post/redirect/get) says "done, the result is there".
+    if response.status_code in (301, 302, 303) and response.get("Location"):
+        return ""
+    return None
+
+
+View = Callable[..., HttpResponseBase]
+
+
+def once_per_submission_token(view: View) -> View:
+    """Run a form view's POST at most once per ``submission_token`` (see the module docstring)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        token = request.POST.get(SUBMISSION_TOKEN_FIELD, "")
+        if not KEY_PATTERN.fullmatch(token):
+            raise ApplicationError(
+                "submission_token.missing",
+                _(
+                    "Formulir ini tidak lengkap atau sudah kedaluwarsa. Muat ulang halaman, "
+                    "lalu kirim kembali."
+                ),
+                status=400,
+            )
+        try:
+            claim = idempotency_claim(
+                scope=request_scope(request, session_fallback=True),
+                key=token,
+                fingerprint=request_fingerprint(request, ignore=_FORM_IGNORED_FIELDS),
+            )
+        except IdempotencyInProgress:
+            return render(request, "core/submission_in_progress.html", status=409)
+        except IdempotencyKeyReused as exc:
+            raise ApplicationError(
+                "submission_token.reused",
+                _(
+                    "Formulir ini sudah pernah dikirim dengan isian lain. Buka formulir baru "
+                    "untuk mengirim data yang berbeda."
+                ),
+                status=exc.status,
+            ) from None
+        if not claim.claimed:
+            if claim.record.response_location:
+                return HttpResponseRedirect(claim.record.response_location)
+            return replay(claim.record)
+        return _run_claimed(
+            claim.record, lambda: view(request, *args, **kwargs), _keep_form_response
+        )
+
+    return wrapper
+
+
+# --- Housekeeping ------------------------------------------------------------------------
+
+
+def idempotency_prune(*, now: datetime | None = None) -> int:
+    """Delete records older than 24 hours; returns how many."""
+    cutoff = (now or timezone.now()) - RECORD_TTL
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
