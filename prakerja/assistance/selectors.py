@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from prakerja.assistance.models import CallCentreLine, Post
+from prakerja.accounts import scopes
+from prakerja.accounts.models import Role, User
+from prakerja.accounts.scopes import Actor
+from prakerja.assistance.models import Appointment, CallCentreLine, Post, QueueTicket, Slot
+from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.regions.models import Regency
+from prakerja.registry.models import Registration
 
 
 @dataclass(frozen=True)
@@ -54,3 +62,135 @@ def post_regencies() -> QuerySet[Regency]:
 
 def call_centre_lines() -> QuerySet[CallCentreLine]:
     return CallCentreLine.objects.filter(is_active=True)
+
+
+# --- Appointments -----------------------------------------------------------------------------
+
+
+def post_get_public(*, code: str) -> Post:
+    """An active post by its code, for public pages and the API."""
+    post = Post.objects.select_related("regency").filter(code=code, is_active=True).first()
+    if post is None:
+        raise NotFound("post.not_found", _("Posko tidak ditemukan."))
+    return post
+
+
+def slot_list_free(*, post: Post, date: dt.date) -> list[Slot]:
+    """Slots of ``post`` on ``date`` with a free seat that have not started yet."""
+    qs = Slot.objects.filter(post=post, date=date, booked__lt=F("capacity")).order_by("start")
+    now = timezone.localtime()
+    if date == now.date():
+        qs = qs.filter(start__gt=now.time())
+    elif date < now.date():
+        return []
+    return list(qs)
+
+
+def slot_get_for_post(*, post: Post, slot_id: int) -> Slot:
+    slot = Slot.objects.select_related("post").filter(pk=slot_id, post=post).first()
+    if slot is None:
+        raise NotFound("slot.not_found", _("Jadwal tidak ditemukan. Pilih jam yang tersedia."))
+    return slot
+
+
+def bookable_dates(*, post: Post, days: int = 14) -> list[dt.date]:
+    """Days from today on which the post is open, within the booking window."""
+    today = timezone.localdate()
+    return [
+        day
+        for day in (today + dt.timedelta(days=n) for n in range(days + 1))
+        if str(day.isoweekday()) in post.open_weekdays
+    ]
+
+
+def appointment_list_for_applicant(*, applicant: User) -> QuerySet[Appointment]:
+    return (
+        Appointment.objects.filter(applicant=applicant)
+        .select_related("post", "slot")
+        .order_by("-date", "-slot__start")
+    )
+
+
+def appointment_get_for_actor(*, actor: Actor | None, appointment_id: int) -> Appointment:
+    """An appointment the actor may see: the applicant their own, an officer those of their
+    post, the call centre and province-wide staff all."""
+    appointment = (
+        Appointment.objects.select_related("post", "slot", "applicant")
+        .filter(pk=appointment_id)
+        .first()
+    )
+    role = scopes.actor_role(actor)
+    if role is None or role in {Role.PROVIDER, Role.DATA_OFFICER}:
+        raise PermissionDenied("appointment.forbidden", _("Anda tidak berhak mengakses data ini."))
+    if appointment is None:
+        raise NotFound("appointment.not_found", _("Janji temu tidak ditemukan."))
+    if role == Role.APPLICANT:
+        if appointment.applicant_id != getattr(actor, "pk", None):
+            # Someone else's booking looks like a missing one: ids reveal nothing.
+            raise NotFound("appointment.not_found", _("Janji temu tidak ditemukan."))
+        return appointment
+    scopes.post_get_for_actor(actor=actor, post_id=appointment.post_id)
+    return appointment
+
+
+def post_address_for_actor(*, actor: Actor | None, post: Post) -> str | None:
+    """The post's address if this person may see it, else None.
+
+    Public addresses are for everyone. A hidden one (SPEC §3.3: posts are for people who cannot
+    register online, so locations are not publicised) is shown to someone with an active
+    booking at the post that is today or later, and to staff whose scope covers the post.
+    """
+    if not post.address:
+        return None
+    if post.address_public:
+        return post.address
+    role = scopes.actor_role(actor)
+    if role is None:
+        return None
+    if role == Role.APPLICANT:
+        has_booking = Appointment.objects.filter(
+            applicant_id=getattr(actor, "pk", None),
+            post=post,
+            status__in=Appointment.ACTIVE_STATUSES,
+            date__gte=timezone.localdate(),
+        ).exists()
+        return post.address if has_booking else None
+    try:
+        scopes.post_get_for_actor(actor=actor, post_id=post.pk)
+    except PermissionDenied:
+        return None
+    return post.address
+
+
+@dataclass(frozen=True)
+class QueueDay:
+    post: Post
+    date: dt.date
+    appointments: list[Appointment]
+    tickets: list[QueueTicket]
+
+    @property
+    def waiting(self) -> int:
+        return sum(t.status == QueueTicket.Status.WAITING for t in self.tickets)
+
+
+def queue_day_for_post(*, post: Post, date: dt.date | None = None) -> QueueDay:
+    """Today's appointments and queue tickets at a post (scope is checked by the caller)."""
+    date = date or timezone.localdate()
+    appointments = list(
+        Appointment.objects.filter(post=post, date=date)
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("slot", "applicant", "registration", "queue_ticket")
+        .order_by("slot__start", "id")
+    )
+    tickets = list(
+        QueueTicket.objects.filter(post=post, date=date)
+        .select_related("appointment__applicant")
+        .order_by("number")
+    )
+    return QueueDay(post=post, date=date, appointments=appointments, tickets=tickets)
+
+
+def registration_of_applicant(*, applicant: User) -> Registration | None:
+    """The applicant's registration, to link to a booking (registry read-only)."""
+    return Registration.objects.filter(user=applicant).order_by("-created_at").first()

@@ -27,6 +27,9 @@ def test_an_admin_edit_of_a_post_is_audited_with_the_acting_user(client: Client)
         "opening_hours": post.opening_hours,
         "slot_minutes": 30,
         "slot_capacity": 4,
+        "opens_at": "08:00",
+        "closes_at": "15:00",
+        "open_weekdays": "12345",
         "is_active": "on",
     }
     response = client.post(f"/admin/assistance/post/{post.pk}/change/", form)
