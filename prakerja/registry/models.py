@@ -221,6 +221,8 @@ class Registration(models.Model):
 class TestQuestion(models.Model):
     """Registration test (motivation and basic ability). The score is never used for ranking."""
 
+    __test__ = False  # not a pytest test class, despite the name
+
     class Kind(models.TextChoices):
         MOTIVATION = "motivation", _("Motivasi")
         ABILITY = "ability", _("Kemampuan dasar")
@@ -245,6 +247,8 @@ class TestQuestion(models.Model):
 
 
 class TestAnswer(models.Model):
+    __test__ = False  # not a pytest test class, despite the name
+
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="test_answers"
     )
@@ -261,3 +265,25 @@ class TestAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id}:{self.question_id}={self.choice}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only the SHA-256 of the key is stored: a leaked database
+    does not give anyone a working token, and the plaintext is shown once at creation."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField(_("hash kunci"), max_length=64, unique=True)
+    name = models.CharField(_("nama"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name or self.key_hash[:8]}"

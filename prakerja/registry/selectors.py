@@ -1,0 +1,116 @@
+"""Reads of the registry. ``registration_get_for_actor`` fetches *and* checks scope."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.accounts.models import Role, User
+from prakerja.accounts.scopes import Actor, actor_role
+from prakerja.core.errors import NotFound, PermissionDenied
+from prakerja.registry.models import (
+    ConsentText,
+    EmploymentStatus,
+    Programme,
+    Registration,
+    TestAnswer,
+    TestQuestion,
+)
+from prakerja.registry.references import reference_normalise
+from prakerja.registry.steps import STEP_ORDER, Step
+
+# Roles that may open any registration of the province: the call centre confirms status for
+# whoever calls, the manager and the superadmin oversee the programme.
+_ALL_REGISTRATIONS_ROLES = frozenset({Role.CALLCENTRE, Role.MANAGER, Role.SUPERADMIN})
+
+
+def _denied() -> PermissionDenied:
+    return PermissionDenied(
+        "registration.forbidden", _("Anda tidak berhak mengakses pendaftaran ini.")
+    )
+
+
+def _not_found() -> NotFound:
+    return NotFound("registration.not_found", _("Pendaftaran dengan nomor ini tidak ditemukan."))
+
+
+def registration_list_for_actor(*, actor: Actor | None) -> QuerySet[Registration]:
+    """Registrations the actor may see: an applicant their own, an officer those assisted at
+    their post, the call centre, the manager and the superadmin all of them."""
+    role = actor_role(actor)
+    if role == Role.APPLICANT:
+        assert isinstance(actor, User)
+        return Registration.objects.filter(user=actor)
+    if role == Role.OFFICER:
+        assert isinstance(actor, User)
+        return Registration.objects.filter(assisted_post_id=actor.post_id)
+    if role in _ALL_REGISTRATIONS_ROLES:
+        return Registration.objects.all()
+    raise _denied()
+
+
+def registration_get_for_actor(*, actor: Actor | None, reference: str) -> Registration:
+    """The registration with this reference if the actor may see it.
+
+    Same semantics as ``accounts.scopes``: a role without access gets ``PermissionDenied``
+    before any lookup; a reference outside the actor's scope ``PermissionDenied``; an unknown
+    (or malformed) reference ``NotFound``.
+    """
+    registrations = registration_list_for_actor(actor=actor)
+    normalised = reference_normalise(reference)
+    if normalised is None:
+        raise _not_found()
+    try:
+        return registrations.select_related("programme", "person").get(reference=normalised)
+    except Registration.DoesNotExist:
+        pass
+    if Registration.objects.filter(reference=normalised).exists():
+        raise _denied()
+    raise _not_found()
+
+
+def registration_for_user(*, user: User, programme: Programme) -> Registration | None:
+    return Registration.objects.filter(user=user, programme=programme).first()
+
+
+def consent_text_current() -> ConsentText | None:
+    return ConsentText.objects.order_by("-published_at", "-pk").first()
+
+
+def test_questions_active(*, programme: Programme) -> QuerySet[TestQuestion]:
+    return TestQuestion.objects.filter(programme=programme, is_active=True).order_by("order", "pk")
+
+
+def test_answers_of(*, registration: Registration) -> dict[int, int]:
+    """``{question_id: choice}`` of the answers given so far."""
+    return dict(
+        TestAnswer.objects.filter(registration=registration).values_list("question_id", "choice")
+    )
+
+
+def _step_complete(registration: Registration, step: Step) -> bool:
+    r = registration
+    if step == Step.IDENTITY:
+        return bool(
+            r.person_id and r.kk_index and r.full_name and r.birth_place and r.birth_date
+        ) and bool(r.gender)
+    if step == Step.CONTACT:
+        return bool(r.phone)
+    if step == Step.DOMICILE:
+        return bool(r.domicile_regency_id and r.domicile_district_id and r.address)
+    if step == Step.WORK:
+        if not (r.employment_status and r.occupation):
+            return False
+        return r.employment_status != EmploymentStatus.MIGRANT_WORKER or bool(r.migrant_reason)
+    if step == Step.EDUCATION_DISABILITY:
+        return r.not_in_education is not None
+    if step == Step.CONSENT:
+        return bool(r.consent_text_id and r.consent_at and r.truthfulness_at)
+    if step == Step.TEST:
+        return r.test_completed_at is not None
+    raise AssertionError(step)
+
+
+def registration_missing_steps(registration: Registration) -> list[Step]:
+    """The steps still to fill in, in wizard order (empty: ready to submit)."""
+    return [step for step in STEP_ORDER if not _step_complete(registration, step)]

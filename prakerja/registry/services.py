@@ -1,0 +1,1083 @@
+"""Writes of the registry: starting, filling in and submitting a registration (SPEC §3.2).
+
+Every service is keyword-only and takes the ``actor``: the applicant themself, or an officer,
+a call-centre agent or a superadmin acting on their behalf (the officer console calls these
+same functions). Each runs in one transaction, writes its history row with the actor
+(``audit_as``), and leaves side effects (the SMS receipt) to ``transaction.on_commit``, so a
+rolled-back write never sends anything.
+
+Validation raises ``StepInvalid`` (an ``ApplicationError`` carrying every field error, the
+first one as its own code/message/field) before anything is written: bad input never leaves a
+half-written record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.accounts.models import Role, User
+from prakerja.accounts.scopes import Actor, Capability, actor_can, actor_role
+from prakerja.assistance.models import Post
+from prakerja.core.audit import audit_as
+from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
+from prakerja.identity.nik import Issue, kk_parse, nik_parse
+from prakerja.identity.phones import phone_normalise
+from prakerja.identity.selectors import person_find_by_nik
+from prakerja.identity.services import person_get_or_create, person_kk_set
+from prakerja.regions.models import District, Regency
+from prakerja.registry import seed
+from prakerja.registry.models import (
+    ApiToken,
+    Channel,
+    ConsentText,
+    EligibilityRule,
+    EmploymentStatus,
+    Gender,
+    MigrantReason,
+    Occupation,
+    Programme,
+    Registration,
+    TestAnswer,
+    TestQuestion,
+)
+from prakerja.registry.references import reference_generate
+from prakerja.registry.selectors import (
+    consent_text_current,
+    registration_get_for_actor,
+    registration_missing_steps,
+    test_questions_active,
+)
+from prakerja.registry.steps import Step
+
+__all__ = [
+    "Reason",
+    "SeedResult",
+    "StepInvalid",
+    "api_token_authenticate",
+    "api_token_create",
+    "eligibility_evaluate",
+    "eligibility_rule_update",
+    "programme_default",
+    "registration_get_for_actor",
+    "registration_missing_steps",
+    "registration_start",
+    "registration_submit",
+    "registration_update_draft",
+    "registry_seed_load",
+]
+
+CALL_CENTRE_NUMBERS = "031-8293097 / 031-8280254"
+# Upper bound on any text a person types into one field; longer input is refused before it
+# reaches a parser or the database.
+MAX_TEXT_INPUT = 300
+REFERENCE_ATTEMPTS = 8
+# Control characters (NUL included) never belong in a name or an address; PostgreSQL refuses
+# NUL in text outright, so letting one through would turn a typo into a server error.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
+_DMY_DATE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})", re.ASCII)
+_TRUE = {"1", "true", "on", "yes", "ya", "y"}
+_FALSE = {"0", "false", "off", "no", "tidak", "t", "n"}
+
+
+# --- Errors -------------------------------------------------------------------------------
+
+
+class StepInvalid(ApplicationError):
+    """All the errors of one step, so a form can show each next to its field; the first one
+    is the error's own ``code``/``message``/``field`` (what the API's envelope carries)."""
+
+    def __init__(self, errors: list[ApplicationError]) -> None:
+        first = errors[0]
+        super().__init__(first.code, first.message, field=first.field, status=first.status)
+        self.errors = errors
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(super().as_dict())
+        data["errors"] = [error.as_dict() for error in self.errors]
+        return data
+
+    def by_field(self) -> dict[str, list[str]]:
+        fields: dict[str, list[str]] = {}
+        for error in self.errors:
+            fields.setdefault(error.field or "__all__", []).append(str(error.message))
+        return fields
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.items: list[ApplicationError] = []
+
+    def add(self, code: str, message: str | Promise, field: str) -> None:
+        # One message per field is enough: the second is usually a consequence of the first.
+        if not any(error.field == field for error in self.items):
+            self.items.append(ApplicationError(code, message, field=field))
+
+    def add_issue(self, issue: Issue, field: str) -> None:
+        self.add(issue.code, issue.message, field)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise StepInvalid(self.items)
+
+
+def _not_draft() -> ApplicationError:
+    return ApplicationError(
+        "registration.not_draft",
+        _("Pendaftaran ini sudah dikirim dan tidak dapat diubah lagi."),
+        status=409,
+    )
+
+
+def _nik_taken() -> ApplicationError:
+    return ApplicationError(
+        "registration.nik_taken",
+        format_lazy(
+            _(
+                "NIK ini sudah terdaftar dengan akun lain. Satu NIK hanya dapat mendaftar satu "
+                "kali. Bila itu akun Anda, masuk kembali dengan nomor HP yang dipakai saat "
+                "mendaftar (kode masuk dikirim lewat SMS), atau hubungi call center {numbers} "
+                "untuk memulihkan akun."
+            ),
+            numbers=CALL_CENTRE_NUMBERS,
+        ),
+        field="nik",
+        status=409,
+    )
+
+
+# --- Parsing what people type ---------------------------------------------------------------
+
+
+def _text(
+    data: Mapping[str, Any],
+    name: str,
+    errors: _Errors,
+    *,
+    max_length: int,
+    required: tuple[str, str | Promise] | None = None,
+) -> str:
+    """A one-line text: whitespace collapsed, control characters refused, length capped."""
+    value = data.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add("registration.text_invalid", _("Isian harus berupa teks."), name)
+        return ""
+    if _CONTROL_CHARS.search(value):
+        errors.add(
+            "registration.text_invalid",
+            _("Isian mengandung karakter yang tidak diizinkan."),
+            name,
+        )
+        return ""
+    value = " ".join(value.split())
+    if len(value) > max_length:
+        errors.add(
+            "registration.too_long",
+            format_lazy(_("Isian terlalu panjang: paling banyak {n} karakter."), n=max_length),
+            name,
+        )
+        return ""
+    if not value and required is not None:
+        errors.add(required[0], required[1], name)
+    return value
+
+
+def _date(
+    data: Mapping[str, Any],
+    name: str,
+    errors: _Errors,
+    *,
+    invalid: tuple[str, str | Promise],
+    required: tuple[str, str | Promise] | None = None,
+    future: tuple[str, str | Promise],
+) -> date | None:
+    """A date as ``YYYY-MM-DD`` (what ``<input type=date>`` sends) or ``DD-MM-YYYY``."""
+    value = data.get(name)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            value = None
+        elif len(text) > 10:
+            value = "invalid"
+        elif match := _ISO_DATE.fullmatch(text):
+            value = _safe_date(int(match[1]), int(match[2]), int(match[3]))
+        elif match := _DMY_DATE.fullmatch(text):
+            value = _safe_date(int(match[3]), int(match[2]), int(match[1]))
+        else:
+            value = "invalid"
+    if value is None:
+        if required is not None:
+            errors.add(required[0], required[1], name)
+        return None
+    if not isinstance(value, date) or value.year < 1900:
+        errors.add(invalid[0], invalid[1], name)
+        return None
+    if value > timezone.localdate():
+        errors.add(future[0], future[1], name)
+        return None
+    return value
+
+
+def _safe_date(year: int, month: int, day: int) -> date | str:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return "invalid"
+
+
+def _bool(
+    data: Mapping[str, Any],
+    name: str,
+    errors: _Errors,
+    *,
+    required: tuple[str, str | Promise] | None = None,
+) -> bool | None:
+    value = data.get(name)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE:
+        return True
+    if isinstance(value, str) and value.strip().lower() in _FALSE:
+        return False
+    if value is None or value == "":
+        if required is not None:
+            errors.add(required[0], required[1], name)
+            return None
+        return False
+    errors.add("registration.choice_invalid", _("Pilihan tidak dikenal."), name)
+    return None
+
+
+def _choice(
+    data: Mapping[str, Any],
+    name: str,
+    errors: _Errors,
+    choices: type[Any],
+    *,
+    required: tuple[str, str | Promise] | None = None,
+) -> str:
+    value = data.get(name)
+    if value is None or value == "":
+        if required is not None:
+            errors.add(required[0], required[1], name)
+        return ""
+    if not isinstance(value, str) or value not in choices.values:
+        errors.add(
+            "registration.choice_invalid", _("Pilihan tidak dikenal. Pilih dari daftar."), name
+        )
+        return ""
+    return value
+
+
+# --- Actors -------------------------------------------------------------------------------
+
+
+def _require_editor(actor: Actor | None, registration: Registration) -> None:
+    """The owner, an officer of the assisting post, the call centre or the superadmin may
+    change a registration; the programme manager reads it but does not fill it in."""
+    # The same scope as reading it first (NotFound/PermissionDenied with the same codes).
+    registration_get_for_actor(actor=actor, reference=registration.reference)
+    role = actor_role(actor)
+    if role == Role.APPLICANT or actor_can(actor, Capability.APPLICANT_REGISTER_ON_BEHALF):
+        return
+    raise PermissionDenied(
+        "registration.forbidden", _("Anda tidak berhak mengubah pendaftaran ini.")
+    )
+
+
+# --- Seed and programme -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    programme: Programme
+    rules_created: int
+    questions_created: int
+    consent_created: bool
+
+
+@transaction.atomic
+def registry_seed_load() -> SeedResult:
+    """Create the East Java programme, its default rules, consent text v1 and the demo test
+    questions, where missing. Idempotent: never overwrites what a manager changed."""
+    programme, _created = Programme.objects.get_or_create(
+        code=seed.PROGRAMME_CODE, defaults={"name": seed.PROGRAMME_NAME}
+    )
+    rules_created = 0
+    for rule in seed.RULES:
+        _rule, created = EligibilityRule.objects.get_or_create(
+            programme=programme,
+            kind=rule["kind"],
+            defaults={"parameter": rule["parameter"], "reason": rule["reason"]},
+        )
+        rules_created += created
+    _consent, consent_created = ConsentText.objects.get_or_create(
+        version=seed.CONSENT_VERSION,
+        defaults={"consent_body": seed.CONSENT_BODY, "truthfulness_body": seed.TRUTHFULNESS_BODY},
+    )
+    questions_created = 0
+    if not TestQuestion.objects.filter(programme=programme).exists():
+        for order, (kind, text, choices, correct) in enumerate(seed.QUESTIONS, start=1):
+            TestQuestion.objects.create(
+                programme=programme,
+                kind=kind,
+                text=text,
+                choices=choices,
+                correct_choice=correct,
+                order=order,
+            )
+            questions_created += 1
+    return SeedResult(programme, rules_created, questions_created, consent_created)
+
+
+def programme_default() -> Programme:
+    """The East Java programme, seeded on first use so a fresh database works at once."""
+    programme = Programme.objects.filter(code=seed.PROGRAMME_CODE).first()
+    if programme is None:
+        programme = registry_seed_load().programme
+    return programme
+
+
+# --- Starting a registration --------------------------------------------------------------
+
+
+@transaction.atomic
+def registration_start(
+    *,
+    actor: Actor,
+    user: User,
+    channel: Channel | str = Channel.ONLINE,
+    post: Post | None = None,
+    programme: Programme | None = None,
+) -> Registration:
+    """Start ``user``'s registration as a draft, or return the one they already have.
+
+    ``actor`` is the applicant themself (channel online) or staff acting on their behalf: an
+    officer at their own post (channel post; ``post`` defaults to theirs), a call-centre agent
+    (channel callcentre) or a superadmin. The applicant keeps the account; the officer is only
+    recorded as ``assisted_by``. When an officer starts a registration the applicant already
+    began elsewhere, a draft is taken over by the officer's post (so the officer can continue
+    it); a submitted one is returned unchanged.
+    """
+    role = actor_role(actor)
+    if role is None:
+        raise PermissionDenied("registration.forbidden", _("Silakan masuk terlebih dahulu."))
+    assert isinstance(actor, User)
+    channel = Channel(channel)
+    on_behalf = actor.pk != user.pk
+    if on_behalf:
+        if not actor_can(actor, Capability.APPLICANT_REGISTER_ON_BEHALF):
+            raise PermissionDenied(
+                "registration.forbidden",
+                _("Anda tidak berhak mendaftarkan orang lain."),
+            )
+        if role == Role.OFFICER:
+            post = post or actor.post
+            if post is None or post.pk != actor.post_id:
+                raise PermissionDenied(
+                    "registration.post_forbidden",
+                    _("Petugas hanya dapat mendaftarkan atas nama posko tempatnya bertugas."),
+                )
+            channel = Channel.POST
+        elif role == Role.CALLCENTRE:
+            channel, post = Channel.CALLCENTRE, None
+    else:
+        channel, post = Channel.ONLINE, None
+    if user.role != Role.APPLICANT or not user.is_active:
+        raise ApplicationError(
+            "registration.user_not_applicant",
+            _("Pendaftaran hanya dapat dibuat untuk akun pendaftar yang aktif."),
+            field="user",
+        )
+    programme = programme or programme_default()
+
+    existing = Registration.objects.select_for_update().filter(user=user, programme=programme)
+    registration = existing.first()
+    if registration is not None:
+        if (
+            on_behalf
+            and role == Role.OFFICER
+            and registration.status == Registration.Status.DRAFT
+            and registration.assisted_post_id != actor.post_id
+        ):
+            registration.assisted_post = post
+            registration.assisted_by = actor
+            audit_as(registration, actor=actor, reason="dilanjutkan oleh posko")
+            registration.save(update_fields=["assisted_post", "assisted_by", "updated_at"])
+        return registration
+
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        registration = Registration(
+            reference=reference_generate(),
+            programme=programme,
+            user=user,
+            channel=channel,
+            assisted_post=post if on_behalf else None,
+            assisted_by=actor if on_behalf else None,
+            phone=str(user.phone) if user.phone else "",
+            full_name=user.full_name if on_behalf else "",
+        )
+        audit_as(registration, actor=actor, reason="pendaftaran dimulai")
+        try:
+            # A savepoint per attempt: a reference collision (or a concurrent start by the
+            # same account) must not poison the outer transaction.
+            with transaction.atomic():
+                registration.save()
+        except IntegrityError:
+            raced = Registration.objects.filter(user=user, programme=programme).first()
+            if raced is not None:
+                # A double click started the same account twice; the first insert won.
+                return raced
+            continue
+        return registration
+    raise ApplicationError(
+        "registration.reference_exhausted",
+        _("Nomor pendaftaran tidak dapat dibuat saat ini. Silakan coba lagi."),
+        status=503,
+    )
+
+
+# --- Filling in the steps -----------------------------------------------------------------
+
+
+def _identity(
+    registration: Registration, data: Mapping[str, Any], errors: _Errors
+) -> dict[str, Any]:
+    nik_raw = _text(
+        data,
+        "nik",
+        errors,
+        max_length=64,
+        required=("registration.nik_required", _("NIK wajib diisi sesuai KTP.")),
+    )
+    kk_raw = _text(
+        data,
+        "kk",
+        errors,
+        max_length=64,
+        required=("registration.kk_required", _("Nomor Kartu Keluarga (KK) wajib diisi.")),
+    )
+    full_name = _text(
+        data,
+        "full_name",
+        errors,
+        max_length=150,
+        required=("registration.full_name_required", _("Nama lengkap wajib diisi sesuai KTP.")),
+    )
+    birth_place = _text(
+        data,
+        "birth_place",
+        errors,
+        max_length=100,
+        required=("registration.birth_place_required", _("Tempat lahir wajib diisi.")),
+    )
+    birth_date = _date(
+        data,
+        "birth_date",
+        errors,
+        invalid=(
+            "registration.birth_date_invalid",
+            _(
+                "Tanggal lahir tidak valid. Tulis tanggal-bulan-tahun, misalnya 17-08-1990, "
+                "atau pilih dari kalender."
+            ),
+        ),
+        required=("registration.birth_date_required", _("Tanggal lahir wajib diisi.")),
+        future=("registration.birth_date_future", _("Tanggal lahir tidak boleh di masa depan.")),
+    )
+    gender = _choice(
+        data,
+        "gender",
+        errors,
+        Gender,
+        required=("registration.gender_required", _("Pilih jenis kelamin.")),
+    )
+    warnings: list[dict[str, str]] = []
+    if nik_raw:
+        parsed = nik_parse(nik_raw, stated_birth_date=birth_date, stated_gender=gender or None)
+        if parsed.errors:
+            errors.add_issue(parsed.errors[0], "nik")
+        else:
+            nik_raw = parsed.value
+            # Not blocking: shown to the person and kept for review (SPEC §3.1).
+            warnings = [issue.as_dict() for issue in parsed.warnings]
+    if kk_raw:
+        kk_result = kk_parse(kk_raw)
+        if kk_result.errors:
+            errors.add_issue(kk_result.errors[0], "kk")
+        else:
+            kk_raw = kk_result.value
+    errors.raise_if_any()
+
+    existing = person_find_by_nik(nik=nik_raw)
+    if (
+        existing is not None
+        and Registration.objects.filter(programme_id=registration.programme_id, person=existing)
+        .exclude(pk=registration.pk)
+        .exists()
+    ):
+        raise _nik_taken()
+    person, _created = person_get_or_create(nik=nik_raw, kk=kk_raw)
+    # The applicant's statement is the latest word on their family card; the person's history
+    # keeps the previous number if it differed.
+    person = person_kk_set(person=person, kk=kk_raw)
+    return {
+        "person": person,
+        "kk_index": person.kk_index,
+        "full_name": full_name,
+        "birth_place": birth_place,
+        "birth_date": birth_date,
+        "gender": gender,
+        "nik_warnings": warnings,
+    }
+
+
+def _contact(
+    registration: Registration, data: Mapping[str, Any], errors: _Errors
+) -> dict[str, Any]:
+    phone_raw = _text(
+        data,
+        "phone",
+        errors,
+        max_length=64,
+        required=("registration.phone_required", _("Nomor HP wajib diisi.")),
+    )
+    phone = ""
+    if phone_raw:
+        try:
+            phone = phone_normalise(phone_raw)
+        except ApplicationError as exc:
+            errors.add(exc.code, exc.message, "phone")
+    email = _text(data, "email", errors, max_length=254).lower()
+    if email:
+        try:
+            EmailValidator()(email)
+        except ValidationError:
+            errors.add(
+                "registration.email_invalid",
+                _("Alamat email tidak valid, misalnya nama@contoh.com. Email boleh dikosongkan."),
+                "email",
+            )
+    errors.raise_if_any()
+    fields: dict[str, Any] = {"phone": phone, "email": email}
+    if email != registration.email:
+        # A new address has to be confirmed again.
+        fields["email_verified"] = False
+    return fields
+
+
+def _domicile(
+    registration: Registration, data: Mapping[str, Any], errors: _Errors
+) -> dict[str, Any]:
+    regency_code = _text(
+        data,
+        "regency",
+        errors,
+        max_length=4,
+        required=("registration.regency_required", _("Pilih kabupaten/kota domisili.")),
+    )
+    district_code = _text(
+        data,
+        "district",
+        errors,
+        max_length=6,
+        required=("registration.district_required", _("Pilih kecamatan domisili.")),
+    )
+    address = _text(
+        data,
+        "address",
+        errors,
+        max_length=300,
+        required=("registration.address_required", _("Alamat domisili wajib diisi.")),
+    )
+    regency = Regency.objects.filter(pk=regency_code).first() if regency_code else None
+    if regency_code and regency is None:
+        errors.add(
+            "registration.regency_unknown",
+            _("Kabupaten/kota tidak dikenal. Pilih dari daftar."),
+            "regency",
+        )
+    district = District.objects.filter(pk=district_code).first() if district_code else None
+    if (
+        district_code
+        and regency is not None
+        and (district is None or district.regency_id != regency.pk)
+    ):
+        errors.add(
+            "registration.district_mismatch",
+            _("Kecamatan yang dipilih tidak berada di kabupaten/kota tersebut. Pilih lagi."),
+            "district",
+        )
+    errors.raise_if_any()
+    return {"domicile_regency": regency, "domicile_district": district, "address": address}
+
+
+def _work(registration: Registration, data: Mapping[str, Any], errors: _Errors) -> dict[str, Any]:
+    status = _choice(
+        data,
+        "employment_status",
+        errors,
+        EmploymentStatus,
+        required=("registration.employment_status_required", _("Pilih status pekerjaan Anda.")),
+    )
+    migrant_reason = _choice(data, "migrant_reason", errors, MigrantReason)
+    if status == EmploymentStatus.MIGRANT_WORKER and not migrant_reason:
+        errors.add(
+            "registration.migrant_reason_required",
+            _(
+                "Untuk pekerja migran (PMI), pilih keterangannya: kontrak selesai, "
+                "bermasalah, atau gagal berangkat."
+            ),
+            "migrant_reason",
+        )
+    if status != EmploymentStatus.MIGRANT_WORKER:
+        # A sub-reason left selected in the form for another status means nothing.
+        migrant_reason = ""
+    occupation = _choice(
+        data,
+        "occupation",
+        errors,
+        Occupation,
+        required=(
+            "registration.occupation_required",
+            _("Pilih jabatan Anda, atau pilih “Tidak termasuk jabatan di bawah ini”."),
+        ),
+    )
+    last_employer = _text(data, "last_employer", errors, max_length=200)
+    last_date = _date(
+        data,
+        "last_employment_date",
+        errors,
+        invalid=(
+            "registration.date_invalid",
+            _("Tanggal tidak valid. Tulis tanggal-bulan-tahun, misalnya 01-03-2020."),
+        ),
+        future=("registration.date_future", _("Tanggal tidak boleh di masa depan.")),
+    )
+    errors.raise_if_any()
+    return {
+        "employment_status": status,
+        "migrant_reason": migrant_reason,
+        "occupation": occupation,
+        "last_employer": last_employer,
+        "last_employment_date": last_date,
+    }
+
+
+def _education_disability(
+    registration: Registration, data: Mapping[str, Any], errors: _Errors
+) -> dict[str, Any]:
+    not_in_education = _bool(
+        data,
+        "not_in_education",
+        errors,
+        required=(
+            "registration.education_required",
+            _("Nyatakan apakah Anda sedang menempuh pendidikan formal atau tidak."),
+        ),
+    )
+    has_disability = _bool(data, "has_disability", errors)
+    note = _text(data, "disability_note", errors, max_length=200)
+    errors.raise_if_any()
+    return {
+        "not_in_education": not_in_education,
+        "has_disability": bool(has_disability),
+        "disability_note": note if has_disability else "",
+    }
+
+
+def _consent(
+    registration: Registration, data: Mapping[str, Any], errors: _Errors
+) -> dict[str, Any]:
+    consent = _bool(data, "consent", errors)
+    truthful = _bool(data, "truthfulness", errors)
+    if not consent:
+        errors.add(
+            "registration.consent_required",
+            _(
+                "Anda harus menyetujui pemrosesan data pribadi (UU PDP) untuk melanjutkan "
+                "pendaftaran."
+            ),
+            "consent",
+        )
+    if not truthful:
+        errors.add(
+            "registration.truthfulness_required",
+            _("Anda harus menyatakan bahwa data yang diisi benar."),
+            "truthfulness",
+        )
+    version = data.get("consent_version")
+    text: ConsentText | None
+    if isinstance(version, str) and version:
+        # The version the person was shown, so a text published meanwhile is not agreed to
+        # in their name.
+        text = ConsentText.objects.filter(version=version[:20]).first()
+        if text is None:
+            errors.add(
+                "registration.consent_version_unknown",
+                _("Versi teks persetujuan tidak dikenal. Muat ulang halaman."),
+                "consent",
+            )
+    else:
+        text = consent_text_current()
+    errors.raise_if_any()
+    if text is None:
+        raise ApplicationError(
+            "registration.consent_text_missing",
+            _("Teks persetujuan belum tersedia. Hubungi petugas."),
+            status=503,
+        )
+    now = timezone.now()
+    return {"consent_text": text, "consent_at": now, "truthfulness_at": now}
+
+
+def _test(registration: Registration, data: Mapping[str, Any], errors: _Errors) -> dict[str, Any]:
+    answers = data.get("answers")
+    if not isinstance(answers, Mapping) or not answers:
+        errors.add(
+            "registration.test_answers_required", _("Jawab soal tes terlebih dahulu."), "answers"
+        )
+        errors.raise_if_any()
+    assert isinstance(answers, Mapping)
+    questions = {q.pk: q for q in test_questions_active(programme=registration.programme)}
+    chosen: dict[int, int] = {}
+    for key, value in answers.items():
+        try:
+            question_id = int(str(key)[:12])
+        except ValueError:
+            question_id = -1
+        question = questions.get(question_id)
+        if question is None:
+            errors.add(
+                "registration.test_question_unknown",
+                _("Soal tidak dikenal. Muat ulang halaman tes."),
+                "answers",
+            )
+            continue
+        try:
+            choice = int(str(value)[:4]) if not isinstance(value, bool) else -1
+        except ValueError:
+            choice = -1
+        if not 0 <= choice < len(question.choices):
+            errors.add(
+                "registration.test_choice_invalid",
+                _("Pilih salah satu jawaban yang tersedia."),
+                f"q_{question.pk}",
+            )
+            continue
+        chosen[question.pk] = choice
+    errors.raise_if_any()
+    for question_id, choice in chosen.items():
+        TestAnswer.objects.update_or_create(
+            registration=registration, question_id=question_id, defaults={"choice": choice}
+        )
+    given = dict(
+        TestAnswer.objects.filter(registration=registration, question_id__in=questions).values_list(
+            "question_id", "choice"
+        )
+    )
+    if set(given) != set(questions):
+        return {"test_completed_at": None, "test_score": None}
+    # The score is stored for the record and never read by eligibility or selection.
+    score = sum(
+        1
+        for question_id, choice in given.items()
+        if questions[question_id].kind == TestQuestion.Kind.ABILITY
+        and questions[question_id].correct_choice == choice
+    )
+    return {
+        "test_completed_at": registration.test_completed_at or timezone.now(),
+        "test_score": score,
+    }
+
+
+_STEP_HANDLERS = {
+    Step.IDENTITY: _identity,
+    Step.CONTACT: _contact,
+    Step.DOMICILE: _domicile,
+    Step.WORK: _work,
+    Step.EDUCATION_DISABILITY: _education_disability,
+    Step.CONSENT: _consent,
+    Step.TEST: _test,
+}
+
+
+@transaction.atomic
+def registration_update_draft(
+    *, actor: Actor, registration: Registration, step: Step | str, data: Mapping[str, Any]
+) -> Registration:
+    """Validate and save one step of a draft; returns the saved registration.
+
+    Nothing is written unless the whole step is valid (``StepInvalid`` lists every field
+    error). A NIK that already has a registration in the programme under another account
+    raises ``registration.nik_taken`` with the way to recover that account.
+    """
+    try:
+        step = Step(step)
+    except ValueError:
+        raise NotFound(
+            "registration.step_unknown", _("Langkah pendaftaran tidak dikenal.")
+        ) from None
+    _require_editor(actor, registration)
+    # Locked: two tabs saving steps at once must not overwrite each other's fields.
+    locked = (
+        Registration.objects.select_for_update().select_related("programme").get(pk=registration.pk)
+    )
+    if locked.status != Registration.Status.DRAFT:
+        raise _not_draft()
+    fields = _STEP_HANDLERS[step](locked, data, _Errors())
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    audit_as(locked, actor=actor, reason=f"langkah {step.value}")
+    try:
+        # Savepoint: the unique (programme, person) index is the last word on "one NIK
+        # registers once" when two accounts save the same NIK at the same moment.
+        with transaction.atomic():
+            locked.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError:
+        if step == Step.IDENTITY:
+            raise _nik_taken() from None
+        raise
+    return locked
+
+
+# --- Eligibility and submission -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+_RULE_ORDER = [kind for kind in EligibilityRule.Kind]
+
+
+def _age_on(birth_date: date, today: date) -> int:
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday
+
+
+def _int_parameter(rule: EligibilityRule, key: str, default: int) -> int:
+    value = rule.parameter.get(key) if isinstance(rule.parameter, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def eligibility_evaluate(registration: Registration, *, on: date | None = None) -> list[Reason]:
+    """The reasons this registration is not eligible under its programme's active rules
+    (empty: eligible). Age is taken on ``on`` (default today: the submission date).
+
+    Reads the test score nowhere: the test is a completeness step, never a criterion.
+    The KK count is only race-free under the programme lock ``registration_submit`` holds.
+    """
+    today = on or timezone.localdate()
+    rules = sorted(
+        EligibilityRule.objects.filter(programme_id=registration.programme_id, is_active=True),
+        key=lambda rule: _RULE_ORDER.index(EligibilityRule.Kind(rule.kind)),
+    )
+    reasons: list[Reason] = []
+    for rule in rules:
+        failed = False
+        if rule.kind == EligibilityRule.Kind.MIN_AGE:
+            years = _int_parameter(rule, "years", 18)
+            failed = (
+                registration.birth_date is None or _age_on(registration.birth_date, today) < years
+            )
+        elif rule.kind == EligibilityRule.Kind.NOT_IN_EDUCATION:
+            failed = registration.not_in_education is not True
+        elif rule.kind == EligibilityRule.Kind.EXCLUDED_OCCUPATION:
+            excluded = (
+                rule.parameter.get("occupations", []) if isinstance(rule.parameter, dict) else []
+            )
+            failed = registration.occupation in excluded
+        elif rule.kind == EligibilityRule.Kind.KK_CAP:
+            cap = _int_parameter(rule, "max", 2)
+            same_kk = (
+                Registration.objects.filter(
+                    programme_id=registration.programme_id,
+                    kk_index=registration.kk_index,
+                    status=Registration.Status.SUBMITTED,
+                )
+                .exclude(pk=registration.pk)
+                .count()
+            )
+            failed = bool(registration.kk_index) and same_kk >= cap
+        if failed:
+            reasons.append(Reason(f"eligibility.{rule.kind}", rule.reason))
+    return reasons
+
+
+def _receipt_sms(*, phone: str, reference: str, eligible: bool) -> None:
+    from prakerja.notifications.services import sms_send
+
+    if eligible:
+        body = (
+            f"Pendaftaran Kartu Prakerja Jatim Anda diterima. Nomor pendaftaran: {reference}. "
+            "Simpan nomor ini untuk cek status."
+        )
+    else:
+        body = (
+            f"Pendaftaran Kartu Prakerja Jatim {reference} belum memenuhi syarat. "
+            "Lihat alasannya di halaman status pendaftaran."
+        )
+    sms_send(to=phone, body=body)
+
+
+@transaction.atomic
+def registration_submit(*, actor: Actor, registration: Registration) -> Registration:
+    """Submit a complete draft: evaluate the rules and record submitted or ineligible with
+    every reason. Idempotent: an already submitted registration is returned unchanged."""
+    _require_editor(actor, registration)
+    # Lock the programme row: the per-KK cap counts the other submitted registrations of the
+    # same family card, and two members submitting at the same moment would each see the
+    # other's row missing and both pass the cap. One lock per programme serialises exactly the
+    # count-then-write below (a short transaction); SQLite serialises writers anyway.
+    Programme.objects.select_for_update().get(pk=registration.programme_id)
+    locked = Registration.objects.select_for_update().get(pk=registration.pk)
+    if locked.status != Registration.Status.DRAFT:
+        return locked
+    missing = registration_missing_steps(locked)
+    if missing:
+        raise ApplicationError(
+            "registration.incomplete",
+            format_lazy(
+                _("Pendaftaran belum lengkap. Lengkapi dulu: {steps}."),
+                steps=", ".join(str(step.label) for step in missing),
+            ),
+        )
+    reasons = eligibility_evaluate(locked)
+    locked.status = Registration.Status.INELIGIBLE if reasons else Registration.Status.SUBMITTED
+    locked.ineligibility_reasons = [reason.as_dict() for reason in reasons]
+    locked.submitted_at = timezone.now()
+    audit_as(locked, actor=actor, reason="pendaftaran dikirim")
+    locked.save(update_fields=["status", "ineligibility_reasons", "submitted_at", "updated_at"])
+    if locked.phone:
+        phone, reference, eligible = str(locked.phone), locked.reference, not reasons
+        transaction.on_commit(
+            lambda: _receipt_sms(phone=phone, reference=reference, eligible=eligible)
+        )
+    return locked
+
+
+# --- Rules (programme manager) ------------------------------------------------------------
+
+
+@transaction.atomic
+def eligibility_rule_update(
+    *,
+    actor: Actor,
+    rule: EligibilityRule,
+    parameter: Mapping[str, Any],
+    reason: str,
+    is_active: bool,
+) -> EligibilityRule:
+    """Change a rule's parameter, reason or activity. Programme manager or superadmin."""
+    if actor_role(actor) not in {Role.MANAGER, Role.SUPERADMIN}:
+        raise PermissionDenied(
+            "registration.rule_forbidden",
+            _("Hanya pengelola program yang dapat mengubah aturan kelayakan."),
+        )
+    errors = _Errors()
+    reason_text = _text(
+        {"reason": reason},
+        "reason",
+        errors,
+        max_length=300,
+        required=("registration.rule_reason_required", _("Alasan wajib diisi.")),
+    )
+    clean: dict[str, Any] = {}
+    kind = EligibilityRule.Kind(rule.kind)
+    if kind in {EligibilityRule.Kind.MIN_AGE, EligibilityRule.Kind.KK_CAP}:
+        key, low, high = (
+            ("years", 0, 100) if kind == EligibilityRule.Kind.MIN_AGE else ("max", 1, 50)
+        )
+        value = parameter.get(key)
+        try:
+            number = int(str(value).strip()[:4])
+        except ValueError:
+            number = -1
+        if isinstance(value, bool) or not low <= number <= high:
+            errors.add(
+                "registration.rule_parameter_invalid",
+                format_lazy(_("Isi angka antara {low} dan {high}."), low=low, high=high),
+                key,
+            )
+        clean[key] = number
+    elif kind == EligibilityRule.Kind.EXCLUDED_OCCUPATION:
+        occupations = parameter.get("occupations") or []
+        if not isinstance(occupations, list | tuple) or any(
+            o not in Occupation.values or o == Occupation.NONE for o in occupations
+        ):
+            errors.add(
+                "registration.rule_parameter_invalid",
+                _("Pilihan jabatan tidak dikenal."),
+                "occupations",
+            )
+        else:
+            clean["occupations"] = [o for o in Occupation.values if o in occupations]
+    errors.raise_if_any()
+    rule.parameter = clean
+    rule.reason = reason_text
+    rule.is_active = is_active
+    audit_as(rule, actor=actor, reason="aturan diubah")
+    rule.save(update_fields=["parameter", "reason", "is_active"])
+    return rule
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+API_TOKEN_PREFIX = "pkj_"  # noqa: S105 - a public prefix, not a secret
+# Refresh ``last_used_at`` at most this often: one write per request would double the cost
+# of every authenticated call.
+_LAST_USED_GRANULARITY = timedelta(minutes=5)
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "", actor: Actor | None = None) -> str:
+    """Create a token for ``user``; returns the plaintext key, the only time it exists."""
+    key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, key_hash=_key_hash(key), name=name[:100])
+    token.save()
+    return key
+
+
+def api_token_authenticate(*, key: str) -> User | None:
+    """The active user a key belongs to, or None. Any string is safe to pass."""
+    if not key.startswith(API_TOKEN_PREFIX) or len(key) > 100 or not key.isascii():
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_key_hash(key), is_active=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
