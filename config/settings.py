@@ -205,15 +205,54 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
 ACCOUNT_ADAPTER = "prakerja.accounts.adapters.AccountAdapter"
-ACCOUNT_LOGIN_METHODS = {"username"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# Staff sign in with username + password (+ TOTP); applicants with their phone number and a
+# one-time SMS code. An applicant account is a phone number (SPEC §3.2): no username, password
+# or email to choose — the adapter generates the username.
+ACCOUNT_LOGIN_METHODS = {"username", "phone"}
+ACCOUNT_SIGNUP_FIELDS = ["phone*"]
+ACCOUNT_FORMS = {
+    # Keeps the password on the staff form (allauth drops it when sign-up has no password).
+    "login": "prakerja.accounts.forms.StaffLoginForm",
+    # "Masuk atau daftar": an unknown number gets an applicant account and the same code.
+    "request_login_code": "prakerja.accounts.forms.PhoneLoginCodeForm",
+}
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600  # 10 minutes
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 5  # wrong tries per code, then the code is void
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = 2
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 600
+ACCOUNT_PHONE_VERIFICATION_MAX_ATTEMPTS = 5
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = 2
+# Six digits: typed on a phone keypad, read out at a posko. Five tries per code and the
+# per-number request limits below keep guessing at about 5 in a million per code.
+ACCOUNT_LOGIN_BY_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+# An applicant may add an email later; it is verified by link but never required.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_PHONE_SIGNUP_OPEN = env.bool("ACCOUNT_PHONE_SIGNUP_OPEN", default=True)
 MFA_ADAPTER = "prakerja.accounts.adapters.MFAAdapter"
-# allauth's default also blocks a username from every address after 5 failures, which lets
-# anyone lock any officer out; axes locks by username + IP instead, allauth only caps per IP.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+ACCOUNT_RATE_LIMITS = {
+    # allauth's default also blocks a username from every address after 5 failures, which
+    # lets anyone lock any officer out; axes locks by username + IP instead, allauth only
+    # caps per IP.
+    "login_failed": "10/m/ip",
+    # Code requests ("key" is the phone number). Per address the limit is generous: mobile
+    # carriers put thousands of phones behind one address (CGNAT), and a surge must not lock
+    # out a whole city. Per number it is tight: this is what stops SMS bombing of one phone.
+    "request_login_code": "60/m/ip,3/10m/key,10/d/key",
+    "verify_phone": "1/30s/key,3/10m/key,60/m/ip",
+    "signup": "60/m/ip",
+    "change_phone": "1/m/user,5/d/user",
+    # Our own: the one-time access code printed at a posko (/accounts/kode-akses/).
+    "access_code": "30/m/ip,10/h/key",
+}
+# Rate limits and lockouts must see the client, not the load balancer.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Prakerja Jatim"
 # Staff must have TOTP before they can use any staff page (SPEC §4, personal data).
@@ -231,6 +270,9 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 SMS_BACKEND = env.str("SMS_BACKEND", default="prakerja.notifications.backends.OutboxSmsBackend")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+# Links inside SMS messages (no request to build them from when a job or an agent sends).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="prakerja.notifications.backends.OutboxEmailBackend"
 )

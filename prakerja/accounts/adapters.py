@@ -1,23 +1,114 @@
+"""allauth adapters: staff sign in with username, password and TOTP; applicants with their
+phone number and a one-time SMS code (allauth's phone support, wired to our User.phone and
+our SMS backend here)."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.forms import BaseForm
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 
+from prakerja.accounts import messages as sms_texts
+from prakerja.accounts.fields import IndonesianPhoneField
+from prakerja.accounts.models import Role, User
+from prakerja.core.errors import ApplicationError
 from prakerja.identity import crypto
+from prakerja.identity.phones import phone_normalise
+from prakerja.notifications.services import sms_send_on_commit
 
 _FERNET_PREFIX = "fernet:"
+_USERNAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def applicant_username_generate() -> str:
+    """A sign-in name nobody types: applicants sign in with their phone, and the number
+    must not become the username (it changes, and usernames show up in logs and URLs)."""
+    while True:
+        username = f"hp-{get_random_string(10, _USERNAME_ALPHABET)}"
+        if not User.objects.filter(username__iexact=username).exists():
+            return username
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        # Staff accounts are created by a superadmin; applicants sign up by phone (registry).
-        return False
+        # Sign-up asks for nothing but a phone number (ACCOUNT_SIGNUP_FIELDS) and always
+        # makes an applicant; staff accounts are created by a superadmin (services).
+        return (
+            bool(settings.ACCOUNT_PHONE_SIGNUP_OPEN) and "phone" in account_settings.SIGNUP_FIELDS
+        )
+
+    def populate_username(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        if not getattr(user, "username", ""):
+            user.username = applicant_username_generate()  # type: ignore[attr-defined]
+
+    def save_user(
+        self, request: HttpRequest, user: AbstractBaseUser, form: BaseForm, commit: bool = True
+    ) -> AbstractBaseUser:
+        user.role = Role.APPLICANT  # type: ignore[attr-defined]
+        return super().save_user(request, user, form, commit=commit)
+
+    def get_login_stages(self) -> list[str]:
+        return [
+            "prakerja.accounts.stages.ApplicantPhoneVerificationStage"
+            if stage == "allauth.account.stages.PhoneVerificationStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
+
+    # --- Phone numbers: allauth reads and writes them through these -----------------------
+
+    def phone_form_field(self, **kwargs: Any) -> Any:
+        return IndonesianPhoneField(**kwargs)
+
+    def set_phone(self, user: AbstractBaseUser, phone: str, verified: bool) -> None:
+        assert isinstance(user, User)
+        user.phone = phone  # type: ignore[assignment]
+        user.phone_verified_at = timezone.now() if verified else None
+        user.save(update_fields=["phone", "phone_verified_at"])
+
+    def get_phone(self, user: AbstractBaseUser) -> tuple[str, bool] | None:
+        phone = getattr(user, "phone", None)
+        if not phone:
+            return None
+        return str(phone), getattr(user, "phone_verified_at", None) is not None
+
+    def set_phone_verified(self, user: AbstractBaseUser, phone: str) -> None:
+        assert isinstance(user, User)
+        if str(user.phone) != phone or user.phone_verified_at is not None:
+            return
+        user.phone_verified_at = timezone.now()
+        user.save(update_fields=["phone_verified_at"])
+
+    def get_user_by_phone(self, phone: str) -> AbstractBaseUser | None:
+        try:
+            phone = phone_normalise(phone)
+        except ApplicationError:
+            return None
+        return User.objects.filter(phone=phone).first()
+
+    # --- SMS: after commit, through SMS_BACKEND -----------------------------------------
+
+    def send_verification_code_sms(
+        self, user: AbstractBaseUser, phone: str, code: str, **kwargs: Any
+    ) -> None:
+        sms_send_on_commit(to=phone, body=sms_texts.sign_in_code(code))
+
+    def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
+        sms_send_on_commit(to=phone, body=sms_texts.unknown_account())
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        sms_send_on_commit(to=phone, body=sms_texts.account_exists())
+
+    # --- Staff: axes is the lockout of record ------------------------------------------
 
     def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
         # allauth hands the sign-in name to the backends as "username"; axes reads it from

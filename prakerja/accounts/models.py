@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
@@ -49,6 +50,9 @@ class User(AbstractUser):
     # One name field: many Indonesian names do not split into first and last name.
     full_name = models.CharField(_("nama lengkap"), max_length=150, blank=True)
     phone = PhoneNumberField(_("nomor HP"), blank=True, null=True, unique=True)
+    # Set when the holder of ``phone`` proved it with an SMS code; cleared when the number
+    # changes. An officer can type a number for someone, so a number alone proves nothing.
+    phone_verified_at = models.DateTimeField(_("nomor HP terverifikasi"), null=True, blank=True)
     post = models.ForeignKey(
         "assistance.Post",
         verbose_name=_("posko"),
@@ -126,3 +130,81 @@ class User(AbstractUser):
     @property
     def is_programme_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+
+class AccessCode(models.Model):
+    """A one-time sign-in code an officer prints, or a call-centre agent sends, for an applicant.
+
+    The applicant enters it with their phone number at ``/accounts/kode-akses/``; the officer
+    never holds a password. allauth's own codes live in the session of the browser that asked
+    for them, so they cannot be handed over from an officer's screen; this table is the one
+    thing allauth does not do. Only a hash is stored (Django's password hasher: a database
+    dump must not give working codes). One live code per applicant: issuing a new one voids
+    the old.
+    """
+
+    class Channel(models.TextChoices):
+        PRINTED = "printed", _("Dicetak petugas")
+        SMS = "sms", _("SMS")
+
+    MAX_ATTEMPTS = 5
+    user = models.ForeignKey(
+        User, verbose_name=_("pendaftar"), on_delete=models.CASCADE, related_name="access_codes"
+    )
+    code_hash = models.CharField(_("hash kode"), max_length=256)
+    channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)
+    issued_by = models.ForeignKey(
+        User,
+        verbose_name=_("diterbitkan oleh"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now)
+    expires_at = models.DateTimeField(_("berlaku sampai"))
+    used_at = models.DateTimeField(_("dipakai"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("dibatalkan"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("percobaan salah"), default=0)
+    history = HistoricalRecords(excluded_fields=["code_hash"])
+
+    class Meta:
+        verbose_name = _("kode akses")
+        verbose_name_plural = _("kode akses")
+        indexes = [models.Index(fields=["user", "-created_at"], name="accesscode_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_live(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.voided_at is None and self.expires_at > now
+
+
+class AccountRecovery(models.Model):
+    """A call-centre or posko request to send someone the way back into their account.
+
+    Append-only: the row is the audit record. ``user`` is empty when the number has no
+    applicant account (the agent is not told which), so only the last digits are kept.
+    """
+
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("diminta oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("pendaftar"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recoveries",
+    )
+    phone_hint = models.CharField(_("nomor HP (disamarkan)"), max_length=20)
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("pemulihan akun")
+        verbose_name_plural = _("pemulihan akun")
+
+    def __str__(self) -> str:
+        return f"{self.phone_hint} {self.created_at:%Y-%m-%d %H:%M}"

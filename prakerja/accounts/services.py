@@ -1,22 +1,41 @@
-"""Writes on accounts: creating staff and checking that a role fits its binding.
+"""Writes on accounts: staff created by a superadmin, applicant accounts by phone, and the
+ways an officer or agent helps an applicant in without ever holding their credentials.
 
-Applicants get their account from the registry (phone sign-up or a posko officer); every
-staff account is created here by a superadmin, so that the binding rules and the audit row
-(``simple_history``, with the superadmin as ``history_user``) live in one place.
+Every staff account is created here by a superadmin, so that the binding rules and the audit
+row (``simple_history``, with the superadmin as ``history_user``) live in one place.
+Applicants sign themselves up with a phone number (allauth, see ``adapters``) or get an
+account from an officer through ``applicant_get_or_create_by_phone``.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from datetime import timedelta
+
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.accounts.models import ADMIN_ROLES, STAFF_ROLES, Role, User
+from prakerja.accounts import messages as sms_texts
+from prakerja.accounts.models import (
+    ADMIN_ROLES,
+    STAFF_ROLES,
+    AccessCode,
+    AccountRecovery,
+    Role,
+    User,
+)
 from prakerja.assistance.models import Post
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.notifications.services import sms_send_on_commit
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
 from prakerja.training.models import Provider
@@ -163,3 +182,271 @@ def user_create_staff(
             raise _username_taken() from None
         raise
     return user
+
+
+# --- Applicants: accounts by phone, handover and recovery ----------------------------------
+#
+# allauth signs applicants in by phone (``/accounts/login/code/``): its codes live in the
+# session of the browser that asked for them, which is right for an applicant at home and
+# useless for an officer handing over an account. So handover uses a one-time access code of
+# our own (``AccessCode``), printed by the officer or sent by SMS, which the applicant enters
+# with their number at ``/accounts/kode-akses/``; recovery only texts the number the way back
+# in. Nobody but the applicant ever holds a credential.
+
+# Without the look-alikes 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B: codes are read off paper and
+# read out over the phone.
+ACCESS_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY3479"
+ACCESS_CODE_LENGTH = 8
+ACCESS_CODE_LIFETIME = timedelta(hours=24)
+# SMS an officer or agent can trigger for one number per hour: stops a careless or hostile
+# console user from flooding someone's phone.
+STAFF_SMS_PER_NUMBER_PER_HOUR = 5
+
+_SIGN_IN_AIDS = frozenset({Role.OFFICER, Role.CALLCENTRE, Role.SUPERADMIN})
+
+
+def _actor_require_sign_in_aid(actor: User) -> None:
+    if not (actor.is_active and actor.role in _SIGN_IN_AIDS):
+        raise PermissionDenied(
+            "account.forbidden",
+            _("Hanya petugas posko dan agen call center yang dapat membantu pendaftar masuk."),
+        )
+
+
+def _phone_normalise(phone: str) -> str:
+    from prakerja.identity.phones import phone_normalise
+
+    return phone_normalise(phone)
+
+
+def _staff_sms_quota_consume(phone: str) -> None:
+    key = "accounts:staff-sms:" + hashlib.sha256(phone.encode()).hexdigest()
+    cache.add(key, 0, timeout=3600)
+    try:
+        sent = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        sent = 1
+    if sent > STAFF_SMS_PER_NUMBER_PER_HOUR:
+        raise ApplicationError(
+            "account.sms_quota",
+            _("Terlalu banyak SMS ke nomor ini dalam satu jam. Coba lagi nanti."),
+            field="phone",
+            status=429,
+        )
+
+
+def _phone_taken_by_staff() -> ApplicationError:
+    return ApplicationError(
+        "account.phone_taken_by_staff",
+        _("Nomor HP ini dipakai oleh akun petugas. Gunakan nomor HP pendaftar sendiri."),
+        field="phone",
+    )
+
+
+def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -> tuple[User, bool]:
+    """The applicant account of ``phone`` (any typed form), created if there is none.
+
+    A new account has a generated username, no usable password and an unverified phone: the
+    applicant proves the number with an SMS code when they first sign in. ``actor`` is the
+    officer or agent who typed the number (None when the applicant signs up themselves).
+    Raises ``ApplicationError`` for a number that is not an Indonesian mobile, or that
+    belongs to a staff account.
+    """
+    from prakerja.accounts.adapters import applicant_username_generate
+
+    phone = _phone_normalise(phone)
+    existing = User.objects.filter(phone=phone).first()
+    if existing is not None:
+        if existing.role != Role.APPLICANT:
+            raise _phone_taken_by_staff()
+        return existing, False
+    user = User(username=applicant_username_generate(), role=Role.APPLICANT, phone=phone)
+    user.set_unusable_password()
+    audit_as(
+        user,
+        actor=actor,
+        reason="akun pendaftar dibuat oleh petugas" if actor else "akun pendaftar dibuat",
+    )
+    try:
+        # Two first requests for one number (double tap, retry at a posko) race past the
+        # lookup above; the unique phone index decides and the loser takes the winner's row.
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        existing = User.objects.filter(phone=phone).first()
+        if existing is None:
+            raise
+        if existing.role != Role.APPLICANT:
+            raise _phone_taken_by_staff() from None
+        return existing, False
+    return user, True
+
+
+def _access_code_generate() -> str:
+    return get_random_string(ACCESS_CODE_LENGTH, ACCESS_CODE_ALPHABET)
+
+
+def access_code_format(code: str) -> str:
+    """``ACDE7KMN`` → ``ACDE-7KMN``: easier to read out and to copy from paper."""
+    half = len(code) // 2
+    return f"{code[:half]}-{code[half:]}"
+
+
+def _access_code_clean(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+@transaction.atomic
+def _access_code_create(*, actor: User, user: User, channel: str) -> str:
+    _actor_require_sign_in_aid(actor)
+    if user.role != Role.APPLICANT or not user.is_active:
+        raise ApplicationError(
+            "account.not_applicant",
+            _("Kode akses hanya untuk akun pendaftar yang aktif."),
+        )
+    if not user.phone:
+        raise ApplicationError(
+            "account.phone_missing",
+            _("Akun ini belum memiliki nomor HP. Isi nomor HP pendaftar terlebih dahulu."),
+            field="phone",
+        )
+    now = timezone.now()
+    # One live code per applicant: a reprint voids the sheet that may have been left behind.
+    for old in AccessCode.objects.select_for_update().filter(
+        user=user, used_at__isnull=True, voided_at__isnull=True
+    ):
+        old.voided_at = now
+        audit_as(old, actor=actor, reason="diganti kode baru")
+        old.save(update_fields=["voided_at"])
+    code = _access_code_generate()
+    access = AccessCode(
+        user=user,
+        code_hash=make_password(code),
+        channel=channel,
+        issued_by=actor,
+        created_at=now,
+        expires_at=now + ACCESS_CODE_LIFETIME,
+    )
+    audit_as(access, actor=actor, reason=f"kode akses diterbitkan ({channel})")
+    access.save()
+    return code
+
+
+def applicant_access_code_issue(*, actor: User, user: User) -> str:
+    """A one-time access code for ``user`` to print and hand over, as ``XXXX-XXXX``.
+
+    Eight characters from an alphabet without look-alikes, valid 24 hours, single use, void
+    after 5 wrong tries; only its hash is stored, so this return value is the only copy —
+    print it, do not keep it. Officers, call-centre agents and superadmins only.
+    """
+    return access_code_format(
+        _access_code_create(actor=actor, user=user, channel=AccessCode.Channel.PRINTED)
+    )
+
+
+@transaction.atomic
+def applicant_send_sign_in_code(*, actor: User, user: User) -> None:
+    """Texts the applicant a one-time access code for ``/accounts/kode-akses/`` (handover at
+    a posko, or an agent helping on the phone). The officer never sees the code.
+
+    Not an allauth login code: those belong to the browser session that asked for one, and
+    here the asking browser is the officer's. Same rules as ``applicant_access_code_issue``
+    (24 hours, single use, 5 tries, voids any earlier code); as the code reaches the
+    applicant's phone, using it also verifies the number. Sent after commit; at most
+    ``STAFF_SMS_PER_NUMBER_PER_HOUR`` staff-triggered SMS per number.
+    """
+    if user.phone:
+        _staff_sms_quota_consume(str(user.phone))
+    code = _access_code_create(actor=actor, user=user, channel=AccessCode.Channel.SMS)
+    sms_send_on_commit(to=str(user.phone), body=sms_texts.access_code(access_code_format(code)))
+
+
+def _access_code_refused() -> ApplicationError:
+    return ApplicationError(
+        "account.access_code_invalid",
+        _(
+            "Nomor HP atau kode akses salah, sudah dipakai, atau sudah kedaluwarsa. Periksa "
+            "kembali, atau minta kode baru kepada petugas posko atau call center."
+        ),
+        field="code",
+    )
+
+
+def applicant_access_code_redeem(*, phone: str, code: str) -> User:
+    """The applicant whose live access code ``code`` is, for ``phone``; the code is used up.
+
+    Every failure gets the same message, so the page does not tell a stranger whether a
+    number has an account or a code. A wrong code counts against the live code of that
+    number; the fifth wrong try voids it. A code sent by SMS also proves the phone.
+    """
+    phone = _phone_normalise(phone)
+    cleaned = _access_code_clean(code)
+    with transaction.atomic():
+        user = User.objects.filter(phone=phone, role=Role.APPLICANT, is_active=True).first()
+        # The row lock makes "check, then mark used" one step: two devices submitting the
+        # same code at once cannot both get in, and concurrent wrong tries all count.
+        access = (
+            AccessCode.objects.select_for_update()
+            .filter(user=user, used_at__isnull=True, voided_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+            if user is not None
+            else None
+        )
+        now = timezone.now()
+        if user is None or access is None or not access.is_live(now):
+            # Hash anyway: the time taken must not tell whether the number has a code.
+            check_password(cleaned, _dummy_hash())
+            raise _access_code_refused()
+        if len(cleaned) != ACCESS_CODE_LENGTH or not check_password(cleaned, access.code_hash):
+            access.failed_attempts += 1
+            fields = ["failed_attempts"]
+            if access.failed_attempts >= AccessCode.MAX_ATTEMPTS:
+                access.voided_at = now
+                fields.append("voided_at")
+            audit_as(access, actor=None, reason="kode akses salah")
+            access.save(update_fields=fields)
+            refused = _access_code_refused()
+        else:
+            access.used_at = now
+            audit_as(access, actor=user, reason="kode akses dipakai")
+            access.save(update_fields=["used_at"])
+            if access.channel == AccessCode.Channel.SMS and user.phone_verified_at is None:
+                user.phone_verified_at = now
+                user.save(update_fields=["phone_verified_at"])
+            return user
+    # Raised outside the atomic block so the failed-attempt count is committed.
+    raise refused
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return make_password(_access_code_generate())
+
+
+@transaction.atomic
+def applicant_recovery_start(*, actor: User, phone: str) -> None:
+    """Texts ``phone`` the way back into its applicant account (call centre, posko, or the
+    "NIK already registered" flow).
+
+    Returns nothing and behaves the same whether or not the number has an account: the
+    caller's screen must not become a way to find out who is registered. A number without
+    an applicant account gets an SMS saying so, with the sign-up link. Recorded in
+    ``AccountRecovery`` in the same transaction; the SMS goes after commit.
+    """
+    from prakerja.identity.phones import phone_mask
+
+    _actor_require_sign_in_aid(actor)
+    phone = _phone_normalise(phone)
+    _staff_sms_quota_consume(phone)
+    user = User.objects.filter(phone=phone, role=Role.APPLICANT).first()
+    AccountRecovery.objects.create(requested_by=actor, user=user, phone_hint=phone_mask(phone))
+    if user is not None and user.is_active:
+        body = sms_texts.recovery()
+    elif user is None and not User.objects.filter(phone=phone).exists():
+        body = sms_texts.unknown_account()
+    else:
+        # A staff number or a deactivated applicant: nothing to recover by SMS.
+        return
+    sms_send_on_commit(to=phone, body=body)
