@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from prakerja.assistance.api import router as assistance_router
+from prakerja.assistance.console.api import router as console_router
 from prakerja.callcenter.api import router as callcenter_router
 from prakerja.core.errors import ApplicationError
 from prakerja.identity.api import router as identity_router
@@ -102,3 +103,4 @@ api.add_router("/regions", regions_router, tags=["wilayah"])
 api.add_router("/posts", assistance_router, tags=["posko"])
 api.add_router("/registrations", registry_router, tags=["pendaftaran"])
 api.add_router("/callcenter", callcenter_router, tags=["call center"])
+api.add_router("/petugas", console_router, tags=["petugas"])

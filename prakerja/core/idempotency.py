@@ -40,11 +40,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -340,33 +346,43 @@ IDEMPOTENCY_OPENAPI: dict[str, Any] = {
 }
 
 
+def _idempotent_run(run: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    # ``run`` is the bound ``Operation.run`` of the operation as mounted on the API (ninja
+    # clones operations per API and re-applies run decorators to each clone).
+    operation = getattr(run, "__self__", None)
+
+    @wraps(run)
+    def run_once(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return run_idempotent(request, lambda: run(request, **kwargs))
+        except ApplicationError as exc:
+            if operation is not None:
+                return operation.api.on_exception(request, exc)
+            return JsonResponse(exc.as_dict(), status=exc.status)
+
+    return run_once
+
+
+def _document(operation: Any) -> None:
+    extra = dict(operation.openapi_extra or {})
+    extra["parameters"] = [*extra.get("parameters", []), *IDEMPOTENCY_OPENAPI["parameters"]]
+    extra["responses"] = {**extra.get("responses", {}), **IDEMPOTENCY_OPENAPI["responses"]}
+    operation.openapi_extra = extra
+
+
 def idempotent(op_func: F) -> F:
     """Make a django-ninja operation honour ``Idempotency-Key``. Put it *under* ``@router.post``.
 
-    It wraps the operation's ``run`` (as ``ninja.decorators.decorate_view`` does), so what is
+    It wraps the operation's ``run`` (through ``ninja.decorators.decorate_view``), so what is
     stored and replayed is the final HTTP response, serialised by the response schema, with
     ApplicationErrors already turned into the API's JSON errors. The header is documented in
     the OpenAPI document with the 409 and 422 answers.
     """
+    from ninja.decorators import decorate_view
     from ninja.utils import contribute_operation_callback
 
-    def contribute(operation: Any) -> None:
-        run = operation.run
-
-        @wraps(run)
-        def run_once(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:
-            try:
-                return run_idempotent(request, lambda: run(request, **kwargs))
-            except ApplicationError as exc:
-                return operation.api.on_exception(request, exc)
-
-        operation.run = run_once
-        extra = operation.openapi_extra or {}
-        extra.setdefault("parameters", []).extend(IDEMPOTENCY_OPENAPI["parameters"])
-        extra.setdefault("responses", {}).update(IDEMPOTENCY_OPENAPI["responses"])
-        operation.openapi_extra = extra
-
-    contribute_operation_callback(op_func, contribute)
+    decorate_view(_idempotent_run)(op_func)
+    contribute_operation_callback(op_func, _document)
     return op_func
 
 
@@ -393,10 +409,10 @@ def _keep_form_response(response: HttpResponseBase) -> str | None:
     return None
 
 
-View = Callable[..., HttpResponseBase]
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
-def once_per_submission_token(view: View) -> View:
+def once_per_submission_token(view: V) -> V:
     """Run a form view's POST at most once per ``submission_token`` (see the module docstring)."""
 
     @wraps(view)
@@ -438,7 +454,7 @@ def once_per_submission_token(view: View) -> View:
             claim.record, lambda: view(request, *args, **kwargs), _keep_form_response
         )
 
-    return wrapper
+    return cast(V, wrapper)
 
 
 # --- Housekeeping ------------------------------------------------------------------------

@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from prakerja.assistance.console import views
 
 app_name = "console"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("cari/", views.search, name="search"),
+    path("daftarkan/", views.register, name="register"),
+    path("layanan/", views.visit_record, name="visit_record"),
+    path("pendaftaran/<str:reference>/", views.registration_detail, name="registration"),
+    path("pendaftaran/<str:reference>/serah-terima/", views.handover, name="handover"),
+]

@@ -1,0 +1,203 @@
+"""Writes of the officer console: searches that are logged, assisted registration, handover.
+
+The console owns no tables: registrations belong to ``registry``, applicant accounts to
+``accounts``, visits to ``assistance``. These services check the officer's post and call
+theirs, so the pages stay thin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.accounts.models import Role, User
+from prakerja.accounts.scopes import Capability, actor_require
+from prakerja.assistance.console.selectors import (
+    MaskedSummary,
+    ParsedQuery,
+    QueryKind,
+    console_query_parse,
+    console_registrations_own,
+)
+from prakerja.assistance.models import Post
+from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.identity.models import PersonalDataAccess
+from prakerja.identity.nik import nik_parse
+from prakerja.identity.phones import phone_normalise
+from prakerja.identity.selectors import person_find_by_nik
+from prakerja.identity.services import personal_data_access_record
+from prakerja.registry.models import Channel, Registration
+
+
+@dataclass
+class SearchResult:
+    query: ParsedQuery | None
+    own: list[Registration] = field(default_factory=list)
+    elsewhere: list[MaskedSummary] = field(default_factory=list)
+
+
+def _query_invalid() -> ApplicationError:
+    return ApplicationError(
+        "console.query_invalid",
+        _("Masukkan NIK (16 angka), nomor HP, atau nomor pendaftaran (mis. PJ-7K3M-9Q2X)."),
+        field="q",
+    )
+
+
+@transaction.atomic
+def console_search(*, actor: User, text: str) -> SearchResult:
+    """Find registrations by NIK, phone or reference.
+
+    Within the actor's post everything matching is listed. Across posts only an *exact* NIK
+    (through the blind index) or reference finds anything, gives a masked summary, and is
+    logged (``PersonalDataAccess``, purpose ``cross_post_lookup``) before it is shown, a miss
+    included: a run of misses is what probing for NIKs looks like. A phone number never
+    searches other posts: many people share a phone, and it would make the console a
+    directory of who registered.
+    """
+    actor_require(actor, Capability.APPLICANT_LOOKUP)
+    query = console_query_parse(text)
+    if query is None:
+        raise _query_invalid()
+    own_scope = console_registrations_own(actor=actor)
+    if query.kind == QueryKind.PHONE:
+        by_phone = own_scope.filter(Q(phone=query.value) | Q(user__phone=query.value))
+        return SearchResult(query=query, own=list(by_phone[:50]))
+
+    person = None
+    if query.kind == QueryKind.NIK:
+        person = person_find_by_nik(nik=query.value)
+        matches = (
+            Registration.objects.filter(person=person)
+            if person is not None
+            else Registration.objects.none()
+        )
+    else:
+        matches = Registration.objects.filter(reference=query.value)
+    own: list[Registration] = list(own_scope.filter(pk__in=matches.values("pk")))
+    elsewhere = list(
+        matches.exclude(pk__in=[r.pk for r in own]).select_related("domicile_regency", "person")
+    )
+    query_kind = (
+        PersonalDataAccess.QueryKind.NIK
+        if query.kind == QueryKind.NIK
+        else PersonalDataAccess.QueryKind.REFERENCE
+    )
+    for registration in elsewhere:
+        personal_data_access_record(
+            actor=actor,
+            purpose=PersonalDataAccess.Purpose.CROSS_POST_LOOKUP,
+            person=registration.person,
+            reference=registration.reference,
+            query_kind=query_kind,
+            found=True,
+        )
+    if not own and not elsewhere:
+        personal_data_access_record(
+            actor=actor,
+            purpose=PersonalDataAccess.Purpose.CROSS_POST_LOOKUP,
+            person=person,
+            query_kind=query_kind,
+            found=False,
+        )
+    return SearchResult(query=query, own=own, elsewhere=[MaskedSummary.of(r) for r in elsewhere])
+
+
+def console_post_of(actor: User) -> Post:
+    """The post an officer works at; assisted work needs one (a superadmin has none)."""
+    actor_require(actor, Capability.APPLICANT_REGISTER_ON_BEHALF)
+    if actor.role != Role.OFFICER or actor.post is None:
+        raise PermissionDenied(
+            "console.post_required",
+            _("Hanya petugas yang terikat pada sebuah posko dapat mendaftarkan atas nama orang."),
+        )
+    return actor.post
+
+
+def _nik_taken_elsewhere() -> ApplicationError:
+    return ApplicationError(
+        "registration.nik_taken",
+        _(
+            "NIK ini sudah terdaftar dengan akun lain. Satu NIK hanya dapat mendaftar satu kali. "
+            "Bantu pendaftar masuk kembali dengan nomor HP yang dipakai saat mendaftar, atau "
+            "cari NIK ini di konsol untuk melihat nomor pendaftarannya."
+        ),
+        field="nik",
+        status=409,
+    )
+
+
+def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Registration:
+    """Start (or continue) a registration for someone at the officer's post.
+
+    The applicant's account is their phone number: created if new, never handed to the
+    officer. The registration is recorded with channel "post", the post and the officer, and
+    the visit with the service "registration". A NIK typed here is only checked (format, and
+    "one NIK registers once" before an account is made for nothing); it is entered for real in
+    the wizard's identity step, together with the name and birth date it is checked against.
+    """
+    from prakerja.accounts.services import applicant_get_or_create_by_phone
+    from prakerja.assistance.services import assistance_visit_record
+    from prakerja.registry.services import registration_start
+
+    post = console_post_of(actor)
+    phone_e164 = phone_normalise(phone)
+    existing_for_nik: Registration | None = None
+    if nik.strip():
+        parsed = nik_parse(nik)
+        if parsed.errors:
+            raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
+        person = person_find_by_nik(nik=parsed.value)
+        if person is not None:
+            existing_for_nik = Registration.objects.filter(person=person).first()
+    with transaction.atomic():
+        user, _created = applicant_get_or_create_by_phone(phone=phone_e164, actor=actor)
+        if existing_for_nik is not None and existing_for_nik.user_id != user.pk:
+            raise _nik_taken_elsewhere()
+        registration = registration_start(actor=actor, user=user, channel=Channel.POST, post=post)
+        assistance_visit_record(
+            actor=actor, post=post, registration=registration, services=["registration"]
+        )
+    return registration
+
+
+HandoverMethod = Literal["sms", "print"]
+
+
+def console_access_handover(
+    *, actor: User, registration: Registration, method: HandoverMethod
+) -> str | None:
+    """Give the applicant access to their account: a sign-in code by SMS to their phone, or a
+    one-time code to print. Returns the printable code (shown once, never stored in plain
+    text), None for SMS. The officer never sees or sets a password."""
+    from prakerja.accounts import services as account_services
+
+    post = console_post_of(actor)
+    if registration.assisted_post_id != post.pk:
+        raise PermissionDenied(
+            "registration.forbidden", _("Anda tidak berhak mengakses pendaftaran ini.")
+        )
+    user = registration.user
+    if method == "sms":
+        account_services.applicant_send_sign_in_code(actor=actor, user=user)
+        return None
+    return account_services.applicant_access_code_issue(actor=actor, user=user)
+
+
+def console_visit_record(
+    *, actor: User, services: list[str], registration: Registration | None = None
+) -> object:
+    from prakerja.assistance.services import assistance_visit_record
+
+    post = console_post_of(actor)
+    if registration is not None and registration.assisted_post_id != post.pk:
+        raise PermissionDenied(
+            "registration.forbidden", _("Anda tidak berhak mengakses pendaftaran ini.")
+        )
+    return assistance_visit_record(
+        actor=actor, post=post, registration=registration, services=services
+    )
