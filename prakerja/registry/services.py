@@ -461,20 +461,30 @@ def registration_start(
 def _identity(
     registration: Registration, data: Mapping[str, Any], errors: _Errors
 ) -> dict[str, Any]:
+    # A NIK or KK left empty keeps the stored one: pages show only the masked number and
+    # never have to put the plaintext into a form field (SPEC §4).
+    stored = registration.person if registration.person_id else None
     nik_raw = _text(
         data,
         "nik",
         errors,
         max_length=64,
-        required=("registration.nik_required", _("NIK wajib diisi sesuai KTP.")),
+        required=None
+        if stored
+        else ("registration.nik_required", _("NIK wajib diisi sesuai KTP.")),
     )
     kk_raw = _text(
         data,
         "kk",
         errors,
         max_length=64,
-        required=("registration.kk_required", _("Nomor Kartu Keluarga (KK) wajib diisi.")),
+        required=None
+        if stored and registration.kk_index
+        else ("registration.kk_required", _("Nomor Kartu Keluarga (KK) wajib diisi.")),
     )
+    if stored is not None:
+        nik_raw = nik_raw or stored.nik
+        kk_raw = kk_raw or stored.kk
     full_name = _text(
         data,
         "full_name",

@@ -761,3 +761,13 @@ def test_an_officer_of_another_post_cannot_fill_in(
 def test_kk_fixture_is_a_fake_number() -> None:
     # Guard: the fixtures build numbers, never carry a real one.
     assert fake_kk(serial=7) == "3578010201150007"
+
+
+def test_an_empty_nik_and_kk_keep_the_stored_numbers(applicant: User) -> None:
+    registration = complete_registration(applicant)
+    person = registration.person
+    data = {**step_data(registration.programme)[Step.IDENTITY], "nik": "", "kk": ""}
+    saved = registration_update_draft(
+        actor=applicant, registration=registration, step=Step.IDENTITY, data=data
+    )
+    assert saved.person == person and saved.kk_index == registration.kk_index

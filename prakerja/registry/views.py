@@ -1,0 +1,398 @@
+"""Applicant pages: the entry page, the step-by-step wizard, the status page, the receipt, and
+the programme manager's rules page.
+
+Views stay thin: fetch through ``registration_get_for_actor`` (so an officer of the assisting
+post uses the very same pages), call one service, render. Validation lives in the services;
+a refused step re-renders with what the person typed and every error next to its field.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from prakerja.accounts.decorators import role_required
+from prakerja.accounts.models import Role, User
+from prakerja.core.errors import ApplicationError, NotFound
+from prakerja.identity.phones import phone_mask
+from prakerja.regions.models import District, Province, Regency
+from prakerja.registry.models import (
+    EligibilityRule,
+    EmploymentStatus,
+    Gender,
+    MigrantReason,
+    Occupation,
+    Registration,
+)
+from prakerja.registry.selectors import (
+    consent_text_current,
+    registration_for_user,
+    registration_get_for_actor,
+    registration_missing_steps,
+    test_answers_of,
+    test_questions_active,
+)
+from prakerja.registry.services import (
+    StepInvalid,
+    eligibility_rule_update,
+    programme_default,
+    registration_start,
+    registration_submit,
+    registration_update_draft,
+)
+from prakerja.registry.steps import STEP_ORDER, Step
+
+EAST_JAVA = "35"
+# Fields read from the POST of each step (anything else in the body is ignored).
+STEP_FIELDS: dict[Step, tuple[str, ...]] = {
+    Step.IDENTITY: ("nik", "kk", "full_name", "birth_place", "birth_date", "gender"),
+    Step.CONTACT: ("phone", "email"),
+    Step.DOMICILE: ("regency", "district", "address"),
+    Step.WORK: (
+        "employment_status",
+        "migrant_reason",
+        "occupation",
+        "last_employer",
+        "last_employment_date",
+    ),
+    Step.EDUCATION_DISABILITY: ("not_in_education", "has_disability", "disability_note"),
+    Step.CONSENT: ("consent", "truthfulness", "consent_version"),
+    Step.TEST: (),
+}
+
+
+def _token(request: HttpRequest) -> str:
+    # The idempotency layer will issue and check these; until then a fresh one per form.
+    return str(uuid.uuid4())
+
+
+def _step_data(step: Step, post: QueryDict) -> dict[str, Any]:
+    if step == Step.TEST:
+        answers = {
+            key[2:]: value
+            for key, value in post.items()
+            if key.startswith("q_") and key[2:].isdigit() and len(key) < 16
+        }
+        return {"answers": answers}
+    return {name: post.get(name, "") for name in STEP_FIELDS[step]}
+
+
+def _initial(step: Step, registration: Registration) -> dict[str, Any]:
+    r = registration
+    if step == Step.IDENTITY:
+        # The NIK and KK inputs start empty: the stored numbers are shown masked and kept
+        # when left empty (see the service).
+        return {
+            "full_name": r.full_name,
+            "birth_place": r.birth_place,
+            "birth_date": r.birth_date.isoformat() if r.birth_date else "",
+            "gender": r.gender,
+        }
+    if step == Step.CONTACT:
+        return {"phone": str(r.phone) if r.phone else "", "email": r.email}
+    if step == Step.DOMICILE:
+        return {
+            "regency": r.domicile_regency_id or "",
+            "district": r.domicile_district_id or "",
+            "address": r.address,
+        }
+    if step == Step.WORK:
+        return {
+            "employment_status": r.employment_status,
+            "migrant_reason": r.migrant_reason,
+            "occupation": r.occupation,
+            "last_employer": r.last_employer,
+            "last_employment_date": (
+                r.last_employment_date.isoformat() if r.last_employment_date else ""
+            ),
+        }
+    if step == Step.EDUCATION_DISABILITY:
+        return {
+            "not_in_education": {True: "yes", False: "no"}.get(r.not_in_education, ""),  # type: ignore[arg-type]
+            "has_disability": "on" if r.has_disability else "",
+            "disability_note": r.disability_note,
+        }
+    if step == Step.CONSENT:
+        return {
+            "consent": "on" if r.consent_at else "",
+            "truthfulness": "on" if r.truthfulness_at else "",
+        }
+    return {"answers": {str(k): str(v) for k, v in test_answers_of(registration=r).items()}}
+
+
+def _region_context(values: dict[str, Any]) -> dict[str, Any]:
+    regency_code = str(values.get("regency") or "")
+    regency = Regency.objects.filter(pk=regency_code).first() if regency_code else None
+    province_code = regency.province_id if regency else EAST_JAVA
+    return {
+        "provinces": Province.objects.all(),
+        "province_code": province_code,
+        "regencies": Regency.objects.filter(province_id=province_code),
+        "districts": District.objects.filter(regency_id=regency.pk) if regency else [],
+    }
+
+
+def _step_context(
+    request: HttpRequest,
+    registration: Registration,
+    step: Step,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    missing = registration_missing_steps(registration)
+    context: dict[str, Any] = {
+        "registration": registration,
+        "step": step,
+        "steps": [(s, s not in missing) for s in STEP_ORDER],
+        "step_number": STEP_ORDER.index(step) + 1,
+        "step_count": len(STEP_ORDER),
+        "values": values,
+        "errors": errors or {},
+        "submission_token": _token(request),
+        "gender_choices": Gender.choices,
+        "employment_choices": EmploymentStatus.choices,
+        "migrant_choices": MigrantReason.choices,
+        "occupation_choices": Occupation.choices,
+    }
+    if step == Step.DOMICILE:
+        context.update(_region_context(values))
+    if step == Step.CONSENT:
+        context["consent_text"] = registration.consent_text or consent_text_current()
+    if step == Step.TEST:
+        answers = values.get("answers", {})
+        context["questions"] = [
+            (question, answers.get(str(question.pk)), (errors or {}).get(f"q_{question.pk}"))
+            for question in test_questions_active(programme=registration.programme)
+        ]
+    return context
+
+
+def _after_step(registration: Registration, step: Step) -> str:
+    """The next step still missing after this one (wizard order), else the status page."""
+    missing = registration_missing_steps(registration)
+    later = [s for s in missing if STEP_ORDER.index(s) > STEP_ORDER.index(step)]
+    following = later or missing
+    if following:
+        return reverse("registry:step", args=[registration.reference, following[0].value])
+    return reverse("registry:status", args=[registration.reference])
+
+
+# --- Entry ----------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry(request: HttpRequest) -> HttpResponse:
+    """A signed-in applicant starts or continues their registration."""
+    user = request.user
+    assert isinstance(user, User)
+    if user.role != Role.APPLICANT:
+        return render(request, "registry/entry.html", {"staff": True})
+    existing = registration_for_user(user=user, programme=programme_default())
+    if request.method == "POST" or existing is not None:
+        registration = existing or registration_start(actor=user, user=user)
+        if registration.status != Registration.Status.DRAFT:
+            return redirect("registry:status", registration.reference)
+        missing = registration_missing_steps(registration)
+        if not missing:
+            return redirect("registry:status", registration.reference)
+        return redirect("registry:step", registration.reference, missing[0].value)
+    return render(request, "registry/entry.html", {"submission_token": _token(request)})
+
+
+# --- Wizard ---------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
+    registration = registration_get_for_actor(actor=request.user, reference=reference)
+    current = Step(step)
+    if registration.status != Registration.Status.DRAFT:
+        return redirect("registry:status", registration.reference)
+    if request.method == "POST":
+        values = _step_data(current, request.POST)
+        try:
+            registration = registration_update_draft(
+                actor=request.user, registration=registration, step=current, data=values
+            )
+        except StepInvalid as error:
+            errors = error.by_field()
+        except ApplicationError as error:
+            if error.status not in {400, 409}:
+                raise
+            errors = {error.field or "__all__": [str(error.message)]}
+        else:
+            return redirect(_after_step(registration, current))
+        context = _step_context(request, registration, current, values, errors)
+        # 422: the page is the same form again, with the errors; nothing was saved.
+        return render(request, "registry/step.html", context, status=422)
+    context = _step_context(request, registration, current, _initial(current, registration))
+    return render(request, "registry/step.html", context)
+
+
+@require_GET
+def regency_options(request: HttpRequest) -> HttpResponse:
+    province = request.GET.get("province", "")[:2]
+    regencies = Regency.objects.filter(province_id=province) if province.isdigit() else []
+    return render(
+        request, "registry/step.html#regency_options", {"regencies": regencies, "values": {}}
+    )
+
+
+@require_GET
+def district_options(request: HttpRequest) -> HttpResponse:
+    regency = request.GET.get("regency", "")[:4]
+    districts = District.objects.filter(regency_id=regency) if regency.isdigit() else []
+    return render(
+        request, "registry/step.html#district_options", {"districts": districts, "values": {}}
+    )
+
+
+# --- Status, submission, receipt ------------------------------------------------------------
+
+
+def _status_context(request: HttpRequest, registration: Registration) -> dict[str, Any]:
+    missing = registration_missing_steps(registration)
+    return {
+        "registration": registration,
+        "steps": [(s, s not in missing) for s in STEP_ORDER],
+        "missing": missing,
+        "nik_masked": registration.person.nik_masked if registration.person else "",
+        "submission_token": _token(request),
+    }
+
+
+@never_cache
+@login_required
+@require_GET
+def status_page(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = registration_get_for_actor(actor=request.user, reference=reference)
+    return render(request, "registry/status.html", _status_context(request, registration))
+
+
+@never_cache
+@login_required
+@require_POST
+def submit(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = registration_get_for_actor(actor=request.user, reference=reference)
+    try:
+        registration = registration_submit(actor=request.user, registration=registration)
+    except ApplicationError as error:
+        if error.status != 400:
+            raise
+        context = _status_context(request, registration)
+        context["submit_error"] = error
+        return render(request, "registry/status.html", context, status=400)
+    return redirect("registry:status", registration.reference)
+
+
+def _receipt_context(request: HttpRequest, reference: str) -> dict[str, Any]:
+    registration = registration_get_for_actor(actor=request.user, reference=reference)
+    if registration.status == Registration.Status.DRAFT:
+        raise NotFound(
+            "registration.receipt_unavailable",
+            _("Bukti pendaftaran tersedia setelah pendaftaran dikirim."),
+        )
+    return {
+        "registration": registration,
+        "nik_masked": registration.person.nik_masked if registration.person else "",
+        "phone_masked": phone_mask(str(registration.phone)) if registration.phone else "",
+    }
+
+
+@never_cache
+@login_required
+@require_GET
+def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+    return render(request, "registry/receipt.html", _receipt_context(request, reference))
+
+
+@never_cache
+@login_required
+@require_GET
+def receipt_pdf(request: HttpRequest, reference: str) -> HttpResponse:
+    context = _receipt_context(request, reference)
+    html = render_to_string("registry/receipt_pdf.html", context, request=request)
+    try:
+        # Imported here: WeasyPrint loads pango through cffi, and a server without the
+        # library must still serve every other page (and the HTML receipt).
+        from weasyprint import HTML
+
+        # No base_url and no external resources in the template: rendering never fetches
+        # anything over the network.
+        pdf = HTML(string=html).write_pdf()
+    except OSError:
+        context["html_url"] = reverse("registry:receipt", args=[reference])
+        return render(request, "registry/receipt_unavailable.html", context, status=503)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="bukti-{context["registration"].reference}.pdf"'
+    )
+    return response
+
+
+# --- Rules (programme manager) --------------------------------------------------------------
+
+
+@never_cache
+@role_required(Role.MANAGER)
+@require_GET
+def rule_list(request: HttpRequest) -> HttpResponse:
+    programme = programme_default()
+    rules = EligibilityRule.objects.filter(programme=programme).order_by("pk")
+    return render(request, "registry/rules.html", {"programme": programme, "rules": rules})
+
+
+@never_cache
+@role_required(Role.MANAGER)
+@require_http_methods(["GET", "POST"])
+def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = EligibilityRule.objects.filter(pk=rule_id).select_related("programme").first()
+    if rule is None:
+        raise NotFound("registration.rule_not_found", _("Aturan tidak ditemukan."))
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {
+        "reason": rule.reason,
+        "is_active": rule.is_active,
+        **(rule.parameter if isinstance(rule.parameter, dict) else {}),
+    }
+    if request.method == "POST":
+        values = {
+            "reason": request.POST.get("reason", ""),
+            "is_active": request.POST.get("is_active") == "on",
+            "years": request.POST.get("years", ""),
+            "max": request.POST.get("max", ""),
+            "occupations": request.POST.getlist("occupations"),
+        }
+        try:
+            eligibility_rule_update(
+                actor=request.user,
+                rule=rule,
+                parameter=values,
+                reason=values["reason"],
+                is_active=values["is_active"],
+            )
+        except StepInvalid as error:
+            errors = error.by_field()
+        else:
+            return redirect("registry:rule_list")
+    context = {
+        "rule": rule,
+        "values": values,
+        "errors": errors,
+        "occupation_choices": [c for c in Occupation.choices if c[0] != Occupation.NONE],
+        "submission_token": _token(request),
+    }
+    return render(request, "registry/rule_edit.html", context, status=422 if errors else 200)
