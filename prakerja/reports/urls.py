@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from prakerja.reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("harian/", views.daily, name="daily"),
+    path("harian/unduh.csv", views.daily_csv, name="daily_csv"),
+]
