@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from prakerja.assistance.models import CallCentreLine, Post
+from prakerja.assistance.models import (
+    Appointment,
+    AssistanceVisit,
+    CallCentreLine,
+    Post,
+    QueueTicket,
+    Slot,
+)
 
 
 @admin.register(Post)
@@ -16,3 +23,60 @@ class PostAdmin(SimpleHistoryAdmin):
 @admin.register(CallCentreLine)
 class CallCentreLineAdmin(admin.ModelAdmin):
     list_display = ["number", "name", "is_active"]
+
+
+@admin.register(Slot)
+class SlotAdmin(admin.ModelAdmin):
+    list_display = ["post", "date", "start", "end", "capacity", "booked"]
+    list_filter = ["date"]
+    search_fields = ["post__name", "post__code"]
+    list_select_related = ["post"]
+    date_hierarchy = "date"
+    # The booked counter is kept by the booking service's conditional UPDATEs; an edit here
+    # would race with them.
+    readonly_fields = ["booked"]
+    raw_id_fields = ["post"]
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(SimpleHistoryAdmin):
+    list_display = ["id", "post", "date", "slot", "applicant", "channel", "status"]
+    list_filter = ["status", "channel", "date"]
+    search_fields = ["post__name", "applicant__username", "registration__reference"]
+    list_select_related = ["post", "slot", "applicant"]
+    date_hierarchy = "date"
+    # Status and seats change through the services (they keep the slot counter right).
+    readonly_fields = [
+        "slot",
+        "post",
+        "date",
+        "applicant",
+        "registration",
+        "booked_by",
+        "channel",
+        "status",
+        "reminder_sent_at",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+
+@admin.register(QueueTicket)
+class QueueTicketAdmin(SimpleHistoryAdmin):
+    list_display = ["post", "date", "number", "name", "status"]
+    list_filter = ["status", "date"]
+    search_fields = ["post__name", "name"]
+    list_select_related = ["post"]
+    raw_id_fields = ["post", "appointment", "issued_by"]
+
+
+@admin.register(AssistanceVisit)
+class AssistanceVisitAdmin(SimpleHistoryAdmin):
+    list_display = ["post", "officer", "registration", "services", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["post__name", "registration__reference"]
+    list_select_related = ["post", "officer", "registration"]
+    raw_id_fields = ["post", "officer", "registration"]

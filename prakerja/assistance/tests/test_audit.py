@@ -46,3 +46,11 @@ def test_the_admin_sign_in_goes_through_the_two_factor_sign_in(client: Client) -
     response = client.get(response["Location"])
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("model", ["slot", "appointment", "queueticket", "assistancevisit"])
+def test_the_admin_lists_the_appointment_models(
+    client: Client, superadmin: User, model: str
+) -> None:
+    client.force_login(superadmin)
+    assert client.get(f"/admin/assistance/{model}/").status_code == 200
