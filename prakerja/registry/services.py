@@ -734,12 +734,12 @@ def _consent(
             _("Anda harus menyatakan bahwa data yang diisi benar."),
             "truthfulness",
         )
-    version = data.get("consent_version")
+    version = _text(data, "consent_version", errors, max_length=20)
     text: ConsentText | None
-    if isinstance(version, str) and version:
+    if version:
         # The version the person was shown, so a text published meanwhile is not agreed to
         # in their name.
-        text = ConsentText.objects.filter(version=version[:20]).first()
+        text = ConsentText.objects.filter(version=version).first()
         if text is None:
             errors.add(
                 "registration.consent_version_unknown",

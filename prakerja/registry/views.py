@@ -245,7 +245,11 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
 @require_GET
 def regency_options(request: HttpRequest) -> HttpResponse:
     province = request.GET.get("province", "")[:2]
-    regencies = Regency.objects.filter(province_id=province) if province.isdigit() else []
+    regencies = (
+        Regency.objects.filter(province_id=province)
+        if province.isascii() and province.isdigit()
+        else []
+    )
     return render(
         request, "registry/step.html#regency_options", {"regencies": regencies, "values": {}}
     )
@@ -254,7 +258,11 @@ def regency_options(request: HttpRequest) -> HttpResponse:
 @require_GET
 def district_options(request: HttpRequest) -> HttpResponse:
     regency = request.GET.get("regency", "")[:4]
-    districts = District.objects.filter(regency_id=regency) if regency.isdigit() else []
+    districts = (
+        District.objects.filter(regency_id=regency)
+        if regency.isascii() and regency.isdigit()
+        else []
+    )
     return render(
         request, "registry/step.html#district_options", {"districts": districts, "values": {}}
     )

@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from prakerja.accounts.models import User
+from prakerja.identity.models import Person
+from prakerja.identity.tests.factories import fake_nik
+from prakerja.registry.models import ApiToken, Channel, Registration
+from prakerja.registry.services import api_token_create, registration_start, registration_submit
+from prakerja.registry.steps import STEP_ORDER, Step
+from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1/registrations"
+
+
+class Api:
+    """A client speaking JSON with a bearer token."""
+
+    def __init__(self, key: str | None = None) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {key}"} if key else {}
+
+    def call(self, method: str, url: str, body: Any = None) -> tuple[int, dict[str, Any]]:
+        response = getattr(self.client, method)(
+            url,
+            data=json.dumps(body) if body is not None else None,
+            content_type="application/json",
+            headers=self.headers,
+        )
+        assert response["Content-Type"].startswith("application/json"), response.content[:300]
+        return response.status_code, response.json()
+
+
+def api_data(programme: Any, step: Step) -> dict[str, Any]:
+    data = dict(step_data(programme)[step])
+    if step == Step.EDUCATION_DISABILITY:
+        return {"not_in_education": True, "has_disability": False}
+    if step == Step.CONSENT:
+        return {"consent": True, "truthfulness": True}
+    if step == Step.TEST:
+        return {"answers": {k: int(v) for k, v in data["answers"].items()}}
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_an_applicant_registers_through_the_api_with_a_token(applicant: User) -> None:
+    key = api_token_create(user=applicant)
+    api = Api(key)
+
+    status, body = api.call("post", API)
+    assert status == 201
+    reference = body["reference"]
+    assert body["status"] == "draft"
+    assert body["missing_steps"] == [step.value for step in STEP_ORDER]
+    assert api.call("post", API)[0] == 200  # start again: the same registration
+
+    registration = Registration.objects.get(reference=reference)
+    for step in STEP_ORDER:
+        status, body = api.call(
+            "patch", f"{API}/{reference}/{step.value}", api_data(registration.programme, step)
+        )
+        assert status == 200, (step, body)
+    assert body["missing_steps"] == []
+    assert body["nik_masked"] == "3578********0001"
+
+    status, body = api.call("post", f"{API}/{reference}/submit")
+    assert status == 200
+    assert body["status"] == "submitted"
+    assert body["ineligibility_reasons"] == []
+    first_submitted_at = body["submitted_at"]
+
+    status, again = api.call("post", f"{API}/{reference}/submit")
+    assert status == 200 and again["submitted_at"] == first_submitted_at
+
+    status, body = api.call("get", f"{API}/{reference.lower()}")
+    assert status == 200 and body["status"] == "submitted"
+    assert fake_nik(serial=1) not in json.dumps(body)
+    assert ApiToken.objects.get().last_used_at is not None
+
+
+def test_the_token_is_stored_only_as_its_hash(applicant: User) -> None:
+    key = api_token_create(user=applicant)
+    token = ApiToken.objects.get()
+    assert key.startswith("pkj_")
+    assert key not in token.key_hash and len(token.key_hash) == 64
+
+
+def test_the_session_also_authenticates(applicant: User) -> None:
+    api = Api()
+    api.client.force_login(applicant)
+    assert api.call("post", API)[0] == 201
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer pkj_wrong"}, {"Authorization": "Bearer " + "x" * 5000}],
+)
+def test_without_a_valid_token_the_api_answers_401(headers: dict[str, str]) -> None:
+    api = Api()
+    api.headers = headers
+    status, body = api.call("post", API)
+    assert status == 401
+    assert body == {
+        "code": "auth.required",
+        "message": "Silakan masuk terlebih dahulu.",
+        "field": None,
+    }
+
+
+def test_a_deactivated_token_is_refused(applicant: User) -> None:
+    key = api_token_create(user=applicant)
+    ApiToken.objects.update(is_active=False)
+    assert Api(key).call("post", API)[0] == 401
+
+
+def test_bad_step_input_gets_the_indonesian_message_and_code(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    api = Api(api_token_create(user=applicant))
+    body = {**api_data(registration.programme, Step.IDENTITY), "nik": "3578"}
+
+    status, error = api.call("patch", f"{API}/{registration.reference}/identity", body)
+
+    assert status == 400
+    assert error["code"] == "nik.length"
+    assert error["message"] == "NIK harus terdiri dari 16 angka, yang diisi 4 karakter."
+    assert error["field"] == "nik"
+    assert error["errors"][0]["code"] == "nik.length"
+    assert Person.objects.count() == 0
+
+
+def test_missing_consent_over_the_api(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    api = Api(api_token_create(user=applicant))
+    status, error = api.call(
+        "patch", f"{API}/{registration.reference}/consent", {"consent": False, "truthfulness": True}
+    )
+    assert status == 400
+    assert error["code"] == "registration.consent_required"
+
+
+def test_a_duplicate_nik_over_the_api_is_409_and_writes_nothing(applicant: User) -> None:
+    registration_submit(actor=applicant, registration=complete_registration(applicant))
+    other = new_applicant()
+    draft = registration_start(actor=other, user=other)
+    counts = (Person.objects.count(), Registration.objects.count())
+
+    status, error = Api(api_token_create(user=other)).call(
+        "patch", f"{API}/{draft.reference}/identity", api_data(draft.programme, Step.IDENTITY)
+    )
+
+    assert status == 409
+    assert error["code"] == "registration.nik_taken"
+    assert error["field"] == "nik"
+    assert (Person.objects.count(), Registration.objects.count()) == counts
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"full_name": "Siti\x00"},
+        {"nik": "\x00" * 10},
+        {"full_name": "x" * 10_000},
+        {"nik": 3578015708900001},
+        {"gender": "X"},
+        {"unknown": "field"},
+        {"answers": {"abc": 1}},
+        {"answers": {"1": -1}},
+        {"birth_date": ["1990-08-17"]},
+        [1, 2, 3],
+        "not an object",
+    ],
+)
+def test_malformed_bodies_get_a_4xx_never_a_5xx(applicant: User, body: Any) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    status, error = Api(api_token_create(user=applicant)).call(
+        "patch", f"{API}/{registration.reference}/identity", body
+    )
+    assert 400 <= status < 500
+    assert set(error) >= {"code", "message", "field"}
+
+
+def test_malformed_json_and_a_huge_body_get_a_4xx(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    key = api_token_create(user=applicant)
+    client = Client()
+    url = f"{API}/{registration.reference}/identity"
+    headers = {"Authorization": f"Bearer {key}"}
+    broken = client.patch(url, data="{nik:", content_type="application/json", headers=headers)
+    assert 400 <= broken.status_code < 500
+    huge = client.patch(
+        url,
+        data=json.dumps({"full_name": "x" * 5_000_000}),
+        content_type="application/json",
+        headers=headers,
+    )
+    assert 400 <= huge.status_code < 500
+
+
+def test_malformed_references_and_steps_are_4xx(applicant: User) -> None:
+    api = Api(api_token_create(user=applicant))
+    assert api.call("get", f"{API}/PJ-2222-2222")[0] == 404
+    assert api.call("get", f"{API}/{'x' * 200}")[0] == 422
+    assert api.call("get", f"{API}/%00")[0] == 404
+    registration = registration_start(actor=applicant, user=applicant)
+    assert api.call("patch", f"{API}/{registration.reference}/bogus", {})[0] == 422
+
+
+def test_submitting_an_incomplete_registration_is_400(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    status, error = Api(api_token_create(user=applicant)).call(
+        "post", f"{API}/{registration.reference}/submit"
+    )
+    assert status == 400 and error["code"] == "registration.incomplete"
+
+
+def test_a_student_is_ineligible_over_the_api(applicant: User) -> None:
+    registration = complete_registration(
+        applicant, overrides={Step.EDUCATION_DISABILITY: {"not_in_education": "no"}}
+    )
+    status, body = Api(api_token_create(user=applicant)).call(
+        "post", f"{API}/{registration.reference}/submit"
+    )
+    assert status == 200
+    assert body["status"] == "ineligible"
+    assert [r["code"] for r in body["ineligibility_reasons"]] == ["eligibility.not_in_education"]
+
+
+def test_status_is_scoped_to_the_owner_and_staff(
+    applicant: User, officer: User, other_officer: User, callcentre_agent: User
+) -> None:
+    registration = registration_start(actor=officer, user=applicant, channel=Channel.POST)
+    url = f"{API}/{registration.reference}"
+    assert Api(api_token_create(user=applicant)).call("get", url)[0] == 200
+    assert Api(api_token_create(user=officer)).call("get", url)[0] == 200
+    assert Api(api_token_create(user=callcentre_agent)).call("get", url)[0] == 200
+    status, error = Api(api_token_create(user=other_officer)).call("get", url)
+    assert status == 403 and error["code"] == "registration.forbidden"
+    status, error = Api(api_token_create(user=new_applicant())).call("get", url)
+    assert status == 403
+
+
+def test_staff_cannot_start_a_registration_for_themselves(officer: User) -> None:
+    status, error = Api(api_token_create(user=officer)).call("post", API)
+    assert status == 403 and error["code"] == "registration.applicant_only"
