@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from prakerja.assistance.api import router as assistance_router
@@ -95,6 +95,20 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
         request,
         {"code": "auth.required", "message": "Silakan masuk terlebih dahulu.", "field": None},
         status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    # ninja raises HttpError itself, e.g. 403 "CSRF check Failed" for session-authenticated
+    # writes; it gets the same {"code", "message", "field"} shape as every other error.
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        code = "request.csrf_failed"
+        message = "Permintaan ditolak: token CSRF tidak ada atau tidak cocok. Muat ulang halaman."
+    else:
+        code, message = f"http.{exc.status_code}", str(exc)
+    return api.create_response(
+        request, {"code": code, "message": message, "field": None}, status=exc.status_code
     )
 
 
