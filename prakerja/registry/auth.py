@@ -2,17 +2,21 @@
 
 Keys are created by ``services.api_token_create`` and stored only as their SHA-256, so the
 table holds nothing that authenticates. Endpoints take ``auth=API_AUTH``: a token or the
-browser session (django-ninja's ``django_auth``).
+browser session (``SessionAuth``, django-ninja's ``django_auth`` with the API's error shape).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja.security import HttpBearer, django_auth
+from django.utils.translation import gettext_lazy as _
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie, HttpBearer
 
 from prakerja.accounts.models import User
+from prakerja.core.errors import PermissionDenied
 from prakerja.registry.services import api_token_authenticate
 
 
@@ -27,4 +31,26 @@ class ApiTokenAuth(HttpBearer):
         return user
 
 
-API_AUTH: list[Any] = [ApiTokenAuth(), django_auth]
+class SessionAuth(APIKeyCookie):
+    """django-ninja's ``django_auth``, with two differences: an anonymous request is a plain
+    401 (not a CSRF failure because it happens to carry some cookie), and a failed CSRF check
+    answers in the API's one error shape ``{code, message, field}``."""
+
+    param_name: str = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            raise PermissionDenied(
+                "auth.csrf_failed",
+                _("Sesi tidak dapat diverifikasi (CSRF). Muat ulang halaman lalu coba lagi."),
+            ) from None
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user if request.user.is_authenticated else None
+
+
+API_AUTH: list[Any] = [ApiTokenAuth(), SessionAuth()]

@@ -247,3 +247,11 @@ def test_status_is_scoped_to_the_owner_and_staff(
 def test_staff_cannot_start_a_registration_for_themselves(officer: User) -> None:
     status, error = Api(api_token_create(user=officer)).call("post", API)
     assert status == 403 and error["code"] == "registration.applicant_only"
+
+
+def test_a_session_without_the_csrf_token_is_refused_in_the_error_shape(applicant: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(applicant)
+    response = client.post(API, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "auth.csrf_failed"
