@@ -246,6 +246,8 @@ ACCOUNT_RATE_LIMITS = {
     # out a whole city. Per number it is tight: this is what stops SMS bombing of one phone.
     "request_login_code": "60/m/ip,3/10m/key,10/d/key",
     "verify_phone": "1/30s/key,3/10m/key,60/m/ip",
+    # Every SMS code to one number, first sends and "send again" together (our adapter).
+    "sms_code": "5/10m/key,20/d/key",
     "signup": "60/m/ip",
     "change_phone": "1/m/user,5/d/user",
     # Our own: the one-time access code printed at a posko (/accounts/kode-akses/).

@@ -4,10 +4,12 @@ our SMS backend here)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context, ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -22,8 +24,10 @@ from prakerja.accounts.fields import IndonesianPhoneField
 from prakerja.accounts.models import Role, User
 from prakerja.core.errors import ApplicationError
 from prakerja.identity import crypto
-from prakerja.identity.phones import phone_normalise
+from prakerja.identity.phones import phone_mask, phone_normalise
 from prakerja.notifications.services import sms_send_on_commit
+
+logger = logging.getLogger(__name__)
 
 _FERNET_PREFIX = "fernet:"
 _USERNAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -100,6 +104,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_verification_code_sms(
         self, user: AbstractBaseUser, phone: str, code: str, **kwargs: Any
     ) -> None:
+        # "Kirim ulang" on the code pages sends again without a new code request, so the
+        # per-number limit on requests alone would let one number get 3 SMS per request.
+        # Over this cap the page still says "sent" (allauth cannot show an error here
+        # without a 500), and nothing goes out.
+        request = context.request
+        if request is not None and not ratelimit.consume(request, action="sms_code", key=phone):
+            logger.warning("sms code cap reached", extra={"recipient": phone_mask(phone)})
+            return
         sms_send_on_commit(to=phone, body=sms_texts.sign_in_code(code))
 
     def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:

@@ -68,7 +68,10 @@ class PhoneLoginCodeForm(RequestLoginCodeForm):
         request = context.request
         # Before any lookup or write: a refused request must cost us nothing.
         if not ratelimit.consume(request, action="request_login_code", key=phone):
-            raise adapter.validation_error("too_many_login_attempts")
+            raise forms.ValidationError(
+                _("Terlalu banyak permintaan kode. Tunggu beberapa menit, lalu coba lagi."),
+                code="too_many_code_requests",
+            )
         user = adapter.get_user_by_phone(phone)
         if user is not None and getattr(user, "role", None) != Role.APPLICANT:
             user = None

@@ -229,8 +229,9 @@ class TestRateLimits:
             assert _request_code(Client(), "081234567890")["Location"] == CONFIRM
         response = _request_code(client, "0812 3456 7890")
         assert response.status_code == 200
-        assert "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti." in (
-            response.content.decode()
+        assert (
+            "Terlalu banyak permintaan kode. Tunggu beberapa menit, lalu coba lagi."
+            in response.content.decode()
         )
         assert OutboxMessage.objects.filter(channel="sms").count() == 3
 
@@ -240,7 +241,7 @@ class TestRateLimits:
             assert response.status_code == 302, n
         response = _request_code(client, "081399999999")
         assert response.status_code == 200
-        assert "Terlalu banyak percobaan masuk" in response.content.decode()
+        assert "Terlalu banyak permintaan kode." in response.content.decode()
         # Another address is not affected.
         elsewhere = Client(REMOTE_ADDR="10.1.2.3")
         assert _request_code(elsewhere, "081399999999").status_code == 302
@@ -293,3 +294,47 @@ class TestSignupPage:
         assert User.objects.get(phone=ANI_PHONE) == owner
         sms = OutboxMessage.objects.get(channel="sms")
         assert sms.body.startswith("Nomor ini sudah terdaftar di Prakerja Jatim.")
+
+
+@pytest.mark.usefixtures("sms", "allauth_overrides_active")
+def test_the_staff_page_points_applicants_to_the_phone_page(client: Client) -> None:
+    page = client.get("/accounts/login/").content.decode()
+    assert f'href="{START}"' in page
+    assert "Masuk atau daftar dengan nomor HP" in page
+
+
+@pytest.mark.usefixtures("sms")
+def test_an_applicant_may_add_an_email_later_verified_by_link(
+    client: Client, settings: Any
+) -> None:
+    from allauth.account.models import EmailAddress
+
+    settings.EMAIL_BACKEND = "prakerja.notifications.backends.OutboxEmailBackend"
+    _request_code(client, ANI_PHONE)
+    client.post(CONFIRM, {"code": _last_code()})
+    ani = User.objects.get(phone=ANI_PHONE)
+
+    response = client.post("/accounts/email/", {"action_add": "", "email": "ani@example.com"})
+    assert response.status_code == 302
+    address = EmailAddress.objects.get(user=ani)
+    assert (address.email, address.verified) == ("ani@example.com", False)
+    mail = OutboxMessage.objects.get(channel="email", recipient="ani@example.com")
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^\s]+/)", mail.body)
+    assert link, mail.body
+
+    client.post(link.group(1))
+    address.refresh_from_db()
+    assert address.verified
+    # Still an applicant who signs in by phone; the email changes nothing about that.
+    assert _signed_in_as(client) == ani.pk
+
+
+@pytest.mark.usefixtures("sms")
+def test_send_again_counts_against_the_same_sms_cap_per_number(client: Client) -> None:
+    for _ in range(2):
+        first = Client()
+        _request_code(first, ANI_PHONE)
+        first.post(CONFIRM, {"action": "resend"})
+        first.post(CONFIRM, {"action": "resend"})
+    # Two requests with two resends each would be six SMS; the cap is five per 10 minutes.
+    assert OutboxMessage.objects.filter(channel="sms", recipient=ANI_PHONE).count() == 5
