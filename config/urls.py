@@ -16,6 +16,7 @@ urlpatterns = [
     path("livez", livez, name="livez"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("prakerja.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("identitas/", include("prakerja.identity.urls")),
