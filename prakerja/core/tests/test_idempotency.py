@@ -240,14 +240,15 @@ def test_form_token_issue_keeps_the_token_of_a_re_rendered_form() -> None:
 # --- The race, for real (PostgreSQL) -----------------------------------------------------
 
 
-@pytest.fixture
-def region_tables_restored() -> Iterator[None]:
-    # A transactional test flushes every table, including the regions the root conftest
-    # loads once per session; later tests need them back.
+@pytest.fixture(scope="module")
+def region_tables_restored(django_db_blocker: Any) -> Iterator[None]:
+    # A transactional test flushes every table when it ends, including the regions the root
+    # conftest loads once per session. Module scope: this teardown runs after that flush.
     yield
     from prakerja.regions.services import regions_load
 
-    regions_load(force=True)
+    with django_db_blocker.unblock():
+        regions_load(force=True)
 
 
 @pytest.mark.postgres
