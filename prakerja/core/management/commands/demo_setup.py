@@ -16,6 +16,7 @@ class Command(BaseCommand):
         # One process instead of five: a second `make run` should start in a few seconds.
         call_command("migrate", interactive=False, verbosity=0)
         call_command("regions_load")
+        call_command("registry_seed_load")
         call_command("demo_load")
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("demo_accounts_print")
