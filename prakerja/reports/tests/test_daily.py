@@ -140,3 +140,29 @@ def test_the_page_runs_a_fixed_number_of_queries(
     tables = 2 + (call_log_model() is not None)
     with django_assert_num_queries(3 + tables):
         client.get("/laporan/harian/", QUERY)
+
+
+def test_it_counts_call_centre_status_confirmations_per_wib_day(callcentre_agent: User) -> None:
+    from prakerja.assistance.models import CallCentreLine
+    from prakerja.callcenter.models import CallLog
+    from prakerja.reports.selectors import callcentre_confirmations_per_day
+
+    line = CallCentreLine.objects.create(number="031-8293097", name="Call center 1")
+
+    def call(category: str, when: datetime) -> None:
+        log = CallLog.objects.create(
+            line=line, agent=callcentre_agent, category=category, outcome="resolved"
+        )
+        CallLog.objects.filter(pk=log.pk).update(created_at=when)
+
+    call("status_confirmation", at(DAY_1, 9))
+    call("status_confirmation", at(DAY_1, 16, 59))
+    call("complaint", at(DAY_1, 10))
+    call("status_confirmation", at(date(2020, 4, 14), 0, 30))  # still the 13th in UTC
+    rows = callcentre_confirmations_per_day(period=PERIOD)
+    assert rows is not None
+    assert [(r.day, r.count) for r in rows] == [
+        (date(2020, 4, 12), 0),
+        (DAY_1, 2),
+        (date(2020, 4, 14), 1),
+    ]

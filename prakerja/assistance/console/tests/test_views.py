@@ -112,9 +112,7 @@ def test_an_own_post_lookup_shows_the_record_and_is_not_logged(
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_a_phone_search_never_crosses_posts(
-    ani: Client, malang_registration: Registration
-) -> None:
+def test_a_phone_search_never_crosses_posts(ani: Client, malang_registration: Registration) -> None:
     response = ani.post("/petugas/cari/", {"q": "0812-3456-7812"})
     content = response.content.decode()
     assert malang_registration.reference not in content
