@@ -82,3 +82,22 @@ def test_demo_setup_is_idempotent_and_prints_every_demo_account(
     assert out.count("posko: 56 (0 baru)") == 1
     for username in ("pendaftar", "petugas", "callcenter", "datajatim", "manajer", "lpk", "admin"):
         assert username in out
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected", "absent"),
+    [
+        ("applicant", "/daftar/", "/petugas/"),
+        ("officer", "/petugas/", "/laporan/harian/"),
+        ("callcentre_agent", "/callcenter/", "/petugas/"),
+        ("manager", "/laporan/harian/", "/petugas/"),
+        ("viewer", "/laporan/harian/", "/callcenter/"),
+    ],
+)
+def test_the_dashboard_links_each_role_to_its_own_work(
+    client: Client, request: pytest.FixtureRequest, persona: str, expected: str, absent: str
+) -> None:
+    client.force_login(request.getfixturevalue(persona))
+    html = client.get("/beranda/").content.decode()
+    assert f'href="{expected}"' in html
+    assert f'href="{absent}"' not in html
