@@ -28,7 +28,7 @@ from prakerja.registry.selectors import (
 from prakerja.registry.services import (
     programme_default,
     registration_start,
-    registration_submit,
+    registration_submit_by_reference,
     registration_update_draft,
 )
 
@@ -190,9 +190,8 @@ def registration_status(request: HttpRequest, reference: ReferencePath) -> dict[
     ),
 )
 def registration_submit_endpoint(request: HttpRequest, reference: ReferencePath) -> dict[str, Any]:
-    actor = _actor(request)
-    registration = registration_get_for_actor(actor=actor, reference=reference)
-    return _out(registration_submit(actor=actor, registration=registration))
+    # The service checks the scope while it locks the row: one fetch of the registration.
+    return _out(registration_submit_by_reference(actor=_actor(request), reference=reference))
 
 
 # After the submit route: Django tries URL patterns in order, and /{reference}/{step} would

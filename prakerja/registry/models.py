@@ -218,6 +218,33 @@ class Registration(models.Model):
         return self.reference
 
 
+class FamilyCardCount(models.Model):
+    """How many registrations of one family card (KK) are submitted in a programme.
+
+    The per-KK cap is enforced on this row, not by counting registrations: the submit service
+    increments it with ``UPDATE … SET submitted = submitted + 1 WHERE submitted < cap``, so two
+    members of one KK submitting at once queue on this one row (and nobody else waits), and
+    the second sees the first's increment. Kept by ``registration_submit`` only; filled from
+    the registrations by migration 0004.
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    kk_index = models.CharField(max_length=64)
+    submitted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("jumlah pendaftar per KK")
+        verbose_name_plural = _("jumlah pendaftar per KK")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "kk_index"], name="family_card_count_one_per_kk"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}:{self.kk_index[:8]}={self.submitted}"
+
+
 class TestQuestion(models.Model):
     """Registration test (motivation and basic ability). The score is never used for ranking."""
 

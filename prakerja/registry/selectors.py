@@ -49,18 +49,31 @@ def registration_list_for_actor(*, actor: Actor | None) -> QuerySet[Registration
     raise _denied()
 
 
-def registration_get_for_actor(*, actor: Actor | None, reference: str) -> Registration:
+def registration_get_for_actor(
+    *, actor: Actor | None, reference: str, for_update: bool = False
+) -> Registration:
     """The registration with this reference if the actor may see it.
 
     Same semantics as ``accounts.scopes``: a role without access gets ``PermissionDenied``
     before any lookup; a reference outside the actor's scope ``PermissionDenied``; an unknown
     (or malformed) reference ``NotFound``.
+
+    ``for_update`` (inside a transaction) locks the registration row in the same query that
+    checks the scope, so a write service fetches it once; the programme is then not joined
+    (nobody needs it locked) but the person is, for the masked NIK in the answer.
     """
     registrations = registration_list_for_actor(actor=actor)
     normalised = reference_normalise(reference)
     if normalised is None:
         raise _not_found()
     try:
+        if for_update:
+            return (
+                registrations.select_related("person")
+                # Only the registration row: the person is on the nullable side of the join.
+                .select_for_update(of=("self",))
+                .get(reference=normalised)
+            )
         return registrations.select_related("programme", "person").get(reference=normalised)
     except Registration.DoesNotExist:
         pass

@@ -19,11 +19,13 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -46,6 +48,7 @@ from prakerja.registry.models import (
     ConsentText,
     EligibilityRule,
     EmploymentStatus,
+    FamilyCardCount,
     Gender,
     MigrantReason,
     Occupation,
@@ -62,6 +65,7 @@ from prakerja.registry.selectors import (
     test_questions_active,
 )
 from prakerja.registry.steps import Step
+from prakerja.registry.tasks import registration_receipt_send
 
 __all__ = [
     "Reason",
@@ -76,6 +80,7 @@ __all__ = [
     "registration_missing_steps",
     "registration_start",
     "registration_submit",
+    "registration_submit_by_reference",
     "registration_update_draft",
     "registry_seed_load",
 ]
@@ -295,6 +300,12 @@ def _require_editor(actor: Actor | None, registration: Registration) -> None:
     change a registration; the programme manager reads it but does not fill it in."""
     # The same scope as reading it first (NotFound/PermissionDenied with the same codes).
     registration_get_for_actor(actor=actor, reference=registration.reference)
+    _require_editor_role(actor)
+
+
+def _require_editor_role(actor: Actor | None) -> None:
+    """The role half of ``_require_editor``, for a caller that has already checked the scope
+    while fetching the registration."""
     role = actor_role(actor)
     if role == Role.APPLICANT or actor_can(actor, Capability.APPLICANT_REGISTER_ON_BEHALF):
         return
@@ -894,18 +905,18 @@ def _int_parameter(rule: EligibilityRule, key: str, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
-def eligibility_evaluate(registration: Registration, *, on: date | None = None) -> list[Reason]:
-    """The reasons this registration is not eligible under its programme's active rules
-    (empty: eligible). Age is taken on ``on`` (default today: the submission date).
-
-    Reads the test score nowhere: the test is a completeness step, never a criterion.
-    The KK count is only race-free under the programme lock ``registration_submit`` holds.
-    """
-    today = on or timezone.localdate()
-    rules = sorted(
-        EligibilityRule.objects.filter(programme_id=registration.programme_id, is_active=True),
+def _rules_active(programme_id: int) -> list[EligibilityRule]:
+    return sorted(
+        EligibilityRule.objects.filter(programme_id=programme_id, is_active=True),
         key=lambda rule: _RULE_ORDER.index(EligibilityRule.Kind(rule.kind)),
     )
+
+
+def _reasons_except_kk_cap(
+    registration: Registration, rules: list[EligibilityRule], today: date
+) -> list[Reason]:
+    """The failed rules that depend on this registration alone (the KK cap depends on the
+    other members of the family card: see ``_family_card_place``)."""
     reasons: list[Reason] = []
     for rule in rules:
         failed = False
@@ -921,50 +932,84 @@ def eligibility_evaluate(registration: Registration, *, on: date | None = None) 
                 rule.parameter.get("occupations", []) if isinstance(rule.parameter, dict) else []
             )
             failed = registration.occupation in excluded
-        elif rule.kind == EligibilityRule.Kind.KK_CAP:
-            cap = _int_parameter(rule, "max", 2)
-            same_kk = (
-                Registration.objects.filter(
-                    programme_id=registration.programme_id,
-                    kk_index=registration.kk_index,
-                    status=Registration.Status.SUBMITTED,
-                )
-                .exclude(pk=registration.pk)
-                .count()
-            )
-            failed = bool(registration.kk_index) and same_kk >= cap
         if failed:
             reasons.append(Reason(f"eligibility.{rule.kind}", rule.reason))
     return reasons
 
 
-def _receipt_sms(*, phone: str, reference: str, eligible: bool) -> None:
-    from prakerja.notifications.services import sms_send
+def _kk_cap_rule(rules: list[EligibilityRule]) -> EligibilityRule | None:
+    return next((rule for rule in rules if rule.kind == EligibilityRule.Kind.KK_CAP), None)
 
-    if eligible:
-        body = (
-            f"Pendaftaran Kartu Prakerja Jatim Anda diterima. Nomor pendaftaran: {reference}. "
-            "Simpan nomor ini untuk cek status."
+
+def _kk_cap_reason(rule: EligibilityRule) -> Reason:
+    return Reason(f"eligibility.{rule.kind}", rule.reason)
+
+
+def _family_card_place(*, programme_id: int, kk_index: str, cap: int | None, take: bool) -> bool:
+    """Whether the family card has a place left under ``cap`` (None: no cap); with ``take``,
+    also take that place, race-free.
+
+    The counter row is created if missing (``ON CONFLICT DO NOTHING``: a concurrent creator
+    makes us wait for its commit, then we use its row), then incremented only while below the
+    cap. The conditional UPDATE locks that one row until our commit and, on PostgreSQL, is
+    re-checked against the committed value after a wait, so two members of one KK submitting
+    at the same moment cannot both take the last place; members of other family cards never
+    wait on each other (SQLite serialises writers anyway).
+    """
+    counters = FamilyCardCount.objects.filter(programme_id=programme_id, kk_index=kk_index)
+    if not take:
+        if cap is None:
+            return True
+        submitted = counters.values_list("submitted", flat=True).first() or 0
+        return submitted < cap
+    FamilyCardCount.objects.bulk_create(
+        [FamilyCardCount(programme_id=programme_id, kk_index=kk_index, submitted=0)],
+        ignore_conflicts=True,
+    )
+    if cap is not None:
+        counters = counters.filter(submitted__lt=cap)
+    return counters.update(submitted=F("submitted") + 1) == 1
+
+
+def eligibility_evaluate(registration: Registration, *, on: date | None = None) -> list[Reason]:
+    """The reasons this registration is not eligible under its programme's active rules
+    (empty: eligible). Age is taken on ``on`` (default today: the submission date).
+
+    Reads the test score nowhere: the test is a completeness step, never a criterion.
+    A read (a preview): the KK cap is only taken, race-free, by ``registration_submit``.
+    """
+    today = on or timezone.localdate()
+    rules = _rules_active(registration.programme_id)
+    reasons = _reasons_except_kk_cap(registration, rules, today)
+    kk_rule = _kk_cap_rule(rules)
+    if (
+        kk_rule is not None
+        and registration.kk_index
+        and not _family_card_place(
+            programme_id=registration.programme_id,
+            kk_index=registration.kk_index,
+            cap=_int_parameter(kk_rule, "max", 2),
+            take=False,
         )
-    else:
-        body = (
-            f"Pendaftaran Kartu Prakerja Jatim {reference} belum memenuhi syarat. "
-            "Lihat alasannya di halaman status pendaftaran."
-        )
-    sms_send(to=phone, body=body)
+    ):
+        reasons.append(_kk_cap_reason(kk_rule))
+    return reasons
 
 
-@transaction.atomic
 def registration_submit(*, actor: Actor, registration: Registration) -> Registration:
     """Submit a complete draft: evaluate the rules and record submitted or ineligible with
     every reason. Idempotent: an already submitted registration is returned unchanged."""
-    _require_editor(actor, registration)
-    # Lock the programme row: the per-KK cap counts the other submitted registrations of the
-    # same family card, and two members submitting at the same moment would each see the
-    # other's row missing and both pass the cap. One lock per programme serialises exactly the
-    # count-then-write below (a short transaction); SQLite serialises writers anyway.
-    Programme.objects.select_for_update().get(pk=registration.programme_id)
-    locked = Registration.objects.select_for_update().get(pk=registration.pk)
+    return registration_submit_by_reference(actor=actor, reference=registration.reference)
+
+
+@transaction.atomic
+def registration_submit_by_reference(*, actor: Actor, reference: str) -> Registration:
+    """``registration_submit`` for a caller that has only the reference (the API): the
+    registration is fetched once, scope-checked and locked in the same query."""
+    # The row lock makes a double click or a retried request wait here, then find the
+    # registration already submitted: it is counted against its family card once.
+    locked = registration_get_for_actor(actor=actor, reference=reference, for_update=True)
+    _require_editor_role(actor)
     if locked.status != Registration.Status.DRAFT:
         return locked
     missing = registration_missing_steps(locked)
@@ -976,17 +1021,36 @@ def registration_submit(*, actor: Actor, registration: Registration) -> Registra
                 steps=", ".join(str(step.label) for step in missing),
             ),
         )
-    reasons = eligibility_evaluate(locked)
+    rules = _rules_active(locked.programme_id)
+    reasons = _reasons_except_kk_cap(locked, rules, timezone.localdate())
+    kk_rule = _kk_cap_rule(rules)
+    # Every submitted registration of a family card is counted, also while the cap rule is
+    # off (so switching it on later finds true counts); an ineligible one takes no place but
+    # still hears that the card is full. No programme-wide lock: see _family_card_place.
+    if locked.kk_index and not _family_card_place(
+        programme_id=locked.programme_id,
+        kk_index=locked.kk_index,
+        cap=_int_parameter(kk_rule, "max", 2) if kk_rule is not None else None,
+        take=not reasons,
+    ):
+        assert kk_rule is not None
+        reasons.append(_kk_cap_reason(kk_rule))
     locked.status = Registration.Status.INELIGIBLE if reasons else Registration.Status.SUBMITTED
     locked.ineligibility_reasons = [reason.as_dict() for reason in reasons]
     locked.submitted_at = timezone.now()
     audit_as(locked, actor=actor, reason="pendaftaran dikirim")
     locked.save(update_fields=["status", "ineligibility_reasons", "submitted_at", "updated_at"])
     if locked.phone:
-        phone, reference, eligible = str(locked.phone), locked.reference, not reasons
-        transaction.on_commit(
-            lambda: _receipt_sms(phone=phone, reference=reference, eligible=eligible)
+        # A job, enqueued once the submission is committed: the request never waits on the
+        # SMS gateway, and a rolled-back submission texts nobody. ``robust``: the submission
+        # stands even if the queue refuses the job (logged); the status page shows the number.
+        receipt = partial(
+            registration_receipt_send.enqueue,
+            phone=str(locked.phone),
+            reference=locked.reference,
+            eligible=not reasons,
         )
+        transaction.on_commit(receipt, robust=True)
     return locked
 
 

@@ -255,3 +255,24 @@ def test_a_session_without_the_csrf_token_is_refused_in_the_error_shape(applican
     response = client.post(API, content_type="application/json")
     assert response.status_code == 403
     assert response.json()["code"] == "auth.csrf_failed"
+
+
+def test_the_final_submission_takes_a_pinned_number_of_queries(
+    applicant: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    registration = complete_registration(applicant)
+    api = Api(api_token_create(user=applicant))
+    api.call("get", f"{API}/{registration.reference}")  # the token was used a moment ago
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        status, body = api.call("post", f"{API}/{registration.reference}/submit")
+    assert status == 200 and body["status"] == "submitted"
+    # Token; [savepoint here, BEGIN in production] the registration, scope-checked and locked
+    # in one query; the rules; the KK counter (insert-if-missing, conditional increment); the
+    # registration and its history row; [release/COMMIT]; the receipt job, after the commit.
+    assert len(queries) == 10, [q["sql"][:80] for q in queries.captured_queries]

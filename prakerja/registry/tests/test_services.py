@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from prakerja.accounts.models import User
 from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
@@ -15,6 +16,7 @@ from prakerja.registry.models import (
     Channel,
     ConsentText,
     EligibilityRule,
+    FamilyCardCount,
     Programme,
     Registration,
     TestAnswer,
@@ -118,8 +120,18 @@ def test_a_reference_read_over_the_phone_is_found_in_any_case_and_spacing() -> N
 # --- Happy path -----------------------------------------------------------------------------
 
 
+def _run_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the queued jobs with the real worker, in this process."""
+    from django_tasks_db.management.commands import db_worker
+
+    # The worker drops "old" connections between jobs; inside the test's transaction that
+    # would close the very connection the test runs in (PostgreSQL), so keep it.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
 def test_a_complete_registration_is_submitted_with_a_receipt_sms(
-    applicant: User, django_capture_on_commit_callbacks: Any
+    applicant: User, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     registration = complete_registration(applicant)
     assert registration_missing_steps(registration) == []
@@ -136,6 +148,11 @@ def test_a_complete_registration_is_submitted_with_a_receipt_sms(
     assert submitted.consent_text is not None and submitted.consent_text.version == "v1"
     assert submitted.consent_at is not None and submitted.truthfulness_at is not None
     assert submitted.test_score == 3
+    # The receipt is a background job: queued at commit, texted when a worker runs it.
+    assert OutboxMessage.objects.count() == 0
+    job = DBTaskResult.objects.get()
+    assert job.task_path == "prakerja.registry.tasks.registration_receipt_send"
+    _run_jobs(monkeypatch)
     sms = OutboxMessage.objects.get()
     assert sms.recipient == "+6281234567890"
     assert submitted.reference in sms.body
@@ -153,6 +170,8 @@ def test_resubmitting_returns_the_registration_unchanged(applicant: User) -> Non
     assert again.submitted_at == registration.submitted_at
     assert again.status == Registration.Status.SUBMITTED
     assert registration.history.count() == again.history.count()
+    # Counted against its family card once.
+    assert FamilyCardCount.objects.get(kk_index=registration.kk_index).submitted == 1
 
 
 def test_a_submitted_registration_cannot_be_edited(applicant: User) -> None:
@@ -605,6 +624,51 @@ def test_an_ineligible_member_does_not_use_up_the_family_cards_places() -> None:
             actor=user, registration=complete_registration(user, serial=serial)
         )
         assert done.status == Registration.Status.SUBMITTED
+
+
+def test_submissions_are_counted_per_family_card_while_the_cap_rule_is_off(
+    programme: Programme,
+) -> None:
+    EligibilityRule.objects.filter(programme=programme, kind="kk_cap").update(is_active=False)
+    for serial in (1, 2, 3):
+        user = new_applicant()
+        done = registration_submit(
+            actor=user, registration=complete_registration(user, serial=serial)
+        )
+        assert done.status == Registration.Status.SUBMITTED
+    # Switched back on, the rule finds the true count: a fourth member is over the cap of 2.
+    EligibilityRule.objects.filter(programme=programme, kind="kk_cap").update(is_active=True)
+    assert FamilyCardCount.objects.get().submitted == 3
+    fourth = new_applicant()
+    late = registration_submit(actor=fourth, registration=complete_registration(fourth, serial=4))
+    assert [reason["code"] for reason in late.ineligibility_reasons] == ["eligibility.kk_cap"]
+
+
+def test_the_migration_fills_the_counters_from_the_submitted_registrations(
+    programme: Programme,
+) -> None:
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    for serial, kk_serial in ((1, 7), (2, 7), (3, 8)):
+        user = new_applicant()
+        registration_submit(
+            actor=user,
+            registration=complete_registration(user, serial=serial, kk_serial=kk_serial),
+        )
+    drafted = complete_registration(new_applicant(), serial=4, kk_serial=9)
+    expected = dict(FamilyCardCount.objects.values_list("kk_index", "submitted"))
+    FamilyCardCount.objects.all().delete()
+
+    fill = importlib.import_module("prakerja.registry.migrations.0004_family_card_count_fill").fill
+    fill(apps, SimpleNamespace(connection=connection))
+
+    assert dict(FamilyCardCount.objects.values_list("kk_index", "submitted")) == expected
+    assert sorted(expected.values()) == [1, 2]
+    assert drafted.kk_index not in expected
 
 
 def test_every_failed_rule_is_listed(applicant: User) -> None:
