@@ -25,6 +25,21 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 
 
 @pytest.fixture(autouse=True)
+def regions_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    # A transactional test (django_db(transaction=True)) ends by flushing every table, the
+    # region tables loaded once per session included; load them again so later tests keep them.
+    # Autouse fixtures are set up first, so this teardown runs after the flush.
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    from prakerja.regions.services import regions_load
+
+    with django_db_blocker.unblock():
+        regions_load()
+
+
+@pytest.fixture(autouse=True)
 def clear_cache() -> None:
     # allauth keeps rate limits and used TOTP codes in the (process-wide) cache; a test must
     # not inherit another test's sign-in attempts.

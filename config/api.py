@@ -105,6 +105,9 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 403 and "CSRF" in str(exc):
         code = "request.csrf_failed"
         message = "Permintaan ditolak: token CSRF tidak ada atau tidak cocok. Muat ulang halaman."
+    elif exc.status_code == 400 and "parse" in str(exc).lower():
+        code = "request.malformed_body"
+        message = "Isi permintaan tidak dapat dibaca: kirim JSON yang valid."
     else:
         code, message = f"http.{exc.status_code}", str(exc)
     return api.create_response(

@@ -101,3 +101,16 @@ def test_the_dashboard_links_each_role_to_its_own_work(
     html = client.get("/beranda/").content.decode()
     assert f'href="{expected}"' in html
     assert f'href="{absent}"' not in html
+
+
+def test_a_malformed_json_body_gets_an_indonesian_error(client: Client, applicant) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(applicant)
+    client.post("/api/v1/registrations", content_type="application/json")
+    response = client.patch(
+        "/api/v1/registrations/PJ-2345-6789/identity",
+        data="{bukan json",
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "request.malformed_body"
+    assert "JSON" in response.json()["message"]
