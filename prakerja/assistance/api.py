@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema, Status
-from ninja.security import django_auth
 from pydantic import Field
 
 from prakerja.accounts.models import User
@@ -12,8 +11,12 @@ from prakerja.assistance import selectors, services
 from prakerja.assistance.models import Appointment, Channel, Slot
 from prakerja.assistance.selectors import PublicPost
 from prakerja.core.errors import ApplicationError
+from prakerja.core.idempotency import idempotent
+from prakerja.registry.auth import API_AUTH
 
 router = Router()
+# Session (browser) or bearer token (apps, call-centre tools): the same API_AUTH as the
+# registry endpoints.
 
 # Primary keys are 64-bit: a bigger number would make PostgreSQL fail, so it is a 422 here.
 MAX_ID = 2**63 - 1
@@ -130,15 +133,16 @@ def _appointment_out(request: HttpRequest, appointment: Appointment) -> Appointm
 
 @router.post(
     "/{code}/appointments",
-    auth=django_auth,
+    auth=API_AUTH,
     response={201: AppointmentOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Pesan jadwal kunjungan (untuk diri sendiri)",
 )
+@idempotent
 def appointment_create(request: HttpRequest, path: Path[PostPath], payload: BookingIn) -> Status:
     post = selectors.post_get_public(code=path.code)
     slot = selectors.slot_get_for_post(post=post, slot_id=payload.slot_id)
     applicant = request.user
-    assert isinstance(applicant, User)  # django_auth let only signed-in users through
+    assert isinstance(applicant, User)  # API_AUTH lets only signed-in users through
     appointment = services.appointment_book(
         actor=applicant,
         slot=slot,
@@ -155,10 +159,11 @@ class AppointmentPath(Schema):
 
 @router.delete(
     "/appointments/{id}",
-    auth=django_auth,
+    auth=API_AUTH,
     response={200: AppointmentOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Batalkan janji temu",
 )
+@idempotent
 def appointment_delete(request: HttpRequest, path: Path[AppointmentPath]) -> AppointmentOut:
     appointment = selectors.appointment_get_for_actor(actor=request.user, appointment_id=path.id)
     appointment = services.appointment_cancel(actor=request.user, appointment=appointment)

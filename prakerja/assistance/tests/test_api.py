@@ -178,3 +178,25 @@ def test_the_new_operations_are_in_the_openapi_document(client: Client) -> None:
     assert "get" in paths["/api/v1/posts/{code}/slots"]
     assert "post" in paths["/api/v1/posts/{code}/appointments"]
     assert "delete" in paths["/api/v1/posts/appointments/{id}"]
+
+
+def test_a_retried_booking_with_the_same_idempotency_key_books_once_with_a_token(
+    client: Client, siti: User, surabaya_post: Post, slot: Slot
+) -> None:
+    from prakerja.registry.services import api_token_create
+
+    headers = {
+        "HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=siti)}",
+        "HTTP_IDEMPOTENCY_KEY": "booking-0001",
+    }
+    url = f"/api/v1/posts/{surabaya_post.code}/appointments"
+    first = client.post(url, {"slot_id": slot.pk}, content_type="application/json", **headers)
+    again = client.post(url, {"slot_id": slot.pk}, content_type="application/json", **headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    slot.refresh_from_db()
+    assert slot.booked == 1
+    other = client.post(url, {"slot_id": slot.pk + 999}, content_type="application/json", **headers)
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency.key_reused"
