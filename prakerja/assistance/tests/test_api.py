@@ -186,17 +186,19 @@ def test_a_retried_booking_with_the_same_idempotency_key_books_once_with_a_token
     from prakerja.registry.services import api_token_create
 
     headers = {
-        "HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=siti)}",
-        "HTTP_IDEMPOTENCY_KEY": "booking-0001",
+        "Authorization": f"Bearer {api_token_create(user=siti)}",
+        "Idempotency-Key": "booking-0001",
     }
     url = f"/api/v1/posts/{surabaya_post.code}/appointments"
-    first = client.post(url, {"slot_id": slot.pk}, content_type="application/json", **headers)
-    again = client.post(url, {"slot_id": slot.pk}, content_type="application/json", **headers)
+    first = client.post(url, {"slot_id": slot.pk}, content_type="application/json", headers=headers)
+    again = client.post(url, {"slot_id": slot.pk}, content_type="application/json", headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
     slot.refresh_from_db()
     assert slot.booked == 1
-    other = client.post(url, {"slot_id": slot.pk + 999}, content_type="application/json", **headers)
+    other = client.post(
+        url, {"slot_id": slot.pk + 999}, content_type="application/json", headers=headers
+    )
     assert other.status_code == 422
     assert other.json()["code"] == "idempotency.key_reused"
