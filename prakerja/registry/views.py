@@ -8,7 +8,6 @@ a refused step re-renders with what the person typed and every error next to its
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role, User
 from prakerja.core.errors import ApplicationError, NotFound
+from prakerja.core.idempotency import form_token_issue, once_per_submission_token
 from prakerja.identity.phones import phone_mask
 from prakerja.regions.models import District, Province, Regency
 from prakerja.registry.models import (
@@ -71,8 +71,9 @@ STEP_FIELDS: dict[Step, tuple[str, ...]] = {
 
 
 def _token(request: HttpRequest) -> str:
-    # The idempotency layer will issue and check these; until then a fresh one per form.
-    return str(uuid.uuid4())
+    # Checked by once_per_submission_token: a double click or a retry after a dropped
+    # connection at a post replays the first result instead of saving twice.
+    return form_token_issue(request)
 
 
 def _step_data(step: Step, post: QueryDict) -> dict[str, Any]:
@@ -191,6 +192,7 @@ def _after_step(registration: Registration, step: Step) -> str:
 
 @never_cache
 @login_required
+@once_per_submission_token
 @require_http_methods(["GET", "POST"])
 def entry(request: HttpRequest) -> HttpResponse:
     """A signed-in applicant starts or continues their registration."""
@@ -215,6 +217,7 @@ def entry(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@once_per_submission_token
 @require_http_methods(["GET", "POST"])
 def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     registration = registration_get_for_actor(actor=request.user, reference=reference)
@@ -292,6 +295,7 @@ def status_page(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 @login_required
+@once_per_submission_token
 @require_POST
 def submit(request: HttpRequest, reference: str) -> HttpResponse:
     registration = registration_get_for_actor(actor=request.user, reference=reference)
@@ -365,6 +369,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @role_required(Role.MANAGER)
+@once_per_submission_token
 @require_http_methods(["GET", "POST"])
 def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = EligibilityRule.objects.filter(pk=rule_id).select_related("programme").first()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 from unittest import mock
 
@@ -17,6 +18,11 @@ from prakerja.registry.steps import STEP_ORDER, Step
 from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
 
 pytestmark = pytest.mark.django_db
+
+
+def tokened(data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Form data as the page sends it: with a fresh submission token."""
+    return {**(data or {}), "submission_token": str(uuid.uuid4())}
 
 
 def signed_in(user: User) -> Client:
@@ -44,7 +50,7 @@ def test_an_applicant_goes_from_the_entry_page_to_a_submitted_registration(
     assert "Mulai pendaftaran" in page.content.decode()
     assert 'name="submission_token"' in page.content.decode()
 
-    started = client.post("/daftar/")
+    started = client.post("/daftar/", tokened())
     registration = Registration.objects.get(user=applicant)
     assert started.status_code == 302
     assert started["Location"] == step_url(registration, Step.IDENTITY)
@@ -56,7 +62,7 @@ def test_an_applicant_goes_from_the_entry_page_to_a_submitted_registration(
         html = page.content.decode()
         assert 'name="submission_token"' in html
         assert re.search(r'name="submission_token" value="[0-9a-f-]{36}"', html)
-        response = client.post(step_url(registration, step), form_data(step, data[step]))
+        response = client.post(step_url(registration, step), tokened(form_data(step, data[step])))
         assert response.status_code == 302, (step, response.content.decode()[:2000])
     assert response["Location"] == reverse("registry:status", args=[registration.reference])
 
@@ -65,7 +71,7 @@ def test_an_applicant_goes_from_the_entry_page_to_a_submitted_registration(
     assert "3578********0001" in status
     assert fake_nik(serial=1) not in status
 
-    submitted = client.post(reverse("registry:submit", args=[registration.reference]))
+    submitted = client.post(reverse("registry:submit", args=[registration.reference]), tokened())
     assert submitted.status_code == 302
     registration.refresh_from_db()
     assert registration.status == Registration.Status.SUBMITTED
@@ -93,7 +99,7 @@ def test_a_bad_step_re_renders_with_the_typed_data_and_errors_tied_to_fields(
     data = {**step_data(registration.programme)[Step.IDENTITY], "kk": "12", "full_name": ""}
     data["birth_place"] = "Sidoarjo"
 
-    response = client.post(step_url(registration, Step.IDENTITY), data)
+    response = client.post(step_url(registration, Step.IDENTITY), tokened(data))
 
     html = response.content.decode()
     assert response.status_code == 422
@@ -147,7 +153,9 @@ def test_the_status_page_lists_missing_steps(applicant: User) -> None:
 
 def test_submitting_an_incomplete_registration_explains_what_is_missing(applicant: User) -> None:
     registration = registration_start(actor=applicant, user=applicant)
-    response = signed_in(applicant).post(reverse("registry:submit", args=[registration.reference]))
+    response = signed_in(applicant).post(
+        reverse("registry:submit", args=[registration.reference]), tokened()
+    )
     assert response.status_code == 400
     assert 'data-code="registration.incomplete"' in response.content.decode()
 
@@ -161,7 +169,7 @@ def test_an_ineligible_result_lists_each_reason(applicant: User) -> None:
         },
     )
     client = signed_in(applicant)
-    client.post(reverse("registry:submit", args=[registration.reference]))
+    client.post(reverse("registry:submit", args=[registration.reference]), tokened())
     html = client.get(reverse("registry:status", args=[registration.reference])).content.decode()
     assert 'data-status="ineligible"' in html
     assert re.findall(r'<li data-code="(eligibility\.\w+)"', html) == [
@@ -193,9 +201,9 @@ def test_an_officer_continues_a_registration_of_their_post(officer: User) -> Non
     client = signed_in(officer)
     data = step_data(registration.programme)
     for step in STEP_ORDER:
-        response = client.post(step_url(registration, step), form_data(step, data[step]))
+        response = client.post(step_url(registration, step), tokened(form_data(step, data[step])))
         assert response.status_code == 302, step
-    client.post(reverse("registry:submit", args=[registration.reference]))
+    client.post(reverse("registry:submit", args=[registration.reference]), tokened())
     registration.refresh_from_db()
     assert registration.status == Registration.Status.SUBMITTED
     assert registration.assisted_by == officer and registration.user == user
@@ -211,7 +219,7 @@ def test_an_officer_of_another_post_is_refused(officer: User, other_officer: Use
         response = client.get(url)
         assert response.status_code == 403
         assert "Anda tidak berhak mengakses pendaftaran ini." in response.content.decode()
-    response = client.post(step_url(registration, Step.CONTACT), {"phone": "081234567890"})
+    response = client.post(step_url(registration, Step.CONTACT), tokened({"phone": "081234567890"}))
     assert response.status_code == 403
 
 
@@ -273,14 +281,14 @@ def test_a_manager_edits_a_rule_on_the_rules_page(manager: User, programme: Prog
 
     bad = client.post(
         reverse("registry:rule_edit", args=[rule.pk]),
-        {"years": "delapan belas", "reason": "Usia kurang.", "is_active": "on"},
+        tokened({"years": "delapan belas", "reason": "Usia kurang.", "is_active": "on"}),
     )
     assert bad.status_code == 422
     assert "Isi angka antara 0 dan 100." in bad.content.decode()
 
     good = client.post(
         reverse("registry:rule_edit", args=[rule.pk]),
-        {"years": "19", "reason": "Usia Anda belum 19 tahun.", "is_active": "on"},
+        tokened({"years": "19", "reason": "Usia Anda belum 19 tahun.", "is_active": "on"}),
     )
     assert good.status_code == 302
     rule.refresh_from_db()
@@ -290,3 +298,25 @@ def test_a_manager_edits_a_rule_on_the_rules_page(manager: User, programme: Prog
 def test_the_rules_page_is_for_managers_only(officer: User, applicant: User) -> None:
     assert signed_in(officer).get(reverse("registry:rule_list")).status_code == 403
     assert signed_in(applicant).get(reverse("registry:rule_list")).status_code == 403
+
+
+def test_a_double_submitted_step_saves_once_and_replays_the_first_result(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    client = signed_in(applicant)
+    data = tokened({"phone": "081234567890"})
+    first = client.post(step_url(registration, Step.CONTACT), data)
+    again = client.post(step_url(registration, Step.CONTACT), data)
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert registration.history.filter(phone="+6281234567890").count() == 1
+
+
+def test_a_form_without_its_submission_token_is_refused_clearly(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    response = signed_in(applicant).post(
+        step_url(registration, Step.CONTACT), {"phone": "081234567890"}
+    )
+    assert response.status_code == 400
+    assert "Muat ulang halaman" in response.content.decode()
+    registration.refresh_from_db()
+    assert not registration.phone
