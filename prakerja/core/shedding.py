@@ -10,7 +10,9 @@ Health probes and static files are never shed.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -18,6 +20,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 _EXEMPT_PREFIXES = ("/healthz", "/livez", "/static/")
+# One warning per process at most this often, with the count since the last one: under
+# overload, an ERROR line per refused request would spend the CPU the shedding just saved.
+_LOG_EVERY_SECONDS = 10.0
+
+logger = logging.getLogger(__name__)
 
 
 class LoadSheddingMiddleware:
@@ -27,6 +34,9 @@ class LoadSheddingMiddleware:
         self.wait = settings.SHED_WAIT_SECONDS
         self.retry_after = settings.SHED_RETRY_AFTER_SECONDS
         self.slots = threading.BoundedSemaphore(self.limit) if self.limit > 0 else None
+        self.shed_count = 0
+        self.logged_at = 0.0
+        self.log_lock = threading.Lock()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.slots is None or request.path.startswith(_EXEMPT_PREFIXES):
@@ -53,4 +63,20 @@ class LoadSheddingMiddleware:
                 status=503,
             )
         response["Retry-After"] = str(self.retry_after)
+        # Django's request logger would log every 503 as an error; counted here instead.
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        self._count_shed()
         return response
+
+    def _count_shed(self) -> None:
+        with self.log_lock:
+            self.shed_count += 1
+            now = time.monotonic()
+            if now - self.logged_at < _LOG_EVERY_SECONDS:
+                return
+            count, self.shed_count, self.logged_at = self.shed_count, 0, now
+        logger.warning(
+            "load shedding: %d requests refused with 503",
+            count,
+            extra={"shed": count, "limit": self.limit},
+        )

@@ -68,3 +68,24 @@ def test_shedding_can_be_switched_off() -> None:
     middleware = LoadSheddingMiddleware(lambda request: HttpResponse("ok"))
     assert middleware.slots is None
     assert middleware(RequestFactory().get("/")).status_code == 200
+
+
+@override_settings(SHED_MAX_CONCURRENT=1, SHED_WAIT_SECONDS=0.01)
+def test_refused_requests_are_counted_in_one_warning_not_an_error_each(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    middleware = LoadSheddingMiddleware(_blocking_app(entered, release))
+    busy = threading.Thread(target=middleware, args=(RequestFactory().get("/api/v1/x"),))
+    busy.start()
+    assert entered.wait(2)
+    try:
+        responses = [middleware(RequestFactory().get("/api/v1/x")) for _ in range(5)]
+    finally:
+        release.set()
+        busy.join()
+    assert [r.status_code for r in responses] == [503] * 5
+    # Django's request logger skips a response marked as logged.
+    assert all(getattr(r, "_has_been_logged", False) for r in responses)
+    shed_lines = [r for r in caplog.records if r.name == "prakerja.core.shedding"]
+    assert len(shed_lines) == 1 and shed_lines[0].levelname == "WARNING"
