@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from prakerja.accounts.models import Role, User
 from prakerja.core.errors import PermissionDenied
+from prakerja.core.idempotency import idempotent
 from prakerja.registry.auth import API_AUTH
 from prakerja.registry.models import Registration
 from prakerja.registry.references import MAX_INPUT_LENGTH
@@ -158,6 +159,7 @@ ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 503)}
         "pendaftaran yang sudah ada (200)."
     ),
 )
+@idempotent
 def registration_create(request: HttpRequest) -> Status[dict[str, Any]]:
     user = _actor(request)
     if user.role != Role.APPLICANT:
@@ -189,6 +191,7 @@ def registration_status(request: HttpRequest, reference: ReferencePath) -> dict[
         "pendaftaran yang sudah terkirim mengembalikan hasil yang sama."
     ),
 )
+@idempotent
 def registration_submit_endpoint(request: HttpRequest, reference: ReferencePath) -> dict[str, Any]:
     # The service checks the scope while it locks the row: one fetch of the registration.
     return _out(registration_submit_by_reference(actor=_actor(request), reference=reference))
@@ -206,6 +209,7 @@ def registration_submit_endpoint(request: HttpRequest, reference: ReferencePath)
         "(registration.nik_taken)."
     ),
 )
+@idempotent
 def registration_step_update(
     request: HttpRequest, reference: ReferencePath, step: StepCode, payload: StepIn
 ) -> dict[str, Any]:

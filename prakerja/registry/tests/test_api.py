@@ -276,3 +276,26 @@ def test_the_final_submission_takes_a_pinned_number_of_queries(
     # in one query; the rules; the KK counter (insert-if-missing, conditional increment); the
     # registration and its history row; [release/COMMIT]; the receipt job, after the commit.
     assert len(queries) == 10, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def test_a_retried_submit_with_the_same_idempotency_key_replays_the_first_answer(
+    applicant: User,
+) -> None:
+    from django.test import Client
+
+    from prakerja.registry.services import api_token_create
+    from prakerja.registry.tests.conftest import complete_registration
+
+    registration = complete_registration(applicant)
+    client = Client()
+    headers = {
+        "Authorization": f"Bearer {api_token_create(user=applicant)}",
+        "Idempotency-Key": "kirim-ulang-1",
+    }
+    url = f"/api/v1/registrations/{registration.reference}/submit"
+    first = client.post(url, content_type="application/json", headers=headers)
+    again = client.post(url, content_type="application/json", headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert registration.history.filter(status="submitted").count() == 1
