@@ -1,0 +1,185 @@
+"""Shared fixtures of the browser tests: the real app server (gunicorn) on a throw-away SQLite
+database, and Debian's Chromium driven by Playwright.
+
+The server runs in its own process against a database this module prepares with the same
+management commands an operator runs (``migrate``, ``regions_load``, ``registry_seed_load``,
+``demo_load``), so the tests exercise the production path end to end: WSGI entry point,
+whitenoise static files, templates, translations. Everything is session-scoped: the database
+and the server are prepared once for all browser tests.
+
+Chromium comes from Debian (``apt-get install chromium``); ``playwright install`` is never used.
+Without ``/usr/bin/chromium`` the tests are skipped with a reason, except under ``CI=true`` where
+a missing browser is a failure (CI installs it, so its absence means the CI script is broken).
+
+The tests never touch the database through the ORM of the test process: Playwright's sync API
+runs an event loop, and Django refuses database calls from it. They read the server's SQLite
+file with :mod:`sqlite3` and change it with ``manage.py shell -c`` (:meth:`AppServer.manage`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.browser.support import (
+    BASE_DIR,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LISTENING,
+    PAGE_TIMEOUT_MS,
+    PHONE_CONTEXT,
+    RESULTS_DIR,
+    SERVER_START_TIMEOUT_SECONDS,
+    SERVER_STOP_TIMEOUT_SECONDS,
+    AppServer,
+    run_manage,
+    venv_executable,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn and its workers (their own process group), politely first."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=SERVER_STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=SERVER_STOP_TIMEOUT_SECONDS)
+    except ProcessLookupError:
+        process.wait(timeout=SERVER_STOP_TIMEOUT_SECONDS)
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> Path:
+    if CHROMIUM.exists():
+        return CHROMIUM
+    reason = f"{CHROMIUM} is missing: install Debian's browser with `apt-get install -y chromium`"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true, so the browser test may not be skipped)")
+    pytest.skip(reason)
+
+
+def _listening_port(log_path: Path) -> int | None:
+    match = LISTENING.search(log_path.read_text("utf-8", errors="replace"))
+    return int(match.group(1)) if match else None
+
+
+@pytest.fixture(scope="session")
+def app_server(
+    chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppServer]:
+    """Serve the app with gunicorn on a loopback port of its own choosing."""
+    workdir = tmp_path_factory.mktemp("app_server")
+    db_path = workdir / "browser.sqlite3"
+    env = {
+        **os.environ,
+        "PRAKERJA_ENV": "demo",
+        "DEBUG": "false",
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONUNBUFFERED": "1",
+    }
+    # The server must not share the test run's cache or PostgreSQL database.
+    env.pop("REDIS_URL", None)
+
+    run_manage(env, "migrate", "--noinput")
+    run_manage(env, "regions_load")
+    run_manage(env, "assistance_posts_load")
+    # The programme (rules, consent text, test questions) and the demo staff accounts.
+    run_manage(env, "registry_seed_load")
+    run_manage(env, "demo_load")
+
+    log_path = workdir / "gunicorn.log"
+    with log_path.open("wb") as log:
+        # Port 0: the kernel picks a free port when gunicorn binds, so no other process on the
+        # machine can take it between choosing and binding; gunicorn logs the one it got.
+        process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
+            [
+                venv_executable("gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                "127.0.0.1:0",
+                "--workers",
+                "2",
+                "--timeout",
+                "60",
+                "--log-level",
+                "info",
+                "--access-logfile",
+                "-",
+                "--logger-class",
+                "prakerja.core.gunicorn_logger.RedactingAccessLogger",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+        port: int | None = None
+        while True:
+            if process.poll() is not None:
+                pytest.fail(
+                    f"gunicorn exited with {process.returncode}:\n{log_path.read_text('utf-8')}"
+                )
+            port = port or _listening_port(log_path)
+            if port is not None:
+                try:
+                    url = f"http://127.0.0.1:{port}/healthz"
+                    with urllib.request.urlopen(url, timeout=5) as response:
+                        if response.status == 200:
+                            break
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
+                    pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"gunicorn did not answer /healthz within {SERVER_START_TIMEOUT_SECONDS} s:\n"
+                    f"{log_path.read_text('utf-8')}"
+                )
+            time.sleep(0.2)
+        yield AppServer(url=f"http://127.0.0.1:{port}", log_path=log_path, db_path=db_path, env=env)
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable: Path) -> Iterator[Browser]:
+    """One headless Chromium for the whole session; each test opens its own contexts."""
+    from playwright.sync_api import sync_playwright
+
+    RESULTS_DIR.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(chromium_executable), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def phone_context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh phone-sized browser with Indonesian settings (no cookies, no session)."""
+    context = browser.new_context(**PHONE_CONTEXT)
+    context.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        yield context
+    finally:
+        context.close()

@@ -1,0 +1,122 @@
+"""Helpers of the browser tests (fixtures are in ``conftest.py``): where things are, how the
+phone-sized browser is set up, and a handle on the app server and its database."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+RESULTS_DIR = BASE_DIR / "test-results"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+COMMAND_TIMEOUT_SECONDS = 300
+SERVER_START_TIMEOUT_SECONDS = 45
+SERVER_STOP_TIMEOUT_SECONDS = 15
+PAGE_TIMEOUT_MS = 20_000
+LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+# A mid-range Android phone: what most applicants and many officers at a posko hold.
+PHONE_CONTEXT: dict[str, Any] = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "id-ID",
+    "timezone_id": "Asia/Jakarta",
+}
+
+
+def venv_executable(name: str) -> str:
+    """A console script of the environment running the tests (the project's .venv in CI)."""
+    for candidate in (BASE_DIR / ".venv" / "bin" / name, Path(sys.executable).with_name(name)):
+        if candidate.exists():
+            return str(candidate)
+    raise FileNotFoundError(f"{name} not found in .venv/bin or beside {sys.executable}")
+
+
+def run_manage(env: dict[str, str], *args: str) -> str:
+    """Run ``manage.py`` with ``args`` against the test server's database; its stdout."""
+    command = [sys.executable, str(BASE_DIR / "manage.py"), *args]
+    label = " ".join(args[:2])
+    try:
+        completed = subprocess.run(  # noqa: S603 - fixed argument list, no shell
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"manage.py {label} took longer than {exc.timeout} s")
+    if completed.returncode != 0:
+        pytest.fail(
+            f"manage.py {label} exited {completed.returncode}\n"
+            f"--- stdout ---\n{completed.stdout}\n--- stderr ---\n{completed.stderr}"
+        )
+    return completed.stdout
+
+
+@dataclass(frozen=True)
+class AppServer:
+    url: str
+    log_path: Path
+    db_path: Path
+    env: dict[str, str] = field(repr=False)
+
+    def log_tail(self, lines: int = 60) -> str:
+        text = self.log_path.read_text("utf-8", errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def manage(self, *args: str) -> str:
+        """``manage.py`` against the server's database (e.g. ``shell -c`` to set a scene)."""
+        return run_manage(self.env, *args)
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Read the server's database directly (read-only, no ORM in the test process)."""
+        connection = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10)
+        try:
+            return connection.execute(sql, params).fetchall()
+        finally:
+            connection.close()
+
+    def latest_sms(self, phone: str, *, pattern: str, after_id: int = 0) -> tuple[int, str]:
+        """The newest SMS in the outbox to ``phone`` (E.164) newer than ``after_id``, and the
+        first match of ``pattern`` in it (group 1 if the pattern has one). Waits a little: a
+        message sent "on commit" may land a moment after the page answered."""
+        deadline = time.monotonic() + 10
+        while True:
+            rows = self.query(
+                "SELECT id, body FROM notifications_outboxmessage"
+                " WHERE channel = 'sms' AND recipient = ? AND id > ? ORDER BY id DESC LIMIT 1",
+                (phone, after_id),
+            )
+            if rows:
+                message_id, body = rows[0]
+                match = re.search(pattern, body)
+                if match is None:
+                    pytest.fail(f"no {pattern!r} in the SMS to {phone}: {body!r}")
+                return int(message_id), match.group(1) if match.groups() else match.group(0)
+            if time.monotonic() > deadline:
+                pytest.fail(f"no SMS to {phone} in the outbox (after id {after_id})")
+            time.sleep(0.2)
+
+    def last_sms_id(self) -> int:
+        rows = self.query("SELECT COALESCE(MAX(id), 0) FROM notifications_outboxmessage")
+        return int(rows[0][0])
