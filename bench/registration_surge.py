@@ -12,6 +12,14 @@ What it does (loopback only, stops by itself):
    physical limit we are measured against;
 6. prints a Markdown table for ``bench/README.md`` and writes ``bench/results/…json``.
 
+Each applicant's API token is marked as used a moment before its level starts, as after the
+applicant filled in the steps through the API: token auth is then one SELECT, as for a real
+final submission (``--cold-tokens`` measures the first use of every token instead).
+CPU seconds of the app server, PostgreSQL and wrk are read from /proc around every level.
+``--reuse`` resets the prepared registrations of a previous run to draft instead of preparing
+them again (for tuning runs); ``--profile-level N`` records the app workers with py-spy
+(``PY_SPY``, default ``py-spy`` on PATH) during level N.
+
 Usage: .venv/bin/python bench/registration_surge.py [--levels 16,64,256] [--duration 60]
 Needs: PostgreSQL on 127.0.0.1:5432 (trust auth), wrk and pgbench (apt-get install wrk).
 """
@@ -19,6 +27,7 @@ Needs: PostgreSQL on 127.0.0.1:5432 (trust auth), wrk and pgbench (apt-get insta
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -26,6 +35,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -104,6 +114,14 @@ def sh(*args: str, env: dict[str, str] | None = None, check: bool = True) -> str
     return result.stdout
 
 
+# Tuned on the 2-core machine (bench/README.md): 4 requests at work per process, a waiting
+# request refused after 0.25 s. Threads: enough that waiting requests reach the shedding
+# middleware, few enough that workers x threads persistent connections stay well under
+# PostgreSQL's max_connections (100): every gthread thread keeps its own connection.
+SHED_DEFAULT = "4"
+SHED_WAIT_DEFAULT = "0.25"
+
+
 def app_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -112,9 +130,109 @@ def app_env() -> dict[str, str]:
         DEBUG="false",
         LOG_LEVEL="WARNING",
         CONN_MAX_AGE="600",
-        SHED_MAX_CONCURRENT=os.environ.get("SHED_MAX_CONCURRENT", "8"),
+        SHED_MAX_CONCURRENT=os.environ.get("SHED_MAX_CONCURRENT", SHED_DEFAULT),
+        SHED_WAIT_SECONDS=os.environ.get("SHED_WAIT_SECONDS", SHED_WAIT_DEFAULT),
     )
     return env
+
+
+def registrations_reset(count: int) -> list[tuple[str, str]] | None:
+    """Back to draft for a tuning run on the database a previous run prepared; None when it
+    does not hold ``count`` bench applicants (the keys are rebuilt from the same seed)."""
+    exists = sh("psql", PG_ADMIN, "-Atc", f"SELECT 1 FROM pg_database WHERE datname='{DB_NAME}'")
+    if exists.strip() != "1":
+        return None
+    have = sh("psql", DB_URL, "-Atc", "SELECT count(*) FROM registry_apitoken WHERE name='bench'")
+    if int(have.strip() or 0) < count:
+        return None
+    sh(
+        "psql",
+        DB_URL,
+        "-qc",
+        "UPDATE registry_registration SET status='draft', submitted_at=NULL, "
+        "ineligibility_reasons='[]' WHERE status <> 'draft'; "
+        "TRUNCATE registry_familycardcount, registry_historicalregistration, "
+        "django_tasks_database_dbtaskresult;",
+    )
+    sh("psql", DB_URL, "-qc", "VACUUM ANALYZE")
+    pairs = sh(
+        "psql",
+        DB_URL,
+        "-Atc",
+        "SELECT u.username, r.reference FROM registry_registration r "
+        "JOIN accounts_user u ON u.id = r.user_id WHERE u.username LIKE 'bench%' "
+        "ORDER BY substr(u.username, 6)::int",
+    )
+    rows = [line.split("|") for line in pairs.splitlines() if line]
+    keys = bench_keys(len(rows))
+    return [(keys[int(name[5:])], reference) for name, reference in rows][:count]
+
+
+def bench_keys(count: int, seed: int = 2020) -> list[str]:
+    rng = random.Random(seed + 1)
+    return [f"pkj_bench{i}_{rng.getrandbits(64):016x}" for i in range(count)]
+
+
+def tokens_touch() -> None:
+    sh(
+        "psql",
+        DB_URL,
+        "-qc",
+        "UPDATE registry_apitoken SET last_used_at = now() WHERE name='bench'",
+    )
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) so far of the app server's processes, PostgreSQL's and
+    wrk's, from /proc (live processes only: gunicorn keeps its database connections)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"app": 0.0, "postgres": 0.0, "wrk": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pgid, used = int(fields[2]), (int(fields[11]) + int(fields[12])) / tick
+        if pgid == server_pid:
+            totals["app"] += used
+        elif comm.startswith("postgres"):
+            totals["postgres"] += used
+        elif comm == "wrk":
+            totals["wrk"] += used
+        else:
+            # Anything else that runs meanwhile (another test suite) shows up here.
+            key = f"other:{entry.name}:{comm}"
+            totals[key] = totals.get(key, 0.0) + used
+    with open("/proc/stat") as handle:
+        parts = [int(x) for x in handle.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    totals["machine_busy"] = (sum(parts[:8]) - parts[3] - parts[4]) / tick
+    totals["machine_system_irq"] = (parts[2] + parts[5] + parts[6]) / tick
+    totals["machine_steal"] = parts[7] / tick
+    return totals
+
+
+def machine_describe() -> dict[str, str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    return {
+        "nproc": sh("nproc").strip(),
+        "cpu": cpu,
+        "memory": sh("free", "-h").splitlines()[1].split()[1],
+        "postgresql": sh("psql", PG_ADMIN, "-Atc", "SHOW server_version").strip(),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
 
 
 def database_create() -> None:
@@ -154,6 +272,7 @@ def applicants_prepare(count: int, seed: int = 2020) -> list[tuple[str, str]]:
     now = timezone.now()
     unusable = make_password(None)
     pairs: list[tuple[str, str]] = []
+    keys = bench_keys(count, seed)
     seen_niks: set[str] = set()
     batch = 5000
     for start in range(0, count, batch):
@@ -221,7 +340,7 @@ def applicants_prepare(count: int, seed: int = 2020) -> list[tuple[str, str]]:
                     channel="online",
                 )
             )
-            key = f"pkj_bench{i}_{rng.getrandbits(64):016x}"
+            key = keys[i]
             tokens.append((key, by_name[f"bench{i}"]))
             pairs.append((key, reference))
         Registration.objects.bulk_create(registrations)
@@ -241,7 +360,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def server_start(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def server_start(
+    port: int, workers: int, threads: int, worker_class: str
+) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -251,9 +372,11 @@ def server_start(port: int, workers: int, threads: int) -> subprocess.Popen[byte
             "--workers",
             str(workers),
             "--worker-class",
-            "gthread",
+            worker_class,
             "--threads",
             str(threads),
+            "--backlog",
+            "2048",
             "--log-level",
             "warning",
         ],
@@ -298,10 +421,11 @@ def wrk_run(port: int, lines: Path, concurrency: int, duration: int, script: Pat
     return result
 
 
-def pgbench_insert(seconds: int = 15, clients: int = 16) -> float:
+def pgbench_insert(seconds: int = 30, clients: int = 16) -> float:
     """Raw INSERT rate of a registration-shaped row (with its history row) via pgbench."""
     setup = (
-        "DROP TABLE IF EXISTS bench_raw; "
+        "DROP TABLE IF EXISTS bench_raw; DROP SEQUENCE IF EXISTS bench_raw_user; "
+        "CREATE SEQUENCE bench_raw_user; "
         "CREATE TABLE bench_raw (LIKE registry_registration INCLUDING ALL); "
         "DROP TABLE IF EXISTS bench_raw_history; "
         "CREATE TABLE bench_raw_history (LIKE registry_historicalregistration INCLUDING ALL);"
@@ -314,7 +438,7 @@ def pgbench_insert(seconds: int = 15, clients: int = 16) -> float:
         "created_at, updated_at, submitted_at"
     )
     values = (
-        "1, (random() * 2e9)::int, md5(random()::text), 'submitted', 'Pendaftar Uji', "
+        "1, nextval('bench_raw_user'), md5(random()::text), 'submitted', 'Pendaftar Uji', "
         "'Surabaya', 'L', "
         "'+6281234567890', '', false, 'Jl. Uji', 'laid_off', '', 'none', '', false, '', "
         "'[]', '[]', 'online', now(), now(), now()"
@@ -335,7 +459,7 @@ def pgbench_insert(seconds: int = 15, clients: int = 16) -> float:
         "-c",
         str(clients),
         "-j",
-        "2",
+        str(min(2, clients)),
         "-T",
         str(seconds),
         "-f",
@@ -346,69 +470,173 @@ def pgbench_insert(seconds: int = 15, clients: int = 16) -> float:
     return float(match.group(1)) if match else 0.0
 
 
+def warm_up(port: int, pairs: list[tuple[str, str]]) -> None:
+    """A few status reads per worker so that no level pays for imports and first connections."""
+    import urllib.request
+
+    for key, reference in pairs[:60]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/registrations/{reference}",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        with contextlib.suppress(OSError):
+            urllib.request.urlopen(request, timeout=10).read()  # noqa: S310 - loopback
+
+
+def profile_start(server_pid: int, duration: int, out: Path) -> subprocess.Popen[bytes] | None:
+    py_spy = os.environ.get("PY_SPY", "py-spy")
+    if not shutil.which(py_spy):
+        print(f"  {py_spy} not found: no profile", flush=True)
+        return None
+    return subprocess.Popen(
+        [
+            py_spy,
+            "record",
+            "--pid",
+            str(server_pid),
+            "--subprocesses",
+            "--nonblocking",
+            # Only threads holding the GIL: where the Python CPU goes, not the waits on I/O.
+            *(["--gil"] if os.environ.get("PY_SPY_GIL", "1") == "1" else []),
+            "--duration",
+            str(duration),
+            "--rate",
+            "250",
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", default="16,64,256")
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=12)
+    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
     parser.add_argument("--per-level", type=int, default=0, help="registrations per level")
+    parser.add_argument("--reuse", action="store_true", help="reset a previous run's database")
+    parser.add_argument("--cold-tokens", action="store_true", help="first use of every token")
+    parser.add_argument("--profile-level", type=int, default=0, help="py-spy during this level")
+    parser.add_argument("--pgbench-seconds", type=int, default=20)
     args = parser.parse_args()
     for tool in ("wrk", "pgbench", "psql"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is missing: apt-get install -y wrk postgresql-client")
     levels = [int(level) for level in args.levels.split(",")]
     per_level = args.per_level or 400 * args.duration
+    needed = per_level * len(levels)
 
-    print(f"database {DB_NAME}: create and migrate", flush=True)
-    database_create()
-    print(f"preparing {per_level * len(levels)} complete registrations", flush=True)
-    pairs = applicants_prepare(per_level * len(levels))
+    pairs = registrations_reset(needed) if args.reuse else None
+    if pairs is None:
+        print(f"database {DB_NAME}: create and migrate", flush=True)
+        database_create()
+        print(f"preparing {needed} complete registrations", flush=True)
+        pairs = applicants_prepare(needed)
+        sh("psql", DB_URL, "-qc", "VACUUM ANALYZE")
+    spare = pairs[needed - 60 :]
 
     port = free_port()
-    server = server_start(port, args.workers, args.threads)
+    server = server_start(port, args.workers, args.threads, args.worker_class)
     results = []
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%MZ")
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(exist_ok=True)
     try:
+        warm_up(port, spare)
         with tempfile.TemporaryDirectory() as tmp:
             script = Path(tmp) / "submit.lua"
             script.write_text(LUA)
             for n, level in enumerate(levels):
                 lines = Path(tmp) / f"level{level}.txt"
                 chunk = pairs[n * per_level : (n + 1) * per_level]
+                if n == len(levels) - 1:
+                    chunk = chunk[: len(chunk) - len(spare)]  # the warm-up used the tail
+                if not args.cold_tokens:
+                    tokens_touch()
                 lines.write_text("".join(f"{token} {ref}\n" for token, ref in chunk))
+                profiler = None
+                if args.profile_level == level:
+                    out = out_dir / f"profile-{stamp}-c{level}.txt"
+                    profiler = profile_start(server.pid, min(args.duration, 30), out)
                 print(f"wrk: {level} connections for {args.duration}s", flush=True)
-                results.append(wrk_run(port, lines, level, args.duration, script))
+                before = cpu_seconds(server.pid)
+                children = resource.getrusage(resource.RUSAGE_CHILDREN)
+                result = wrk_run(port, lines, level, args.duration, script)
+                after = cpu_seconds(server.pid)
+                waited = resource.getrusage(resource.RUSAGE_CHILDREN)
+                # wrk has exited by now: its CPU is in the rusage of our waited-for children.
+                after["wrk"] = before["wrk"] + (
+                    waited.ru_utime + waited.ru_stime - children.ru_utime - children.ru_stime
+                )
+                seconds = result["duration_us"] / 1e6
+                requests = max(result["requests"], 1)
+                result["cpu_ms_per_request"] = {
+                    name: round(1000 * (after[name] - before[name]) / requests, 2)
+                    for name in before
+                    if not name.startswith("other:")
+                }
+                others = {
+                    name: after[name] - before.get(name, 0.0)
+                    for name in after
+                    if name.startswith("other:")
+                }
+                result["cpu_ms_per_request"]["other_processes"] = round(
+                    1000 * sum(others.values()) / requests, 2
+                )
+                result["busiest_other_processes_cpu_s"] = {
+                    name[6:]: round(used, 1)
+                    for name, used in sorted(others.items(), key=lambda item: -item[1])[:3]
+                }
+                result["machine_cpu_busy"] = round(
+                    (after["machine_busy"] - before["machine_busy"]) / seconds / os.cpu_count(), 3
+                )
+                results.append(result)
+                if profiler is not None:
+                    profiler.wait(timeout=120)
                 print("  ", results[-1], flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
     print("pgbench: raw INSERT rate", flush=True)
-    raw = pgbench_insert()
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%MZ")
-    machine = f"{platform.node()}: {os.cpu_count()} cores, {platform.python_version()}"
+    raw = {clients: pgbench_insert(args.pgbench_seconds, clients) for clients in (1, 16, 64)}
+    machine = machine_describe()
     report = {
         "date": stamp,
         "machine": machine,
+        "command": " ".join(sys.argv),
+        "shed_max_concurrent": app_env()["SHED_MAX_CONCURRENT"],
+        "shed_wait_seconds": app_env()["SHED_WAIT_SECONDS"],
         "args": vars(args),
         "wrk": results,
         "pgbench_insert_tps": raw,
     }
-    out_dir = ROOT / "bench" / "results"
-    out_dir.mkdir(exist_ok=True)
     (out_dir / f"registration_surge-{stamp}.json").write_text(json.dumps(report, indent=2))
 
     print()
+    print(json.dumps(machine))
     print(
-        "| connections | submissions/s (2xx) | p50 ms | p95 ms | p99 ms | non-2xx | of which 503 |"
+        "| connections | submissions/s (2xx) | p50 ms | p95 ms | p99 ms | non-2xx | of which 503 "
+        "| CPU ms/request app + PostgreSQL | machine CPU busy |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
+        cpu = r["cpu_ms_per_request"]
         print(
             f"| {r['concurrency']} | {r['ok_rps']:.0f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {r['non2xx']} | {r['shed']} |"
+            f"{r['p99_ms']:.1f} | {r['non2xx']} | {r['shed']} | {cpu['app']:.1f} + "
+            f"{cpu['postgres']:.1f} | {100 * r['machine_cpu_busy']:.0f}% |"
         )
-    print(f"\npgbench raw INSERT (registration + history row, 16 clients): {raw:.0f} tx/s")
+    print(
+        "\npgbench raw INSERT (registration + history row, one transaction): "
+        + ", ".join(f"{c} clients {tps:.0f} tx/s" for c, tps in raw.items())
+    )
 
 
 if __name__ == "__main__":

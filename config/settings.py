@@ -115,8 +115,9 @@ MIDDLEWARE = [
 ]
 
 # Load shedding per app process (prakerja.core.shedding): 0 turns it off.
-SHED_MAX_CONCURRENT = env.int("SHED_MAX_CONCURRENT", default=8)
-SHED_WAIT_SECONDS = env.float("SHED_WAIT_SECONDS", default=0.5)
+# Tuned on the 2-core benchmark machine (bench/README.md): about 2 per core and process.
+SHED_MAX_CONCURRENT = env.int("SHED_MAX_CONCURRENT", default=4)
+SHED_WAIT_SECONDS = env.float("SHED_WAIT_SECONDS", default=0.25)
 SHED_RETRY_AFTER_SECONDS = env.int("SHED_RETRY_AFTER_SECONDS", default=2)
 
 ROOT_URLCONF = "config.urls"
