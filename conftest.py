@@ -24,19 +24,21 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     yield
 
 
-@pytest.fixture(autouse=True)
-def regions_after_flush(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     # A transactional test (django_db(transaction=True)) ends by flushing every table, the
-    # region tables loaded once per session included; load them again so later tests keep them.
-    # Autouse fixtures are set up first, so this teardown runs after the flush.
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    from prakerja.regions.services import regions_load
+    # region tables loaded once per session included. Load them again once the whole teardown
+    # (the flush is pytest-django's own fixture teardown) has run, so later tests keep them.
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        from pytest_django.plugin import blocking_manager_key
 
-    with django_db_blocker.unblock():
-        regions_load()
+        from prakerja.regions.services import regions_load
+
+        with item.config.stash[blocking_manager_key].unblock():
+            regions_load()
+    return result
 
 
 @pytest.fixture(autouse=True)
