@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import ApplicationError
-from prakerja.identity.nik import FEMALE, MALE, NikResult, kk_parse, nik_parse
+from prakerja.identity.nik import FEMALE, MALE, KkResult, NikResult, kk_parse, nik_parse
 from prakerja.identity.phones import MAX_INPUT_LENGTH, phone_normalise
 
 # Room for the spaces and dots people type between digit groups.
@@ -16,12 +16,19 @@ NUMBER_MAX_LENGTH = 64
 _NUMBER_ATTRS = {"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
 
 
-class NikField(forms.CharField):
-    """A NIK, cleaned to its 16 digits; hard errors only (warnings are the form's business)."""
+class _IdentityNumberField(forms.CharField):
+    """A 16-digit identity number cleaned by ``parse``; hard errors only (warnings are the
+    form's business)."""
+
+    default_label: Any = ""
+
+    @staticmethod
+    def parse(value: str) -> NikResult | KkResult:
+        raise NotImplementedError
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", NUMBER_MAX_LENGTH)
-        kwargs.setdefault("label", _("NIK"))
+        kwargs.setdefault("label", self.default_label)
         super().__init__(**kwargs)
         self.widget.attrs.update(_NUMBER_ATTRS)
 
@@ -29,31 +36,25 @@ class NikField(forms.CharField):
         cleaned: str = super().clean(value)
         if cleaned in self.empty_values:
             return cleaned
-        result = nik_parse(cleaned)
+        result = self.parse(cleaned)
         if result.errors:
             first = result.errors[0]
             raise forms.ValidationError(str(first.message), code=first.code)
         return result.value
 
 
-class KkField(forms.CharField):
+class NikField(_IdentityNumberField):
+    """A NIK, cleaned to its 16 digits."""
+
+    default_label = _("NIK")
+    parse = staticmethod(nik_parse)
+
+
+class KkField(_IdentityNumberField):
     """A family-card (KK) number, cleaned to its 16 digits."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", NUMBER_MAX_LENGTH)
-        kwargs.setdefault("label", _("Nomor KK"))
-        super().__init__(**kwargs)
-        self.widget.attrs.update(_NUMBER_ATTRS)
-
-    def clean(self, value: Any) -> str:
-        cleaned: str = super().clean(value)
-        if cleaned in self.empty_values:
-            return cleaned
-        result = kk_parse(cleaned)
-        if result.errors:
-            first = result.errors[0]
-            raise forms.ValidationError(str(first.message), code=first.code)
-        return result.value
+    default_label = _("Nomor KK")
+    parse = staticmethod(kk_parse)
 
 
 class PhoneField(forms.CharField):

@@ -70,12 +70,6 @@ STEP_FIELDS: dict[Step, tuple[str, ...]] = {
 }
 
 
-def _token(request: HttpRequest) -> str:
-    # Checked by once_per_submission_token: a double click or a retry after a dropped
-    # connection at a post replays the first result instead of saving twice.
-    return form_token_issue(request)
-
-
 def _step_data(step: Step, post: QueryDict) -> dict[str, Any]:
     if step == Step.TEST:
         answers = {
@@ -158,7 +152,7 @@ def _step_context(
         "step_count": len(STEP_ORDER),
         "values": values,
         "errors": errors or {},
-        "submission_token": _token(request),
+        "submission_token": form_token_issue(request),
         "gender_choices": Gender.choices,
         "employment_choices": EmploymentStatus.choices,
         "migrant_choices": MigrantReason.choices,
@@ -209,7 +203,7 @@ def entry(request: HttpRequest) -> HttpResponse:
         if not missing:
             return redirect("registry:status", registration.reference)
         return redirect("registry:step", registration.reference, missing[0].value)
-    return render(request, "registry/entry.html", {"submission_token": _token(request)})
+    return render(request, "registry/entry.html", {"submission_token": form_token_issue(request)})
 
 
 # --- Wizard ---------------------------------------------------------------------------------
@@ -281,7 +275,7 @@ def _status_context(request: HttpRequest, registration: Registration) -> dict[st
         "steps": [(s, s not in missing) for s in STEP_ORDER],
         "missing": missing,
         "nik_masked": registration.person.nik_masked if registration.person else "",
-        "submission_token": _token(request),
+        "submission_token": form_token_issue(request),
     }
 
 
@@ -406,6 +400,6 @@ def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
         "values": values,
         "errors": errors,
         "occupation_choices": [c for c in Occupation.choices if c[0] != Occupation.NONE],
-        "submission_token": _token(request),
+        "submission_token": form_token_issue(request),
     }
     return render(request, "registry/rule_edit.html", context, status=422 if errors else 200)

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from prakerja.accounts.models import AccessCode, AccountRecovery, Role, User
@@ -31,19 +30,6 @@ ANI_PHONE = "+6281234567890"
 REFUSED = "Nomor HP atau kode akses salah, sudah dipakai, atau sudah kedaluwarsa."
 
 
-def _site_includes_accounts_urls() -> bool:
-    from django.conf import settings
-
-    try:
-        reverse("accounts:access_code_sign_in", urlconf=settings.ROOT_URLCONF)
-    except NoReverseMatch:
-        return False
-    return True
-
-
-# Until config/urls.py includes prakerja.accounts.urls, the page tests run against a URLconf
-# that adds it (see the xfail test below, which turns red once it is wired).
-URLCONF = None if _site_includes_accounts_urls() else "prakerja.accounts.tests.urls"
 ACCESS_CODE_PAGE = "/accounts/kode-akses/"
 
 
@@ -126,8 +112,6 @@ def test_a_printed_code_is_eight_unambiguous_characters_and_stored_only_hashed(
 def test_the_applicant_signs_in_with_phone_and_printed_code(
     client: Client, ani: User, officer: User, settings: Any
 ) -> None:
-    if URLCONF:
-        settings.ROOT_URLCONF = URLCONF
     code = applicant_access_code_issue(actor=officer, user=ani)
     page = client.get(ACCESS_CODE_PAGE)
     assert page.status_code == 200
@@ -191,8 +175,6 @@ def test_a_reprint_voids_the_earlier_code(ani: User, officer: User) -> None:
 def test_the_page_refuses_a_wrong_code_with_one_message_for_every_failure(
     client: Client, ani: User, officer: User, settings: Any
 ) -> None:
-    if URLCONF:
-        settings.ROOT_URLCONF = URLCONF
     applicant_access_code_issue(actor=officer, user=ani)
     for phone in (ANI_PHONE, "081398765432"):  # has a code / has no account at all
         response = client.post(ACCESS_CODE_PAGE, {"phone": phone, "code": "ACDE-FGHJ"})
@@ -204,8 +186,6 @@ def test_the_page_refuses_a_wrong_code_with_one_message_for_every_failure(
 def test_the_page_limits_tries_per_number(
     client: Client, ani: User, officer: User, settings: Any
 ) -> None:
-    if URLCONF:
-        settings.ROOT_URLCONF = URLCONF
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "access_code": "3/h/key"}
     for _ in range(3):
         client.post(ACCESS_CODE_PAGE, {"phone": ANI_PHONE, "code": "XXXX-XXXX"})
@@ -308,11 +288,5 @@ def test_recovery_is_for_officers_and_agents_only(ani: User, viewer: User) -> No
     assert not AccountRecovery.objects.exists()
 
 
-@pytest.mark.xfail(
-    condition=not _site_includes_accounts_urls(),
-    reason='config/urls.py: add path("accounts/", include("prakerja.accounts.urls")) '
-    "above allauth's include",
-    strict=True,
-)
 def test_the_site_serves_the_access_code_page(client: Client) -> None:
     assert client.get(ACCESS_CODE_PAGE).status_code == 200

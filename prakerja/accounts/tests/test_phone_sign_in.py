@@ -56,7 +56,7 @@ def _request_code(client: Client, phone: str, **extra: Any) -> Any:
     return client.post(START, {"phone": phone}, **extra)
 
 
-@pytest.mark.usefixtures("sms", "allauth_overrides_active")
+@pytest.mark.usefixtures("sms")
 class TestNewApplicant:
     def test_the_page_is_indonesian_and_asks_only_for_a_phone(self, client: Client) -> None:
         response = client.get(START)
@@ -266,7 +266,7 @@ class TestStaffAndPhones:
         assert 'name="password"' in page
 
 
-@pytest.mark.usefixtures("sms", "allauth_overrides_active")
+@pytest.mark.usefixtures("sms")
 class TestSignupPage:
     def test_allauths_sign_up_asks_for_a_phone_and_verifies_it_by_sms(self, client: Client) -> None:
         page = client.get(SIGNUP).content.decode()
@@ -296,7 +296,7 @@ class TestSignupPage:
         assert sms.body.startswith("Nomor ini sudah terdaftar di Prakerja Jatim.")
 
 
-@pytest.mark.usefixtures("sms", "allauth_overrides_active")
+@pytest.mark.usefixtures("sms")
 def test_the_staff_page_points_applicants_to_the_phone_page(client: Client) -> None:
     page = client.get("/accounts/login/").content.decode()
     assert f'href="{START}"' in page

@@ -17,7 +17,6 @@ from prakerja.accounts.testing import (
     totp_code,
     totp_secret_of,
 )
-from prakerja.accounts.tests.conftest import accounts_templates_win
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +40,6 @@ def _wrong_code(secret: str) -> str:
 # --- The pages ------------------------------------------------------------------------------
 
 
-@pytest.mark.usefixtures("allauth_overrides_active")
 def test_the_login_page_is_indonesian_and_inside_the_site_layout(client: Client) -> None:
     response = client.get(LOGIN)
     assert response.status_code == 200
@@ -56,11 +54,6 @@ def test_the_login_page_is_indonesian_and_inside_the_site_layout(client: Client)
     assert "/accounts/signup/" not in page
 
 
-@pytest.mark.xfail(
-    condition=not accounts_templates_win(),
-    reason="settings: list 'prakerja.accounts' above 'allauth' in INSTALLED_APPS",
-    strict=True,
-)
 def test_the_accounts_app_overrides_allauths_templates_in_the_real_settings(
     client: Client,
 ) -> None:
@@ -68,7 +61,6 @@ def test_the_accounts_app_overrides_allauths_templates_in_the_real_settings(
     assert "base.html" in [template.name for template in response.templates]
 
 
-@pytest.mark.usefixtures("allauth_overrides_active")
 def test_the_two_factor_page_is_indonesian_and_inside_the_site_layout(client: Client) -> None:
     officer = make_user(role=Role.OFFICER, username="ani")
     client.post(LOGIN, {"login": "ani", "password": DEFAULT_PASSWORD})

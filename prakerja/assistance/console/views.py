@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,10 +31,7 @@ def wizard_url(registration: Registration) -> str:
     """The registry's wizard page for this registration, at its first missing step."""
     missing = registration_missing_steps(registration)
     step = missing[0].value if missing else "identity"
-    try:
-        return reverse("registry:step", kwargs={"reference": registration.reference, "step": step})
-    except NoReverseMatch:  # the registry's URL converters not loaded (tests of this alone)
-        return f"/daftar/{registration.reference}/{step}/"
+    return reverse("registry:step", kwargs={"reference": registration.reference, "step": step})
 
 
 def _actor(request: HttpRequest) -> User:
