@@ -200,16 +200,22 @@ def _back_to_queue(post: Post, request: HttpRequest) -> HttpResponseRedirect:
 @role_required(Role.OFFICER)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    post = _queue_post(request)
+    return _queue_page(request, _queue_post(request), WalkInForm())
+
+
+def _queue_page(
+    request: HttpRequest, post: Post, walk_in_form: WalkInForm, *, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "assistance/queue.html",
         {
             "day": selectors.queue_day_for_post(post=post),
-            "walk_in_form": WalkInForm(),
+            "walk_in_form": walk_in_form,
             "Status": Appointment.Status,
             "TicketStatus": QueueTicket.Status,
         },
+        status=status,
     )
 
 
@@ -268,17 +274,7 @@ def queue_ticket_issue(request: HttpRequest) -> HttpResponse:
     post = _queue_post(request)
     form = WalkInForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "assistance/queue.html",
-            {
-                "day": selectors.queue_day_for_post(post=post),
-                "walk_in_form": form,
-                "Status": Appointment.Status,
-                "TicketStatus": QueueTicket.Status,
-            },
-            status=400,
-        )
+        return _queue_page(request, post, form, status=400)
     ticket = services.queue_ticket_issue(
         actor=request.user,
         post=post,
