@@ -174,6 +174,10 @@ class Registration(models.Model):
     nik_warnings = models.JSONField(_("peringatan NIK"), default=list, blank=True)
     ineligibility_reasons = models.JSONField(_("alasan tidak memenuhi syarat"), default=list)
 
+    # Set by the labour-data linkage (labourdata app) when this registrant matches a worker
+    # reported by a Disnaker; the selection (waves app) weights it. Never set by the applicant.
+    reported_by_disnaker = models.BooleanField(_("dilaporkan Disnaker"), default=False)
+
     test_score = models.PositiveSmallIntegerField(_("skor tes"), null=True, blank=True)
     test_completed_at = models.DateTimeField(_("tes selesai"), null=True, blank=True)
 
