@@ -19,8 +19,11 @@ from prakerja.assistance.console.api import router as console_router
 from prakerja.callcenter.api import router as callcenter_router
 from prakerja.core.errors import ApplicationError
 from prakerja.identity.api import router as identity_router
+from prakerja.labourdata.api import router as labourdata_router
+from prakerja.linkage.api import router as linkage_router
 from prakerja.regions.api import router as regions_router
 from prakerja.registry.api import router as registry_router
+from prakerja.waves.api import router as waves_router
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -121,3 +124,6 @@ api.add_router("/posts", assistance_router, tags=["posko"])
 api.add_router("/registrations", registry_router, tags=["pendaftaran"])
 api.add_router("/callcenter", callcenter_router, tags=["call center"])
 api.add_router("/petugas", console_router, tags=["petugas"])
+api.add_router("/labourdata", labourdata_router, tags=["data Disnaker"])
+api.add_router("/linkage", linkage_router, tags=["pencocokan dan JPS"])
+api.add_router("/waves", waves_router, tags=["gelombang dan seleksi"])

@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "prakerja.notifications",
     "prakerja.training",
     "prakerja.reports",
+    "prakerja.labourdata",
+    "prakerja.linkage",
+    "prakerja.waves",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,9 @@ urlpatterns = [
     path("callcenter/", include("prakerja.callcenter.urls")),
     path("petugas/", include("prakerja.assistance.console.urls")),
     path("laporan/", include("prakerja.reports.urls")),
+    path("data-disnaker/", include("prakerja.labourdata.urls")),
+    path("pencocokan/", include("prakerja.linkage.urls")),
+    path("gelombang/", include("prakerja.waves.urls")),
     path("kotak-keluar/", include("prakerja.notifications.urls")),
     path("", include("prakerja.core.urls")),
 ]
