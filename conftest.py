@@ -31,7 +31,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     # (the flush is pytest-django's own fixture teardown) has run, so later tests keep them.
     result = yield
     marker = item.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
+    # After the last test (nextitem None) the session's teardown has dropped the database.
+    if nextitem is not None and marker is not None and marker.kwargs.get("transaction"):
         from pytest_django.plugin import blocking_manager_key
 
         from prakerja.regions.services import regions_load
@@ -46,6 +47,10 @@ def clear_cache() -> None:
     # allauth keeps rate limits and used TOTP codes in the (process-wide) cache; a test must
     # not inherit another test's sign-in attempts.
     cache.clear()
+    # Per-process caches too: every test starts like a fresh worker.
+    from prakerja.registry.selectors import eligibility_rules_forget
+
+    eligibility_rules_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -56,6 +56,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import ApplicationError
+from prakerja.core.hashing import secret_hash
 from prakerja.core.models import IdempotencyRecord
 
 KEY_HEADER = "Idempotency-Key"
@@ -163,7 +164,7 @@ def request_scope(request: HttpRequest, *, session_fallback: bool = False) -> st
     authorization = request.headers.get("Authorization", "")
     if authorization:
         # A hash, never the token itself: this table is readable in the admin and backups.
-        return "token:" + hashlib.sha256(authorization.encode("utf-8")).hexdigest()[:40]
+        return "token:" + secret_hash(authorization)[:40]
     if session_fallback and hasattr(request, "session"):
         if request.session.session_key is None:
             request.session.save()

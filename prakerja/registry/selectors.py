@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +13,7 @@ from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.registry.models import (
     ConsentText,
+    EligibilityRule,
     EmploymentStatus,
     Programme,
     Registration,
@@ -80,6 +84,41 @@ def registration_get_for_actor(
     if Registration.objects.filter(reference=normalised).exists():
         raise _denied()
     raise _not_found()
+
+
+# --- Eligibility rules, cached per process ------------------------------------------------
+
+# Every submission reads the active rules; they change a few times per programme. Each app
+# process keeps them this long: a change saved here (the rules page, the admin: a model save)
+# clears this process's copy at once through the post_save signal (``registry.apps``), other
+# processes pick it up within this many seconds.
+RULES_CACHE_SECONDS = 5.0
+_RULE_ORDER = list(EligibilityRule.Kind)
+_rules_cache: dict[int, tuple[float, tuple[EligibilityRule, ...]]] = {}
+_rules_lock = threading.Lock()
+
+
+def eligibility_rules_active(*, programme_id: int) -> tuple[EligibilityRule, ...]:
+    """The programme's active rules in evaluation order (read-only: shared between threads)."""
+    now = time.monotonic()
+    cached = _rules_cache.get(programme_id)
+    if cached is not None and now - cached[0] < RULES_CACHE_SECONDS:
+        return cached[1]
+    rules = tuple(
+        sorted(
+            EligibilityRule.objects.filter(programme_id=programme_id, is_active=True),
+            key=lambda rule: _RULE_ORDER.index(EligibilityRule.Kind(rule.kind)),
+        )
+    )
+    with _rules_lock:
+        _rules_cache[programme_id] = (now, rules)
+    return rules
+
+
+def eligibility_rules_forget(**_signal_kwargs: object) -> None:
+    """Drop this process's cached rules (connected to EligibilityRule's save and delete)."""
+    with _rules_lock:
+        _rules_cache.clear()
 
 
 def registration_for_user(*, user: User, programme: Programme) -> Registration | None:

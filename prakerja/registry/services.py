@@ -13,19 +13,16 @@ half-written record.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
@@ -36,6 +33,8 @@ from prakerja.accounts.scopes import Actor, Capability, actor_can, actor_role
 from prakerja.assistance.models import Post
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
+from prakerja.core.hashing import secret_hash
+from prakerja.core.tasks import enqueue_with_transaction
 from prakerja.identity.nik import Issue, kk_parse, nik_parse
 from prakerja.identity.phones import phone_normalise
 from prakerja.identity.selectors import person_find_by_nik
@@ -60,6 +59,7 @@ from prakerja.registry.models import (
 from prakerja.registry.references import reference_generate
 from prakerja.registry.selectors import (
     consent_text_current,
+    eligibility_rules_active,
     registration_get_for_actor,
     registration_missing_steps,
     test_questions_active,
@@ -892,9 +892,6 @@ class Reason:
         return {"code": self.code, "message": self.message}
 
 
-_RULE_ORDER = [kind for kind in EligibilityRule.Kind]
-
-
 def _age_on(birth_date: date, today: date) -> int:
     before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
     return today.year - birth_date.year - before_birthday
@@ -905,15 +902,8 @@ def _int_parameter(rule: EligibilityRule, key: str, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
-def _rules_active(programme_id: int) -> list[EligibilityRule]:
-    return sorted(
-        EligibilityRule.objects.filter(programme_id=programme_id, is_active=True),
-        key=lambda rule: _RULE_ORDER.index(EligibilityRule.Kind(rule.kind)),
-    )
-
-
 def _reasons_except_kk_cap(
-    registration: Registration, rules: list[EligibilityRule], today: date
+    registration: Registration, rules: Sequence[EligibilityRule], today: date
 ) -> list[Reason]:
     """The failed rules that depend on this registration alone (the KK cap depends on the
     other members of the family card: see ``_family_card_place``)."""
@@ -937,7 +927,7 @@ def _reasons_except_kk_cap(
     return reasons
 
 
-def _kk_cap_rule(rules: list[EligibilityRule]) -> EligibilityRule | None:
+def _kk_cap_rule(rules: Sequence[EligibilityRule]) -> EligibilityRule | None:
     return next((rule for rule in rules if rule.kind == EligibilityRule.Kind.KK_CAP), None)
 
 
@@ -949,26 +939,33 @@ def _family_card_place(*, programme_id: int, kk_index: str, cap: int | None, tak
     """Whether the family card has a place left under ``cap`` (None: no cap); with ``take``,
     also take that place, race-free.
 
-    The counter row is created if missing (``ON CONFLICT DO NOTHING``: a concurrent creator
-    makes us wait for its commit, then we use its row), then incremented only while below the
-    cap. The conditional UPDATE locks that one row until our commit and, on PostgreSQL, is
-    re-checked against the committed value after a wait, so two members of one KK submitting
-    at the same moment cannot both take the last place; members of other family cards never
-    wait on each other (SQLite serialises writers anyway).
+    Taking is one statement: insert the counter at 1, or on conflict increment it only while
+    below the cap (``INSERT … ON CONFLICT DO UPDATE … WHERE submitted < cap RETURNING``); no
+    row back means the card is full. A concurrent first insert of the same card makes us wait
+    for its commit and then take the update path; the update locks that one row until our
+    commit and, on PostgreSQL, re-checks the condition against the committed value, so two
+    members of one KK submitting at the same moment cannot both take the last place. Members
+    of other family cards never wait on each other (SQLite serialises writers anyway).
     """
-    counters = FamilyCardCount.objects.filter(programme_id=programme_id, kk_index=kk_index)
     if not take:
         if cap is None:
             return True
+        counters = FamilyCardCount.objects.filter(programme_id=programme_id, kk_index=kk_index)
         submitted = counters.values_list("submitted", flat=True).first() or 0
         return submitted < cap
-    FamilyCardCount.objects.bulk_create(
-        [FamilyCardCount(programme_id=programme_id, kk_index=kk_index, submitted=0)],
-        ignore_conflicts=True,
+    if cap is not None and cap < 1:
+        return False
+    table = FamilyCardCount._meta.db_table
+    below_cap = f" WHERE {table}.submitted < %s" if cap is not None else ""
+    sql = (
+        f"INSERT INTO {table} (programme_id, kk_index, submitted) VALUES (%s, %s, 1) "  # noqa: S608 - the table name from the model, values as parameters
+        f"ON CONFLICT (programme_id, kk_index) DO UPDATE SET submitted = {table}.submitted + 1"
+        f"{below_cap} RETURNING submitted"
     )
-    if cap is not None:
-        counters = counters.filter(submitted__lt=cap)
-    return counters.update(submitted=F("submitted") + 1) == 1
+    params: list[Any] = [programme_id, kk_index, *([cap] if cap is not None else [])]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
 
 
 def eligibility_evaluate(registration: Registration, *, on: date | None = None) -> list[Reason]:
@@ -979,7 +976,7 @@ def eligibility_evaluate(registration: Registration, *, on: date | None = None) 
     A read (a preview): the KK cap is only taken, race-free, by ``registration_submit``.
     """
     today = on or timezone.localdate()
-    rules = _rules_active(registration.programme_id)
+    rules = eligibility_rules_active(programme_id=registration.programme_id)
     reasons = _reasons_except_kk_cap(registration, rules, today)
     kk_rule = _kk_cap_rule(rules)
     if (
@@ -1021,7 +1018,7 @@ def registration_submit_by_reference(*, actor: Actor, reference: str) -> Registr
                 steps=", ".join(str(step.label) for step in missing),
             ),
         )
-    rules = _rules_active(locked.programme_id)
+    rules = eligibility_rules_active(programme_id=locked.programme_id)
     reasons = _reasons_except_kk_cap(locked, rules, timezone.localdate())
     kk_rule = _kk_cap_rule(rules)
     # Every submitted registration of a family card is counted, also while the cap rule is
@@ -1041,16 +1038,14 @@ def registration_submit_by_reference(*, actor: Actor, reference: str) -> Registr
     audit_as(locked, actor=actor, reason="pendaftaran dikirim")
     locked.save(update_fields=["status", "ineligibility_reasons", "submitted_at", "updated_at"])
     if locked.phone:
-        # A job, enqueued once the submission is committed: the request never waits on the
-        # SMS gateway, and a rolled-back submission texts nobody. ``robust``: the submission
-        # stands even if the queue refuses the job (logged); the status page shows the number.
-        receipt = partial(
-            registration_receipt_send.enqueue,
+        # A job: the request never waits on the SMS gateway. Enqueued in this transaction, so a
+        # rolled-back submission texts nobody and a committed one always has its receipt job.
+        enqueue_with_transaction(
+            registration_receipt_send,
             phone=str(locked.phone),
             reference=locked.reference,
             eligible=not reasons,
         )
-        transaction.on_commit(receipt, robust=True)
     return locked
 
 
@@ -1127,15 +1122,11 @@ API_TOKEN_PREFIX = "pkj_"  # noqa: S105 - a public prefix, not a secret
 _LAST_USED_GRANULARITY = timedelta(minutes=5)
 
 
-def _key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
 @transaction.atomic
 def api_token_create(*, user: User, name: str = "", actor: Actor | None = None) -> str:
     """Create a token for ``user``; returns the plaintext key, the only time it exists."""
     key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, key_hash=_key_hash(key), name=name[:100])
+    token = ApiToken(user=user, key_hash=secret_hash(key), name=name[:100])
     token.save()
     return key
 
@@ -1144,14 +1135,22 @@ def api_token_authenticate(*, key: str) -> User | None:
     """The active user a key belongs to, or None. Any string is safe to pass."""
     if not key.startswith(API_TOKEN_PREFIX) or len(key) > 100 or not key.isascii():
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_key_hash(key), is_active=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
+    # Every API request runs this: one hand-written statement (the user, its token's id and
+    # whether the token's last use is stale) instead of an ORM query, whose building and
+    # compiling cost more CPU than the database spends answering it (bench/README.md).
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_GRANULARITY:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    users = list(
+        User.objects.raw(
+            "SELECT u.*, t.id AS api_token_id, "  # noqa: S608 - table names from the models
+            "(t.last_used_at IS NULL OR t.last_used_at < %s) AS api_token_stale "
+            f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
+            "WHERE t.key_hash = %s AND t.is_active AND u.is_active",
+            [now - _LAST_USED_GRANULARITY, secret_hash(key)],
+        )
+    )
+    if not users:
+        return None
+    user = users[0]
+    if user.api_token_stale:  # type: ignore[attr-defined]
+        ApiToken.objects.filter(pk=user.api_token_id).update(last_used_at=now)  # type: ignore[attr-defined]
+    return user

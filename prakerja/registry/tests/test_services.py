@@ -626,10 +626,46 @@ def test_an_ineligible_member_does_not_use_up_the_family_cards_places() -> None:
         assert done.status == Registration.Status.SUBMITTED
 
 
+def _rule_switch(programme: Programme, kind: str, *, is_active: bool) -> None:
+    # A model save, as the rules page and the admin do: it clears the cached rules.
+    rule = EligibilityRule.objects.get(programme=programme, kind=kind)
+    rule.is_active = is_active
+    rule.save()
+
+
+def test_a_rule_changed_elsewhere_applies_once_the_cached_rules_expire(
+    applicant: User, programme: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prakerja.registry import selectors
+
+    student = complete_registration(
+        applicant, overrides={Step.EDUCATION_DISABILITY: {"not_in_education": "no"}}
+    )
+    assert [r.code for r in eligibility_evaluate(student)] == ["eligibility.not_in_education"]
+    # Another process switches the rule off: no signal reaches this one, the cache still holds.
+    EligibilityRule.objects.filter(programme=programme, kind="not_in_education").update(
+        is_active=False
+    )
+    assert [r.code for r in eligibility_evaluate(student)] == ["eligibility.not_in_education"]
+    monkeypatch.setattr(selectors, "RULES_CACHE_SECONDS", 0.0)
+    assert eligibility_evaluate(student) == []
+
+
+def test_a_rule_saved_in_this_process_applies_at_once(
+    applicant: User, programme: Programme
+) -> None:
+    student = complete_registration(
+        applicant, overrides={Step.EDUCATION_DISABILITY: {"not_in_education": "no"}}
+    )
+    assert [r.code for r in eligibility_evaluate(student)] == ["eligibility.not_in_education"]
+    _rule_switch(programme, "not_in_education", is_active=False)
+    assert eligibility_evaluate(student) == []
+
+
 def test_submissions_are_counted_per_family_card_while_the_cap_rule_is_off(
     programme: Programme,
 ) -> None:
-    EligibilityRule.objects.filter(programme=programme, kind="kk_cap").update(is_active=False)
+    _rule_switch(programme, "kk_cap", is_active=False)
     for serial in (1, 2, 3):
         user = new_applicant()
         done = registration_submit(
@@ -637,7 +673,7 @@ def test_submissions_are_counted_per_family_card_while_the_cap_rule_is_off(
         )
         assert done.status == Registration.Status.SUBMITTED
     # Switched back on, the rule finds the true count: a fourth member is over the cap of 2.
-    EligibilityRule.objects.filter(programme=programme, kind="kk_cap").update(is_active=True)
+    _rule_switch(programme, "kk_cap", is_active=True)
     assert FamilyCardCount.objects.get().submitted == 3
     fourth = new_applicant()
     late = registration_submit(actor=fourth, registration=complete_registration(fourth, serial=4))
