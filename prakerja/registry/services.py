@@ -78,6 +78,7 @@ __all__ = [
     "programme_default",
     "registration_get_for_actor",
     "registration_missing_steps",
+    "registration_nik_set",
     "registration_start",
     "registration_submit",
     "registration_submit_by_reference",
@@ -464,6 +465,37 @@ def registration_start(
         _("Nomor pendaftaran tidak dapat dibuat saat ini. Silakan coba lagi."),
         status=503,
     )
+
+
+@transaction.atomic
+def registration_nik_set(*, actor: Actor, registration: Registration, nik: str) -> Registration:
+    """Record the NIK of a draft before its identity step (the officer console's "register
+    someone" form takes it first): the registration is linked to the one ``Person`` of that
+    NIK, created if new. The identity step then keeps it (its NIK field may stay empty) and
+    checks it against the stated birth date and gender. A NIK that already has a registration
+    in this programme is refused (``registration.nik_taken``).
+    """
+    _require_editor(actor, registration)
+    if registration.status != Registration.Status.DRAFT:
+        raise _not_draft()
+    parsed = nik_parse(nik)
+    if parsed.errors:
+        raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
+    existing = person_find_by_nik(nik=parsed.value)
+    if existing is not None and existing.pk == registration.person_id:
+        return registration
+    if (
+        existing is not None
+        and Registration.objects.filter(programme_id=registration.programme_id, person=existing)
+        .exclude(pk=registration.pk)
+        .exists()
+    ):
+        raise _nik_taken()
+    person, _created = person_get_or_create(nik=parsed.value)
+    registration.person = person
+    audit_as(registration, actor=actor, reason="NIK dicatat")
+    registration.save(update_fields=["person", "updated_at"])
+    return registration
 
 
 # --- Filling in the steps -----------------------------------------------------------------

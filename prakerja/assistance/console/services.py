@@ -136,22 +136,25 @@ def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Reg
 
     The applicant's account is their phone number: created if new, never handed to the
     officer. The registration is recorded with channel "post", the post and the officer, and
-    the visit with the service "registration". A NIK typed here is only checked (format, and
-    "one NIK registers once" before an account is made for nothing); it is entered for real in
-    the wizard's identity step, together with the name and birth date it is checked against.
+    the visit with the service "registration". A NIK typed here is checked (format, and "one
+    NIK registers once" before an account is made for nothing) and recorded on the
+    registration, so the wizard's identity step shows it masked and need not ask for it again;
+    that step checks it against the stated birth date and gender.
     """
     from prakerja.accounts.services import applicant_get_or_create_by_phone
     from prakerja.assistance.services import assistance_visit_record
-    from prakerja.registry.services import registration_start
+    from prakerja.registry.services import registration_nik_set, registration_start
 
     post = console_post_of(actor)
     phone_e164 = phone_normalise(phone)
     existing_for_nik: Registration | None = None
+    nik_value = ""
     if nik.strip():
         parsed = nik_parse(nik)
         if parsed.errors:
             raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
-        person = person_find_by_nik(nik=parsed.value)
+        nik_value = parsed.value
+        person = person_find_by_nik(nik=nik_value)
         if person is not None:
             existing_for_nik = Registration.objects.filter(person=person).first()
     with transaction.atomic():
@@ -159,6 +162,10 @@ def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Reg
         if existing_for_nik is not None and existing_for_nik.user_id != user.pk:
             raise _nik_taken_elsewhere()
         registration = registration_start(actor=actor, user=user, channel=Channel.POST, post=post)
+        if nik_value and registration.status == Registration.Status.DRAFT:
+            registration = registration_nik_set(
+                actor=actor, registration=registration, nik=nik_value
+            )
         assistance_visit_record(
             actor=actor, post=post, registration=registration, services=["registration"]
         )

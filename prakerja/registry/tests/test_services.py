@@ -28,6 +28,7 @@ from prakerja.registry.services import (
     StepInvalid,
     eligibility_evaluate,
     eligibility_rule_update,
+    registration_nik_set,
     registration_start,
     registration_submit,
     registration_update_draft,
@@ -871,3 +872,22 @@ def test_an_empty_nik_and_kk_keep_the_stored_numbers(applicant: User) -> None:
         actor=applicant, registration=registration, step=Step.IDENTITY, data=data
     )
     assert saved.person == person and saved.kk_index == registration.kk_index
+
+
+def test_a_nik_recorded_before_the_identity_step_is_refused_when_another_registration_has_it(
+    officer: User,
+) -> None:
+    taken = complete_registration(new_applicant(), serial=41)
+    draft = registration_start(actor=officer, user=new_applicant(), channel="post")
+    with pytest.raises(ApplicationError) as exc:
+        registration_nik_set(actor=officer, registration=draft, nik=fake_nik(serial=41))
+    assert exc.value.code == "registration.nik_taken"
+    draft.refresh_from_db()
+    assert draft.person_id is None and taken.person_id is not None
+
+
+def test_a_nik_is_not_recorded_on_a_submitted_registration(applicant: User) -> None:
+    submitted = registration_submit(actor=applicant, registration=complete_registration(applicant))
+    with pytest.raises(ApplicationError) as exc:
+        registration_nik_set(actor=applicant, registration=submitted, nik=fake_nik(serial=42))
+    assert exc.value.code == "registration.not_draft"

@@ -8,7 +8,8 @@ from django.test import Client
 from prakerja.accounts.models import User
 from prakerja.assistance.console.tests.conftest import NIK_BUDI, NIK_SITI, PHONE_BUDI, PHONE_SITI
 from prakerja.assistance.models import AssistanceVisit
-from prakerja.identity.models import PersonalDataAccess
+from prakerja.identity.models import Person, PersonalDataAccess
+from prakerja.identity.tests.factories import fake_kk, fake_nik
 from prakerja.registry.models import Registration
 
 TOKEN = "7d0c2f6e-0b1a-4f7e-9d55-0d6b2c9a1e01"
@@ -152,6 +153,62 @@ def test_registering_someone_starts_a_post_registration_and_opens_the_wizard(
         ["registration"],
         registration,
     )
+
+
+def test_registering_someone_with_a_nik_records_it_for_the_identity_step(
+    ani: Client, officer: User
+) -> None:
+    nik = fake_nik(serial=31)
+    response = ani.post(
+        "/petugas/daftarkan/",
+        {"phone": "0812 3456 7899", "nik": nik, "submission_token": TOKEN},
+    )
+    registration = Registration.objects.select_related("person").get()
+    assert response.status_code == 302
+    assert registration.person is not None and registration.person.nik == nik
+    assert Person.objects.filter(nik_index=registration.person.nik_index).count() == 1
+    assert registration.history.latest().history_user == officer
+
+    # The wizard shows the NIK masked (never in a form field) and does not ask for it again.
+    page = ani.get(f"/daftar/{registration.reference}/identity/").content.decode()
+    assert f"NIK tersimpan: {registration.person.nik_masked}" in page
+    assert nik not in page
+    identity = {
+        "kk": fake_kk(serial=31),
+        "full_name": "Sri Wahyuni",
+        "birth_place": "Surabaya",
+        "birth_date": "1990-08-17",
+        "gender": "P",
+        "submission_token": "7d0c2f6e-0b1a-4f7e-9d55-0d6b2c9a1e02",
+    }
+    saved = ani.post(f"/daftar/{registration.reference}/identity/", identity)
+    assert saved.status_code == 302
+    registration.refresh_from_db()
+    assert registration.person is not None and registration.person.nik == nik
+    assert registration.kk_index != "" and registration.nik_warnings == []
+
+
+def test_registering_someone_with_a_nik_stated_with_another_birth_date_warns_in_the_wizard(
+    ani: Client,
+) -> None:
+    nik = fake_nik(serial=32)
+    ani.post(
+        "/petugas/daftarkan/", {"phone": "0812 3456 7899", "nik": nik, "submission_token": TOKEN}
+    )
+    registration = Registration.objects.get()
+    ani.post(
+        f"/daftar/{registration.reference}/identity/",
+        {
+            "kk": fake_kk(serial=32),
+            "full_name": "Sri Wahyuni",
+            "birth_place": "Surabaya",
+            "birth_date": "1991-08-17",
+            "gender": "P",
+            "submission_token": "7d0c2f6e-0b1a-4f7e-9d55-0d6b2c9a1e03",
+        },
+    )
+    registration.refresh_from_db()
+    assert [w["code"] for w in registration.nik_warnings] == ["nik.birth_date_mismatch"]
 
 
 def test_registering_keeps_the_form_and_says_what_is_wrong(ani: Client) -> None:
