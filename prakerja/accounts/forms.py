@@ -100,3 +100,22 @@ class AccessCodeSignInForm(forms.Form):
             }
         ),
     )
+
+
+class PhoneChangeForm(forms.Form):
+    """Officer or call-centre agent: move an applicant to a new phone number after checking
+    their identity (``services.applicant_phone_change``). Texts only; the service checks them."""
+
+    nik = forms.CharField(label=_("NIK pendaftar (dari KTP)"), max_length=64)
+    full_name = forms.CharField(label=_("Nama lengkap sesuai KTP"), max_length=150)
+    birth_date = forms.DateField(
+        label=_("Tanggal lahir"),
+        input_formats=["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"],
+        help_text=_("Tanggal-bulan-tahun, mis. 17-08-1990."),
+        error_messages={"invalid": _("Tulis tanggal lahir seperti 17-08-1990.")},
+    )
+    new_phone = forms.CharField(
+        label=_("Nomor HP baru"),
+        max_length=64,
+        help_text=_("Kode akses dikirim ke nomor ini; nomor lama diberi tahu lewat SMS."),
+    )

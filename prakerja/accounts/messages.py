@@ -51,3 +51,10 @@ def recovery() -> str:
         "Untuk masuk kembali ke akun Prakerja Jatim Anda, buka %(url)s lalu tulis nomor HP "
         "ini. Kode masuk akan dikirim lewat SMS."
     ) % {"url": sign_in_url()}
+
+
+def phone_changed_old_number() -> str:
+    return _(
+        "Nomor HP akun Prakerja Jatim Anda sudah diganti oleh petugas. Bila Anda tidak "
+        "memintanya, segera hubungi call center 031-8293097 atau 031-8280254."
+    )

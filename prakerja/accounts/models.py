@@ -208,3 +208,38 @@ class AccountRecovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone_hint} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PhoneChange(models.Model):
+    """An officer or call-centre agent changed an applicant's phone number (lost SIM, new
+    number) after checking their NIK, birth date and name; or tried to, and the identity did
+    not match. Append-only: the row is the audit record, beside the user's history row.
+    Numbers are kept masked only.
+    """
+
+    class Outcome(models.TextChoices):
+        CHANGED = "changed", _("diganti")
+        IDENTITY_MISMATCH = "identity_mismatch", _("identitas tidak cocok")
+
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("diminta oleh"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("pendaftar"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="phone_changes",
+    )
+    outcome = models.CharField(_("hasil"), max_length=20, choices=Outcome.choices)
+    old_phone_hint = models.CharField(_("nomor lama (disamarkan)"), max_length=20, blank=True)
+    new_phone_hint = models.CharField(_("nomor baru (disamarkan)"), max_length=20)
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("penggantian nomor HP")
+        verbose_name_plural = _("penggantian nomor HP")
+
+    def __str__(self) -> str:
+        return f"{self.old_phone_hint} → {self.new_phone_hint} {self.created_at:%Y-%m-%d %H:%M}"

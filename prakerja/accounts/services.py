@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
@@ -29,6 +29,7 @@ from prakerja.accounts.models import (
     STAFF_ROLES,
     AccessCode,
     AccountRecovery,
+    PhoneChange,
     Role,
     User,
 )
@@ -450,3 +451,108 @@ def applicant_recovery_start(*, actor: User, phone: str) -> None:
         # A staff number or a deactivated applicant: nothing to recover by SMS.
         return
     sms_send_on_commit(to=phone, body=body)
+
+
+def _name_key(name: str) -> str:
+    # "SITI  rahayu" and "Siti Rahayu" are the same name said over the phone or read off a KTP.
+    return " ".join(name.casefold().split())
+
+
+def _identity_mismatch() -> ApplicationError:
+    return ApplicationError(
+        "account.identity_mismatch",
+        _(
+            "NIK, nama lengkap, dan tanggal lahir tidak cocok dengan pendaftaran mana pun. "
+            "Nomor HP tidak diganti. Periksa kembali KTP pendaftar."
+        ),
+        field="nik",
+    )
+
+
+def applicant_phone_change(
+    *, actor: User, nik: str, full_name: str, birth_date: date, new_phone: str
+) -> User:
+    """Move an applicant's account to a new phone number (lost SIM, new number), on the
+    word of an officer at a posko or a call-centre agent who checked the caller's identity.
+
+    The applicant is found by NIK (their registration) and must match the stated full name
+    (case and spaces aside) and birth date; every outcome is recorded in ``PhoneChange``, a
+    mismatch included, and the user's history keeps the old number with the actor. On
+    success the number is unverified again, the registrations' contact number follows, the
+    old number is told (when it still works, its holder learns of a change they did not ask
+    for) and the new number gets a one-time access code. A mismatch, an unknown NIK and a
+    NIK without an applicant account get the same answer.
+    """
+    from prakerja.identity.nik import nik_parse
+    from prakerja.identity.phones import phone_mask
+    from prakerja.identity.selectors import person_find_by_nik
+    from prakerja.registry.models import Registration
+    from prakerja.registry.services import registration_contact_phone_replace
+
+    _actor_require_sign_in_aid(actor)
+    new = _phone_normalise(new_phone)
+    parsed = nik_parse(nik)
+    if parsed.errors:
+        raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
+    with transaction.atomic():
+        person = person_find_by_nik(nik=parsed.value)
+        registration = (
+            Registration.objects.select_related("user").filter(person=person).first()
+            if person is not None
+            else None
+        )
+        user = registration.user if registration is not None else None
+        matches = (
+            registration is not None
+            and user is not None
+            and user.role == Role.APPLICANT
+            and user.is_active
+            and registration.birth_date == birth_date
+            and _name_key(registration.full_name) == _name_key(full_name)
+        )
+        if not matches or user is None:
+            PhoneChange.objects.create(
+                requested_by=actor,
+                user=user,
+                outcome=PhoneChange.Outcome.IDENTITY_MISMATCH,
+                new_phone_hint=phone_mask(new),
+            )
+            refused = _identity_mismatch()
+        else:
+            old = str(user.phone) if user.phone else ""
+            if old == new:
+                raise ApplicationError(
+                    "account.phone_unchanged",
+                    _("Nomor HP baru sama dengan nomor yang terdaftar."),
+                    field="new_phone",
+                )
+            holder = User.objects.filter(phone=new).exclude(pk=user.pk).first()
+            if holder is not None:
+                if holder.role != Role.APPLICANT:
+                    raise _phone_taken_by_staff()
+                raise ApplicationError(
+                    "account.phone_taken",
+                    _(
+                        "Nomor HP baru sudah dipakai akun pendaftar lain. Satu nomor HP hanya "
+                        "untuk satu akun."
+                    ),
+                    field="new_phone",
+                )
+            user.phone = new  # type: ignore[assignment]
+            user.phone_verified_at = None
+            audit_as(user, actor=actor, reason="nomor HP diganti (identitas dicek petugas)")
+            user.save(update_fields=["phone", "phone_verified_at"])
+            registration_contact_phone_replace(actor=actor, user=user, old=old, new=new)
+            PhoneChange.objects.create(
+                requested_by=actor,
+                user=user,
+                outcome=PhoneChange.Outcome.CHANGED,
+                old_phone_hint=phone_mask(old) if old else "",
+                new_phone_hint=phone_mask(new),
+            )
+            if old:
+                sms_send_on_commit(to=old, body=sms_texts.phone_changed_old_number())
+            applicant_send_sign_in_code(actor=actor, user=user)
+            return user
+    # Raised outside the atomic block so that the refused attempt stays recorded.
+    raise refused

@@ -12,4 +12,5 @@ urlpatterns = [
     path("janji-temu/", views.appointment_book, name="appointment_book"),
     path("janji-temu/slot/", views.booking_slots, name="booking_slots"),
     path("pemulihan-akun/", views.recovery_start, name="recovery_start"),
+    path("ganti-nomor/", views.phone_change, name="phone_change"),
 ]

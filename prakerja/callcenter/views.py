@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role
 from prakerja.accounts.services import applicant_recovery_start
+from prakerja.accounts.views import phone_change_page
 from prakerja.assistance import selectors as assistance_selectors
 from prakerja.assistance import services as assistance_services
 from prakerja.assistance.models import Channel, Post
@@ -287,3 +288,13 @@ def recovery_start(request: HttpRequest) -> HttpResponse:
         # the agent (or a caller posing as someone) who is registered.
         messages.success(request, _("SMS pemulihan akun dikirim ke nomor tersebut."))
     return redirect("callcenter:console")
+
+
+@never_cache
+@console_only
+@require_http_methods(["GET", "POST"])
+@_once
+def phone_change(request: HttpRequest) -> HttpResponse:
+    """Lost SIM: the agent asks the caller's NIK, name and birth date and moves the account
+    to their new number (the service refuses anyone but an agent, e.g. a manager)."""
+    return phone_change_page(request, back="callcenter:console")

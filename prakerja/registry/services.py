@@ -76,6 +76,7 @@ __all__ = [
     "eligibility_evaluate",
     "eligibility_rule_update",
     "programme_default",
+    "registration_contact_phone_replace",
     "registration_get_for_actor",
     "registration_missing_steps",
     "registration_nik_set",
@@ -496,6 +497,19 @@ def registration_nik_set(*, actor: Actor, registration: Registration, nik: str) 
     audit_as(registration, actor=actor, reason="NIK dicatat")
     registration.save(update_fields=["person", "updated_at"])
     return registration
+
+
+def registration_contact_phone_replace(*, actor: Actor, user: User, old: str, new: str) -> int:
+    """After the account's phone number changed (``accounts.applicant_phone_change``), the
+    contact number of ``user``'s registrations that still show the old one follows it (the
+    receipt and reminders go there). Returns how many changed; each keeps a history row."""
+    changed = 0
+    for registration in Registration.objects.select_for_update().filter(user=user, phone=old):
+        registration.phone = new
+        audit_as(registration, actor=actor, reason="nomor HP diganti")
+        registration.save(update_fields=["phone", "updated_at"])
+        changed += 1
+    return changed
 
 
 # --- Filling in the steps -----------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role, User
+from prakerja.accounts.views import phone_change_page
 from prakerja.assistance.console import services
 from prakerja.assistance.console.forms import HandoverForm, RegisterForm, SearchForm, VisitForm
 from prakerja.assistance.console.selectors import console_registrations_own
@@ -172,3 +173,12 @@ def visit_record(request: HttpRequest) -> HttpResponse:
     if registration is not None:
         return redirect("console:registration", reference=registration.reference)
     return redirect("console:dashboard")
+
+
+@never_cache
+@officer_required
+@once_per_submission_token
+@require_http_methods(["GET", "POST"])
+def phone_change(request: HttpRequest) -> HttpResponse:
+    """Lost SIM: the officer checks the applicant's KTP and moves the account to a new number."""
+    return phone_change_page(request, back="console:dashboard")
