@@ -5,6 +5,7 @@ from prakerja.assistance.models import (
     Appointment,
     AssistanceVisit,
     CallCentreLine,
+    Holiday,
     Post,
     QueueTicket,
     Slot,
@@ -80,3 +81,12 @@ class AssistanceVisitAdmin(SimpleHistoryAdmin):
     search_fields = ["post__name", "registration__reference"]
     list_select_related = ["post", "officer", "registration"]
     raw_id_fields = ["post", "officer", "registration"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(SimpleHistoryAdmin):
+    list_display = ["date", "name", "post"]
+    list_filter = ["post"]
+    search_fields = ["name", "post__name"]
+    date_hierarchy = "date"
+    raw_id_fields = ["post"]

@@ -278,3 +278,38 @@ class AssistanceVisit(models.Model):
     def service_labels(self) -> list[str]:
         labels = dict(self.Service.choices)
         return [str(labels.get(code, code)) for code in self.services]
+
+
+class Holiday(models.Model):
+    """A day without service: a national public holiday (no post: every post is closed) or a
+    closure day of one post. Slots are not offered and bookings are refused on these days.
+    Seeded with the national holidays (``assistance.holidays``); edited in the admin."""
+
+    date = models.DateField(_("tanggal"), db_index=True)
+    name = models.CharField(_("nama"), max_length=120)
+    post = models.ForeignKey(
+        Post,
+        verbose_name=_("posko"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="closures",
+        help_text=_("Kosongkan untuk hari libur nasional (semua posko tutup)."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "post"]
+        verbose_name = _("hari libur / posko tutup")
+        verbose_name_plural = _("hari libur / posko tutup")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date"],
+                condition=models.Q(post__isnull=True),
+                name="holiday_one_national_per_date",
+            ),
+            models.UniqueConstraint(fields=["date", "post"], name="holiday_one_closure_per_post"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"

@@ -4,14 +4,21 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts import scopes
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import Actor
-from prakerja.assistance.models import Appointment, CallCentreLine, Post, QueueTicket, Slot
+from prakerja.assistance.models import (
+    Appointment,
+    CallCentreLine,
+    Holiday,
+    Post,
+    QueueTicket,
+    Slot,
+)
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.regions.models import Regency
 from prakerja.registry.models import Registration
@@ -76,7 +83,10 @@ def post_get_public(*, code: str) -> Post:
 
 
 def slot_list_free(*, post: Post, date: dt.date) -> list[Slot]:
-    """Slots of ``post`` on ``date`` with a free seat that have not started yet."""
+    """Slots of ``post`` on ``date`` with a free seat that have not started yet (none on a
+    holiday or closure day, also when the slots were made before it was declared)."""
+    if holiday_on(post=post, date=date) is not None:
+        return []
     qs = Slot.objects.filter(post=post, date=date, booked__lt=F("capacity")).order_by("start")
     now = timezone.localtime()
     if date == now.date():
@@ -93,13 +103,25 @@ def slot_get_for_post(*, post: Post, slot_id: int) -> Slot:
     return slot
 
 
+def holiday_on(*, post: Post, date: dt.date) -> Holiday | None:
+    """The national holiday or this post's closure day on ``date``, if any."""
+    return Holiday.objects.filter(Q(post=None) | Q(post=post), date=date).order_by("post").first()
+
+
 def bookable_dates(*, post: Post, days: int = 14) -> list[dt.date]:
-    """Days from today on which the post is open, within the booking window."""
+    """Days from today on which the post is open (weekday, no holiday or closure), within the
+    booking window."""
     today = timezone.localdate()
+    last = today + dt.timedelta(days=days)
+    closed = set(
+        Holiday.objects.filter(Q(post=None) | Q(post=post), date__range=(today, last)).values_list(
+            "date", flat=True
+        )
+    )
     return [
         day
         for day in (today + dt.timedelta(days=n) for n in range(days + 1))
-        if str(day.isoweekday()) in post.open_weekdays
+        if str(day.isoweekday()) in post.open_weekdays and day not in closed
     ]
 
 

@@ -8,21 +8,26 @@ from functools import partial
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts import scopes
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import Actor, Capability, actor_role
+from prakerja.assistance.holidays import NATIONAL_HOLIDAYS
 from prakerja.assistance.models import (
     Appointment,
     AssistanceVisit,
     CallCentreLine,
     Channel,
+    Holiday,
     Post,
     QueueTicket,
     Slot,
 )
 from prakerja.assistance.seed import CALL_CENTRE_LINES, post_seeds
+from prakerja.assistance.selectors import holiday_on
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.identity.phones import phone_normalise
@@ -37,6 +42,7 @@ class SeedResult:
     posts_created: int
     posts_total: int
     lines_created: int
+    holidays_created: int = 0
 
 
 @transaction.atomic
@@ -72,8 +78,22 @@ def assistance_seed_load() -> SeedResult:
         _, created = CallCentreLine.objects.get_or_create(number=number, defaults={"name": name})
         lines_created += created
     return SeedResult(
-        posts_created=len(missing), posts_total=Post.objects.count(), lines_created=lines_created
+        posts_created=len(missing),
+        posts_total=Post.objects.count(),
+        lines_created=lines_created,
+        holidays_created=holidays_seed_load(),
     )
+
+
+def holidays_seed_load() -> int:
+    """Add the national holidays of ``assistance.holidays`` that are missing; returns how many.
+    A date already present (also one an admin renamed) is left alone."""
+    existing = set(Holiday.objects.filter(post=None).values_list("date", flat=True))
+    missing = [
+        Holiday(date=day, name=name) for day, name in NATIONAL_HOLIDAYS if day not in existing
+    ]
+    Holiday.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
 
 
 # --- Appointments and the visitor queue ------------------------------------------------------
@@ -121,7 +141,8 @@ def booking_date_check(date: dt.date) -> None:
 
 
 def post_is_open_on(*, post: Post, date: dt.date) -> bool:
-    return str(date.isoweekday()) in post.open_weekdays
+    """Open on that weekday, and the day is neither a national holiday nor a closure day."""
+    return str(date.isoweekday()) in post.open_weekdays and holiday_on(post=post, date=date) is None
 
 
 def _slot_times(post: Post) -> list[tuple[dt.time, dt.time]]:
@@ -214,6 +235,18 @@ def appointment_book(
         )
     if not post.is_active:
         raise ApplicationError("appointment.post_inactive", _("Posko ini sedang tidak melayani."))
+    holiday = holiday_on(post=post, date=slot.date)
+    if holiday is not None:
+        # Slots made before the day was declared closed stay in the table; nobody books them.
+        raise ApplicationError(
+            "appointment.holiday",
+            format_lazy(
+                _("Posko tutup pada {date} ({name}). Silakan pilih tanggal lain."),
+                date=date_format(holiday.date, "j F Y"),
+                name=holiday.name,
+            ),
+            field="slot",
+        )
     if slot.date < timezone.localdate() or _slot_started(slot):
         raise ApplicationError(
             "appointment.slot_past", _("Jam ini sudah lewat. Silakan pilih jam lain."), field="slot"

@@ -15,10 +15,14 @@ _phones = itertools.count(10000001)
 
 
 def next_open_day(post: Post | None = None, *, after: dt.date | None = None) -> dt.date:
-    """The first day after ``after`` (default today) on which the post is open."""
+    """The first day after ``after`` (default today) on which the post is open: an open
+    weekday that is not a national holiday (nor a closure day of ``post``)."""
+    from prakerja.assistance.models import Holiday
+
     weekdays = post.open_weekdays if post is not None else "12345"
+    closed = Holiday.objects.filter(post=None) | Holiday.objects.filter(post=post)
     day = (after or timezone.localdate()) + dt.timedelta(days=1)
-    while str(day.isoweekday()) not in weekdays:
+    while str(day.isoweekday()) not in weekdays or closed.filter(date=day).exists():
         day += dt.timedelta(days=1)
     return day
 
