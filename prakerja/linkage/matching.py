@@ -190,10 +190,10 @@ def _levels() -> dict[str, list[Level]]:
             Level(
                 "mirip",
                 "jaro_winkler_similarity(name_norm_l, name_norm_r) >= 0.84",
-                0.05,
+                0.075,
                 0.01,
             ),
-            Level("berbeda", "ELSE", 0.03, 0.9875),
+            Level("berbeda", "ELSE", 0.005, 0.9875),
         ],
         "tanggal_lahir": [
             Level("sama", "birth_date_l = birth_date_r", 0.88, 1 / 15000),
@@ -211,7 +211,18 @@ def _levels() -> dict[str, list[Level]]:
         ],
         "nik": [
             Level("sama", "nik_l = nik_r", 0.3, 1e-9),
-            Level("beda 1 angka", "damerau_levenshtein(nik_l, nik_r) <= 1", 0.45, 1e-6),
+            # A NIK carries the birth date (digits 7-12), so when both birth dates are known
+            # and compared, a one-digit NIK difference adds little beyond them: neighbours
+            # born the same day get consecutive serials or adjacent district codes. Only
+            # when a birth date is missing does the near-identical NIK carry that weight.
+            Level(
+                "beda 1 angka, tanggal lahir kosong",
+                "damerau_levenshtein(nik_l, nik_r) <= 1"
+                " AND (birth_date_l IS NULL OR birth_date_r IS NULL)",
+                0.045,
+                1e-7,
+            ),
+            Level("beda 1 angka", "damerau_levenshtein(nik_l, nik_r) <= 1", 0.405, 1e-3),
             Level("berbeda", "ELSE", 0.25, 1.0),
         ],
     }
@@ -295,20 +306,44 @@ _PLAIN_BLOCKING_KEYS = (
 )
 
 
+def nik_birth_date_expr(column: str) -> pl.Expr:
+    """The birth date a NIK encodes (digits 7-12 as DDMMYY, day + 40 for women), as ISO text;
+    null when the digits are not a date."""
+    nik = pl.col(column)
+    day = nik.str.slice(6, 2).cast(pl.Int32, strict=False)
+    day = pl.when(day > 40).then(day - 40).otherwise(day)
+    year = nik.str.slice(10, 2).cast(pl.Int32, strict=False)
+    # Nobody registering was born more than ~75 years ago or in the future.
+    year = pl.when(year <= 25).then(year + 2000).otherwise(year + 1900)
+    text = pl.format(
+        "{}-{}-{}",
+        year.cast(pl.String),
+        nik.str.slice(8, 2),
+        day.cast(pl.String).str.zfill(2),
+    )
+    return text.str.to_date("%Y-%m-%d", strict=False).cast(pl.String)
+
+
 def prepare_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Add the derived columns the model compares and blocks on.
 
-    Input columns: ``unique_id`` (int), ``full_name``, ``birth_date`` (ISO text or null),
-    ``regency`` (code text or null), ``nik`` (decrypted text or null).
+    Input columns: ``unique_id`` (int), ``full_name``, ``birth_date`` (date or ISO text or
+    null), ``regency`` (code text or null), ``nik`` (decrypted text or null).
+
+    A missing birth date is taken from the NIK (lists often leave the column empty, and the
+    NIK carries it): the pair can then be found by the birth-date blocking rule, and the NIK
+    comparison does not count the same digits twice (see the "nik" levels).
     """
     return (
         frame.with_columns(
             name_norm=name_normalise_expr("full_name"),
-            birth_date=pl.col("birth_date").cast(pl.String),
-            birth_year=pl.col("birth_date").cast(pl.String).str.slice(0, 4),
-            nik_head=pl.col("nik").str.slice(0, 12),
+            birth_date=pl.coalesce(
+                pl.col("birth_date").cast(pl.String), nik_birth_date_expr("nik")
+            ),
         )
         .with_columns(
+            birth_year=pl.col("birth_date").str.slice(0, 4),
+            nik_head=pl.col("nik").str.slice(0, 12),
             name_prefix=pl.col("name_norm").str.slice(0, 3),
         )
         .select(*PREPARED_COLUMNS)
@@ -325,6 +360,30 @@ def candidate_filter(reports: pl.DataFrame, registrants: pl.DataFrame) -> pl.Ser
     ]
     wanted = pl.concat(hits).unique()
     return indexed["_i"].is_in(wanted.implode())
+
+
+def match_with_candidates(
+    reports_raw: pl.DataFrame,
+    registrants_raw: pl.DataFrame,
+    *,
+    decrypt: Callable[[str], str],
+    progress: Callable[[str], None] | None = None,
+) -> pl.DataFrame:
+    """Prepare both frames, decrypt only the NIKs of registrants that share a blocking key
+    with some report, and score with Splink (``match_frames``).
+
+    ``reports_raw`` has a decrypted ``nik``; ``registrants_raw`` an encrypted
+    ``nik_encrypted`` that ``decrypt`` opens.
+    """
+    reports = prepare_frame(reports_raw)
+    plain = prepare_frame(
+        registrants_raw.drop("nik_encrypted").with_columns(nik=pl.lit(None, dtype=pl.String))
+    )
+    keep = candidate_filter(reports, plain)
+    candidates = registrants_raw.filter(keep)
+    niks = [decrypt(token) for token in candidates["nik_encrypted"].to_list()]
+    candidates = candidates.with_columns(nik=pl.Series(niks, dtype=pl.String)).drop("nik_encrypted")
+    return match_frames(reports, prepare_frame(candidates), progress=progress)
 
 
 def match_frames(

@@ -18,7 +18,7 @@ from prakerja.accounts.scopes import Actor, Capability, actor_require, actor_rol
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.identity import crypto
-from prakerja.labourdata.models import ImportBatch, ReportedWorker
+from prakerja.labourdata.models import ImportBatch, Kind, ReportedWorker
 from prakerja.linkage import matching
 from prakerja.linkage.models import (
     DataExport,
@@ -98,6 +98,8 @@ def linkage_run_execute(*, run_id: int) -> LinkageRun:
             workers_considered=considered,
         )
         registration_flags_refresh()
+        # Also the safety net for JPS lists whose import did not call us (idempotent).
+        jps_cases_open_for_all_batches()
     except Exception as exc:
         # The message is the exception class only: a message could quote a name or a NIK.
         LinkageRun.objects.filter(pk=run_id).update(
@@ -163,7 +165,7 @@ def _link_exact_nik(*, run_id: int) -> int:
     return len(pairs)
 
 
-def _frame_from_rows(rows: Iterable[tuple[Any, ...]], columns: Sequence[str]) -> pl.DataFrame:
+def _frame_from_rows(rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
     """Columns read in chunks of plain tuples (never ORM objects) into one polars frame."""
     schema = {
         "unique_id": pl.Int64,
@@ -202,7 +204,7 @@ def load_reports_frame() -> pl.DataFrame:
         .exclude(Exists(_registered().filter(person_id=OuterRef("person_id"))))
         .values_list("pk", "full_name", "birth_date", "regency_id", "person__nik_encrypted")
     )
-    return _decrypt_column(_frame_from_rows(workers.iterator(chunk_size=_READ_CHUNK), ()))
+    return _decrypt_column(_frame_from_rows(workers.iterator(chunk_size=_READ_CHUNK)))
 
 
 def load_registrants_frame() -> pl.DataFrame:
@@ -216,21 +218,7 @@ def load_registrants_frame() -> pl.DataFrame:
             "pk", "full_name", "birth_date", "domicile_regency_id", "person__nik_encrypted"
         )
     )
-    return _frame_from_rows(registrants.iterator(chunk_size=_READ_CHUNK), ())
-
-
-def match_reports_to_registrants(
-    reports_raw: pl.DataFrame, registrants_raw: pl.DataFrame
-) -> pl.DataFrame:
-    """Prepare both frames, decrypt only the candidates' NIKs, and score with Splink."""
-    reports = matching.prepare_frame(reports_raw)
-    registrants_plain = matching.prepare_frame(
-        registrants_raw.with_columns(nik=pl.lit(None, dtype=pl.String))
-    )
-    keep = matching.candidate_filter(reports, registrants_plain)
-    candidates = _decrypt_column(registrants_raw.filter(keep))
-    registrants = matching.prepare_frame(candidates)
-    return matching.match_frames(reports, registrants)
+    return _frame_from_rows(registrants.iterator(chunk_size=_READ_CHUNK))
 
 
 def _evidence(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -256,7 +244,7 @@ def _link_probabilistic(*, run_id: int) -> tuple[int, int, int]:
         return 0, 0, 0
     registrants_raw = load_registrants_frame()
     _progress(run_id, "match", 45)
-    scored = match_reports_to_registrants(reports_raw, registrants_raw)
+    scored = matching.match_with_candidates(reports_raw, registrants_raw, decrypt=crypto.decrypt)
     del registrants_raw
     # One registrant is one person: keep only its best report.
     scored = scored.sort(["match_weight", "report_id"], descending=[True, False]).unique(
@@ -527,6 +515,12 @@ def jps_cases_open_for_batch(*, batch_id: int) -> int:
         .values_list("pk", "person__jps_receipts", "domicile_regency_id")
     )
     return _cases_open(pairs, trigger=JpsReviewCase.Trigger.JPS_IMPORT)
+
+
+def jps_cases_open_for_all_batches() -> int:
+    """``jps_cases_open_for_batch`` for every completed JPS list (idempotent)."""
+    batches = ImportBatch.objects.filter(kind=Kind.JPS, status=ImportBatch.Status.COMPLETED)
+    return sum(jps_cases_open_for_batch(batch_id=pk) for pk in batches.values_list("pk", flat=True))
 
 
 def jps_cases_open_for_selection(*, registration_ids: Sequence[int], selection_ref: str) -> int:
