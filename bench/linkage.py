@@ -51,7 +51,7 @@ def _prepare_env(db: str, workdir: Path) -> dict[str, str]:
             connection.execute(f"CREATE DATABASE {PG_DB}")
         env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
     for args in (["migrate", "--noinput"], ["regions_load"]):
-        subprocess.run(  # noqa: S603 - fixed argument list
+        subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *args],
             cwd=ROOT,
             env=env,
@@ -74,7 +74,7 @@ def _raw_insert(
     constants = tuple(columns.values())
     placeholders = ", ".join(["%s"] * len(names))
     quoted = ", ".join(connection.ops.quote_name(name) for name in names)
-    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # COPY: executemany pays a round trip per row on PostgreSQL.
@@ -250,10 +250,26 @@ def _link() -> dict[str, object]:
     from prakerja.registry.models import Registration
 
     workdir = Path(os.environ["BENCH_WORKDIR"])
+    if os.environ.get("BENCH_RESET"):
+        # Re-running on kept data (--keep): start from no links at all.
+        Link.history.all().delete()
+        Link.objects.all().delete()
+        LinkageRun.objects.all().delete()
+        Registration.objects.filter(reported_by_disnaker=True).update(reported_by_disnaker=False)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     run = LinkageRun.objects.create()
     started = time.perf_counter()
-    run = linkage_run_execute(run_id=run.pk)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run = linkage_run_execute(run_id=run.pk)
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumtime").print_stats(40)
+    else:
+        run = linkage_run_execute(run_id=run.pk)
     link_s = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
@@ -289,7 +305,7 @@ def _link() -> dict[str, object]:
 
 
 def _child(env: dict[str, str], *args: str) -> dict[str, object]:
-    completed = subprocess.run(  # noqa: S603 - fixed argument list
+    completed = subprocess.run(
         [sys.executable, __file__, *args],
         cwd=ROOT,
         env=env,
@@ -297,6 +313,8 @@ def _child(env: dict[str, str], *args: str) -> dict[str, object]:
         text=True,
         check=False,
     )
+    if os.environ.get("BENCH_PROFILE"):
+        print(completed.stderr[-20000:], file=sys.stderr)
     if completed.returncode != 0:
         print(completed.stdout[-5000:], completed.stderr[-5000:], file=sys.stderr)
         raise SystemExit(f"child {args[0]} failed")
@@ -309,6 +327,11 @@ def main() -> None:
     parser.add_argument("--registrants", type=int, default=1_000_000)
     parser.add_argument("--reports", type=int, default=100_000)
     parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="SQLite only: keep the prepared data in this folder and reuse it on the next run",
+    )
     parser.add_argument("--child", choices=["setup", "link"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -318,10 +341,28 @@ def main() -> None:
         else:
             print(json.dumps(_link()))
         return
+    sizes = ["--registrants", str(args.registrants), "--reports", str(args.reports)]
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        prepared = (args.keep / "bench.sqlite3").exists()
+        if prepared:
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "PRAKERJA_ENV": "demo",
+                "BENCH_WORKDIR": str(args.keep),
+                "DATABASE_URL": f"sqlite:///{args.keep / 'bench.sqlite3'}",
+                "BENCH_RESET": "1",
+            }
+        else:
+            env = _prepare_env("sqlite", args.keep)
+            print("sqlite setup", json.dumps(_child(env, "--child", "setup", *sizes)), flush=True)
+        figures = _child(env, "--child", "link", *sizes)
+        print("sqlite link", json.dumps(figures), flush=True)
+        return
     for db in args.db.split(","):
         with tempfile.TemporaryDirectory(prefix="linkage-bench-") as tmp:
             env = _prepare_env(db, Path(tmp))
-            sizes = ["--registrants", str(args.registrants), "--reports", str(args.reports)]
             setup = _child(env, "--child", "setup", *sizes)
             print(db, "setup", json.dumps(setup), flush=True)
             with open("/proc/loadavg") as handle:
