@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class LinkageConfig(AppConfig):
     name = "prakerja.linkage"
     verbose_name = _("Pencocokan data dan JPS")
+
+    def ready(self) -> None:
+        from prakerja.core.signals import selection_published
+        from prakerja.linkage.receivers import on_selection_published
+
+        selection_published.connect(
+            on_selection_published, dispatch_uid="linkage.jps_cases_on_selection"
+        )

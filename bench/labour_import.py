@@ -1,0 +1,179 @@
+"""Import benchmark: a generated 100,000-row XLSX of reported workers, validated and stored.
+
+What it does, per database (each in its own process, so peak memory is that run's alone):
+1. prepares a throw-away database (SQLite file in a temp dir, or PostgreSQL database
+   ``prakerja_bench_labour``), migrates it and loads the region tables;
+2. generates the XLSX at run time with ``prakerja.labourdata.synthetic`` (names with variants
+   and typos, ~1% bad rows: a NIK of the wrong length, a missing category, a phone that is
+   not a mobile; ~1% repeated NIKs), never committed;
+3. times ``import_batch_upload`` + ``import_batch_process`` — the job's real code path (read
+   with fastexcel, validate every cell, persons in bulk, rows, reports, counters) — and
+   reports the wall time, the rows per status and the process's peak RSS (``ru_maxrss``).
+
+Usage: .venv/bin/python bench/labour_import.py [--rows 100000] [--db sqlite,postgres]
+Needs: PostgreSQL on 127.0.0.1:5432 (trust auth) for the postgres run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_DB = "prakerja_bench_labour"
+
+
+def _prepare_env(db: str, workdir: Path) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PRAKERJA_ENV": "demo"}
+    env.pop("REDIS_URL", None)
+    if db == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+            connection.execute(f"CREATE DATABASE {PG_DB}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+    python = sys.executable
+    for args in (["migrate", "--noinput"], ["regions_load"]):
+        subprocess.run(
+            [python, str(ROOT / "manage.py"), *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    return env
+
+
+def _generate(path: Path, rows: int) -> None:
+    import random
+
+    from prakerja.labourdata import synthetic
+
+    people = synthetic.population(rows, seed=42)
+    rng = random.Random(42)
+    generated = list(synthetic.worker_rows(people, seed=42, nik_typo_rate=0.01))
+    for index in range(0, rows, 100):  # ~1% bad rows, ~1% repeats
+        row = generated[index]
+        kind = (index // 100) % 3
+        if kind == 0:
+            row["NIK"] = row["NIK"][:15]
+        elif kind == 1:
+            row["Kategori"] = ""
+        else:
+            row["Nomor HP"] = "0315012345"
+        if index + 1 < rows:
+            generated[index + 1]["NIK"] = (
+                generated[rng.randrange(index)]["NIK"] if index else row["NIK"]
+            )
+    synthetic.workbook_write(path, generated)
+
+
+def _run_one(rows: int) -> dict[str, object]:
+    """Runs inside the child process, Django configured by the environment."""
+    import django
+
+    django.setup()
+    from prakerja.accounts.models import Role, User
+    from prakerja.labourdata import services
+
+    workdir = Path(os.environ["BENCH_WORKDIR"])
+    path = workdir / f"pekerja-{rows}.xlsx"
+    started = time.perf_counter()
+    _generate(path, rows)
+    generated_s = time.perf_counter() - started
+    data = path.read_bytes()
+    officer, _created = User.objects.get_or_create(
+        username="bench-data", defaults={"role": Role.DATA_OFFICER}
+    )
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    result = services.import_batch_upload(
+        actor=officer,
+        kind="workers",
+        source="regency_disnaker",
+        name=path.name,
+        upload=io.BytesIO(data),
+    )
+    upload_s = time.perf_counter() - started
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        batch = services.import_batch_process(batch_id=result.batch.pk)
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime")
+        stats.print_stats(35)
+    else:
+        batch = services.import_batch_process(batch_id=result.batch.pk)
+    total_s = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "file_mb": round(len(data) / 1024 / 1024, 1),
+        "generate_s": round(generated_s, 1),
+        "upload_s": round(upload_s, 2),
+        "import_s": round(total_s, 1),
+        "status": batch.status,
+        "accepted": batch.rows_accepted,
+        "rejected": batch.rows_rejected,
+        "duplicate": batch.rows_duplicate,
+        "peak_rss_mb_before": round(rss_before / 1024),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        sys.path.insert(0, str(ROOT))
+        print(json.dumps(_run_one(args.rows)))
+        return
+    with open("/proc/loadavg") as handle:
+        print(f"load average before: {handle.read().split()[:3]}")
+    for db in args.db.split(","):
+        with tempfile.TemporaryDirectory(prefix="labour-bench-") as tmp:
+            env = _prepare_env(db, Path(tmp))
+            env["BENCH_WORKDIR"] = tmp
+            completed = subprocess.run(
+                [sys.executable, __file__, "--child", "--rows", str(args.rows)],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if os.environ.get("BENCH_PROFILE"):
+                print(completed.stderr[-12000:])
+            if completed.returncode != 0:
+                print(completed.stdout, completed.stderr, file=sys.stderr)
+                raise SystemExit(f"{db} run failed")
+            figures = json.loads(completed.stdout.strip().splitlines()[-1])
+            with open("/proc/loadavg") as handle:
+                figures["load_after"] = handle.read().split()[:3]
+            print(db, json.dumps(figures))
+        if db == "postgres":
+            import psycopg
+
+            with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+                connection.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+
+
+if __name__ == "__main__":
+    main()

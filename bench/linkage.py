@@ -1,0 +1,383 @@
+"""Linkage benchmark: 100,000 reported workers against 1,000,000 registrants.
+
+What it does, per database (SQLite file in a temp dir, or PostgreSQL database
+``prakerja_bench_linkage``):
+1. a setup process migrates, loads the regions, generates the people with
+   ``prakerja.labourdata.synthetic`` (fake, well-formed NIKs; names with old spellings,
+   Muhammad/Moh./M., titles and typos; some NIKs one digit off), bulk-inserts the registrants
+   (``registrants_insert``) and imports the report list as a CSV through the labourdata import
+   job (real code path). Nothing is committed: the data exist only for the run.
+2. a fresh process then times ``linkage_run_execute`` — exact NIK links in SQL, the rest read
+   as columns (``values_list`` in chunks into polars, never ORM objects), NIKs decrypted only
+   for registrants sharing a blocking key with some report, Splink 5 on an in-memory DuckDB
+   with blocking rules (never all pairs), links written in bulk with history, the flags set
+   in two UPDATEs — and reports wall time, the peak RSS of that process (``ru_maxrss``),
+   the counts per stage and precision/recall against the generator's truth.
+
+Usage: .venv/bin/python bench/linkage.py [--registrants 1000000] [--reports 100000]
+       [--db sqlite,postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+PG_DB = "prakerja_bench_linkage"
+SEED = 4
+
+
+def _prepare_env(db: str, workdir: Path) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PRAKERJA_ENV": "demo"}
+    env.pop("REDIS_URL", None)
+    env["BENCH_WORKDIR"] = str(workdir)
+    if db == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {PG_DB}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
+    for args in (["migrate", "--noinput"], ["regions_load"]):
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    return env
+
+
+def _raw_insert(
+    model: Any, columns: dict[str, Any], varying: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """INSERT rows with one ``executemany`` per 20,000: constant columns prepared once, the
+    ``varying`` ones per row. Django's bulk_create builds a model instance and prepares every
+    field of every row, which for 3 tables x 1,000,000 rows is most of the setup time."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = [*varying, *columns]
+    constants = tuple(columns.values())
+    placeholders = ", ".join(["%s"] * len(names))
+    quoted = ", ".join(connection.ops.quote_name(name) for name in names)
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: executemany pays a round trip per row on PostgreSQL.
+            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row + constants)
+            return
+        for start in range(0, len(rows), 20_000):
+            cursor.executemany(sql, [row + constants for row in rows[start : start + 20_000]])
+
+
+def _defaults(model: Any, varying: list[str], now: Any) -> dict[str, Any]:
+    """Every other concrete column with its default, prepared for the database once."""
+    from django.db import connection
+
+    out = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.column in varying:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            value = now
+        else:
+            value = field.get_default()
+        out[field.column] = field.get_db_prep_save(value, connection)
+    return out
+
+
+def registrants_bulk(people: list[Any]) -> None:
+    """Users, persons and submitted registrations for ``people``, ids given here."""
+    from django.contrib.auth.hashers import make_password
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from prakerja.accounts.models import Role, User
+    from prakerja.identity import crypto
+    from prakerja.identity.models import Person
+    from prakerja.labourdata.services import NikIndexer
+    from prakerja.labourdata.synthetic import reference_for
+    from prakerja.registry.models import Registration
+    from prakerja.registry.services import programme_default
+
+    programme = programme_default()
+    indexer = NikIndexer()
+    now = timezone.now()
+    sqlite = connection.vendor == "sqlite"
+    unusable = make_password(None)
+    with transaction.atomic():
+        user_cols = ["id", "username", "full_name"]
+        user_defaults = _defaults(User, user_cols, now)
+        user_defaults["password"] = unusable
+        user_defaults["role"] = Role.APPLICANT.value
+        _raw_insert(
+            User,
+            user_defaults,
+            user_cols,
+            [(i + 1, f"syn-{p.key.lower()}", p.full_name) for i, p in enumerate(people)],
+        )
+        person_cols = ["id", "nik_encrypted", "nik_index"]
+        _raw_insert(
+            Person,
+            _defaults(Person, person_cols, now),
+            person_cols,
+            [(i + 1, crypto.encrypt(p.nik), indexer(p.nik)) for i, p in enumerate(people)],
+        )
+        reg_cols = [
+            "id",
+            "reference",
+            "user_id",
+            "person_id",
+            "full_name",
+            "birth_date",
+            "gender",
+            "phone",
+            "domicile_regency_id",
+        ]
+        reg_defaults = _defaults(Registration, reg_cols, now)
+        reg_defaults["programme_id"] = programme.pk
+        reg_defaults["status"] = Registration.Status.SUBMITTED.value
+        reg_defaults["submitted_at"] = reg_defaults["created_at"]
+        _raw_insert(
+            Registration,
+            reg_defaults,
+            reg_cols,
+            [
+                (
+                    i + 1,
+                    reference_for(p.key),
+                    i + 1,
+                    i + 1,
+                    p.full_name,
+                    p.birth_date.isoformat() if sqlite else p.birth_date,
+                    p.gender,
+                    "+62" + p.phone[1:],
+                    p.regency_code,
+                )
+                for i, p in enumerate(people)
+            ],
+        )
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(
+                no_style(), [User, Person, Registration]
+            ):
+                cursor.execute(statement)
+
+
+def _setup(registrants: int, reports: int) -> dict[str, object]:
+    """Child process 1: the data (not timed as linkage)."""
+    import io
+
+    import django
+
+    django.setup()
+    from prakerja.accounts.models import Role, User
+    from prakerja.labourdata import synthetic
+    from prakerja.labourdata.services import import_batch_process, import_batch_upload
+
+    workdir = Path(os.environ["BENCH_WORKDIR"])
+    started = time.perf_counter()
+    others = reports  # enough unregistered people for the reports not about registrants
+    people = synthetic.population(registrants + others, seed=SEED)
+    scenario = synthetic.scenario_build(
+        registrants=people[:registrants],
+        others=people[registrants:],
+        reports=reports,
+        registered_share=0.6,
+        nik_typo_rate=0.05,
+        seed=SEED,
+    )
+    generated_s = time.perf_counter() - started
+    started = time.perf_counter()
+    registrants_bulk(people[:registrants])
+    insert_s = time.perf_counter() - started
+    truth = {str(row): key for row, key in scenario.truth.items() if key is not None}
+    (workdir / "truth.json").write_text(json.dumps(truth))
+    path = workdir / "laporan.csv"
+    synthetic.csv_write(path, scenario.rows)
+    del people
+    officer, _created = User.objects.get_or_create(
+        username="bench-data", defaults={"role": Role.DATA_OFFICER}
+    )
+    started = time.perf_counter()
+    upload = import_batch_upload(
+        actor=officer,
+        kind="workers",
+        source="regency_disnaker",
+        name=path.name,
+        upload=io.BytesIO(path.read_bytes()),
+    )
+    batch = import_batch_process(batch_id=upload.batch.pk)
+    import_s = time.perf_counter() - started
+    return {
+        "generate_s": round(generated_s, 1),
+        "registrants_insert_s": round(insert_s, 1),
+        "import_s": round(import_s, 1),
+        "import_status": batch.status,
+        "reports_accepted": batch.rows_accepted,
+        "reports_rejected": batch.rows_rejected,
+        "reports_duplicate": batch.rows_duplicate,
+    }
+
+
+def _link() -> dict[str, object]:
+    """Child process 2: the linkage job alone, so its peak memory is its own."""
+    import django
+
+    django.setup()
+    from prakerja.labourdata.models import WorkerReport
+    from prakerja.labourdata.synthetic import reference_for
+    from prakerja.linkage.models import Link, LinkageRun
+    from prakerja.linkage.quality import measure
+    from prakerja.linkage.services import linkage_run_execute
+    from prakerja.registry.models import Registration
+
+    workdir = Path(os.environ["BENCH_WORKDIR"])
+    if os.environ.get("BENCH_RESET"):
+        # Re-running on kept data (--keep): start from no links at all.
+        Link.history.all().delete()
+        Link.objects.all().delete()
+        LinkageRun.objects.all().delete()
+        Registration.objects.filter(reported_by_disnaker=True).update(reported_by_disnaker=False)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    run = LinkageRun.objects.create()
+    started = time.perf_counter()
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run = linkage_run_execute(run_id=run.pk)
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumtime").print_stats(40)
+    else:
+        run = linkage_run_execute(run_id=run.pk)
+    link_s = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+    truth_keys = json.loads((workdir / "truth.json").read_text())
+    truth = {(int(row), reference_for(key)) for row, key in truth_keys.items()}
+    row_of = dict(WorkerReport.objects.values_list("worker_id", "row_number"))
+    active = Link.objects.filter(status__in=Link.ACTIVE).values_list(
+        "worker_id", "registration__reference"
+    )
+    predicted = {(row_of[w], ref) for w, ref in active.iterator(chunk_size=20000)}
+    pending = Link.objects.filter(status=Link.Status.PENDING).values_list(
+        "worker_id", "registration__reference"
+    )
+    review = {(row_of[w], ref) for w, ref in pending}
+    result = measure(predicted, truth)
+    with_review = measure(predicted | (review & truth), truth)
+    return {
+        "link_s": round(link_s, 1),
+        "peak_rss_mb": round(peak / 1024),
+        "rss_before_mb": round(rss_before / 1024),
+        "status": run.status,
+        "workers_considered_by_splink": run.workers_considered,
+        "exact_links": run.exact_links,
+        "auto_links": run.auto_links,
+        "review_pairs": run.review_pairs,
+        "true_pairs": result.true_pairs,
+        "precision": round(result.precision, 4),
+        "recall": round(result.recall, 4),
+        "recall_if_reviewers_accept_true_pairs": round(with_review.recall, 4),
+        "review_pairs_true": len(review & truth),
+        "registrants_flagged": Registration.objects.filter(reported_by_disnaker=True).count(),
+    }
+
+
+def _child(env: dict[str, str], *args: str) -> dict[str, object]:
+    completed = subprocess.run(
+        [sys.executable, __file__, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if os.environ.get("BENCH_PROFILE"):
+        print(completed.stderr[-20000:], file=sys.stderr)
+    if completed.returncode != 0:
+        print(completed.stdout[-5000:], completed.stderr[-5000:], file=sys.stderr)
+        raise SystemExit(f"child {args[0]} failed")
+    figures: dict[str, object] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--registrants", type=int, default=1_000_000)
+    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="SQLite only: keep the prepared data in this folder and reuse it on the next run",
+    )
+    parser.add_argument("--child", choices=["setup", "link"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        sys.path.insert(0, str(ROOT))
+        if args.child == "setup":
+            print(json.dumps(_setup(args.registrants, args.reports)))
+        else:
+            print(json.dumps(_link()))
+        return
+    sizes = ["--registrants", str(args.registrants), "--reports", str(args.reports)]
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        prepared = (args.keep / "bench.sqlite3").exists()
+        if prepared:
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "PRAKERJA_ENV": "demo",
+                "BENCH_WORKDIR": str(args.keep),
+                "DATABASE_URL": f"sqlite:///{args.keep / 'bench.sqlite3'}",
+                "BENCH_RESET": "1",
+            }
+        else:
+            env = _prepare_env("sqlite", args.keep)
+            print("sqlite setup", json.dumps(_child(env, "--child", "setup", *sizes)), flush=True)
+        figures = _child(env, "--child", "link", *sizes)
+        print("sqlite link", json.dumps(figures), flush=True)
+        return
+    for db in args.db.split(","):
+        with tempfile.TemporaryDirectory(prefix="linkage-bench-") as tmp:
+            env = _prepare_env(db, Path(tmp))
+            setup = _child(env, "--child", "setup", *sizes)
+            print(db, "setup", json.dumps(setup), flush=True)
+            with open("/proc/loadavg") as handle:
+                load_before = handle.read().split()[:3]
+            figures = _child(env, "--child", "link", *sizes)
+            with open("/proc/loadavg") as handle:
+                figures["load_before"] = load_before
+                figures["load_after"] = handle.read().split()[:3]
+            print(db, "link", json.dumps(figures), flush=True)
+        if db == "postgres":
+            import psycopg
+
+            with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
+                connection.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,240 @@
+"""Reads of the labour-data domain: batches in the actor's scope, rejected rows, counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.accounts.models import Role
+from prakerja.accounts.scopes import (
+    Capability,
+    actor_require,
+    actor_role,
+    regency_list_for_actor,
+)
+from prakerja.core.errors import NotFound, PermissionDenied
+from prakerja.identity import crypto
+from prakerja.labourdata.columns import REASON_HEADER, Column
+from prakerja.labourdata.models import Category, ImportBatch, ImportRow, WorkerReport
+from prakerja.labourdata.services import columns_for
+
+# Cells a spreadsheet program would run as a formula: written with a leading apostrophe in
+# downloads so opening the file never executes anything (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def batch_list_for_actor(*, actor: Any) -> QuerySet[ImportBatch]:
+    """Batches the actor may see: a regency data officer the uploads for their regency, a
+    province data officer (and the superadmin) all."""
+    actor_require(actor, Capability.LABOUR_DATA_IMPORT)
+    batches = ImportBatch.objects.select_related("uploaded_by", "scope_regency").defer(
+        "file_encrypted"
+    )
+    if actor_role(actor) == Role.DATA_OFFICER and getattr(actor, "regency_id", None):
+        return batches.filter(scope_regency_id=actor.regency_id)
+    return batches
+
+
+def batch_get_for_actor(*, actor: Any, batch_id: int) -> ImportBatch:
+    try:
+        return batch_list_for_actor(actor=actor).get(pk=batch_id)
+    except ImportBatch.DoesNotExist:
+        pass
+    if ImportBatch.objects.filter(pk=batch_id).exists():
+        raise PermissionDenied("labourdata.batch_forbidden", _("Impor ini milik wilayah lain."))
+    raise NotFound("labourdata.batch_not_found", _("Impor tidak ditemukan."))
+
+
+def _safe_cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) and not _is_phone(value) else value
+
+
+def _is_phone(value: str) -> bool:
+    # "+62812…" is a phone number, not a formula; keep it readable.
+    return value.startswith("+") and value[1:].replace(" ", "").replace("-", "").isdigit()
+
+
+def _reasons(errors: list[dict[str, str]]) -> str:
+    return "; ".join(f"{error.get('column', '')}: {error.get('message', '')}" for error in errors)
+
+
+def rejected_rows(*, batch: ImportBatch) -> Iterator[tuple[int, dict[str, str], str]]:
+    """``(row number, original cells, reasons)`` of every rejected row, in file order."""
+    rows = (
+        ImportRow.objects.filter(batch=batch, status=ImportRow.Status.REJECTED)
+        .order_by("row_number")
+        .values_list("row_number", "raw_encrypted", "errors")
+        .iterator(chunk_size=2000)
+    )
+    for row_number, raw, errors in rows:
+        yield row_number, json.loads(crypto.decrypt(raw)), _reasons(errors)
+
+
+def _download_headers(batch: ImportBatch) -> list[str]:
+    """The file's own headers where the rows have them, else the template's."""
+    columns: tuple[Column, ...] = columns_for(batch.kind)
+    first = ImportRow.objects.filter(batch=batch).order_by("row_number").first()
+    if first is not None:
+        return list(json.loads(crypto.decrypt(first.raw_encrypted)))
+    return [column.header for column in columns]
+
+
+def rejected_rows_csv(*, batch: ImportBatch) -> str:
+    headers = _download_headers(batch)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*headers, REASON_HEADER])
+    for _row_number, cells, reasons in rejected_rows(batch=batch):
+        writer.writerow([_safe_cell(cells.get(header) or "") for header in headers] + [reasons])
+    return buffer.getvalue()
+
+
+def rejected_rows_xlsx(*, batch: ImportBatch) -> bytes:
+    import xlsxwriter
+
+    headers = _download_headers(batch)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
+    )
+    sheet = workbook.add_worksheet("Ditolak")
+    text = workbook.add_format({"num_format": "@"})
+    bold = workbook.add_format({"bold": True})
+    sheet.write_row(0, 0, [*headers, REASON_HEADER], bold)
+    sheet.set_column(0, len(headers) - 1, 18, text)
+    sheet.set_column(len(headers), len(headers), 60)
+    for line, (_row_number, cells, reasons) in enumerate(rejected_rows(batch=batch), start=1):
+        for position, header in enumerate(headers):
+            sheet.write_string(line, position, cells.get(header) or "", text)
+        sheet.write_string(line, len(headers), reasons)
+    workbook.close()
+    return buffer.getvalue()
+
+
+# --- Counts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegencyCounts:
+    regency_code: str
+    regency_name: str
+    by_category: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_category.values())
+
+
+@dataclass(frozen=True)
+class WorkerCounts:
+    """People reported per category and regency (a person counts once per category and
+    regency however many sources reported them)."""
+
+    regencies: list[RegencyCounts]
+    totals: dict[str, int]
+    people: int
+
+    @property
+    def categories(self) -> list[tuple[str, str]]:
+        return [(value, str(label)) for value, label in Category.choices]
+
+
+def worker_counts(*, actor: Any, source: str | None = None) -> WorkerCounts:
+    """Counts for the regencies the actor may see (report readers and data officers)."""
+    actor_require(actor, Capability.REPORT_VIEW)
+    regencies = regency_list_for_actor(actor=actor)
+    reports = WorkerReport.objects.filter(regency__in=regencies)
+    if source:
+        reports = reports.filter(source=source)
+    cells = reports.values("regency_id", "category").annotate(
+        people=Count("worker_id", distinct=True)
+    )
+    table: dict[str, dict[str, int]] = {}
+    for cell in cells:
+        table.setdefault(cell["regency_id"], {})[cell["category"]] = cell["people"]
+    totals = {
+        row["category"]: row["people"]
+        for row in reports.values("category").annotate(people=Count("worker_id", distinct=True))
+    }
+    people = reports.values("worker_id").distinct().count()
+    names = dict(regencies.filter(pk__in=list(table)).values_list("code", "name"))
+    rows = [
+        RegencyCounts(
+            regency_code=code,
+            regency_name=names.get(code, code),
+            by_category={value: table[code].get(value, 0) for value in Category.values},
+        )
+        for code in sorted(table)
+    ]
+    return WorkerCounts(
+        regencies=rows,
+        totals={value: totals.get(value, 0) for value in Category.values},
+        people=people,
+    )
+
+
+# --- Templates ------------------------------------------------------------------------------
+
+
+def template_xlsx(*, kind: str) -> bytes:
+    """The empty list to fill in: Indonesian headers, text-formatted cells (so Excel keeps the
+    16 digits of a NIK and the leading 0 of a phone number), one example row, and a sheet of
+    instructions."""
+    import xlsxwriter
+
+    columns = columns_for(kind)
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = workbook.add_worksheet("Data")
+    text = workbook.add_format({"num_format": "@"})
+    header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "num_format": "@"})
+    example = workbook.add_format({"num_format": "@", "font_color": "#7F7F7F", "italic": True})
+    for position, column in enumerate(columns):
+        sheet.set_column(position, position, max(14, len(column.header) + 4), text)
+        sheet.write_string(0, position, column.header, header)
+        sheet.write_string(1, position, column.example, example)
+    sheet.freeze_panes(1, 0)
+    keys = [column.key for column in columns]
+    if "category" in keys:
+        position = keys.index("category")
+        sheet.data_validation(
+            1,
+            position,
+            200_000,
+            position,
+            {"validate": "list", "source": ["PHK", "Dirumahkan", "PMI", "PHK Sebelum COVID-19"]},
+        )
+    if "migrant_reason" in keys:
+        position = keys.index("migrant_reason")
+        sheet.data_validation(
+            1,
+            position,
+            200_000,
+            position,
+            {"validate": "list", "source": ["Kontrak Selesai", "Bermasalah", "Gagal Berangkat"]},
+        )
+    guide = workbook.add_worksheet("Petunjuk")
+    guide.set_column(0, 0, 22)
+    guide.set_column(1, 1, 12)
+    guide.set_column(2, 2, 80)
+    bold = workbook.add_format({"bold": True})
+    guide.write_row(0, 0, ["Kolom", "Wajib", "Cara mengisi"], bold)
+    for line, column in enumerate(columns, start=1):
+        guide.write_row(line, 0, [column.header, "ya" if column.required else "tidak", column.help])
+    notes = [
+        "Isi data mulai baris 2 lembar “Data”; hapus baris contoh (abu-abu) sebelum mengunggah.",
+        "Jangan menambah baris judul di atas nama kolom dan jangan menggabungkan sel (merge).",
+        "Jangan memakai rumus (formula); tempel sebagai nilai (Paste Special → Values).",
+        "Kolom NIK dan Nomor HP sudah berformat Teks agar angka tidak berubah.",
+    ]
+    for line, note in enumerate(notes, start=len(columns) + 2):
+        guide.write_string(line, 0, note)
+    workbook.close()
+    return buffer.getvalue()

@@ -1,0 +1,629 @@
+"""Writes of the labour-data domain: uploading a list, and the job that imports it.
+
+The import is built so that nothing is lost and nothing doubled:
+
+* the upload is keyed by the file's SHA-256 (``ImportBatch`` is unique per kind and hash): the
+  same file again returns the existing batch and changes nothing;
+* the job stores the rows in chunks, each in one transaction together with the batch's
+  ``rows_done``, and every chunk is keyed by ``(batch, row_number)``. A job killed half-way has
+  committed whole chunks only; running it again continues at ``rows_done``;
+* ``status = completed`` is written in the transaction of the last chunk, so a batch that says
+  "selesai" holds every row of its file, and one that does not is visibly unfinished;
+* a file that cannot be read as a whole fails before any row is stored, with its reason.
+
+Persons are created in bulk (blind index + Fernet per NIK, insert-or-ignore on ``nik_index``),
+never one ORM save per row, and never more than one chunk of rows is held in memory as objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import IO, Any
+
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.accounts.models import Role
+from prakerja.accounts.scopes import Capability, actor_require, actor_role
+from prakerja.core.errors import ApplicationError
+from prakerja.identity import crypto
+from prakerja.identity.models import Person
+from prakerja.labourdata.bulk import json_text, rows_insert
+from prakerja.labourdata.columns import JPS_COLUMNS, WORKER_COLUMNS, Column
+from prakerja.labourdata.models import (
+    ImportBatch,
+    ImportRow,
+    JpsRecipient,
+    Kind,
+    ReportedWorker,
+    Source,
+    WorkerReport,
+)
+from prakerja.labourdata.spreadsheet import (
+    Table,
+    file_check_size,
+    file_kind,
+    max_upload_bytes,
+    table_read,
+)
+from prakerja.labourdata.validation import RegencyIndex, RowContext, RowValidator
+from prakerja.regions.models import Regency
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 5000
+REPORT_FIELDS = (
+    "worker",
+    "batch",
+    "row_number",
+    "source",
+    "category",
+    "migrant_reason",
+    "regency",
+    "company",
+    "report_date",
+    "phone",
+    "full_name",
+    "birth_date",
+)
+WORKER_FIELDS = (
+    "person",
+    "full_name",
+    "birth_date",
+    "gender",
+    "regency",
+    "phone",
+    "first_reported_at",
+)
+JPS_FIELDS = ("person", "batch", "row_number", "full_name", "programme", "amount", "period")
+INSERT_BATCH = 2000
+READ_BLOCK = 1024 * 1024
+
+
+def columns_for(kind: str) -> tuple[Column, ...]:
+    return JPS_COLUMNS if kind == Kind.JPS else WORKER_COLUMNS
+
+
+# --- Blind index in bulk ---------------------------------------------------------------------
+
+
+class NikIndexer:
+    """``crypto.blind_index(value, purpose="nik")`` with the purpose key derived once: the same
+    digests (a test holds it to that), without re-deriving the key for every row."""
+
+    def __init__(self, purpose: str = "nik") -> None:
+        master = settings.NIK_HMAC_KEY.encode("utf-8")
+        self._key = hmac.new(
+            master, b"prakerja.blind-index." + purpose.encode(), hashlib.sha256
+        ).digest()
+
+    def __call__(self, value: str) -> str:
+        return hmac.digest(self._key, value.encode("utf-8"), "sha256").hex()
+
+
+def person_ids_ensure(niks: dict[str, str]) -> dict[str, int]:
+    """``{nik_index: person_id}`` for ``{nik_index: nik}``, creating the persons who are new.
+
+    Insert-or-ignore on the unique blind index: a person created meanwhile by a registration
+    (or a second import run) is simply found, never duplicated.
+    """
+    if not niks:
+        return {}
+    found: dict[str, int] = {}
+    keys = list(niks)
+    for start in range(0, len(keys), INSERT_BATCH):
+        part = keys[start : start + INSERT_BATCH]
+        found.update(Person.objects.filter(nik_index__in=part).values_list("nik_index", "id"))
+    missing = [key for key in keys if key not in found]
+    if missing:
+        now = timezone.now()
+        rows_insert(
+            Person,
+            ("nik_encrypted", "nik_index", "kk_encrypted", "kk_index", "created_at"),
+            ((crypto.encrypt(niks[key]), key, "", "", now) for key in missing),
+            ignore_conflicts=True,
+        )
+        for start in range(0, len(missing), INSERT_BATCH):
+            part = missing[start : start + INSERT_BATCH]
+            found.update(Person.objects.filter(nik_index__in=part).values_list("nik_index", "id"))
+    return found
+
+
+def _file_fernet() -> MultiFernet:
+    # The personal-data keys (newest first): an upload holds NIKs until the job has read it.
+    return MultiFernet([Fernet(key) for key in settings.NIK_ENCRYPTION_KEYS])
+
+
+def file_encrypt(data: bytes) -> bytes:
+    return _file_fernet().encrypt(data)
+
+
+def file_decrypt(token: bytes) -> bytes:
+    return _file_fernet().decrypt(token)
+
+
+# --- Upload ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    batch: ImportBatch
+    created: bool
+    message: str
+
+
+def _actor_scope_regency(actor: Any) -> str | None:
+    """A regency data officer's regency; None for province-wide importers."""
+    if actor_role(actor) == Role.DATA_OFFICER and getattr(actor, "regency_id", None):
+        return str(actor.regency_id)
+    return None
+
+
+def _read_upload(upload: IO[bytes], size: int | None) -> bytes:
+    if size is not None:
+        file_check_size(size)
+    # Read in blocks and stop one block past the limit, whatever the client said the size was.
+    limit = max_upload_bytes()
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        block = upload.read(READ_BLOCK)
+        if not block:
+            break
+        total += len(block)
+        if total > limit:
+            file_check_size(total)
+        chunks.append(block)
+    data = b"".join(chunks)
+    file_check_size(len(data))
+    return data
+
+
+def import_batch_upload(
+    *,
+    actor: Any,
+    kind: str,
+    source: str = "",
+    name: str,
+    upload: IO[bytes],
+    size: int | None = None,
+) -> UploadResult:
+    """Accept an uploaded list and queue its import; returns at once.
+
+    The same file (same kind and SHA-256) again changes nothing and says so; a batch that
+    failed is queued again (its rows were never stored).
+    """
+    actor_require(actor, Capability.LABOUR_DATA_IMPORT)
+    if kind not in Kind.values:
+        raise ApplicationError(
+            "labourdata.kind_invalid", _("Jenis data tidak dikenal."), field="kind"
+        )
+    if kind == Kind.WORKERS and source not in Source.values:
+        raise ApplicationError(
+            "labourdata.source_required", _("Pilih sumber data."), field="source"
+        )
+    if kind == Kind.JPS:
+        source = ""
+    name = (name or "").strip()[:255] or "berkas"
+    data = _read_upload(upload, size)
+    file_kind(name, data[:8])
+    digest = hashlib.sha256(data).hexdigest()
+
+    with transaction.atomic():
+        existing = ImportBatch.objects.select_for_update().filter(kind=kind, sha256=digest).first()
+        if existing is not None:
+            if existing.status == ImportBatch.Status.FAILED:
+                existing.status = ImportBatch.Status.QUEUED
+                existing.error_code = ""
+                existing.error_message = ""
+                existing.file_encrypted = file_encrypt(data)
+                existing.started_at = None
+                existing.finished_at = None
+                existing.save()
+                _enqueue(existing.pk)
+                return UploadResult(
+                    existing, False, str(_("Berkas ini pernah gagal diimpor; diproses ulang."))
+                )
+            if existing.status == ImportBatch.Status.COMPLETED:
+                message = format_lazy(
+                    _(
+                        "Berkas yang sama persis sudah diimpor pada {when}. Tidak ada data yang "
+                        "berubah."
+                    ),
+                    when=timezone.localtime(existing.created_at).strftime("%d-%m-%Y %H:%M"),
+                )
+            else:
+                message = _("Berkas yang sama sedang diproses. Tidak ada data yang berubah.")
+            return UploadResult(existing, False, str(message))
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            source=source,
+            original_name=name,
+            sha256=digest,
+            size_bytes=len(data),
+            file_encrypted=file_encrypt(data),
+            scope_regency_id=_actor_scope_regency(actor),
+            uploaded_by=actor,
+        )
+        _enqueue(batch.pk)
+    return UploadResult(batch, True, str(_("Berkas diterima dan sedang diproses.")))
+
+
+def _enqueue(batch_id: int) -> None:
+    from prakerja.labourdata.tasks import import_batch_run
+
+    transaction.on_commit(lambda: import_batch_run.enqueue(batch_id))
+
+
+def import_batch_resume(*, batch_id: int) -> None:
+    """Queue the job again for an unfinished batch (after a worker crash). Safe to repeat."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.is_finished:
+        return
+    with transaction.atomic():
+        _enqueue(batch.pk)
+
+
+# --- The job ---------------------------------------------------------------------------------
+
+
+def _batch_fail(batch_id: int, error: ApplicationError) -> None:
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.rows_done:
+            # Rows were stored by an earlier run that read this file fine; a read failure now
+            # is not the file's fault. Leave it unfinished for a retry rather than mislabel it.
+            raise error
+        batch.status = ImportBatch.Status.FAILED
+        batch.error_code = error.code
+        batch.error_message = str(error.message)
+        batch.finished_at = timezone.now()
+        batch.file_encrypted = b""
+        batch.save()
+
+
+def _row_context(batch: ImportBatch) -> RowContext:
+    regencies = list(Regency.objects.filter(province_id="35").values_list("code", "name"))
+    return RowContext(
+        regencies=RegencyIndex.build(regencies),
+        scope_regency=batch.scope_regency_id,
+        today=timezone.localdate(),
+    )
+
+
+def import_batch_process(*, batch_id: int) -> ImportBatch:
+    """Import (or continue importing) one batch. Idempotent: a finished batch is left alone,
+    an unfinished one continues after its last committed chunk."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.is_finished:
+            return batch
+        batch.status = ImportBatch.Status.RUNNING
+        batch.started_at = batch.started_at or timezone.now()
+        batch.save(update_fields=["status", "started_at"])
+    data = file_decrypt(bytes(batch.file_encrypted))
+    try:
+        table = table_read(data=data, name=batch.original_name, columns=columns_for(batch.kind))
+    except ApplicationError as error:
+        _batch_fail(batch.pk, error)
+        batch.refresh_from_db()
+        return batch
+    del data
+    total = len(table)
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_total=total)
+    validator = RowValidator(table.headers, _row_context(batch))
+    indexer = NikIndexer()
+    store = _WorkerChunk if batch.kind == Kind.WORKERS else _JpsChunk
+
+    offset = batch.rows_done
+    while offset < total:
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            if locked.is_finished:
+                return locked
+            if locked.rows_done != offset:
+                # Another run of this job got further meanwhile: continue where it is.
+                offset = locked.rows_done
+                continue
+            end = min(offset + CHUNK_ROWS, total)
+            counts = store(locked, table, offset, end, validator, indexer).run()
+            fields: dict[str, Any] = {
+                "rows_done": end,
+                "rows_accepted": F("rows_accepted") + counts[ImportRow.Status.ACCEPTED],
+                "rows_rejected": F("rows_rejected") + counts[ImportRow.Status.REJECTED],
+                "rows_duplicate": F("rows_duplicate") + counts[ImportRow.Status.DUPLICATE],
+            }
+            if end == total:
+                # Only here, with the last rows: a batch never says "selesai" before it is.
+                fields |= {
+                    "status": ImportBatch.Status.COMPLETED,
+                    "finished_at": timezone.now(),
+                    "file_encrypted": b"",
+                }
+            ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+        offset = end
+    batch.refresh_from_db()
+    return batch
+
+
+class _Chunk:
+    """Validates and stores rows ``[start, end)`` of ``table`` (inside the caller's transaction)."""
+
+    def __init__(
+        self,
+        batch: ImportBatch,
+        table: Table,
+        start: int,
+        end: int,
+        validator: RowValidator,
+        indexer: NikIndexer,
+    ) -> None:
+        self.batch = batch
+        self.table = table
+        self.start = start
+        self.end = end
+        self.validator = validator
+        self.indexer = indexer
+        self.rows: list[tuple[Any, ...]] = []
+        self.counts = {status: 0 for status in ImportRow.Status.values}
+
+    def cells(self, index: int) -> dict[str, str]:
+        return {key: (values[index] or "").strip() for key, values in self.table.cells.items()}
+
+    def raw(self, cells: dict[str, str]) -> str:
+        original = {self.table.headers[key]: value for key, value in cells.items()}
+        return crypto.encrypt(json.dumps(original, ensure_ascii=False))
+
+    def add_row(self, index: int, cells: dict[str, str], status: str, errors: list[Any]) -> None:
+        self.counts[status] += 1
+        self.rows.append(
+            (
+                self.batch.pk,
+                self.table.row_numbers[index],
+                status,
+                json_text(errors),
+                self.raw(cells),
+            )
+        )
+
+    def validated(self) -> Iterable[tuple[int, dict[str, str], dict[str, Any] | None, list[Any]]]:
+        numeric = self.table.numeric_nik_rows
+        row_numbers = self.table.row_numbers
+        for index in range(self.start, self.end):
+            cells = self.cells(index)
+            clean, errors = self.check(cells, numeric_nik=row_numbers[index] in numeric)
+            yield index, cells, clean, errors
+
+    def check(self, cells: dict[str, str], *, numeric_nik: bool) -> Any:
+        raise NotImplementedError
+
+    def run(self) -> dict[str, int]:
+        raise NotImplementedError
+
+    def flush_rows(self) -> None:
+        rows_insert(
+            ImportRow, ("batch", "row_number", "status", "errors", "raw_encrypted"), self.rows
+        )
+        self.rows = []
+
+
+def _duplicate_in_file(column: str, row_number: int) -> dict[str, str]:
+    return {
+        "column": column,
+        "code": "labourdata.duplicate_in_file",
+        "message": str(
+            format_lazy(_("NIK ini sudah ada di baris {row} berkas ini."), row=row_number)
+        ),
+    }
+
+
+class _WorkerChunk(_Chunk):
+    def check(self, cells: dict[str, str], *, numeric_nik: bool) -> Any:
+        return self.validator.worker_row(cells, numeric_nik=numeric_nik)
+
+    def run(self) -> dict[str, int]:
+        accepted: list[tuple[int, dict[str, str], dict[str, Any], str]] = []
+        for index, cells, clean, errors in self.validated():
+            if clean is None:
+                self.add_row(index, cells, ImportRow.Status.REJECTED, errors)
+            else:
+                accepted.append((index, cells, clean, self.indexer(clean["nik"])))
+
+        person_ids = person_ids_ensure({key: clean["nik"] for _i, _c, clean, key in accepted})
+        worker_ids = self._workers_ensure(accepted, person_ids)
+        # Reports these workers already have: in this batch (an earlier row or chunk of the same
+        # file) or the same report from the same source in an earlier batch.
+        earlier: dict[int, list[tuple[int, int, str, str, date | None]]] = {}
+        ids = list(set(worker_ids.values()))
+        for part in range(0, len(ids), INSERT_BATCH):
+            for report in WorkerReport.objects.filter(
+                worker_id__in=ids[part : part + INSERT_BATCH]
+            ).values_list(
+                "worker_id", "batch_id", "row_number", "source", "category", "report_date"
+            ):
+                earlier.setdefault(report[0], []).append(report[1:])
+
+        nik_column = self.table.headers.get("nik", "NIK")
+        reports: list[tuple[Any, ...]] = []
+        for index, cells, clean, key in accepted:
+            worker_id = worker_ids[person_ids[key]]
+            duplicate = self._duplicate(earlier.get(worker_id, ()), clean, nik_column)
+            if duplicate is not None:
+                self.add_row(index, cells, ImportRow.Status.DUPLICATE, [duplicate])
+                continue
+            row_number = self.table.row_numbers[index]
+            earlier.setdefault(worker_id, []).append(
+                (
+                    self.batch.pk,
+                    row_number,
+                    self.batch.source,
+                    clean["category"],
+                    clean["report_date"],
+                )
+            )
+            reports.append(
+                (
+                    worker_id,
+                    self.batch.pk,
+                    row_number,
+                    self.batch.source,
+                    clean["category"],
+                    clean["migrant_reason"],
+                    clean["regency"],
+                    clean["company"],
+                    clean["report_date"],
+                    clean["phone"],
+                    clean["full_name"],
+                    clean["birth_date"],
+                )
+            )
+            self.add_row(index, cells, ImportRow.Status.ACCEPTED, [])
+        rows_insert(WorkerReport, REPORT_FIELDS, reports)
+        self.flush_rows()
+        return self.counts
+
+    def _duplicate(
+        self,
+        earlier: Iterable[tuple[int, int, str, str, date | None]],
+        clean: dict[str, Any],
+        nik_column: str,
+    ) -> dict[str, str] | None:
+        for batch_id, row_number, source, category, report_date in earlier:
+            if batch_id == self.batch.pk:
+                return _duplicate_in_file(nik_column, row_number)
+            if (source, category, report_date) == (
+                self.batch.source,
+                clean["category"],
+                clean["report_date"],
+            ):
+                return {
+                    "column": nik_column,
+                    "code": "labourdata.duplicate_report",
+                    "message": str(
+                        format_lazy(
+                            _(
+                                "Pekerja ini sudah dilaporkan oleh sumber yang sama dengan "
+                                "kategori dan tanggal yang sama (impor #{batch}, baris {row})."
+                            ),
+                            batch=batch_id,
+                            row=row_number,
+                        )
+                    ),
+                }
+        return None
+
+    def _workers_ensure(
+        self,
+        accepted: list[tuple[int, dict[str, str], dict[str, Any], str]],
+        person_ids: dict[str, int],
+    ) -> dict[int, int]:
+        """``{person_id: worker_id}``; a person reported for the first time gets a worker
+        row with what this (first) report says."""
+        wanted = list({person_ids[key] for *_rest, key in accepted})
+        found: dict[int, int] = {}
+        for part in range(0, len(wanted), INSERT_BATCH):
+            found.update(
+                ReportedWorker.objects.filter(
+                    person_id__in=wanted[part : part + INSERT_BATCH]
+                ).values_list("person_id", "id")
+            )
+        new: dict[int, tuple[Any, ...]] = {}
+        now = timezone.now()
+        for _index, _cells, clean, key in accepted:
+            person_id = person_ids[key]
+            if person_id in found or person_id in new:
+                continue
+            new[person_id] = (
+                person_id,
+                clean["full_name"],
+                clean["birth_date"] or clean["nik_birth_date"],
+                clean["gender"],
+                clean["regency"],
+                clean["phone"],
+                now,
+            )
+        if new:
+            rows_insert(ReportedWorker, WORKER_FIELDS, new.values(), ignore_conflicts=True)
+            missing = list(new)
+            for part in range(0, len(missing), INSERT_BATCH):
+                found.update(
+                    ReportedWorker.objects.filter(
+                        person_id__in=missing[part : part + INSERT_BATCH]
+                    ).values_list("person_id", "id")
+                )
+        return found
+
+
+class _JpsChunk(_Chunk):
+    def check(self, cells: dict[str, str], *, numeric_nik: bool) -> Any:
+        return self.validator.jps_row(cells, numeric_nik=numeric_nik)
+
+    def run(self) -> dict[str, int]:
+        accepted: list[tuple[int, dict[str, str], dict[str, Any], str]] = []
+        for index, cells, clean, errors in self.validated():
+            if clean is None:
+                self.add_row(index, cells, ImportRow.Status.REJECTED, errors)
+            else:
+                accepted.append((index, cells, clean, self.indexer(clean["nik"])))
+        person_ids = person_ids_ensure({key: clean["nik"] for _i, _c, clean, key in accepted})
+        ids = list(set(person_ids.values()))
+        earlier: dict[tuple[int, str, str], tuple[int, int]] = {}
+        for part in range(0, len(ids), INSERT_BATCH):
+            for person_id, programme, period, batch_id, row_number in JpsRecipient.objects.filter(
+                person_id__in=ids[part : part + INSERT_BATCH]
+            ).values_list("person_id", "programme", "period", "batch_id", "row_number"):
+                earlier[(person_id, programme, period)] = (batch_id, row_number)
+        nik_column = self.table.headers.get("nik", "NIK")
+        recipients: list[tuple[Any, ...]] = []
+        for index, cells, clean, key in accepted:
+            person_id = person_ids[key]
+            identity = (person_id, clean["programme"], clean["period"])
+            row_number = self.table.row_numbers[index]
+            if identity in earlier:
+                batch_id, earlier_row = earlier[identity]
+                if batch_id == self.batch.pk:
+                    problem = _duplicate_in_file(nik_column, earlier_row)
+                else:
+                    problem = {
+                        "column": nik_column,
+                        "code": "labourdata.duplicate_report",
+                        "message": str(
+                            format_lazy(
+                                _(
+                                    "Penerima ini sudah tercatat untuk program dan periode yang "
+                                    "sama (impor #{batch}, baris {row})."
+                                ),
+                                batch=batch_id,
+                                row=earlier_row,
+                            )
+                        ),
+                    }
+                self.add_row(index, cells, ImportRow.Status.DUPLICATE, [problem])
+                continue
+            earlier[identity] = (self.batch.pk, row_number)
+            recipients.append(
+                (
+                    person_id,
+                    self.batch.pk,
+                    row_number,
+                    clean["full_name"],
+                    clean["programme"],
+                    clean["amount"],
+                    clean["period"],
+                )
+            )
+            self.add_row(index, cells, ImportRow.Status.ACCEPTED, [])
+        rows_insert(JpsRecipient, JPS_FIELDS, recipients)
+        self.flush_rows()
+        return self.counts

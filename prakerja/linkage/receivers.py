@@ -1,0 +1,19 @@
+"""Receivers connected in ``LinkageConfig.ready``: other apps tell us, we never import them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def on_selection_published(
+    sender: Any, *, run: Any, wave: Any, registration_ids: list[int], **kwargs: Any
+) -> None:
+    """Open a JPS review case for every selected applicant who receives JPS.
+
+    Runs inside the publishing transaction, so the cases and the published result commit (or
+    roll back) together; set-based, a few queries whatever the size of the selection.
+    """
+    from prakerja.linkage.services import jps_cases_open_for_selection
+
+    ref = f"{getattr(wave, 'pk', wave)}/{getattr(run, 'pk', run)}"
+    jps_cases_open_for_selection(registration_ids=registration_ids, selection_ref=ref[:60])

@@ -1,0 +1,566 @@
+"""Writes of the linkage domain: linkage runs, review decisions, outreach, JPS review cases."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import polars as pl
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
+
+from prakerja.accounts.models import Role, User
+from prakerja.accounts.scopes import Actor, Capability, actor_require, actor_role
+from prakerja.core.audit import audit_as
+from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.identity import crypto
+from prakerja.labourdata.models import ImportBatch, Kind, ReportedWorker
+from prakerja.linkage import matching
+from prakerja.linkage.models import (
+    DataExport,
+    JpsReviewCase,
+    Link,
+    LinkageRun,
+    OutreachInvitation,
+)
+from prakerja.linkage.selectors import (
+    jps_case_get_for_actor,
+    link_get_for_actor,
+    outreach_queryset,
+)
+from prakerja.notifications.services import sms_send_on_commit
+from prakerja.registry.models import Registration
+
+logger = logging.getLogger(__name__)
+
+_WRITE_CHUNK = 5000
+_READ_CHUNK = 50_000
+
+
+def _denied() -> PermissionDenied:
+    return PermissionDenied(
+        "account.capability_missing", _("Anda tidak berhak mengakses data ini.")
+    )
+
+
+# --- Linkage runs ------------------------------------------------------------------------
+
+
+def linkage_run_start(*, actor: Actor) -> LinkageRun:
+    """Queue a linkage run; the page follows its progress. One run at a time: a second
+    request while one is queued or running returns that run instead of starting another."""
+    actor_require(actor, Capability.LABOUR_DATA_IMPORT)
+    from prakerja.linkage.tasks import linkage_run_job
+
+    with transaction.atomic():
+        active = (
+            LinkageRun.objects.select_for_update()
+            .filter(status__in=[LinkageRun.Status.QUEUED, LinkageRun.Status.RUNNING])
+            .first()
+        )
+        if active is not None:
+            return active
+        run = LinkageRun.objects.create(started_by=actor if isinstance(actor, User) else None)
+        transaction.on_commit(lambda: linkage_run_job.enqueue(run.pk))
+    return run
+
+
+def _progress(run_id: int, stage: str, percent: int, **counts: int) -> None:
+    LinkageRun.objects.filter(pk=run_id).update(stage=stage, percent=percent, **counts)
+
+
+def linkage_run_execute(*, run_id: int) -> LinkageRun:
+    """The job body: exact NIK links, then Splink on the rest, then the registrants' flags.
+
+    Safe to run twice: pairs already proposed (in any state) are skipped, so a re-run after a
+    crash only adds what is missing, and a rejected pair is never proposed again.
+    """
+    run = LinkageRun.objects.get(pk=run_id)
+    if run.status == LinkageRun.Status.COMPLETED:
+        return run
+    LinkageRun.objects.filter(pk=run_id).update(
+        status=LinkageRun.Status.RUNNING, started_at=timezone.now(), error_message=""
+    )
+    try:
+        exact = _link_exact_nik(run_id=run_id)
+        _progress(run_id, "exact", 15, exact_links=exact)
+        auto, review, considered = _link_probabilistic(run_id=run_id)
+        _progress(
+            run_id,
+            "flags",
+            95,
+            auto_links=auto,
+            review_pairs=review,
+            workers_considered=considered,
+        )
+        registration_flags_refresh()
+        # Also the safety net for JPS lists whose import did not call us (idempotent).
+        jps_cases_open_for_all_batches()
+    except Exception as exc:
+        # The message is the exception class only: a message could quote a name or a NIK.
+        LinkageRun.objects.filter(pk=run_id).update(
+            status=LinkageRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error_message=type(exc).__name__,
+        )
+        logger.exception("linkage run %s failed", run_id)
+        raise
+    LinkageRun.objects.filter(pk=run_id).update(
+        status=LinkageRun.Status.COMPLETED, stage="done", percent=100, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _registered() -> QuerySet[Registration]:
+    # Drafts are not registrants yet: an applicant halfway through the form is still
+    # someone the call centre should invite.
+    return Registration.objects.exclude(status=Registration.Status.DRAFT).filter(
+        person__isnull=False
+    )
+
+
+def _chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _link_exact_nik(*, run_id: int) -> int:
+    """Same person (same NIK blind index) on both sides: one SQL join, no decryption."""
+    pairs = list(
+        _registered()
+        .filter(person__reported_worker__isnull=False)
+        .exclude(
+            Exists(
+                Link.objects.filter(
+                    registration_id=OuterRef("pk"), worker_id=OuterRef("person__reported_worker")
+                )
+            )
+        )
+        .values_list("person__reported_worker", "pk")
+    )
+    for chunk in _chunked(pairs, _WRITE_CHUNK):
+        with transaction.atomic():
+            bulk_create_with_history(
+                [
+                    Link(
+                        worker_id=worker_id,
+                        registration_id=registration_id,
+                        method=Link.Method.EXACT_NIK,
+                        status=Link.Status.LINKED,
+                        match_probability=1.0,
+                        evidence={"nik": {"level": "sama", "weight": None}},
+                        run_id=run_id,
+                    )
+                    for worker_id, registration_id in chunk
+                ],
+                Link,
+                batch_size=1000,
+                default_change_reason="linkage: NIK sama",
+            )
+    return len(pairs)
+
+
+def _frame_from_rows(rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
+    """Columns read in chunks of plain tuples (never ORM objects) into one polars frame."""
+    schema = {
+        "unique_id": pl.Int64,
+        "full_name": pl.String,
+        "birth_date": pl.Date,
+        "regency": pl.String,
+        "nik_encrypted": pl.String,
+    }
+    frames = []
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= _READ_CHUNK:
+            frames.append(pl.DataFrame(chunk, schema=schema, orient="row"))
+            chunk = []
+    frames.append(pl.DataFrame(chunk, schema=schema, orient="row"))
+    return pl.concat(frames)
+
+
+def _decrypt_column(frame: pl.DataFrame) -> pl.DataFrame:
+    niks = [crypto.decrypt(token) for token in frame["nik_encrypted"].to_list()]
+    return frame.with_columns(nik=pl.Series(niks, dtype=pl.String)).drop("nik_encrypted")
+
+
+def load_reports_frame() -> pl.DataFrame:
+    """Reported workers with no active or pending link and no registration of their own."""
+    workers = (
+        ReportedWorker.objects.exclude(
+            Exists(
+                Link.objects.filter(
+                    worker_id=OuterRef("pk"),
+                    status__in=[*Link.ACTIVE, Link.Status.PENDING],
+                )
+            )
+        )
+        .exclude(Exists(_registered().filter(person_id=OuterRef("person_id"))))
+        .values_list("pk", "full_name", "birth_date", "regency_id", "person__nik_encrypted")
+    )
+    return _decrypt_column(_frame_from_rows(workers.iterator(chunk_size=_READ_CHUNK)))
+
+
+def load_registrants_frame() -> pl.DataFrame:
+    """Registrants not yet linked to anyone, NIK still encrypted (decrypted per candidate)."""
+    registrants = (
+        _registered()
+        .exclude(
+            Exists(Link.objects.filter(registration_id=OuterRef("pk"), status__in=Link.ACTIVE))
+        )
+        .values_list(
+            "pk", "full_name", "birth_date", "domicile_regency_id", "person__nik_encrypted"
+        )
+    )
+    return _frame_from_rows(registrants.iterator(chunk_size=_READ_CHUNK))
+
+
+def _evidence(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    labels = {
+        name: ["tidak ada data"] + [lv.label for lv in reversed(levels)]
+        for name, levels in matching._levels().items()
+    }
+    evidence = {}
+    for name in matching.COMPARISON_COLUMNS:
+        gamma = row[f"gamma_{name}"]
+        # gamma -1 is the null level; 0 the ELSE level; higher is closer.
+        evidence[name] = {
+            "level": labels[name][gamma + 1],
+            "weight": round(float(row[f"mw_{name}"]), 2),
+        }
+    return evidence
+
+
+def _link_probabilistic(*, run_id: int) -> tuple[int, int, int]:
+    reports_raw = load_reports_frame()
+    _progress(run_id, "load", 25, workers_considered=reports_raw.height)
+    if reports_raw.is_empty():
+        return 0, 0, 0
+    registrants_raw = load_registrants_frame()
+    _progress(run_id, "match", 45)
+    scored = matching.match_with_candidates(reports_raw, registrants_raw, decrypt=crypto.decrypt)
+    del registrants_raw
+    # One registrant is one person: keep only its best report.
+    scored = scored.sort(["match_weight", "report_id"], descending=[True, False]).unique(
+        subset=["registration_id"], keep="first", maintain_order=True
+    )
+    existing = set(
+        Link.objects.filter(worker_id__in=scored["report_id"].to_list()).values_list(
+            "worker_id", "registration_id"
+        )
+    )
+    _progress(run_id, "write", 80)
+    auto = review = 0
+    new_links = []
+    for row in scored.iter_rows(named=True):
+        if (row["report_id"], row["registration_id"]) in existing:
+            continue
+        is_auto = row["match_probability"] >= matching.AUTO_LINK_PROBABILITY
+        auto += is_auto
+        review += not is_auto
+        new_links.append(
+            Link(
+                worker_id=row["report_id"],
+                registration_id=row["registration_id"],
+                method=Link.Method.PROBABILISTIC,
+                status=Link.Status.LINKED if is_auto else Link.Status.PENDING,
+                match_probability=float(row["match_probability"]),
+                match_weight=float(row["match_weight"]),
+                evidence=_evidence(row),
+                run_id=run_id,
+            )
+        )
+    for chunk in _chunked(new_links, _WRITE_CHUNK):
+        with transaction.atomic():
+            bulk_create_with_history(
+                list(chunk), Link, batch_size=1000, default_change_reason="linkage: Splink"
+            )
+    return auto, review, reports_raw.height
+
+
+def registration_flags_refresh(registration_ids: Iterable[int] | None = None) -> int:
+    """Make ``reported_by_disnaker`` say exactly "has an active link", set-based.
+
+    Two UPDATEs instead of a save per registrant: after a run this touches up to 100,000
+    rows. (The links themselves carry the audit history of why the flag changed.)
+    """
+    active = Exists(Link.objects.filter(registration_id=OuterRef("pk"), status__in=Link.ACTIVE))
+    registrations = Registration.objects.all()
+    if registration_ids is not None:
+        registrations = registrations.filter(pk__in=list(registration_ids))
+    raised = registrations.filter(active, reported_by_disnaker=False).update(
+        reported_by_disnaker=True
+    )
+    cleared = registrations.filter(~active, reported_by_disnaker=True).update(
+        reported_by_disnaker=False
+    )
+    return raised + cleared
+
+
+# --- Review decisions -------------------------------------------------------------------
+
+
+def _decide(
+    *, actor: Actor, link_id: int, to: Link.Status, allowed: Sequence[str], reason: str
+) -> Link:
+    actor_require(actor, Capability.LABOUR_DATA_IMPORT)
+    reason = reason.strip()
+    if to != Link.Status.ACCEPTED and not reason:
+        raise ApplicationError("linkage.reason_required", _("Tuliskan alasannya."), field="reason")
+    with transaction.atomic():
+        link = link_get_for_actor(actor=actor, link_id=link_id, for_update=True)
+        if link.status not in allowed:
+            raise ApplicationError(
+                "linkage.already_decided",
+                _("Pasangan ini sudah diputuskan; muat ulang halaman."),
+                status=409,
+            )
+        if (
+            to == Link.Status.ACCEPTED
+            and Link.objects.filter(worker_id=link.worker_id, status__in=Link.ACTIVE)
+            .exclude(pk=link.pk)
+            .exists()
+        ):
+            raise ApplicationError(
+                "linkage.worker_already_linked",
+                _("Pekerja ini sudah tertaut ke pendaftar lain."),
+                status=409,
+            )
+        link.status = to
+        link.decided_by = actor if isinstance(actor, User) else None
+        link.decided_at = timezone.now()
+        link.reason = reason[:300]
+        audit_as(link, actor=actor, reason=f"linkage: {to}")
+        link.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+        registration = Registration.objects.select_for_update().get(pk=link.registration_id)
+        flag = Link.objects.filter(registration_id=registration.pk, status__in=Link.ACTIVE).exists()
+        if registration.reported_by_disnaker != flag:
+            registration.reported_by_disnaker = flag
+            audit_as(registration, actor=actor, reason="linkage: dilaporkan Disnaker")
+            registration.save(update_fields=["reported_by_disnaker", "updated_at"])
+    return link
+
+
+def link_accept(*, actor: Actor, link_id: int, reason: str = "") -> Link:
+    return _decide(
+        actor=actor,
+        link_id=link_id,
+        to=Link.Status.ACCEPTED,
+        allowed=[Link.Status.PENDING],
+        reason=reason,
+    )
+
+
+def link_reject(*, actor: Actor, link_id: int, reason: str) -> Link:
+    return _decide(
+        actor=actor,
+        link_id=link_id,
+        to=Link.Status.REJECTED,
+        allowed=[Link.Status.PENDING],
+        reason=reason,
+    )
+
+
+def link_unlink(*, actor: Actor, link_id: int, reason: str) -> Link:
+    """Undo an automatic or accepted link (the registrant's flag clears if nothing else
+    links them)."""
+    return _decide(
+        actor=actor,
+        link_id=link_id,
+        to=Link.Status.UNLINKED,
+        allowed=list(Link.ACTIVE),
+        reason=reason,
+    )
+
+
+# --- Outreach ---------------------------------------------------------------------------
+
+
+def outreach_export_record(
+    *, actor: Actor, file_format: str, regency_code: str | None, row_count: int
+) -> DataExport:
+    """Log the disclosure of an outreach list (names and phone numbers) before it is sent."""
+    actor_require(actor, Capability.LABOUR_DATA_EXPORT)
+    assert isinstance(actor, User)
+    return DataExport.objects.create(
+        actor=actor,
+        kind=DataExport.Kind.OUTREACH,
+        file_format=file_format,
+        regency_id=regency_code,
+        row_count=row_count,
+    )
+
+
+def invitation_sms_body(*, campaign: str) -> str:
+    return (
+        "Anda tercatat Disnaker sebagai pekerja terdampak. Daftar Kartu Prakerja Jatim "
+        f"({campaign}) gratis di prakerja.jatimprov.go.id atau posko terdekat."
+    )
+
+
+def outreach_invitations_start(*, actor: Actor, campaign: str, regency_code: str | None) -> None:
+    """Queue the SMS invitation job for one campaign (wave code) and, optionally, one regency."""
+    actor_require(actor, Capability.LABOUR_DATA_EXPORT)
+    campaign = campaign.strip()
+    if not campaign or len(campaign) > 40:
+        raise ApplicationError(
+            "linkage.campaign_invalid",
+            _("Isi kode kampanye/gelombang (paling banyak 40 karakter)."),
+            field="campaign",
+        )
+    # The scope check happens now, in the request, not later in the job.
+    outreach_queryset(actor=actor, regency_code=regency_code)
+    from prakerja.linkage.tasks import outreach_invitations_job
+
+    actor_id = actor.pk if isinstance(actor, User) else None
+    transaction.on_commit(
+        lambda: outreach_invitations_job.enqueue(actor_id, campaign, regency_code or "")
+    )
+
+
+def outreach_invitations_send(*, actor: Actor, campaign: str, regency_code: str | None) -> int:
+    """Text every not-yet-registered reported worker with a phone once per campaign.
+
+    The unique (worker, campaign) row is claimed before the SMS is queued, each in its own
+    short transaction, so a job run twice (or two at once) texts nobody twice. Returns how many
+    invitations this call sent.
+    """
+    workers = outreach_queryset(actor=actor, regency_code=regency_code).exclude(phone="")
+    workers = workers.exclude(
+        Exists(OutreachInvitation.objects.filter(worker_id=OuterRef("pk"), campaign=campaign))
+    )
+    body = invitation_sms_body(campaign=campaign)
+    sent = 0
+    for worker_id, phone in workers.values_list("pk", "phone").iterator(chunk_size=2000):
+        try:
+            with transaction.atomic():
+                OutreachInvitation.objects.create(
+                    worker_id=worker_id,
+                    campaign=campaign,
+                    sent_by=actor if isinstance(actor, User) else None,
+                )
+                sms_send_on_commit(to=phone, body=body)
+        except IntegrityError:
+            continue  # another run claimed this person for this campaign first
+        sent += 1
+    return sent
+
+
+# --- JPS review cases -------------------------------------------------------------------
+
+
+def _assignee_for(regency_id: str | None, load: dict[int, int]) -> int | None:
+    """The active data officer of the regency with the fewest open cases (province-wide data
+    officers when the regency has none)."""
+    officers = User.objects.filter(role=Role.DATA_OFFICER, is_active=True)
+    local = list(officers.filter(regency_id=regency_id).values_list("pk", flat=True))
+    pool = local or list(officers.filter(regency__isnull=True).values_list("pk", flat=True))
+    if not pool:
+        return None
+    chosen = min(pool, key=lambda pk: (load.get(pk, 0), pk))
+    load[chosen] = load.get(chosen, 0) + 1
+    return chosen
+
+
+def _cases_open(
+    pairs: Iterable[tuple[int, int, str | None]],
+    *,
+    trigger: JpsReviewCase.Trigger,
+    selection_ref: str = "",
+) -> int:
+    """Open one case per (registration, JPS receipt) pair that has none yet."""
+    existing = set(JpsReviewCase.objects.values_list("registration_id", "recipient_id"))
+    load = dict(
+        JpsReviewCase.objects.filter(status=JpsReviewCase.Status.OPEN, assigned_to__isnull=False)
+        .values_list("assigned_to")
+        .annotate(n=Count("pk"))
+        .values_list("assigned_to", "n")
+    )
+    cases = [
+        JpsReviewCase(
+            registration_id=registration_id,
+            recipient_id=recipient_id,
+            regency_id=regency_id,
+            trigger=trigger,
+            selection_ref=selection_ref,
+            assigned_to_id=_assignee_for(regency_id, load),
+        )
+        for registration_id, recipient_id, regency_id in pairs
+        if (registration_id, recipient_id) not in existing
+    ]
+    with transaction.atomic():
+        bulk_create_with_history(
+            cases, JpsReviewCase, batch_size=1000, default_change_reason=f"jps: {trigger}"
+        )
+    return len(cases)
+
+
+def jps_cases_open_for_batch(*, batch_id: int) -> int:
+    """After a JPS list is imported: a case for every submitted registrant on it.
+
+    Called by the labourdata import when a JPS batch completes (and safe to call again).
+    """
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.status != ImportBatch.Status.COMPLETED:
+        return 0
+    pairs = (
+        Registration.objects.filter(status=Registration.Status.SUBMITTED)
+        .filter(person__jps_receipts__batch_id=batch_id)
+        .values_list("pk", "person__jps_receipts", "domicile_regency_id")
+    )
+    return _cases_open(pairs, trigger=JpsReviewCase.Trigger.JPS_IMPORT)
+
+
+def jps_cases_open_for_all_batches() -> int:
+    """``jps_cases_open_for_batch`` for every completed JPS list (idempotent)."""
+    batches = ImportBatch.objects.filter(kind=Kind.JPS, status=ImportBatch.Status.COMPLETED)
+    return sum(jps_cases_open_for_batch(batch_id=pk) for pk in batches.values_list("pk", flat=True))
+
+
+def jps_cases_open_for_selection(*, registration_ids: Sequence[int], selection_ref: str) -> int:
+    """After a selection is published: a case for every selected applicant receiving JPS."""
+    pairs: list[tuple[int, int, str | None]] = []
+    for chunk in _chunked(list(registration_ids), 5000):
+        pairs.extend(
+            Registration.objects.filter(
+                pk__in=chunk, person__jps_receipts__isnull=False
+            ).values_list("pk", "person__jps_receipts", "domicile_regency_id")
+        )
+    return _cases_open(pairs, trigger=JpsReviewCase.Trigger.SELECTION, selection_ref=selection_ref)
+
+
+def jps_case_resolve(*, actor: Actor, case_id: int, decision: str, reason: str) -> JpsReviewCase:
+    """Record the decision (continue / stop / adjust JPS) and its reason."""
+    if actor_role(actor) not in (Role.DATA_OFFICER, Role.MANAGER, Role.SUPERADMIN):
+        raise _denied()
+    if decision not in JpsReviewCase.Decision.values:
+        raise ApplicationError(
+            "linkage.jps_decision_invalid",
+            _("Pilih keputusan: lanjutkan, hentikan atau sesuaikan JPS."),
+            field="decision",
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("linkage.reason_required", _("Tuliskan alasannya."), field="reason")
+    with transaction.atomic():
+        case = jps_case_get_for_actor(actor=actor, case_id=case_id, for_update=True)
+        if case.status != JpsReviewCase.Status.OPEN:
+            raise ApplicationError(
+                "linkage.jps_case_closed",
+                _("Kasus ini sudah diputuskan; muat ulang halaman."),
+                status=409,
+            )
+        case.status = JpsReviewCase.Status.RESOLVED
+        case.decision = decision
+        case.reason = reason[:2000]
+        case.decided_by = actor if isinstance(actor, User) else None
+        case.decided_at = timezone.now()
+        audit_as(case, actor=actor, reason=f"jps: {decision}")
+        case.save(update_fields=["status", "decision", "reason", "decided_by", "decided_at"])
+    return case

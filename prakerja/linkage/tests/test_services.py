@@ -1,0 +1,386 @@
+"""Linkage, review, outreach and JPS cases through their services, on a real database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from prakerja.accounts.models import Role, User
+from prakerja.accounts.testing import make_user
+from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.core.signals import selection_published
+from prakerja.identity.tests.factories import fake_nik
+from prakerja.labourdata.models import Category, Kind, Source
+from prakerja.linkage import services
+from prakerja.linkage.models import DataExport, JpsReviewCase, Link, LinkageRun, OutreachInvitation
+from prakerja.linkage.selectors import (
+    link_evidence,
+    outreach_rows,
+    regional_vs_ministry,
+    review_queue_for_actor,
+)
+from prakerja.linkage.tests import factories as f
+from prakerja.notifications.models import OutboxMessage
+from prakerja.registry.models import Registration
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+DOB = date(1990, 8, 17)
+
+
+def run_linkage(actor: User) -> LinkageRun:
+    run = LinkageRun.objects.create(started_by=actor)
+    return services.linkage_run_execute(run_id=run.pk)
+
+
+def flag(registration: Registration) -> bool:
+    registration.refresh_from_db()
+    return registration.reported_by_disnaker
+
+
+def test_it_links_the_same_nik_exactly_and_flags_the_registrant(
+    surabaya_data_officer: User,
+) -> None:
+    nik = fake_nik(serial=11)
+    registration = f.registrant(nik=nik, full_name="Siti Rahayu")
+    worker = f.worker(nik=nik, full_name="SITI RAHAYOE")
+
+    run = run_linkage(surabaya_data_officer)
+
+    link = Link.objects.get()
+    assert (link.worker_id, link.registration_id) == (worker.pk, registration.pk)
+    assert (link.method, link.status, link.match_probability) == ("exact_nik", "linked", 1.0)
+    assert (run.status, run.exact_links, run.percent) == ("completed", 1, 100)
+    assert flag(registration) is True
+    assert link.history.count() == 1
+
+
+def test_it_links_spelling_variants_with_a_one_digit_nik_typo_automatically(
+    surabaya_data_officer: User,
+) -> None:
+    nik = fake_nik(serial=21)
+    typo = nik[:-1] + ("7" if nik[-1] != "7" else "8")
+    registration = f.registrant(nik=nik, full_name="Muhammad Joko Santoso")
+    f.registrant(nik=fake_nik(serial=22), full_name="Siti Aminah")
+    f.worker(nik=typo, full_name="Moh. Djoko Santoso, S.Pd.")
+
+    run = run_linkage(surabaya_data_officer)
+
+    link = Link.objects.get()
+    assert link.registration_id == registration.pk
+    assert (link.method, link.status) == ("probabilistic", "linked")
+    assert link.match_probability >= 0.99
+    assert link.evidence["nik"]["level"] == "beda 1 angka"
+    assert link.evidence["nama"]["level"] == "sama"
+    assert run.auto_links == 1
+    assert flag(registration) is True
+
+
+def uncertain_pair() -> tuple[Registration, int]:
+    # Same name, birth date and regency but unrelated NIKs: maybe a typo-ridden NIK, maybe a
+    # namesake. Exactly what a person must look at.
+    registration = f.registrant(nik=fake_nik(serial=31), full_name="Agus Salim")
+    worker = f.worker(nik=fake_nik(serial=4431, district_code="357802"), full_name="Agus Salim")
+    return registration, worker.pk
+
+
+def test_it_sends_an_uncertain_pair_to_the_review_queue_unflagged(
+    surabaya_data_officer: User,
+) -> None:
+    registration, worker_id = uncertain_pair()
+
+    run = run_linkage(surabaya_data_officer)
+
+    link = Link.objects.get()
+    assert (link.worker_id, link.status) == (worker_id, "pending")
+    assert 0.5 <= link.match_probability < 0.99
+    assert run.review_pairs == 1
+    assert flag(registration) is False
+    assert list(review_queue_for_actor(actor=surabaya_data_officer)) == [link]
+
+
+def test_the_evidence_shows_both_sides_with_masked_niks_and_weights(
+    surabaya_data_officer: User,
+) -> None:
+    uncertain_pair()
+    run_linkage(surabaya_data_officer)
+
+    evidence = link_evidence(actor=surabaya_data_officer, link_id=Link.objects.get().pk)
+
+    assert evidence.worker.nik_masked == "3578********4431"
+    assert evidence.registrant.nik_masked == "3578********0031"
+    assert evidence.worker.name == evidence.registrant.name == "Agus Salim"
+    levels = {c["name"]: (c["level"], c["weight"]) for c in evidence.comparisons}
+    assert levels["NIK"][0] == "berbeda"
+    assert levels["Kabupaten/kota"] == ("sama", 4.17)
+
+
+def test_accepting_flags_the_registrant_and_unlinking_clears_it(
+    surabaya_data_officer: User,
+) -> None:
+    registration, _ = uncertain_pair()
+    run_linkage(surabaya_data_officer)
+    link = Link.objects.get()
+
+    services.link_accept(actor=surabaya_data_officer, link_id=link.pk)
+    assert flag(registration) is True
+    link.refresh_from_db()
+    assert (link.status, link.decided_by) == ("accepted", surabaya_data_officer)
+
+    services.link_unlink(actor=surabaya_data_officer, link_id=link.pk, reason="Salah orang")
+    assert flag(registration) is False
+    assert [h.status for h in link.history.order_by("history_date")] == [
+        "pending",
+        "accepted",
+        "unlinked",
+    ]
+
+
+def test_a_rejected_pair_is_never_proposed_again(surabaya_data_officer: User) -> None:
+    registration, _ = uncertain_pair()
+    run_linkage(surabaya_data_officer)
+    link = Link.objects.get()
+
+    with pytest.raises(ApplicationError) as missing:
+        services.link_reject(actor=surabaya_data_officer, link_id=link.pk, reason=" ")
+    assert missing.value.code == "linkage.reason_required"
+    services.link_reject(actor=surabaya_data_officer, link_id=link.pk, reason="Beda orang")
+    run_linkage(surabaya_data_officer)
+
+    assert Link.objects.get().status == "rejected"
+    assert flag(registration) is False
+    with pytest.raises(ApplicationError) as again:
+        services.link_accept(actor=surabaya_data_officer, link_id=link.pk)
+    assert again.value.code == "linkage.already_decided"
+
+
+def test_running_twice_adds_nothing(surabaya_data_officer: User) -> None:
+    nik = fake_nik(serial=41)
+    f.registrant(nik=nik, full_name="Budi")
+    f.worker(nik=nik, full_name="Budi")
+    uncertain_pair()
+
+    run_linkage(surabaya_data_officer)
+    second = run_linkage(surabaya_data_officer)
+
+    assert Link.objects.count() == 2
+    assert (second.exact_links, second.auto_links, second.review_pairs) == (0, 0, 0)
+
+
+def test_a_data_officer_of_another_regency_cannot_decide(surabaya_data_officer: User) -> None:
+    uncertain_pair()
+    run_linkage(surabaya_data_officer)
+    malang = make_user(role=Role.DATA_OFFICER, regency_code="3507")
+
+    assert list(review_queue_for_actor(actor=malang)) == []
+    with pytest.raises(PermissionDenied):
+        services.link_accept(actor=malang, link_id=Link.objects.get().pk)
+
+
+def test_a_manager_cannot_review_links(manager: User) -> None:
+    uncertain_pair()
+    run_linkage(manager)
+
+    with pytest.raises(PermissionDenied):
+        services.link_accept(actor=manager, link_id=Link.objects.get().pk)
+
+
+def test_the_run_start_queues_one_run_at_a_time(surabaya_data_officer: User, settings) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    first = services.linkage_run_start(actor=surabaya_data_officer)
+    second = services.linkage_run_start(actor=surabaya_data_officer)
+    assert first.pk == second.pk
+
+
+# --- Outreach -------------------------------------------------------------------------------
+
+
+def test_the_outreach_list_holds_only_workers_who_have_not_registered(
+    surabaya_data_officer: User,
+) -> None:
+    nik = fake_nik(serial=51)
+    f.registrant(nik=nik, full_name="Sudah Daftar")
+    f.worker(nik=nik, full_name="Sudah Daftar")
+    f.worker(nik=fake_nik(serial=52), full_name="Belum Daftar", phone="+6281200000052")
+    f.worker(
+        nik=fake_nik(serial=53, district_code="350701"), full_name="Orang Malang", regency="3507"
+    )
+    draft_nik = fake_nik(serial=54)
+    f.registrant(nik=draft_nik, full_name="Masih Draf", status=Registration.Status.DRAFT)
+    f.worker(nik=draft_nik, full_name="Masih Draf", phone="+6281200000054")
+
+    rows = outreach_rows(actor=surabaya_data_officer)
+
+    assert rows["full_name"].to_list() == ["Belum Daftar", "Masih Draf"]
+    assert rows["phone"].to_list() == ["+6281200000052", "+6281200000054"]
+    assert rows["category"].to_list() == ["laid_off", "laid_off"]
+
+
+def test_each_worker_gets_at_most_one_invitation_per_campaign(
+    surabaya_data_officer: User, django_capture_on_commit_callbacks
+) -> None:
+    f.worker(nik=fake_nik(serial=61), full_name="Satu", phone="+6281200000061")
+    f.worker(nik=fake_nik(serial=62), full_name="Dua", phone="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.outreach_invitations_send(
+            actor=surabaya_data_officer, campaign="gelombang-4", regency_code=None
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.outreach_invitations_send(
+            actor=surabaya_data_officer, campaign="gelombang-4", regency_code=None
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        next_wave = services.outreach_invitations_send(
+            actor=surabaya_data_officer, campaign="gelombang-5", regency_code=None
+        )
+
+    assert (first, again, next_wave) == (1, 0, 1)
+    assert OutreachInvitation.objects.count() == 2
+    assert OutboxMessage.objects.filter(recipient="+6281200000061").count() == 2
+
+
+def test_an_empty_campaign_code_is_refused(surabaya_data_officer: User) -> None:
+    with pytest.raises(ApplicationError) as error:
+        services.outreach_invitations_start(
+            actor=surabaya_data_officer, campaign="  ", regency_code=None
+        )
+    assert error.value.code == "linkage.campaign_invalid"
+
+
+def test_an_outreach_export_is_recorded(surabaya_data_officer: User) -> None:
+    services.outreach_export_record(
+        actor=surabaya_data_officer, file_format="xlsx", regency_code="3578", row_count=3
+    )
+    export = DataExport.objects.get()
+    assert (export.actor, export.kind, export.row_count) == (surabaya_data_officer, "outreach", 3)
+
+
+# --- Regional vs ministry -------------------------------------------------------------------
+
+
+def test_the_report_splits_people_into_both_one_only_and_conflicting(
+    province_data_officer: User,
+) -> None:
+    ministry = f.batch(source=Source.MINISTRY)
+    regional = f.batch(source=Source.REGENCY_DISNAKER)
+    f.worker(
+        nik=fake_nik(serial=71),
+        full_name="Di Keduanya",
+        reports=[(ministry, Category.LAID_OFF, "3578"), (regional, Category.LAID_OFF, "3578")],
+    )
+    f.worker(
+        nik=fake_nik(serial=72),
+        full_name="Beda Kategori",
+        reports=[(ministry, Category.LAID_OFF, "3578"), (regional, Category.FURLOUGHED, "3578")],
+    )
+    f.worker(
+        nik=fake_nik(serial=73),
+        full_name="Beda Wilayah",
+        reports=[(ministry, Category.MIGRANT, "3578"), (regional, Category.MIGRANT, "3507")],
+    )
+    f.worker(
+        nik=fake_nik(serial=74),
+        full_name="Hanya Kemnaker",
+        reports=[(ministry, Category.LAID_OFF, "3578")],
+    )
+    f.worker(
+        nik=fake_nik(serial=75),
+        full_name="Hanya Daerah",
+        reports=[(regional, Category.LAID_OFF, "3578")],
+    )
+
+    report = regional_vs_ministry(actor=province_data_officer)
+
+    assert report.totals() == {"both": 3, "only_ministry": 1, "only_regional": 1, "conflicting": 2}
+    groups = dict(zip(report.people["full_name"], report.people["group"], strict=True))
+    assert groups == {
+        "Di Keduanya": "both",
+        "Beda Kategori": "conflicting",
+        "Beda Wilayah": "conflicting",
+        "Hanya Kemnaker": "only_ministry",
+        "Hanya Daerah": "only_regional",
+    }
+
+
+# --- JPS review cases -----------------------------------------------------------------------
+
+
+def jps_overlap(officer: User) -> tuple[Registration, int]:
+    nik = fake_nik(serial=81)
+    registration = f.registrant(nik=nik, full_name="Penerima PKH")
+    jps_batch = f.batch(kind=Kind.JPS, source="", uploader=officer)
+    f.jps_receipt(nik=nik, full_name="Penerima PKH", jps_batch=jps_batch)
+    f.jps_receipt(nik=fake_nik(serial=82), full_name="Tidak Mendaftar", jps_batch=jps_batch)
+    return registration, jps_batch.pk
+
+
+def test_an_imported_jps_list_opens_one_case_per_overlap_assigned_locally(
+    surabaya_data_officer: User,
+) -> None:
+    registration, batch_id = jps_overlap(surabaya_data_officer)
+
+    assert services.jps_cases_open_for_batch(batch_id=batch_id) == 1
+    assert services.jps_cases_open_for_batch(batch_id=batch_id) == 0
+
+    case = JpsReviewCase.objects.get()
+    assert (case.registration, case.regency_id, case.assigned_to) == (
+        registration,
+        "3578",
+        surabaya_data_officer,
+    )
+    assert (case.trigger, case.status) == ("jps_import", "open")
+
+
+def test_a_published_selection_opens_cases_for_selected_jps_recipients(
+    surabaya_data_officer: User,
+) -> None:
+    registration, _ = jps_overlap(surabaya_data_officer)
+    other = f.registrant(nik=fake_nik(serial=83), full_name="Bukan Penerima")
+
+    selection_published.send(
+        sender=None, run=None, wave="gelombang-4", registration_ids=[registration.pk, other.pk]
+    )
+
+    case = JpsReviewCase.objects.get()
+    assert (case.registration, case.trigger) == (registration, "selection")
+    assert case.selection_ref == "gelombang-4/None"
+
+
+def test_a_manager_resolves_a_case_with_a_reason(
+    surabaya_data_officer: User, manager: User
+) -> None:
+    _, batch_id = jps_overlap(surabaya_data_officer)
+    services.jps_cases_open_for_batch(batch_id=batch_id)
+    case = JpsReviewCase.objects.get()
+
+    with pytest.raises(ApplicationError) as no_reason:
+        services.jps_case_resolve(actor=manager, case_id=case.pk, decision="stop", reason="")
+    assert (no_reason.value.code, str(no_reason.value.message)) == (
+        "linkage.reason_required",
+        "Tuliskan alasannya.",
+    )
+    with pytest.raises(ApplicationError) as bad:
+        services.jps_case_resolve(actor=manager, case_id=case.pk, decision="maybe", reason="x")
+    assert bad.value.code == "linkage.jps_decision_invalid"
+
+    services.jps_case_resolve(
+        actor=manager, case_id=case.pk, decision="adjust", reason="Dikurangi selama pelatihan"
+    )
+
+    case.refresh_from_db()
+    assert (case.status, case.decision, case.decided_by) == ("resolved", "adjust", manager)
+    assert case.history.first().history_user == manager
+    with pytest.raises(ApplicationError) as twice:
+        services.jps_case_resolve(actor=manager, case_id=case.pk, decision="stop", reason="x")
+    assert twice.value.code == "linkage.jps_case_closed"
+
+
+def test_a_viewer_cannot_resolve_a_case(surabaya_data_officer: User, viewer: User) -> None:
+    _, batch_id = jps_overlap(surabaya_data_officer)
+    services.jps_cases_open_for_batch(batch_id=batch_id)
+    with pytest.raises(PermissionDenied):
+        services.jps_case_resolve(
+            actor=viewer, case_id=JpsReviewCase.objects.get().pk, decision="stop", reason="x"
+        )
