@@ -309,3 +309,44 @@ class SelectionResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.registration_id}:{self.reason_code}"
+
+
+class Announcement(models.Model):
+    """The announcement of one applicant's result of one wave, by SMS (and email when given).
+
+    The row is the claim: ``prakerja.waves.announce`` inserts it (unique per wave and
+    registration) *before* sending, so a job run twice, or two workers on the same wave, never
+    text anybody twice. A crash between the claim and the gateway leaves a row with neither
+    ``sms_sent_at`` nor ``error``: at most once, never twice, and visible for a manual resend.
+    """
+
+    class Outcome(models.TextChoices):
+        SELECTED = "selected", _("Terpilih")
+        NOT_SELECTED = "not_selected", _("Belum terpilih")
+        WAITING = "waiting", _("Daftar tunggu")
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="announcements")
+    registration = models.ForeignKey(
+        "registry.Registration", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    outcome = models.CharField(_("hasil"), max_length=12, choices=Outcome.choices)
+    # Which job execution claimed the row: the claim is a bulk INSERT … ON CONFLICT DO NOTHING,
+    # and the rows carrying this job's token are the ones it may send.
+    claim = models.CharField(max_length=36)
+    claimed_at = models.DateTimeField(_("diklaim"))
+    sms_sent_at = models.DateTimeField(_("SMS terkirim"), null=True, blank=True)
+    email_sent_at = models.DateTimeField(_("email terkirim"), null=True, blank=True)
+    error = models.CharField(_("galat"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("pengumuman hasil")
+        verbose_name_plural = _("pengumuman hasil")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "wave"], name="announcement_once_per_applicant_wave"
+            ),
+        ]
+        indexes = [models.Index(fields=["wave", "claim"], name="announcement_claim_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.wave_id}:{self.registration_id}:{self.outcome}"
