@@ -269,7 +269,13 @@ class SelectionRun(models.Model):
 
 
 class SelectionResult(models.Model):
-    """One eligible (or excluded) applicant of a run, written by one INSERT … SELECT."""
+    """One applicant of a run (ranked or excluded), written by one INSERT … SELECT.
+
+    No database foreign-key constraints (``db_constraint=False``): the rows are derived by the
+    insert itself from existing entries, and a per-row FK trigger on millions of rows would
+    cost more than the whole selection on PostgreSQL. Deleting a run or a registration still
+    cascades (Django's collector).
+    """
 
     class Reason(models.TextChoices):
         SELECTED_PRIORITY = "selected_priority", _("Terpilih berdasarkan prioritas")
@@ -283,12 +289,27 @@ class SelectionResult(models.Model):
         ALREADY_SELECTED = "already_selected", _("Sudah pernah terpilih di gelombang sebelumnya")
         NO_QUOTA = "no_quota", _("Kabupaten/kota domisili tidak mendapat kuota")
 
-    run = models.ForeignKey(SelectionRun, on_delete=models.CASCADE, related_name="results")
+    run = models.ForeignKey(
+        SelectionRun,
+        on_delete=models.CASCADE,
+        related_name="results",
+        db_index=False,  # the unique (run, registration) index serves lookups by run
+        db_constraint=False,
+    )
     registration = models.ForeignKey(
-        "registry.Registration", on_delete=models.CASCADE, related_name="+", db_index=False
+        "registry.Registration",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     regency = models.ForeignKey(
-        "regions.Regency", on_delete=models.PROTECT, null=True, related_name="+", db_index=False
+        "regions.Regency",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     priority = models.IntegerField(_("prioritas"))
     lottery = models.BigIntegerField(_("undian"))
@@ -305,7 +326,6 @@ class SelectionResult(models.Model):
                 fields=["run", "registration"], name="selection_result_once_per_run"
             ),
         ]
-        indexes = [models.Index(fields=["registration"], name="selection_result_reg_idx")]
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.registration_id}:{self.reason_code}"
