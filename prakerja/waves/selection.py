@@ -31,11 +31,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 # 2^31 - 1: products of two residues stay below 2^62, inside every engine's 64-bit integer.
 P = 2_147_483_647
 LOTTERY_VERSION = "v1"
+WORK_MEM = "256MB"
 # Exclusion codes as integers for the fingerprints (strings cannot be hashed portably).
 _EXCLUSION_CODES = {"ineligible": 1, "already_selected": 2, "no_quota": 3, "kk_cap": 4}
 _REASON_CODES = {
@@ -143,7 +144,7 @@ def _fingerprint(value_expr: str) -> tuple[str, str]:
     return _lane_sql(value_expr, _FINGERPRINT_KEYS[0]), _lane_sql(value_expr, _FINGERPRINT_KEYS[1])
 
 
-def _hash_rows(parameters: dict[str, Any], rows: Sequence[Sequence[Any]]) -> str:
+def hash_rows(parameters: dict[str, Any], rows: Sequence[Sequence[Any]]) -> str:
     digest = hashlib.sha256(json.dumps(parameters, sort_keys=True).encode())
     # NULL regencies sort first on both engines' behalf: the order is fixed here, in Python.
     for regency, count, s1, s2, extra in sorted(rows, key=lambda row: row[0] or ""):
@@ -155,60 +156,71 @@ def input_table(run_id: int) -> str:
     return f"waves_selection_input_{int(run_id)}"
 
 
+def input_build_sql(*, run_id: int, seed: str, weights: Weights) -> str:
+    """Step 1 as SQL (two ``%s``: the wave id twice)."""
+    return f"""
+        CREATE TEMP TABLE {input_table(run_id)} AS
+        SELECT e.registration_id AS rid,
+               r.domicile_regency_id AS regency_id,
+               r.kk_index AS kk,
+               {priority_sql(weights)} AS priority,
+               {lottery_sql("r.id", seed)} AS lottery,
+               CASE WHEN r.reported_by_disnaker THEN 1 ELSE 0 END AS reported,
+               CASE WHEN r.status <> 'submitted' THEN 'ineligible'
+                    WHEN prev.registration_id IS NOT NULL THEN 'already_selected'
+                    WHEN q.quota IS NULL THEN 'no_quota'
+               END AS excluded
+        FROM waves_waveentry e
+        JOIN registry_registration r ON r.id = e.registration_id
+        LEFT JOIN waves_regencyquota q
+               ON q.wave_id = e.wave_id AND q.regency_id = r.domicile_regency_id
+        LEFT JOIN (
+            SELECT DISTINCT registration_id FROM waves_waveentry
+            WHERE status = 'selected' AND wave_id <> %s
+        ) prev ON prev.registration_id = e.registration_id
+        WHERE e.wave_id = %s AND e.status = 'joined'
+    """  # noqa: S608 - integers and fixed names only
+
+
+def _tune(cursor: Any) -> None:
+    # PostgreSQL: sort millions of rows in memory rather than in many small temp-file runs
+    # (the default work_mem is 4 MB). Local to the transaction.
+    if connection.vendor == "postgresql":
+        cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'", [])
+
+
 def input_build(*, run_id: int, wave_id: int, seed: str, weights: Weights) -> None:
     """Step 1: the run's input, one row per joined entry, in a temporary table."""
-    table = input_table(run_id)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {table}", [])
+    with transaction.atomic(), connection.cursor() as cursor:
+        _tune(cursor)
+        cursor.execute(f"DROP TABLE IF EXISTS {input_table(run_id)}", [])
         cursor.execute(
-            # Only integers we generated and fixed names are formatted in: no input text.
-            f"""
-            CREATE TEMP TABLE {table} AS
-            SELECT e.registration_id AS rid,
-                   r.domicile_regency_id AS regency_id,
-                   r.kk_index AS kk,
-                   {priority_sql(weights)} AS priority,
-                   {lottery_sql("r.id", seed)} AS lottery,
-                   CASE WHEN r.reported_by_disnaker THEN 1 ELSE 0 END AS reported,
-                   CASE WHEN r.status <> 'submitted' THEN 'ineligible'
-                        WHEN prev.registration_id IS NOT NULL THEN 'already_selected'
-                        WHEN q.quota IS NULL THEN 'no_quota'
-                   END AS excluded
-            FROM waves_waveentry e
-            JOIN registry_registration r ON r.id = e.registration_id
-            LEFT JOIN waves_regencyquota q
-                   ON q.wave_id = e.wave_id AND q.regency_id = r.domicile_regency_id
-            LEFT JOIN (
-                SELECT DISTINCT registration_id FROM waves_waveentry
-                WHERE status = 'selected' AND wave_id <> %s
-            ) prev ON prev.registration_id = e.registration_id
-            WHERE e.wave_id = %s AND e.status = 'joined'
-            """,  # noqa: S608
-            [wave_id, wave_id],
+            input_build_sql(run_id=run_id, seed=seed, weights=weights), [wave_id, wave_id]
         )
 
 
-def input_hash(*, run_id: int, parameters: dict[str, Any]) -> str:
-    """Step 2: SHA-256 over the parameters and, per regency, a fingerprint of its rows."""
+def input_hash_sql(*, run_id: int) -> str:
     value = (
         f"(rid %% {P}) * 65536 + priority * 16 + reported * 8 + "
         f"{_code_case('excluded', _EXCLUSION_CODES)}"
     )
     h1, h2 = _fingerprint(value)
+    return (
+        f"SELECT regency_id, COUNT(*), SUM({h1}), SUM({h2}), SUM(reported) "  # noqa: S608
+        f"FROM {input_table(run_id)} GROUP BY regency_id"
+    )
+
+
+def input_hash(*, run_id: int, parameters: dict[str, Any]) -> str:
+    """Step 2: SHA-256 over the parameters and, per regency, a fingerprint of its rows."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT regency_id, COUNT(*), SUM({h1}), SUM({h2}), SUM(reported) "  # noqa: S608
-            f"FROM {input_table(run_id)} GROUP BY regency_id",
-            [],
-        )
-        rows = cursor.fetchall()
-    return _hash_rows(parameters, rows)
+        cursor.execute(input_hash_sql(run_id=run_id), [])
+        return hash_rows(parameters, cursor.fetchall())
 
 
-def results_insert(
-    *, run_id: int, wave_id: int, kk_cap: int, permille: int, use_input: bool = True
-) -> int:
-    """Step 3: rank and store every input row with one INSERT … SELECT. Returns the row count.
+def results_insert_sql(*, run_id: int, kk_cap: int, permille: int) -> str:
+    """Step 3 as SQL (two ``%s``: the wave id, then the run id): rank and store every input
+    row with one INSERT … SELECT.
 
     Per regency (partition), in order of priority (high first), lottery, registration id:
     the first ``floor(quota × share)`` reported workers take the reserved seats; the other
@@ -217,7 +229,7 @@ def results_insert(
     the KK cap) are stored with their reason and no rank.
     """
     table = input_table(run_id)
-    sql = f"""
+    return f"""
         INSERT INTO waves_selectionresult
             (run_id, registration_id, regency_id, priority, lottery, rank_in_regency,
              selected, reserved, reason_code)
@@ -267,13 +279,21 @@ def results_insert(
                     ELSE 'quota_full' END
         FROM flagged
     """  # noqa: S608 - integers and fixed names only
+
+
+def results_insert(*, run_id: int, wave_id: int, kk_cap: int, permille: int) -> int:
+    """Step 3: rank and store every input row with one INSERT … SELECT (see
+    ``results_insert_sql``). Call inside the transaction that owns the run. Returns the rows."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [wave_id, run_id])
+        _tune(cursor)
+        cursor.execute(
+            results_insert_sql(run_id=run_id, kk_cap=kk_cap, permille=permille), [wave_id, run_id]
+        )
         return int(cursor.rowcount)
 
 
-def result_hash(*, run_id: int, parameters: dict[str, Any]) -> str:
-    """SHA-256 over the parameters and, per regency, a fingerprint of the stored results."""
+def result_hash_sql() -> str:
+    """The per-regency fingerprint of a run's stored results (one ``%s``: the run id)."""
     value = (
         f"(registration_id %% {P}) * 65536 + COALESCE(rank_in_regency, 0) %% 4096 * 16"
         f" + (CASE WHEN selected THEN 8 ELSE 0 END)"
@@ -284,15 +304,18 @@ def result_hash(*, run_id: int, parameters: dict[str, Any]) -> str:
         "COALESCE(rank_in_regency, 0) * 2 + (CASE WHEN reserved THEN 1 ELSE 0 END)",
         _FINGERPRINT_KEYS[0],
     )
+    return (
+        f"SELECT regency_id, COUNT(*), SUM({h1}), SUM({h2}),"  # noqa: S608
+        f" SUM(CASE WHEN selected THEN {rank} ELSE 0 END)"
+        " FROM waves_selectionresult WHERE run_id = %s GROUP BY regency_id"
+    )
+
+
+def result_hash(*, run_id: int, parameters: dict[str, Any]) -> str:
+    """SHA-256 over the parameters and, per regency, a fingerprint of the stored results."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT regency_id, COUNT(*), SUM({h1}), SUM({h2}),"  # noqa: S608
-            f" SUM(CASE WHEN selected THEN {rank} ELSE 0 END)"
-            " FROM waves_selectionresult WHERE run_id = %s GROUP BY regency_id",
-            [run_id],
-        )
-        rows = cursor.fetchall()
-    return _hash_rows(parameters, rows)
+        cursor.execute(result_hash_sql(), [run_id])
+        return hash_rows(parameters, cursor.fetchall())
 
 
 def input_drop(*, run_id: int) -> None:

@@ -56,7 +56,7 @@ def selection_outcome_per_regency(*, run: SelectionRun) -> list[RegencyOutcome]:
     (eligible), those selected, and how much of the reserved share was used. One GROUP BY."""
     share = run.parameters.get("reserved_share")
     permille = reserved_permille(None if share is None else Decimal(share))
-    counts = {
+    counts: dict[str, Any] = {
         row["regency_id"]: row
         for row in SelectionResult.objects.filter(run=run)
         .values("regency_id")
