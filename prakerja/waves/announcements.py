@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -70,7 +71,7 @@ def announcement_texts(*, outcome: str, reference: str, wave_name: str) -> tuple
         else:
             sms = _(
                 "Maaf, Anda belum terpilih di Kartu Prakerja Jatim %(wave)s (No. %(ref)s). "
-                "Anda otomatis ikut gelombang berikutnya. Alasan ada di halaman status. "
+                "Alasan dan langkah berikutnya ada di halaman status pendaftaran. "
                 "Pengaduan: %(lines)s."
             )
             subject = _("Hasil seleksi Kartu Prakerja Jatim %(wave)s")
@@ -106,8 +107,17 @@ def _outcomes(wave: Wave, run: SelectionRun) -> Iterator[tuple[int, str]]:
             registration_id,
             Announcement.Outcome.SELECTED if selected else Announcement.Outcome.NOT_SELECTED,
         )
+    # The waiting list: entries without a result (never ranked) that were waiting at close,
+    # including those already moved on to the next wave when it existed at publish time.
     waiting = (
-        WaveEntry.objects.filter(wave=wave, status=WaveEntry.Status.WAITING)
+        WaveEntry.objects.filter(
+            wave=wave, status__in=[WaveEntry.Status.WAITING, WaveEntry.Status.CARRIED_OVER]
+        )
+        .exclude(
+            Exists(
+                SelectionResult.objects.filter(run=run, registration_id=OuterRef("registration_id"))
+            )
+        )
         .order_by("registration_id")
         .values_list("registration_id", flat=True)
     )
