@@ -318,7 +318,7 @@ def test_a_manager_closes_the_wave_and_starts_a_dry_run_with_the_seed_shown_firs
 
     # Before the job: the seed is published, a progress bar polls, no outcome yet.
     page = client.get(started["Location"]).content.decode()
-    assert f'<code id="seed-value">{run.seed}</code>' in page
+    assert f'<code id="seed-value" style="overflow-wrap:anywhere">{run.seed}</code>' in page
     assert '<progress id="run-progress" value="0" max="100">' in page
     assert 'hx-trigger="every 2s"' in page
     assert 'id="outcome"' not in page
