@@ -12,7 +12,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,7 +32,7 @@ from prakerja.registry.selectors import registration_get_for_actor
 from prakerja.registry.services import programme_default
 from prakerja.waves import services
 from prakerja.waves.forms import WaveForm, quota_parse, quota_sum, quota_values
-from prakerja.waves.models import RegencyQuota, SelectionRun, Wave
+from prakerja.waves.models import Announcement, RegencyQuota, SelectionRun, Wave, WaveEntry
 from prakerja.waves.selectors import selection_outcome_per_regency
 
 manager_required = capability_required(Capability.WAVE_MANAGE)
@@ -86,12 +87,18 @@ def _field_error(error: ApplicationError, errors: dict[str, list[str]]) -> Appli
 @require_GET
 def wave_list(request: HttpRequest) -> HttpResponse:
     programme = programme_default()
+    # A subquery per wave rather than a join: joining entries (hundreds of thousands per
+    # wave) to the waves would make the list page as slow as the biggest wave.
+    entry_count = (
+        WaveEntry.objects.filter(wave=OuterRef("pk"))
+        .order_by()
+        .values("wave")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     waves = (
         Wave.objects.filter(programme=programme)
-        .annotate(
-            quota_sum=Sum("quotas__quota"),
-            entry_count=Count("entries", distinct=True),
-        )
+        .annotate(entry_count=Coalesce(Subquery(entry_count), 0))
         .order_by("-number")
     )
     return render(request, "waves/wave_list.html", {"programme": programme, "waves": waves})
@@ -273,7 +280,6 @@ def _wave_context(request: HttpRequest, wave: Wave, **extra: Any) -> dict[str, A
         "quotas": wave.quotas.select_related("regency").order_by("regency_id"),
         "quota_sum": wave.quotas.aggregate(total=Sum("quota"))["total"] or 0,
         "runs": runs,
-        "live_run": next((r for r in runs if r.status in SelectionRun.LIVE_STATUSES), None),
         "entries": entries,
         "now": timezone.now(),
         "can_manage": actor_can(request.user, Capability.WAVE_MANAGE),
@@ -349,7 +355,18 @@ def _run_context(request: HttpRequest, run: SelectionRun, **extra: Any) -> dict[
         SelectionRun.Status.SUPERSEDED,
     }
     rows = list(selection_outcome_per_regency(run=run)) if finished else []
+    announced = (
+        Announcement.objects.filter(wave_id=run.wave_id).aggregate(
+            claimed=Count("pk"),
+            sms=Count("pk", filter=Q(sms_sent_at__isnull=False)),
+            email=Count("pk", filter=Q(email_sent_at__isnull=False)),
+            failed=Count("pk", filter=~Q(error="")),
+        )
+        if run.status == SelectionRun.Status.PUBLISHED
+        else None
+    )
     return {
+        "announced": announced,
         "run": run,
         "wave": run.wave,
         "in_progress": run.status in {SelectionRun.Status.QUEUED, SelectionRun.Status.RUNNING},

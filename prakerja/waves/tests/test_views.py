@@ -520,3 +520,63 @@ def test_an_applicant_cannot_join_someone_elses_registration(
 
     assert response.status_code in (403, 404)
     assert not WaveEntry.objects.filter(registration=registration).exists()
+
+
+def test_an_applicant_carried_to_the_next_wave_sees_both_the_earlier_reason_and_the_new_wave(
+    manager: User, second_manager: User, ready_run: SelectionRun, programme: Programme
+) -> None:
+    _published(manager, second_manager, ready_run)
+    now = timezone.now()
+    wave_create(
+        actor=manager,
+        programme=programme,
+        name="Gelombang 2",
+        opens_at=now + timedelta(days=6),
+        closes_at=now + timedelta(days=10),
+        total_quota=1,
+        regency_quotas={SURABAYA: 1},
+    )
+    entry = WaveEntry.objects.get(
+        wave=ready_run.wave, registration__domicile_regency_id=SURABAYA, status="carried_over"
+    )
+
+    page = _status(entry.registration)
+
+    assert '<dd class="wave-reason" data-code="quota_full">' in page
+    assert '<dd class="wave-rank">3 di Kota Surabaya</dd>' in page
+    assert "<dt>Gelombang</dt><dd>Gelombang 2</dd>" in page
+    assert 'data-result="joined"' in page
+
+
+def test_the_wave_list_costs_the_same_queries_for_one_wave_or_many(
+    manager: User, programme: Programme, django_assert_max_num_queries: Any
+) -> None:
+    client = _signed_in(manager)
+    now = timezone.now()
+    for n in range(4):
+        wave_create(
+            actor=manager,
+            programme=programme,
+            name=f"Gelombang {n + 1}",
+            opens_at=now + timedelta(days=10 * n),
+            closes_at=now + timedelta(days=10 * n + 5),
+            total_quota=1,
+            regency_quotas={SURABAYA: 1},
+        )
+    with django_assert_max_num_queries(8):
+        response = client.get("/gelombang/")
+    assert response.content.decode().count('data-status="draft"') == 4
+
+
+def test_the_published_run_page_counts_the_announcements(
+    manager: User, second_manager: User, ready_run: SelectionRun
+) -> None:
+    from prakerja.waves.announcements import wave_results_announce
+
+    _published(manager, second_manager, ready_run)
+    wave_results_announce(wave_id=ready_run.wave_id)
+
+    page = _signed_in(manager).get(f"/gelombang/seleksi/{ready_run.pk}/").content.decode()
+
+    # The population has no phone numbers: claimed, nothing to send, nothing failed.
+    assert "Pengumuman hasil: 0 SMS dan 0 email terkirim, 0 gagal." in page
