@@ -580,3 +580,42 @@ def test_the_published_run_page_counts_the_announcements(
 
     # The population has no phone numbers: claimed, nothing to send, nothing failed.
     assert "Pengumuman hasil: 0 SMS dan 0 email terkirim, 0 gagal." in page
+
+
+def test_opening_a_wave_without_quotas_is_refused_with_the_reason(
+    manager: User, programme: Programme
+) -> None:
+    now = timezone.now()
+    wave = wave_create(
+        actor=manager,
+        programme=programme,
+        name="Gelombang 1",
+        opens_at=now,
+        closes_at=now + timedelta(days=5),
+        total_quota=10,
+    )
+
+    response = _post(_signed_in(manager), f"/gelombang/{wave.pk}/buka/")
+
+    assert response.status_code == 400
+    assert (
+        'data-code="waves.quota_missing">Tetapkan kuota kabupaten/kota sebelum membuka '
+        "gelombang.</p>"
+    ) in response.content.decode()
+    assert Wave.objects.get(pk=wave.pk).status == Wave.Status.DRAFT
+
+
+def test_a_second_dry_run_while_one_is_running_is_refused(
+    manager: User, second_manager: User, joined_wave: Wave
+) -> None:
+    wave_close(actor=manager, wave=joined_wave)
+    _post(_signed_in(manager), f"/gelombang/{joined_wave.pk}/seleksi/")
+
+    response = _post(_signed_in(second_manager), f"/gelombang/{joined_wave.pk}/seleksi/")
+
+    assert response.status_code == 400
+    assert (
+        "Proses seleksi untuk gelombang ini sedang berjalan. Tunggu hingga selesai."
+        in response.content.decode()
+    )
+    assert SelectionRun.objects.count() == 1
