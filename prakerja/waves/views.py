@@ -337,10 +337,11 @@ def wave_close(request: HttpRequest, wave_id: int) -> HttpResponse:
 def run_create(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Start a dry run: the seed is drawn and published on the run page before the job runs."""
     wave = _wave_get(wave_id)
+    seed = request.POST.get("seed", "")[:200].strip()
     try:
-        run = services.selection_run_create(actor=request.user, wave=wave)
+        run = services.selection_run_create(actor=request.user, wave=wave, seed=seed or None)
     except ApplicationError as exc:
-        context = _wave_context(request, wave, error=_shown(exc))
+        context = _wave_context(request, wave, error=_shown(exc), seed_value=seed)
         return render(request, "waves/wave_detail.html", context, status=exc.status)
     return redirect("waves:run_detail", run.pk)
 

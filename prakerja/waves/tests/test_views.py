@@ -619,3 +619,21 @@ def test_a_second_dry_run_while_one_is_running_is_refused(
         in response.content.decode()
     )
     assert SelectionRun.objects.count() == 1
+
+
+def test_a_dry_run_takes_a_seed_drawn_in_public_and_refuses_a_malformed_one(
+    manager: User, joined_wave: Wave
+) -> None:
+    wave_close(actor=manager, wave=joined_wave)
+    client = _signed_in(manager)
+
+    refused = _post(client, f"/gelombang/{joined_wave.pk}/seleksi/", {"seed": "undian <2020>"})
+    assert refused.status_code == 400
+    content = refused.content.decode()
+    assert 'data-code="selection.seed_invalid">Benih undian 1–64 karakter' in content
+    assert 'value="undian &lt;2020&gt;"' in content
+    assert SelectionRun.objects.count() == 0
+
+    started = _post(client, f"/gelombang/{joined_wave.pk}/seleksi/", {"seed": "undian-17-04-2020"})
+    assert started.status_code == 302
+    assert SelectionRun.objects.get().seed == "undian-17-04-2020"
