@@ -274,7 +274,8 @@ class SelectionResult(models.Model):
     No database foreign-key constraints (``db_constraint=False``): the rows are derived by the
     insert itself from existing entries, and a per-row FK trigger on millions of rows would
     cost more than the whole selection on PostgreSQL. Deleting a run or a registration still
-    cascades (Django's collector).
+    cascades (Django's collector). The primary key is ``(run, registration)``: one index to
+    maintain per row instead of two, and no sequence call per row.
     """
 
     class Reason(models.TextChoices):
@@ -289,11 +290,12 @@ class SelectionResult(models.Model):
         ALREADY_SELECTED = "already_selected", _("Sudah pernah terpilih di gelombang sebelumnya")
         NO_QUOTA = "no_quota", _("Kabupaten/kota domisili tidak mendapat kuota")
 
+    pk = models.CompositePrimaryKey("run", "registration")
     run = models.ForeignKey(
         SelectionRun,
         on_delete=models.CASCADE,
         related_name="results",
-        db_index=False,  # the unique (run, registration) index serves lookups by run
+        db_index=False,  # the primary key (run, registration) serves lookups by run
         db_constraint=False,
     )
     registration = models.ForeignKey(
@@ -316,16 +318,12 @@ class SelectionResult(models.Model):
     rank_in_regency = models.IntegerField(_("peringkat di kabupaten/kota"), null=True)
     selected = models.BooleanField(_("terpilih"))
     reserved = models.BooleanField(_("melalui porsi khusus"), default=False)
+    reported_by_disnaker = models.BooleanField(_("dilaporkan Disnaker"), default=False)
     reason_code = models.CharField(_("alasan"), max_length=20, choices=Reason.choices)
 
     class Meta:
         verbose_name = _("hasil seleksi")
         verbose_name_plural = _("hasil seleksi")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["run", "registration"], name="selection_result_once_per_run"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.registration_id}:{self.reason_code}"

@@ -596,21 +596,17 @@ def selection_run_execute(*, run_id: int) -> SelectionRun:
     """The job body: rank the wave's applicants and store the results (idempotent).
 
     A run already ready (or later) is left as it is; a queued or interrupted one is
-    recomputed from scratch (its partial results are deleted in the same transaction as the
-    new ones are written). Progress is written between the steps.
+    recomputed from scratch: its partial results are deleted in the same transaction in
+    which the new ones are written, so a crash leaves either nothing or everything.
+    Progress is coarse: the ranking is one statement, so 0 (queued), 10 (running), 100.
     """
-    run = SelectionRun.objects.select_related("wave__programme").get(pk=run_id)
+    run = SelectionRun.objects.get(pk=run_id)
     if run.status not in (SelectionRun.Status.QUEUED, SelectionRun.Status.RUNNING):
         return run
-    _progress(run_id, 5, status=SelectionRun.Status.RUNNING, started_at=timezone.now())
+    _progress(run_id, 10, status=SelectionRun.Status.RUNNING, started_at=timezone.now())
     params = run.parameters
-    weights = selection.Weights(**params["weights"])
     share = None if params["reserved_share"] is None else Decimal(params["reserved_share"])
     try:
-        selection.input_build(run_id=run_id, wave_id=run.wave_id, seed=run.seed, weights=weights)
-        _progress(run_id, 40)
-        digest_in = selection.input_hash(run_id=run_id, parameters={**params, "seed": run.seed})
-        _progress(run_id, 50, input_hash=digest_in)
         with transaction.atomic():
             locked = SelectionRun.objects.select_for_update().get(pk=run_id)
             if locked.status != SelectionRun.Status.RUNNING:
@@ -618,15 +614,15 @@ def selection_run_execute(*, run_id: int) -> SelectionRun:
             SelectionResult.objects.filter(run_id=run_id).delete()
             selection.results_insert(
                 run_id=run_id,
-                wave_id=run.wave_id,
+                wave_id=locked.wave_id,
+                seed=locked.seed,
+                weights=selection.Weights(**params["weights"]),
                 kk_cap=int(params["kk_cap"]),
                 permille=selection.reserved_permille(share),
             )
-            digest_out = selection.result_hash(
-                run_id=run_id, parameters={**params, "seed": run.seed}
+            locked.input_hash, locked.result_hash = selection.run_hashes(
+                run_id=run_id, parameters={**params, "seed": locked.seed}
             )
-            locked.result_hash = digest_out
-            locked.input_hash = digest_in
             locked.status = SelectionRun.Status.READY
             locked.progress = 100
             locked.finished_at = timezone.now()
@@ -638,8 +634,6 @@ def selection_run_execute(*, run_id: int) -> SelectionRun:
             status=SelectionRun.Status.FAILED, error=type(exc).__name__[:300]
         )
         raise
-    finally:
-        selection.input_drop(run_id=run_id)
     return locked
 
 

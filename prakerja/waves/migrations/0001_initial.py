@@ -8,304 +8,999 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
-        ('registry', '0005_reported_by_disnaker'),
+        ("regions", "0001_initial"),
+        ("registry", "0005_reported_by_disnaker"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalWave',
+            name="HistoricalWave",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='nomor gelombang')),
-                ('name', models.CharField(max_length=100, verbose_name='nama')),
-                ('opens_at', models.DateTimeField(verbose_name='pendaftaran dibuka')),
-                ('closes_at', models.DateTimeField(verbose_name='pendaftaran ditutup')),
-                ('total_quota', models.PositiveIntegerField(verbose_name='kuota total')),
-                ('status', models.CharField(choices=[('draft', 'Draf'), ('open', 'Dibuka'), ('closed', 'Ditutup'), ('published', 'Diumumkan')], default='draft', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.programme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="nomor gelombang")),
+                ("name", models.CharField(max_length=100, verbose_name="nama")),
+                ("opens_at", models.DateTimeField(verbose_name="pendaftaran dibuka")),
+                ("closes_at", models.DateTimeField(verbose_name="pendaftaran ditutup")),
+                ("total_quota", models.PositiveIntegerField(verbose_name="kuota total")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draf"),
+                            ("open", "Dibuka"),
+                            ("closed", "Ditutup"),
+                            ("published", "Diumumkan"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical gelombang',
-                'verbose_name_plural': 'historical gelombang',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical gelombang",
+                "verbose_name_plural": "historical gelombang",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalWaveSettings',
+            name="HistoricalWaveSettings",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('join_mode', models.CharField(choices=[('explicit', 'Pendaftar memilih bergabung ke gelombang'), ('automatic', 'Pendaftar lengkap otomatis masuk gelombang yang dibuka')], default='explicit', max_length=10, verbose_name='cara bergabung')),
-                ('weight_reported_by_disnaker', models.PositiveIntegerField(default=100, help_text='Ditambahkan bila pendaftar cocok dengan data pekerja terdampak Disnaker.', verbose_name='bobot: dilaporkan Disnaker')),
-                ('weight_laid_off', models.PositiveIntegerField(default=40, help_text='Ditambahkan bila status pekerjaan pendaftar adalah korban PHK.', verbose_name='bobot: korban PHK')),
-                ('weight_furloughed', models.PositiveIntegerField(default=30, help_text='Ditambahkan bila pendaftar dirumahkan oleh tempat kerjanya.', verbose_name='bobot: dirumahkan')),
-                ('weight_migrant_worker', models.PositiveIntegerField(default=30, help_text='Ditambahkan bila pendaftar adalah pekerja migran Indonesia (PMI).', verbose_name='bobot: pekerja migran')),
-                ('weight_laid_off_pre_covid', models.PositiveIntegerField(default=10, help_text='Ditambahkan bila pendaftar terkena PHK sebelum pandemi COVID-19.', verbose_name='bobot: PHK sebelum COVID-19')),
-                ('weight_disability', models.PositiveIntegerField(default=20, help_text='Ditambahkan bila pendaftar adalah penyandang disabilitas.', verbose_name='bobot: penyandang disabilitas')),
-                ('reserved_share', models.DecimalField(blank=True, decimal_places=3, help_text='Bagian kuota tiap kabupaten/kota (0–1, mis. 0,8) yang lebih dulu diisi pekerja yang dilaporkan Disnaker. Kosong: tidak ada porsi khusus.', max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='porsi kuota untuk pekerja yang dilaporkan Disnaker')),
-                ('kk_cap', models.PositiveSmallIntegerField(default=1, help_text='Jumlah anggota satu Kartu Keluarga yang paling banyak terpilih.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='maksimal terpilih per KK dalam satu seleksi')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('programme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.programme')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "join_mode",
+                    models.CharField(
+                        choices=[
+                            ("explicit", "Pendaftar memilih bergabung ke gelombang"),
+                            ("automatic", "Pendaftar lengkap otomatis masuk gelombang yang dibuka"),
+                        ],
+                        default="explicit",
+                        max_length=10,
+                        verbose_name="cara bergabung",
+                    ),
+                ),
+                (
+                    "weight_reported_by_disnaker",
+                    models.PositiveIntegerField(
+                        default=100,
+                        help_text="Ditambahkan bila pendaftar cocok dengan data pekerja terdampak Disnaker.",
+                        verbose_name="bobot: dilaporkan Disnaker",
+                    ),
+                ),
+                (
+                    "weight_laid_off",
+                    models.PositiveIntegerField(
+                        default=40,
+                        help_text="Ditambahkan bila status pekerjaan pendaftar adalah korban PHK.",
+                        verbose_name="bobot: korban PHK",
+                    ),
+                ),
+                (
+                    "weight_furloughed",
+                    models.PositiveIntegerField(
+                        default=30,
+                        help_text="Ditambahkan bila pendaftar dirumahkan oleh tempat kerjanya.",
+                        verbose_name="bobot: dirumahkan",
+                    ),
+                ),
+                (
+                    "weight_migrant_worker",
+                    models.PositiveIntegerField(
+                        default=30,
+                        help_text="Ditambahkan bila pendaftar adalah pekerja migran Indonesia (PMI).",
+                        verbose_name="bobot: pekerja migran",
+                    ),
+                ),
+                (
+                    "weight_laid_off_pre_covid",
+                    models.PositiveIntegerField(
+                        default=10,
+                        help_text="Ditambahkan bila pendaftar terkena PHK sebelum pandemi COVID-19.",
+                        verbose_name="bobot: PHK sebelum COVID-19",
+                    ),
+                ),
+                (
+                    "weight_disability",
+                    models.PositiveIntegerField(
+                        default=20,
+                        help_text="Ditambahkan bila pendaftar adalah penyandang disabilitas.",
+                        verbose_name="bobot: penyandang disabilitas",
+                    ),
+                ),
+                (
+                    "reserved_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="Bagian kuota tiap kabupaten/kota (0–1, mis. 0,8) yang lebih dulu diisi pekerja yang dilaporkan Disnaker. Kosong: tidak ada porsi khusus.",
+                        max_digits=4,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1),
+                        ],
+                        verbose_name="porsi kuota untuk pekerja yang dilaporkan Disnaker",
+                    ),
+                ),
+                (
+                    "kk_cap",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="Jumlah anggota satu Kartu Keluarga yang paling banyak terpilih.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="maksimal terpilih per KK dalam satu seleksi",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical pengaturan seleksi',
-                'verbose_name_plural': 'historical pengaturan seleksi',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical pengaturan seleksi",
+                "verbose_name_plural": "historical pengaturan seleksi",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Wave',
+            name="Wave",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='nomor gelombang')),
-                ('name', models.CharField(max_length=100, verbose_name='nama')),
-                ('opens_at', models.DateTimeField(verbose_name='pendaftaran dibuka')),
-                ('closes_at', models.DateTimeField(verbose_name='pendaftaran ditutup')),
-                ('total_quota', models.PositiveIntegerField(verbose_name='kuota total')),
-                ('status', models.CharField(choices=[('draft', 'Draf'), ('open', 'Dibuka'), ('closed', 'Ditutup'), ('published', 'Diumumkan')], default='draft', max_length=10, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='waves', to='registry.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="nomor gelombang")),
+                ("name", models.CharField(max_length=100, verbose_name="nama")),
+                ("opens_at", models.DateTimeField(verbose_name="pendaftaran dibuka")),
+                ("closes_at", models.DateTimeField(verbose_name="pendaftaran ditutup")),
+                ("total_quota", models.PositiveIntegerField(verbose_name="kuota total")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draf"),
+                            ("open", "Dibuka"),
+                            ("closed", "Ditutup"),
+                            ("published", "Diumumkan"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="waves",
+                        to="registry.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gelombang',
-                'verbose_name_plural': 'gelombang',
-                'ordering': ['programme', 'number'],
+                "verbose_name": "gelombang",
+                "verbose_name_plural": "gelombang",
+                "ordering": ["programme", "number"],
             },
         ),
         migrations.CreateModel(
-            name='SelectionRun',
+            name="SelectionRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('queued', 'Menunggu diproses'), ('running', 'Sedang diproses'), ('ready', 'Hasil uji coba siap'), ('failed', 'Gagal'), ('approved', 'Disetujui'), ('published', 'Diumumkan'), ('superseded', 'Digantikan')], default='queued', max_length=10, verbose_name='status')),
-                ('seed', models.CharField(max_length=64, verbose_name='benih undian')),
-                ('seed_published_at', models.DateTimeField(verbose_name='benih diumumkan')),
-                ('parameters', models.JSONField(default=dict, verbose_name='parameter')),
-                ('input_hash', models.CharField(blank=True, max_length=64, verbose_name='hash masukan')),
-                ('result_hash', models.CharField(blank=True, max_length=64, verbose_name='hash hasil')),
-                ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='kemajuan (%)')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='galat')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('wave', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='waves.wave')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Menunggu diproses"),
+                            ("running", "Sedang diproses"),
+                            ("ready", "Hasil uji coba siap"),
+                            ("failed", "Gagal"),
+                            ("approved", "Disetujui"),
+                            ("published", "Diumumkan"),
+                            ("superseded", "Digantikan"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("seed", models.CharField(max_length=64, verbose_name="benih undian")),
+                ("seed_published_at", models.DateTimeField(verbose_name="benih diumumkan")),
+                ("parameters", models.JSONField(default=dict, verbose_name="parameter")),
+                (
+                    "input_hash",
+                    models.CharField(blank=True, max_length=64, verbose_name="hash masukan"),
+                ),
+                (
+                    "result_hash",
+                    models.CharField(blank=True, max_length=64, verbose_name="hash hasil"),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="kemajuan (%)",
+                    ),
+                ),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="galat")),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="waves.wave",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'proses seleksi',
-                'verbose_name_plural': 'proses seleksi',
-                'ordering': ['-created_at'],
+                "verbose_name": "proses seleksi",
+                "verbose_name_plural": "proses seleksi",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RegencyQuota',
+            name="RegencyQuota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quota', models.PositiveIntegerField(verbose_name='kuota')),
-                ('method', models.CharField(choices=[('manual', 'Diisi manual'), ('allocated', 'Dialokasikan proporsional')], default='manual', max_length=10, verbose_name='cara penetapan')),
-                ('regency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='regions.regency')),
-                ('wave', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quotas', to='waves.wave')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quota", models.PositiveIntegerField(verbose_name="kuota")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Diisi manual"),
+                            ("allocated", "Dialokasikan proporsional"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                        verbose_name="cara penetapan",
+                    ),
+                ),
+                (
+                    "regency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="regions.regency",
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quotas",
+                        to="waves.wave",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kuota kabupaten/kota',
-                'verbose_name_plural': 'kuota kabupaten/kota',
-                'ordering': ['wave', 'regency'],
+                "verbose_name": "kuota kabupaten/kota",
+                "verbose_name_plural": "kuota kabupaten/kota",
+                "ordering": ["wave", "regency"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalSelectionRun',
+            name="HistoricalSelectionRun",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('status', models.CharField(choices=[('queued', 'Menunggu diproses'), ('running', 'Sedang diproses'), ('ready', 'Hasil uji coba siap'), ('failed', 'Gagal'), ('approved', 'Disetujui'), ('published', 'Diumumkan'), ('superseded', 'Digantikan')], default='queued', max_length=10, verbose_name='status')),
-                ('seed', models.CharField(max_length=64, verbose_name='benih undian')),
-                ('seed_published_at', models.DateTimeField(verbose_name='benih diumumkan')),
-                ('parameters', models.JSONField(default=dict, verbose_name='parameter')),
-                ('input_hash', models.CharField(blank=True, max_length=64, verbose_name='hash masukan')),
-                ('result_hash', models.CharField(blank=True, max_length=64, verbose_name='hash hasil')),
-                ('progress', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='kemajuan (%)')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='galat')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('approved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('wave', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='waves.wave')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Menunggu diproses"),
+                            ("running", "Sedang diproses"),
+                            ("ready", "Hasil uji coba siap"),
+                            ("failed", "Gagal"),
+                            ("approved", "Disetujui"),
+                            ("published", "Diumumkan"),
+                            ("superseded", "Digantikan"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("seed", models.CharField(max_length=64, verbose_name="benih undian")),
+                ("seed_published_at", models.DateTimeField(verbose_name="benih diumumkan")),
+                ("parameters", models.JSONField(default=dict, verbose_name="parameter")),
+                (
+                    "input_hash",
+                    models.CharField(blank=True, max_length=64, verbose_name="hash masukan"),
+                ),
+                (
+                    "result_hash",
+                    models.CharField(blank=True, max_length=64, verbose_name="hash hasil"),
+                ),
+                (
+                    "progress",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="kemajuan (%)",
+                    ),
+                ),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="galat")),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="waves.wave",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical proses seleksi',
-                'verbose_name_plural': 'historical proses seleksi',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical proses seleksi",
+                "verbose_name_plural": "historical proses seleksi",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalRegencyQuota',
+            name="HistoricalRegencyQuota",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('quota', models.PositiveIntegerField(verbose_name='kuota')),
-                ('method', models.CharField(choices=[('manual', 'Diisi manual'), ('allocated', 'Dialokasikan proporsional')], default='manual', max_length=10, verbose_name='cara penetapan')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('regency', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.regency')),
-                ('wave', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='waves.wave')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("quota", models.PositiveIntegerField(verbose_name="kuota")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Diisi manual"),
+                            ("allocated", "Dialokasikan proporsional"),
+                        ],
+                        default="manual",
+                        max_length=10,
+                        verbose_name="cara penetapan",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "regency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.regency",
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="waves.wave",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical kuota kabupaten/kota',
-                'verbose_name_plural': 'historical kuota kabupaten/kota',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical kuota kabupaten/kota",
+                "verbose_name_plural": "historical kuota kabupaten/kota",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='WaveEntry',
+            name="WaveEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('joined', 'Terdaftar di gelombang'), ('waiting', 'Daftar tunggu'), ('selected', 'Terpilih'), ('not_selected', 'Belum terpilih'), ('carried_over', 'Dialihkan ke gelombang berikutnya')], default='joined', max_length=12, verbose_name='status')),
-                ('missing_items', models.JSONField(blank=True, default=list, verbose_name='kelengkapan yang kurang')),
-                ('joined_at', models.DateTimeField(auto_now_add=True, verbose_name='bergabung')),
-                ('carried_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='carried_to', to='waves.waveentry')),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='wave_entries', to='registry.registration')),
-                ('wave', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='waves.wave')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("joined", "Terdaftar di gelombang"),
+                            ("waiting", "Daftar tunggu"),
+                            ("selected", "Terpilih"),
+                            ("not_selected", "Belum terpilih"),
+                            ("carried_over", "Dialihkan ke gelombang berikutnya"),
+                        ],
+                        default="joined",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "missing_items",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="kelengkapan yang kurang"
+                    ),
+                ),
+                ("joined_at", models.DateTimeField(auto_now_add=True, verbose_name="bergabung")),
+                (
+                    "carried_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="carried_to",
+                        to="waves.waveentry",
+                    ),
+                ),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wave_entries",
+                        to="registry.registration",
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="waves.wave",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'peserta gelombang',
-                'verbose_name_plural': 'peserta gelombang',
-                'ordering': ['wave', 'joined_at'],
+                "verbose_name": "peserta gelombang",
+                "verbose_name_plural": "peserta gelombang",
+                "ordering": ["wave", "joined_at"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalWaveEntry',
+            name="HistoricalWaveEntry",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('joined', 'Terdaftar di gelombang'), ('waiting', 'Daftar tunggu'), ('selected', 'Terpilih'), ('not_selected', 'Belum terpilih'), ('carried_over', 'Dialihkan ke gelombang berikutnya')], default='joined', max_length=12, verbose_name='status')),
-                ('missing_items', models.JSONField(blank=True, default=list, verbose_name='kelengkapan yang kurang')),
-                ('joined_at', models.DateTimeField(blank=True, editable=False, verbose_name='bergabung')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('registration', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.registration')),
-                ('wave', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='waves.wave')),
-                ('carried_from', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='waves.waveentry')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("joined", "Terdaftar di gelombang"),
+                            ("waiting", "Daftar tunggu"),
+                            ("selected", "Terpilih"),
+                            ("not_selected", "Belum terpilih"),
+                            ("carried_over", "Dialihkan ke gelombang berikutnya"),
+                        ],
+                        default="joined",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "missing_items",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="kelengkapan yang kurang"
+                    ),
+                ),
+                (
+                    "joined_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="bergabung"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="registry.registration",
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="waves.wave",
+                    ),
+                ),
+                (
+                    "carried_from",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="waves.waveentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical peserta gelombang',
-                'verbose_name_plural': 'historical peserta gelombang',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical peserta gelombang",
+                "verbose_name_plural": "historical peserta gelombang",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='WaveSettings',
+            name="WaveSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('join_mode', models.CharField(choices=[('explicit', 'Pendaftar memilih bergabung ke gelombang'), ('automatic', 'Pendaftar lengkap otomatis masuk gelombang yang dibuka')], default='explicit', max_length=10, verbose_name='cara bergabung')),
-                ('weight_reported_by_disnaker', models.PositiveIntegerField(default=100, help_text='Ditambahkan bila pendaftar cocok dengan data pekerja terdampak Disnaker.', verbose_name='bobot: dilaporkan Disnaker')),
-                ('weight_laid_off', models.PositiveIntegerField(default=40, help_text='Ditambahkan bila status pekerjaan pendaftar adalah korban PHK.', verbose_name='bobot: korban PHK')),
-                ('weight_furloughed', models.PositiveIntegerField(default=30, help_text='Ditambahkan bila pendaftar dirumahkan oleh tempat kerjanya.', verbose_name='bobot: dirumahkan')),
-                ('weight_migrant_worker', models.PositiveIntegerField(default=30, help_text='Ditambahkan bila pendaftar adalah pekerja migran Indonesia (PMI).', verbose_name='bobot: pekerja migran')),
-                ('weight_laid_off_pre_covid', models.PositiveIntegerField(default=10, help_text='Ditambahkan bila pendaftar terkena PHK sebelum pandemi COVID-19.', verbose_name='bobot: PHK sebelum COVID-19')),
-                ('weight_disability', models.PositiveIntegerField(default=20, help_text='Ditambahkan bila pendaftar adalah penyandang disabilitas.', verbose_name='bobot: penyandang disabilitas')),
-                ('reserved_share', models.DecimalField(blank=True, decimal_places=3, help_text='Bagian kuota tiap kabupaten/kota (0–1, mis. 0,8) yang lebih dulu diisi pekerja yang dilaporkan Disnaker. Kosong: tidak ada porsi khusus.', max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='porsi kuota untuk pekerja yang dilaporkan Disnaker')),
-                ('kk_cap', models.PositiveSmallIntegerField(default=1, help_text='Jumlah anggota satu Kartu Keluarga yang paling banyak terpilih.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='maksimal terpilih per KK dalam satu seleksi')),
-                ('programme', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='wave_settings', to='registry.programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "join_mode",
+                    models.CharField(
+                        choices=[
+                            ("explicit", "Pendaftar memilih bergabung ke gelombang"),
+                            ("automatic", "Pendaftar lengkap otomatis masuk gelombang yang dibuka"),
+                        ],
+                        default="explicit",
+                        max_length=10,
+                        verbose_name="cara bergabung",
+                    ),
+                ),
+                (
+                    "weight_reported_by_disnaker",
+                    models.PositiveIntegerField(
+                        default=100,
+                        help_text="Ditambahkan bila pendaftar cocok dengan data pekerja terdampak Disnaker.",
+                        verbose_name="bobot: dilaporkan Disnaker",
+                    ),
+                ),
+                (
+                    "weight_laid_off",
+                    models.PositiveIntegerField(
+                        default=40,
+                        help_text="Ditambahkan bila status pekerjaan pendaftar adalah korban PHK.",
+                        verbose_name="bobot: korban PHK",
+                    ),
+                ),
+                (
+                    "weight_furloughed",
+                    models.PositiveIntegerField(
+                        default=30,
+                        help_text="Ditambahkan bila pendaftar dirumahkan oleh tempat kerjanya.",
+                        verbose_name="bobot: dirumahkan",
+                    ),
+                ),
+                (
+                    "weight_migrant_worker",
+                    models.PositiveIntegerField(
+                        default=30,
+                        help_text="Ditambahkan bila pendaftar adalah pekerja migran Indonesia (PMI).",
+                        verbose_name="bobot: pekerja migran",
+                    ),
+                ),
+                (
+                    "weight_laid_off_pre_covid",
+                    models.PositiveIntegerField(
+                        default=10,
+                        help_text="Ditambahkan bila pendaftar terkena PHK sebelum pandemi COVID-19.",
+                        verbose_name="bobot: PHK sebelum COVID-19",
+                    ),
+                ),
+                (
+                    "weight_disability",
+                    models.PositiveIntegerField(
+                        default=20,
+                        help_text="Ditambahkan bila pendaftar adalah penyandang disabilitas.",
+                        verbose_name="bobot: penyandang disabilitas",
+                    ),
+                ),
+                (
+                    "reserved_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        help_text="Bagian kuota tiap kabupaten/kota (0–1, mis. 0,8) yang lebih dulu diisi pekerja yang dilaporkan Disnaker. Kosong: tidak ada porsi khusus.",
+                        max_digits=4,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1),
+                        ],
+                        verbose_name="porsi kuota untuk pekerja yang dilaporkan Disnaker",
+                    ),
+                ),
+                (
+                    "kk_cap",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="Jumlah anggota satu Kartu Keluarga yang paling banyak terpilih.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="maksimal terpilih per KK dalam satu seleksi",
+                    ),
+                ),
+                (
+                    "programme",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wave_settings",
+                        to="registry.programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pengaturan seleksi',
-                'verbose_name_plural': 'pengaturan seleksi',
+                "verbose_name": "pengaturan seleksi",
+                "verbose_name_plural": "pengaturan seleksi",
             },
         ),
         migrations.CreateModel(
-            name='SelectionResult',
+            name="SelectionResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('priority', models.IntegerField(verbose_name='prioritas')),
-                ('lottery', models.BigIntegerField(verbose_name='undian')),
-                ('rank_in_regency', models.IntegerField(null=True, verbose_name='peringkat di kabupaten/kota')),
-                ('selected', models.BooleanField(verbose_name='terpilih')),
-                ('reserved', models.BooleanField(default=False, verbose_name='melalui porsi khusus')),
-                ('reason_code', models.CharField(choices=[('selected_priority', 'Terpilih berdasarkan prioritas'), ('selected_reserved', 'Terpilih melalui porsi pekerja yang dilaporkan Disnaker'), ('quota_full', 'Kuota kabupaten/kota sudah terpenuhi'), ('kk_cap', 'Anggota lain dari KK yang sama sudah terpilih'), ('ineligible', 'Tidak memenuhi syarat'), ('already_selected', 'Sudah pernah terpilih di gelombang sebelumnya'), ('no_quota', 'Kabupaten/kota domisili tidak mendapat kuota')], max_length=20, verbose_name='alasan')),
-                ('regency', models.ForeignKey(db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.regency')),
-                ('registration', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.registration')),
-                ('run', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='results', to='waves.selectionrun')),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "run",
+                        "registration",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
+                ),
+                ("priority", models.IntegerField(verbose_name="prioritas")),
+                ("lottery", models.BigIntegerField(verbose_name="undian")),
+                (
+                    "rank_in_regency",
+                    models.IntegerField(null=True, verbose_name="peringkat di kabupaten/kota"),
+                ),
+                ("selected", models.BooleanField(verbose_name="terpilih")),
+                (
+                    "reserved",
+                    models.BooleanField(default=False, verbose_name="melalui porsi khusus"),
+                ),
+                (
+                    "reported_by_disnaker",
+                    models.BooleanField(default=False, verbose_name="dilaporkan Disnaker"),
+                ),
+                (
+                    "reason_code",
+                    models.CharField(
+                        choices=[
+                            ("selected_priority", "Terpilih berdasarkan prioritas"),
+                            (
+                                "selected_reserved",
+                                "Terpilih melalui porsi pekerja yang dilaporkan Disnaker",
+                            ),
+                            ("quota_full", "Kuota kabupaten/kota sudah terpenuhi"),
+                            ("kk_cap", "Anggota lain dari KK yang sama sudah terpilih"),
+                            ("ineligible", "Tidak memenuhi syarat"),
+                            ("already_selected", "Sudah pernah terpilih di gelombang sebelumnya"),
+                            ("no_quota", "Kabupaten/kota domisili tidak mendapat kuota"),
+                        ],
+                        max_length=20,
+                        verbose_name="alasan",
+                    ),
+                ),
+                (
+                    "regency",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.regency",
+                    ),
+                ),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.registration",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="waves.selectionrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hasil seleksi',
-                'verbose_name_plural': 'hasil seleksi',
-                'constraints': [models.UniqueConstraint(fields=('run', 'registration'), name='selection_result_once_per_run')],
+                "verbose_name": "hasil seleksi",
+                "verbose_name_plural": "hasil seleksi",
             },
         ),
         migrations.AddConstraint(
-            model_name='wave',
-            constraint=models.UniqueConstraint(fields=('programme', 'number'), name='wave_number_unique'),
+            model_name="wave",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "number"), name="wave_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='wave',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='wave_closes_after_opening'),
+            model_name="wave",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_at__gt", models.F("opens_at"))),
+                name="wave_closes_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selectionrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('wave',), name='selection_run_one_in_progress_per_wave'),
+            model_name="selectionrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["queued", "running"])),
+                fields=("wave",),
+                name="selection_run_one_in_progress_per_wave",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selectionrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('wave',), name='selection_run_one_published_per_wave'),
+            model_name="selectionrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "published")),
+                fields=("wave",),
+                name="selection_run_one_published_per_wave",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='selectionrun',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='selection_run_progress_0_100'),
+            model_name="selectionrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="selection_run_progress_0_100"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regencyquota',
-            constraint=models.UniqueConstraint(fields=('wave', 'regency'), name='regency_quota_unique'),
+            model_name="regencyquota",
+            constraint=models.UniqueConstraint(
+                fields=("wave", "regency"), name="regency_quota_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='waveentry',
-            index=models.Index(fields=['wave', 'status'], name='waves_wavee_wave_id_af9fe2_idx'),
+            model_name="waveentry",
+            index=models.Index(fields=["wave", "status"], name="waves_wavee_wave_id_af9fe2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='waveentry',
-            constraint=models.UniqueConstraint(fields=('wave', 'registration'), name='wave_entry_once_per_wave'),
+            model_name="waveentry",
+            constraint=models.UniqueConstraint(
+                fields=("wave", "registration"), name="wave_entry_once_per_wave"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='wavesettings',
-            constraint=models.CheckConstraint(condition=models.Q(('reserved_share__isnull', True), models.Q(('reserved_share__gte', 0), ('reserved_share__lte', 1)), _connector='OR'), name='wave_settings_reserved_share_0_1'),
+            model_name="wavesettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reserved_share__isnull", True),
+                    models.Q(("reserved_share__gte", 0), ("reserved_share__lte", 1)),
+                    _connector="OR",
+                ),
+                name="wave_settings_reserved_share_0_1",
+            ),
         ),
     ]
