@@ -61,9 +61,9 @@ def selection_outcome_per_regency(*, run: SelectionRun) -> list[RegencyOutcome]:
         for row in SelectionResult.objects.filter(run=run)
         .values("regency_id")
         .annotate(
-            eligible=Count("id", filter=Q(rank_in_regency__isnull=False)),
-            selected=Count("id", filter=Q(selected=True)),
-            reserved=Count("id", filter=Q(reserved=True)),
+            eligible=Count("registration_id", filter=Q(rank_in_regency__isnull=False)),
+            selected=Count("registration_id", filter=Q(selected=True)),
+            reserved=Count("registration_id", filter=Q(reserved=True)),
         )
     }
     outcome = []
