@@ -492,6 +492,6 @@ def test_a_new_dry_run_supersedes_the_previous_one(manager: User, programme: Pro
 def test_the_demo_wave_closes_on_friday_17_april_2020_at_midnight_wib() -> None:
     from prakerja.waves.demo import FIRST_WAVE_CLOSES_AT, PROVISIONAL_QUOTA
 
-    assert FIRST_WAVE_CLOSES_AT == datetime(2020, 4, 17, 23, 59, tzinfo=WIB)
+    assert datetime(2020, 4, 17, 23, 59, tzinfo=WIB) == FIRST_WAVE_CLOSES_AT
     assert FIRST_WAVE_CLOSES_AT.strftime("%A") == "Friday"
     assert PROVISIONAL_QUOTA == 543_000
