@@ -31,7 +31,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     # (the flush is pytest-django's own fixture teardown) has run, so later tests keep them.
     result = yield
     marker = item.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
+    # After the session's last test the test database itself is gone (its teardown ran in
+    # this same teardown): nothing left to reload into, and no later test needs the regions.
+    if marker is not None and marker.kwargs.get("transaction") and nextitem is not None:
         from pytest_django.plugin import blocking_manager_key
 
         from prakerja.regions.services import regions_load

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -254,6 +256,49 @@ def test_publishing_queues_the_announcement_job_after_commit(
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert OutboxMessage.objects.filter(channel="sms").count() == 3
     assert Announcement.objects.filter(wave=published["wave"]).count() == 3
+
+
+@pytest.fixture
+def regions_loaded(transactional_db: None) -> None:
+    # A transactional test flushes every table when it ends; load the regions again (a no-op
+    # while they are there), as the registry's concurrency tests do.
+    from prakerja.regions.services import regions_load
+
+    regions_load()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_announcing_the_same_wave_at_once_text_each_applicant_once(
+    regions_loaded: None, published: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One applicant per batch, so the two workers' claims interleave row by row.
+    monkeypatch.setattr("prakerja.waves.announcements.BATCH_SIZE", 1)
+    barrier = threading.Barrier(2)
+    summaries: list[Any] = []
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            barrier.wait(timeout=10)
+            summaries.append(wave_results_announce(wave_id=published["wave"].pk))
+        except BaseException as exc:  # reported below, in the main thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert failures == []
+    assert sum(summary.claimed for summary in summaries) == 3
+    recipients = list(
+        OutboxMessage.objects.filter(channel="sms").values_list("recipient", flat=True)
+    )
+    assert sorted(recipients) == ["+6281234567001", "+6281234567002", "+6281234567003"]
 
 
 @pytest.mark.parametrize("outcome", ["selected", "not_selected", "waiting"])
