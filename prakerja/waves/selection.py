@@ -1,0 +1,301 @@
+"""The selection itself: set-based SQL that runs unchanged on SQLite and PostgreSQL.
+
+No Python loop over applicants. A run is two statements on the job's connection:
+
+1. one ``INSERT … SELECT`` into ``SelectionResult`` (``results_insert_sql``): every joined
+   entry of the wave with its priority (the weights of ``WaveSettings``, as integer
+   literals), its lottery number and its exclusion (not eligible, selected in an earlier
+   wave, no quota for its regency); then the per-KK cap
+   (``ROW_NUMBER() OVER (PARTITION BY kk …)``), then per regency
+   ``ROW_NUMBER() OVER (PARTITION BY regency ORDER BY priority DESC, lottery, id)`` with a
+   running count of reported workers that fills the reserved share first. Excluded rows are
+   stored too, with their reason and no rank.
+2. the hashes (``fingerprints_sql``): one GROUP BY regency over the stored rows gives, per
+   regency, the count and sums of two integer fingerprints of each row, one over the
+   *input* (registration id, priority, Disnaker flag, exclusion before ranking) and one over
+   the *result* (rank, selected, reserved, reason). Each is fed in regency order with the
+   run's parameters and seed into SHA-256: the input hash and the result hash.
+   Order-independent inside a regency, so no sort of millions of rows streamed to Python.
+
+The lottery is a function of the published seed and the registration id that uses only
+integer ``+``, ``*`` and ``%`` below 2^62, so PostgreSQL, SQLite and DuckDB (the benchmark's
+reference) compute the very same numbers; ``lottery_py`` is its Python twin for the tests and
+for anyone auditing a published run.
+
+The registration-test score is not read anywhere here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+
+# 2^31 - 1: products of two residues stay below 2^62, inside every engine's 64-bit integer.
+P = 2_147_483_647
+LOTTERY_VERSION = "v1"
+WORK_MEM = "256MB"
+# Exclusion codes as integers for the fingerprints (strings cannot be hashed portably).
+_EXCLUSION_CODES = {"ineligible": 1, "already_selected": 2, "no_quota": 3, "kk_cap": 4}
+# Exclusions known before ranking (the KK cap is an outcome of the ranking).
+_EXCLUSION_CODES_INPUT = {"ineligible": 1, "already_selected": 2, "no_quota": 3}
+_REASON_CODES = {
+    "selected_priority": 5,
+    "selected_reserved": 6,
+    "quota_full": 7,
+    **_EXCLUSION_CODES,
+}
+# Fixed multipliers for the fingerprints (not secret: they only spread the values).
+_FINGERPRINT_KEYS = (1_234_567_891, 2_013_265_921)
+
+
+def seed_keys(seed: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """Six residues derived from the published seed, three per lane."""
+    values = [
+        int.from_bytes(hashlib.sha256(f"{seed}:{i}".encode()).digest()[:8], "big") % P
+        for i in range(6)
+    ]
+    # A zero multiplier would give every applicant the same lane value.
+    return (values[0] or 1, values[1], values[2]), (values[3] or 1, values[4], values[5])
+
+
+def _lane_py(x: int, keys: tuple[int, int, int]) -> int:
+    a, b, c = keys
+    y = (x % P * a + b) % P
+    return (y * y + c) % P
+
+
+def lottery_py(registration_id: int, seed: str) -> int:
+    """The lottery number of one registration under ``seed`` (lower draws first).
+
+    Two lanes, each an affine map of the id modulo the prime 2^31 - 1 followed by a square
+    (the non-linear step): ``((id·a + b) mod P)² + c mod P``, with a, b, c from the seed.
+    The lottery is ``lane1 · P + lane2``; equal numbers (vanishingly rare) fall back to the
+    registration id.
+    """
+    k1, k2 = seed_keys(seed)
+    return _lane_py(registration_id, k1) * P + _lane_py(registration_id, k2)
+
+
+def _lane_sql(expr: str, keys: tuple[int, int, int]) -> str:
+    # ``%%``: every statement here is executed with a parameter list, so a literal modulo
+    # is written the way both Django backends (psycopg and the SQLite "%s" → "?" rewrite) want.
+    a, b, c = keys
+    y = f"((CAST(({expr}) AS BIGINT) %% {P}) * {a} + {b}) %% {P}"
+    return f"(({y}) * ({y}) + {c}) %% {P}"
+
+
+def lottery_sql(id_expr: str, seed: str) -> str:
+    k1, k2 = seed_keys(seed)
+    return f"({_lane_sql(id_expr, k1)} * {P} + {_lane_sql(id_expr, k2)})"
+
+
+@dataclass(frozen=True)
+class Weights:
+    reported_by_disnaker: int
+    laid_off: int
+    furloughed: int
+    migrant_worker: int
+    laid_off_pre_covid: int
+    disability: int
+
+
+def priority_py(
+    *, weights: Weights, employment_status: str, reported: bool, disability: bool
+) -> int:
+    by_status = {
+        "laid_off": weights.laid_off,
+        "furloughed": weights.furloughed,
+        "migrant_worker": weights.migrant_worker,
+        "laid_off_pre_covid": weights.laid_off_pre_covid,
+    }
+    return (
+        by_status.get(employment_status, 0)
+        + (weights.reported_by_disnaker if reported else 0)
+        + (weights.disability if disability else 0)
+    )
+
+
+def priority_sql(weights: Weights, alias: str = "r") -> str:
+    w = weights
+    return (
+        f"(CASE {alias}.employment_status"
+        f" WHEN 'laid_off' THEN {int(w.laid_off)}"
+        f" WHEN 'furloughed' THEN {int(w.furloughed)}"
+        f" WHEN 'migrant_worker' THEN {int(w.migrant_worker)}"
+        f" WHEN 'laid_off_pre_covid' THEN {int(w.laid_off_pre_covid)}"
+        " ELSE 0 END"
+        f" + CASE WHEN {alias}.reported_by_disnaker THEN {int(w.reported_by_disnaker)} ELSE 0 END"
+        f" + CASE WHEN {alias}.has_disability THEN {int(w.disability)} ELSE 0 END)"
+    )
+
+
+def reserved_permille(share: Decimal | None) -> int:
+    return 0 if share is None else int((Decimal(share) * 1000).to_integral_value())
+
+
+def _code_case(column: str, codes: dict[str, int]) -> str:
+    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in codes.items())
+    return f"(CASE {column} {whens} ELSE 0 END)"
+
+
+def _square_sum(value_expr: str, key: int) -> str:
+    """SUM of a non-linear fingerprint (x·k mod P)² mod P of each row's value."""
+    x = f"((({value_expr}) %% {P}) * {key} %% {P})"
+    return f"SUM(({x}) * ({x}) %% {P})"
+
+
+def results_insert_sql(
+    *, seed: str, weights: Weights, kk_cap: int, permille: int, vendor: str = "sqlite"
+) -> str:
+    """The selection as one INSERT … SELECT (``%s``: wave, wave, wave, run).
+
+    Per regency (partition), in order of priority (high first), lottery, registration id:
+    the first ``floor(quota × share)`` reported workers take the reserved seats; the other
+    rows fill the rest of the quota (``quota`` minus the reserved seats actually used) in the
+    same order. Before that, within each KK only the ``kk_cap`` best-placed members stay in
+    the running (the others: ``kk_cap``). Rows excluded before ranking (ineligible, selected
+    in an earlier wave, no quota, KK cap) are stored with their reason and no rank.
+
+    The one difference between engines: on PostgreSQL the text partition keys get the "C"
+    collation (byte order, SQLite's default), so the sorts compare bytes with abbreviated
+    keys instead of calling the locale's strcoll millions of times. Partitions only need
+    equality, so the collation changes no result.
+    """
+    c = ' COLLATE "C"' if vendor == "postgresql" else ""
+    return f"""
+        INSERT INTO waves_selectionresult
+            (run_id, registration_id, regency_id, priority, lottery, rank_in_regency,
+             selected, reserved, reported_by_disnaker, reason_code)
+        WITH base AS (
+            SELECT e.registration_id AS rid,
+                   r.domicile_regency_id{c} AS regency_id,
+                   r.kk_index{c} AS kk,
+                   {priority_sql(weights)} AS priority,
+                   {lottery_sql("r.id", seed)} AS lottery,
+                   CASE WHEN r.reported_by_disnaker THEN 1 ELSE 0 END AS reported,
+                   q.quota,
+                   CASE WHEN r.status <> 'submitted' THEN 'ineligible'
+                        WHEN prev.registration_id IS NOT NULL THEN 'already_selected'
+                        WHEN q.quota IS NULL THEN 'no_quota'
+                   END AS excluded
+            FROM waves_waveentry e
+            JOIN registry_registration r ON r.id = e.registration_id
+            LEFT JOIN waves_regencyquota q
+                   ON q.wave_id = %s AND q.regency_id = r.domicile_regency_id
+            LEFT JOIN (
+                SELECT DISTINCT registration_id FROM waves_waveentry
+                WHERE status = 'selected' AND wave_id <> %s
+            ) prev ON prev.registration_id = e.registration_id
+            WHERE e.wave_id = %s AND e.status = 'joined'
+        ),
+        capped AS (
+            SELECT rid, regency_id, priority, lottery, reported, quota,
+                   COALESCE(excluded, CASE
+                       WHEN kk <> '' AND ROW_NUMBER() OVER (
+                           PARTITION BY kk, (excluded IS NULL)
+                           ORDER BY priority DESC, lottery, rid) > {int(kk_cap)}
+                       THEN 'kk_cap' END) AS excluded
+            FROM base
+        ),
+        ranked AS (
+            SELECT rid, regency_id, priority, lottery, reported, excluded, quota,
+                   (CAST(quota AS BIGINT) * {int(permille)}) / 1000 AS seats_reserved,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY (excluded IS NULL), regency_id
+                       ORDER BY priority DESC, lottery, rid) AS rank_all,
+                   SUM(reported) OVER (
+                       PARTITION BY (excluded IS NULL), regency_id
+                       ORDER BY priority DESC, lottery, rid
+                       ROWS UNBOUNDED PRECEDING) AS cum_reported,
+                   SUM(reported) OVER (
+                       PARTITION BY (excluded IS NULL), regency_id) AS total_reported
+            FROM capped
+        ),
+        flagged AS (
+            SELECT rid, regency_id, priority, lottery, reported, excluded, rank_all,
+                   CASE WHEN reported = 1 AND cum_reported <= seats_reserved
+                        THEN 1 ELSE 0 END AS is_reserved,
+                   rank_all - CASE WHEN cum_reported < seats_reserved
+                                   THEN cum_reported ELSE seats_reserved END AS rank_general,
+                   quota - CASE WHEN total_reported < seats_reserved
+                                THEN total_reported ELSE seats_reserved END AS seats_general
+            FROM ranked
+        )
+        SELECT %s, rid, regency_id, priority, lottery,
+               CASE WHEN excluded IS NULL THEN rank_all END,
+               (excluded IS NULL AND (is_reserved = 1 OR rank_general <= seats_general)),
+               (excluded IS NULL AND is_reserved = 1),
+               (reported = 1),
+               CASE WHEN excluded IS NOT NULL THEN excluded
+                    WHEN is_reserved = 1 THEN 'selected_reserved'
+                    WHEN rank_general <= seats_general THEN 'selected_priority'
+                    ELSE 'quota_full' END
+        FROM flagged
+        -- In key order, so the primary-key B-tree grows at its right edge (a sorted append)
+        -- instead of taking millions of random inserts once it outgrows shared memory.
+        ORDER BY rid
+    """  # noqa: S608 - integers and fixed names only
+
+
+def fingerprints_sql() -> str:
+    """Per regency: count, two input fingerprint sums, two result fingerprint sums
+    (``%s``: the run id). Values stay below 2^62 before the modulo: no engine overflows."""
+    exclusion = _code_case("reason_code", _EXCLUSION_CODES_INPUT)
+    value_in = (
+        f"(registration_id %% {P}) * 65536 + priority * 16"
+        f" + (CASE WHEN reported_by_disnaker THEN 8 ELSE 0 END) + {exclusion}"
+    )
+    value_out = (
+        f"(registration_id %% {P}) * 1048576 + (COALESCE(rank_in_regency, 0) %% 4096) * 256"
+        f" + (CASE WHEN selected THEN 128 ELSE 0 END)"
+        f" + (CASE WHEN reserved THEN 64 ELSE 0 END) + {_code_case('reason_code', _REASON_CODES)}"
+    )
+    k = _FINGERPRINT_KEYS
+    return (
+        f"SELECT regency_id, COUNT(*), {_square_sum(value_in, k[0])}, "  # noqa: S608
+        f"{_square_sum(value_in, k[1])}, {_square_sum(value_out, k[0])}, "
+        f"{_square_sum(value_out, k[1])}, SUM(COALESCE(rank_in_regency, 0))"
+        " FROM waves_selectionresult WHERE run_id = %s GROUP BY regency_id"
+    )
+
+
+def hashes_from_rows(parameters: dict[str, Any], rows: Sequence[Sequence[Any]]) -> tuple[str, str]:
+    """(input hash, result hash) from ``fingerprints_sql`` rows, in regency order (fixed
+    here, in Python: the engines order NULL differently)."""
+    header = json.dumps(parameters, sort_keys=True).encode()
+    digest_in, digest_out = hashlib.sha256(header), hashlib.sha256(header)
+    for regency, count, i1, i2, o1, o2, ranks in sorted(rows, key=lambda row: row[0] or ""):
+        code = regency or "-"
+        digest_in.update(f"|{code}:{int(count)}:{int(i1)}:{int(i2)}".encode())
+        digest_out.update(f"|{code}:{int(count)}:{int(o1)}:{int(o2)}:{int(ranks)}".encode())
+    return digest_in.hexdigest(), digest_out.hexdigest()
+
+
+def results_insert(
+    *, run_id: int, wave_id: int, seed: str, weights: Weights, kk_cap: int, permille: int
+) -> int:
+    """Rank and store every joined entry of the wave (see ``results_insert_sql``). Call inside
+    the transaction that owns the run. Returns the number of rows stored."""
+    sql = results_insert_sql(
+        seed=seed, weights=weights, kk_cap=kk_cap, permille=permille, vendor=connection.vendor
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Sort millions of rows in memory rather than in many small temp-file runs (the
+            # default work_mem is 4 MB). Local to the transaction.
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'", [])
+        cursor.execute(sql, [wave_id, wave_id, wave_id, run_id])
+        return int(cursor.rowcount)
+
+
+def run_hashes(*, run_id: int, parameters: dict[str, Any]) -> tuple[str, str]:
+    """(input hash, result hash) of a run's stored rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(fingerprints_sql(), [run_id])
+        return hashes_from_rows(parameters, cursor.fetchall())

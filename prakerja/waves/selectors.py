@@ -1,0 +1,186 @@
+"""Reads of the waves app: waves, the outcome of a run per regency, an applicant's result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from prakerja.registry.models import EmploymentStatus, Programme, Registration
+from prakerja.waves.models import RegencyQuota, SelectionResult, SelectionRun, Wave, WaveEntry
+from prakerja.waves.selection import reserved_permille
+
+
+def wave_list(*, programme: Programme | None = None) -> QuerySet[Wave]:
+    waves = Wave.objects.select_related("programme").order_by("programme_id", "number")
+    return waves.filter(programme=programme) if programme is not None else waves
+
+
+def wave_open_for(*, programme: Programme) -> Wave | None:
+    """The wave currently open for joining, if any."""
+    now = timezone.now()
+    return (
+        Wave.objects.filter(
+            programme=programme, status=Wave.Status.OPEN, opens_at__lte=now, closes_at__gt=now
+        )
+        .order_by("number")
+        .first()
+    )
+
+
+def run_published_of(*, wave: Wave) -> SelectionRun | None:
+    return SelectionRun.objects.filter(wave=wave, status=SelectionRun.Status.PUBLISHED).first()
+
+
+@dataclass(frozen=True)
+class RegencyOutcome:
+    regency_code: str
+    regency_name: str
+    quota: int
+    eligible: int
+    selected: int
+    reserved_seats: int
+    reserved_used: int
+
+    @property
+    def reserved_share_used(self) -> float | None:
+        """Reserved seats taken by reported workers, as a share of the seats reserved."""
+        return None if not self.reserved_seats else self.reserved_used / self.reserved_seats
+
+
+def selection_outcome_per_regency(*, run: SelectionRun) -> list[RegencyOutcome]:
+    """The dry-run table: per regency with a quota, its quota, the applicants ranked
+    (eligible), those selected, and how much of the reserved share was used. One GROUP BY."""
+    share = run.parameters.get("reserved_share")
+    permille = reserved_permille(None if share is None else Decimal(share))
+    counts: dict[str, Any] = {
+        row["regency_id"]: row
+        for row in SelectionResult.objects.filter(run=run)
+        .values("regency_id")
+        .annotate(
+            eligible=Count("registration_id", filter=Q(rank_in_regency__isnull=False)),
+            selected=Count("registration_id", filter=Q(selected=True)),
+            reserved=Count("registration_id", filter=Q(reserved=True)),
+        )
+    }
+    outcome = []
+    for quota in RegencyQuota.objects.filter(wave_id=run.wave_id).select_related("regency"):
+        row: dict[str, Any] = counts.get(quota.regency_id, {})
+        outcome.append(
+            RegencyOutcome(
+                regency_code=quota.regency_id,
+                regency_name=quota.regency.name,
+                quota=quota.quota,
+                eligible=int(row.get("eligible", 0)),
+                selected=int(row.get("selected", 0)),
+                reserved_seats=quota.quota * permille // 1000,
+                reserved_used=int(row.get("reserved", 0)),
+            )
+        )
+    return outcome
+
+
+# Next-step codes (the status page turns them into Indonesian text and links).
+NEXT_COMPLETE_REGISTRATION = "complete_registration"
+NEXT_JOIN_WAVE = "join_wave"
+NEXT_WAIT_ANNOUNCEMENT = "wait_announcement"
+NEXT_CHOOSE_TRAINING = "choose_training"
+NEXT_NEXT_WAVE = "next_wave"
+NEXT_COMPLAINT = "complaint"
+
+
+@dataclass(frozen=True)
+class ApplicantResult:
+    """What an applicant may know of their standing in a wave.
+
+    ``result``: ``none`` (in no wave), ``waiting`` (waiting list, see ``missing_items``),
+    ``joined`` (waiting for the announcement), ``selected`` or ``not_selected`` (published),
+    ``carried_over`` (moved to the next wave: ``wave`` is the wave it was carried from).
+    """
+
+    result: str
+    wave: Wave | None
+    category: str
+    category_label: str
+    reported_by_disnaker: bool
+    has_disability: bool
+    rank_in_regency: int | None = None
+    regency_code: str | None = None
+    regency_quota: int | None = None
+    reason_code: str | None = None
+    reason_label: str | None = None
+    missing_items: list[str] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+
+
+def applicant_result(*, registration: Registration, wave: Wave | None = None) -> ApplicantResult:
+    """The applicant's result in ``wave`` (default: their latest wave). Results of a run are
+    shown only once it is published: a dry run is never visible to applicants."""
+    entries = WaveEntry.objects.filter(registration=registration).select_related("wave")
+    if wave is not None:
+        entries = entries.filter(wave=wave)
+    entry = entries.order_by("-wave__number").first()
+    category = registration.employment_status or ""
+    label = str(EmploymentStatus(category).label) if category in EmploymentStatus.values else ""
+    base: dict[str, Any] = {
+        "category": category,
+        "category_label": label,
+        "reported_by_disnaker": registration.reported_by_disnaker,
+        "has_disability": registration.has_disability,
+    }
+    if entry is None:
+        steps = (
+            [NEXT_COMPLETE_REGISTRATION]
+            if registration.status == Registration.Status.DRAFT
+            else [NEXT_JOIN_WAVE]
+            if registration.status == Registration.Status.SUBMITTED
+            else [NEXT_COMPLAINT]
+        )
+        return ApplicantResult(result="none", wave=wave, next_steps=steps, **base)
+    if entry.status == WaveEntry.Status.WAITING:
+        return ApplicantResult(
+            result="waiting",
+            wave=entry.wave,
+            missing_items=list(entry.missing_items),
+            next_steps=[NEXT_COMPLETE_REGISTRATION, NEXT_JOIN_WAVE],
+            **base,
+        )
+    if entry.status == WaveEntry.Status.JOINED:
+        return ApplicantResult(
+            result="joined", wave=entry.wave, next_steps=[NEXT_WAIT_ANNOUNCEMENT], **base
+        )
+    run = run_published_of(wave=entry.wave)
+    row = (
+        SelectionResult.objects.filter(run=run, registration=registration).first()
+        if run is not None
+        else None
+    )
+    quota = (
+        RegencyQuota.objects.filter(wave=entry.wave, regency_id=row.regency_id)
+        .values_list("quota", flat=True)
+        .first()
+        if row is not None and row.regency_id
+        else None
+    )
+    result = {
+        WaveEntry.Status.SELECTED: "selected",
+        WaveEntry.Status.NOT_SELECTED: "not_selected",
+        WaveEntry.Status.CARRIED_OVER: "carried_over",
+    }[WaveEntry.Status(entry.status)]
+    next_steps = (
+        [NEXT_CHOOSE_TRAINING] if result == "selected" else [NEXT_NEXT_WAVE, NEXT_COMPLAINT]
+    )
+    return ApplicantResult(
+        result=result,
+        wave=entry.wave,
+        rank_in_regency=row.rank_in_regency if row else None,
+        regency_code=row.regency_id if row else None,
+        regency_quota=quota,
+        reason_code=row.reason_code if row else None,
+        reason_label=str(SelectionResult.Reason(row.reason_code).label) if row else None,
+        next_steps=next_steps,
+        **base,
+    )
