@@ -176,7 +176,8 @@ def one_flow(browser: Browser, database: Any, ids: Identities, answers: dict[str
     token = CSRF_INPUT.search(page)
     if status != 200 or token is None:
         raise FlowError(f"confirm_page: HTTP {status}")
-    status = browser.form("sign_in", "/accounts/login/code/confirm/", {"code": code}, token.group(1))
+    confirm = "/accounts/login/code/confirm/"
+    status = browser.form("sign_in", confirm, {"code": code}, token.group(1))
     if status != 302:
         raise FlowError(f"sign_in: HTTP {status}")
     reference = browser.api("draft", "POST", "/api/v1/registrations", None)["reference"]
@@ -197,7 +198,8 @@ def one_flow(browser: Browser, database: Any, ids: Identities, answers: dict[str
         "test": {"answers": answers},
     }
     for step in STEPS:
-        browser.api(f"step_{step}", "PATCH", f"/api/v1/registrations/{reference}/{step}", data[step])
+        path = f"/api/v1/registrations/{reference}/{step}"
+        browser.api(f"step_{step}", "PATCH", path, data[step])
     done = browser.api("submit", "POST", f"/api/v1/registrations/{reference}/submit", None)
     if done["status"] != "submitted":
         raise FlowError(f"submit: {done['status']} {done['ineligibility_reasons']}")
@@ -324,12 +326,7 @@ def main() -> None:
                     "postgres": round(1000 * (after["postgres"] - before["postgres"]) / count, 1),
                     "load_generator": round(
                         1000
-                        * (
-                            own_after.ru_utime
-                            + own_after.ru_stime
-                            - own.ru_utime
-                            - own.ru_stime
-                        )
+                        * (own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime)
                         / count,
                         1,
                     ),
