@@ -144,14 +144,31 @@ class Identities:
         return nik, kk, phone, address
 
 
-def outbox_code(database: Any, phone: str) -> str:
+class Outbox:
+    """The phones' SMS inbox: one database connection shared by every virtual user (the
+    server's own connections and other helpers' leave little room under max_connections)."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        self.connection = psycopg.connect(surge.DB_URL.replace("postgres://", "postgresql://"))
+        self.connection.autocommit = True
+        self.lock = threading.Lock()
+
+    def execute(self, sql: str, params: list[Any]) -> Any:
+        with self.lock:
+            return self.connection.execute(sql, params).fetchall()
+
+
+def outbox_code(database: Outbox, phone: str) -> str:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        row = database.execute(
+        rows = database.execute(
             "SELECT body FROM notifications_outboxmessage WHERE recipient = %s "
             "ORDER BY id DESC LIMIT 1",
             [phone],
-        ).fetchone()
+        )
+        row = rows[0] if rows else None
         if row:
             match = CODE.search(row[0])
             if match:
@@ -160,7 +177,7 @@ def outbox_code(database: Any, phone: str) -> str:
     raise FlowError("no sign-in code in the outbox")
 
 
-def one_flow(browser: Browser, database: Any, ids: Identities, answers: dict[str, int]) -> None:
+def one_flow(browser: Browser, database: Outbox, ids: Identities, answers: dict[str, int]) -> None:
     nik, kk, phone, address = ids.next()
     browser.address = address
     browser.cookies.clear()
@@ -208,9 +225,10 @@ def one_flow(browser: Browser, database: Any, ids: Identities, answers: dict[str
         raise FlowError(f"receipt: HTTP {status}")
 
 
-def run_level(port: int, users: int, duration: int, ids: Identities, answers: dict[str, int]):
-    import psycopg
-
+def run_level(
+    port: int, users: int, duration: int, ids: Identities, answers: dict[str, int]
+) -> tuple[list[float], dict[str, list[float]], dict[str, int], int, float]:
+    database = Outbox()
     timings: dict[str, list[float]] = defaultdict(list)
     flows: list[float] = []
     errors: dict[str, int] = defaultdict(int)
@@ -221,8 +239,6 @@ def run_level(port: int, users: int, duration: int, ids: Identities, answers: di
     def user() -> None:
         local: dict[str, list[float]] = defaultdict(list)
         browser = Browser(port, "", local)
-        database = psycopg.connect(surge.DB_URL.replace("postgres://", "postgresql://"))
-        database.autocommit = True
         mine: list[float] = []
         while time.monotonic() < stop_at:
             started = time.perf_counter()
@@ -233,7 +249,6 @@ def run_level(port: int, users: int, duration: int, ids: Identities, answers: di
                     errors[str(exc).split(":")[0] + ": " + str(exc).split(":")[1][:40]] += 1
                 continue
             mine.append(time.perf_counter() - started)
-        database.close()
         with lock:
             flows.extend(mine)
             retries[0] += browser.retries
@@ -246,6 +261,7 @@ def run_level(port: int, users: int, duration: int, ids: Identities, answers: di
         thread.start()
     for thread in threads:
         thread.join()
+    database.connection.close()
     return flows, timings, dict(errors), retries[0], time.perf_counter() - started
 
 
@@ -292,7 +308,7 @@ def main() -> None:
     os.environ["AXES_PROXY_COUNT"] = "1"
     port = surge.free_port()
     server = surge.server_start(port, args.workers, args.threads, "gthread")
-    results = []
+    results: list[dict[str, Any]] = []
     levels = [int(u) for u in args.users.split(",")]
     try:
         # Warm-up, not measured: imports, templates and connections of every worker.
