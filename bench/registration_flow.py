@@ -63,6 +63,7 @@ class Browser:
         self.address = address
         self.timings = timings
         self.retries = 0
+        self.reconnects = 0
 
     def request(
         self, step: str, method: str, path: str, body: bytes | None = None, **headers: str
@@ -70,12 +71,22 @@ class Browser:
         headers = {"X-Forwarded-For": self.address, "Host": "127.0.0.1", **headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        reconnected = False
         for _attempt in range(20):
             started = time.perf_counter()
             try:
                 self.connection.request(method, path, body=body, headers=headers)
                 response = self.connection.getresponse()
                 data = response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # The server closed the idle keep-alive connection before reading this request
+                # (gunicorn's keep-alive is 2 s): send it again on a new one, as browsers do.
+                self.connection.close()
+                if reconnected:
+                    raise FlowError(f"{step}: connection error") from None
+                reconnected = True
+                self.reconnects += 1
+                continue
             except (OSError, http.client.HTTPException):
                 self.connection.close()
                 raise FlowError(f"{step}: connection error") from None
