@@ -78,8 +78,11 @@ def test_the_reminder_run_of_a_period_reminds_of_the_next_days_visits(
     from prakerja.assistance import tasks
 
     seen: list[dt.date] = []
-    monkeypatch.setattr(
-        tasks, "appointment_reminders_send_for", lambda *, date: seen.append(date) or 0
-    )
+
+    def send_for(*, date: dt.date) -> int:
+        seen.append(date)
+        return 0
+
+    monkeypatch.setattr(tasks, "appointment_reminders_send_for", send_for)
     tasks.appointment_reminders_periodic.call(period=at(17).replace(second=0).isoformat())
     assert seen == [dt.date(2026, 11, 24)]
