@@ -186,7 +186,7 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU seconds (user + system) so far of the app server's processes, PostgreSQL's and
     wrk's, from /proc (live processes only: gunicorn keeps its database connections)."""
     tick = os.sysconf("SC_CLK_TCK")
-    totals = {"app": 0.0, "postgres": 0.0, "wrk": 0.0}
+    totals = {"app": 0.0, "postgres": 0.0, "postgres_shared": 0.0, "wrk": 0.0}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -200,7 +200,20 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
         if pgid == server_pid:
             totals["app"] += used
         elif comm.startswith("postgres"):
-            totals["postgres"] += used
+            # Only the backends serving the bench database: other helpers' test databases
+            # live on the same server. Its shared processes (WAL writer, checkpointer, …)
+            # are counted apart.
+            try:
+                title = (entry / "cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            if f" {DB_NAME} " in title:
+                totals["postgres"] += used
+            elif " postgres " in title or "127.0.0.1" in title or "[local]" in title:
+                key = f"other:{entry.name}:{comm}"
+                totals[key] = totals.get(key, 0.0) + used
+            else:
+                totals["postgres_shared"] = totals.get("postgres_shared", 0.0) + used
         elif comm == "wrk":
             totals["wrk"] += used
         else:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Serves the app with gunicorn and runs one db_worker beside it; Ctrl-C stops both.
+# Serves the app with gunicorn, with one db_worker and the periodic-job scheduler beside it;
+# Ctrl-C stops all three.
 set -euo pipefail
 # Defaults from bench/README.md (2-core machine): 2 gthread workers x 32 threads; settings'
 # SHED_MAX_CONCURRENT / SHED_WAIT_SECONDS let 4 requests per worker work and refuse the rest
@@ -13,7 +14,10 @@ echo
 
 $BIN/python manage.py db_worker --no-startup-delay &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+# Enqueues the periodic jobs (pruning, appointment reminders) when due: docs/OPERATIONS.md.
+$BIN/python manage.py scheduler &
+SCHEDULER=$!
+trap 'kill $WORKER $SCHEDULER 2>/dev/null || true' EXIT INT TERM
 exec_status=0
 $BIN/gunicorn config.wsgi:application --bind "$HOST:$PORT" --workers "$WORKERS" \
   --worker-class gthread --threads "${THREADS:-32}" --access-logfile - --log-level warning \

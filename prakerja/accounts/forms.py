@@ -106,7 +106,11 @@ class PhoneChangeForm(forms.Form):
     """Officer or call-centre agent: move an applicant to a new phone number after checking
     their identity (``services.applicant_phone_change``). Texts only; the service checks them."""
 
-    nik = forms.CharField(label=_("NIK pendaftar (dari KTP)"), max_length=64)
+    nik = forms.CharField(
+        label=_("NIK pendaftar (dari KTP)"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     full_name = forms.CharField(label=_("Nama lengkap sesuai KTP"), max_length=150)
     birth_date = forms.DateField(
         label=_("Tanggal lahir"),
@@ -117,5 +121,6 @@ class PhoneChangeForm(forms.Form):
     new_phone = forms.CharField(
         label=_("Nomor HP baru"),
         max_length=64,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
         help_text=_("Kode akses dikirim ke nomor ini; nomor lama diberi tahu lewat SMS."),
     )

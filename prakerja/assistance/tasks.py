@@ -17,3 +17,11 @@ def appointment_reminders_send(date: str) -> int:
     Returns how many reminders were sent by this run.
     """
     return appointment_reminders_send_for(date=dt.date.fromisoformat(date))
+
+
+@task()
+def appointment_reminders_periodic(period: str) -> int:
+    """The scheduled run (``core.periodic``, daily at 17.00 WIB): reminders for the day after
+    the period's date. Rerunning a period sends nothing twice (each appointment is claimed)."""
+    day = dt.datetime.fromisoformat(period).date() + dt.timedelta(days=1)
+    return appointment_reminders_send_for(date=day)

@@ -45,3 +45,23 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}/{self.key} ({self.status})"
+
+
+class PeriodicRun(models.Model):
+    """One period of a periodic job, claimed by the scheduler that enqueued it
+    (``core.periodic``). The unique (name, period) constraint makes "enqueue once per period"
+    hold with any number of schedulers running, restarted or run twice by hand."""
+
+    name = models.CharField(_("tugas"), max_length=60)
+    period = models.DateTimeField(_("periode mulai"))
+    enqueued_at = models.DateTimeField(_("diantrekan"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tugas berkala")
+        verbose_name_plural = _("tugas berkala")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "period"], name="periodic_run_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.period:%Y-%m-%d %H:%M}"

@@ -28,3 +28,19 @@ def enqueue_with_transaction(job: Task[Any, Any], /, **kwargs: Any) -> None:
         job.enqueue(**kwargs)
     else:
         transaction.on_commit(partial(job.enqueue, **kwargs), robust=True)
+
+
+@task()
+def idempotency_prune_periodic(period: str) -> int:
+    """Delete idempotency records older than 24 hours (scheduled hourly, ``core.periodic``)."""
+    from prakerja.core.idempotency import idempotency_prune
+
+    return idempotency_prune()
+
+
+@task()
+def task_results_prune_periodic(period: str) -> None:
+    """Delete finished job rows older than 14 days (scheduled daily, ``core.periodic``)."""
+    from django.core.management import call_command
+
+    call_command("prune_db_task_results", min_age_days=14, verbosity=0)

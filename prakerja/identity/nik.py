@@ -87,14 +87,14 @@ def region_catalog() -> RegionCatalog:
 
 
 @dataclass(frozen=True)
-class NikResult:
+class KkResult:
+    """A parsed 16-digit number: the region it names, and what is wrong with it. A KK (family
+    card) number carries nothing more; ``NikResult`` adds the birth date, gender and serial."""
+
     value: str
     province_code: str | None = None
     regency_code: str | None = None
     district_code: str | None = None
-    birth_date: date | None = None
-    gender: str | None = None
-    serial: str | None = None
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
 
@@ -108,21 +108,10 @@ class NikResult:
 
 
 @dataclass(frozen=True)
-class KkResult:
-    value: str
-    province_code: str | None = None
-    regency_code: str | None = None
-    district_code: str | None = None
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def masked(self) -> str:
-        return nik_mask(self.value)
+class NikResult(KkResult):
+    birth_date: date | None = None
+    gender: str | None = None
+    serial: str | None = None
 
 
 def number_normalise(value: str) -> str:

@@ -35,6 +35,7 @@ from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
 from prakerja.core.hashing import secret_hash
 from prakerja.core.tasks import enqueue_with_transaction
+from prakerja.identity.models import Person
 from prakerja.identity.nik import Issue, kk_parse, nik_parse
 from prakerja.identity.phones import phone_normalise
 from prakerja.identity.selectors import person_find_by_nik
@@ -468,6 +469,20 @@ def registration_start(
     )
 
 
+def _nik_free_for(registration: Registration, *, nik: str) -> Person | None:
+    """The person of ``nik`` if any; raises ``registration.nik_taken`` when another
+    registration of this programme already has that NIK (one NIK registers once)."""
+    existing = person_find_by_nik(nik=nik)
+    if (
+        existing is not None
+        and Registration.objects.filter(programme_id=registration.programme_id, person=existing)
+        .exclude(pk=registration.pk)
+        .exists()
+    ):
+        raise _nik_taken()
+    return existing
+
+
 @transaction.atomic
 def registration_nik_set(*, actor: Actor, registration: Registration, nik: str) -> Registration:
     """Record the NIK of a draft before its identity step (the officer console's "register
@@ -482,16 +497,9 @@ def registration_nik_set(*, actor: Actor, registration: Registration, nik: str) 
     parsed = nik_parse(nik)
     if parsed.errors:
         raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
-    existing = person_find_by_nik(nik=parsed.value)
+    existing = _nik_free_for(registration, nik=parsed.value)
     if existing is not None and existing.pk == registration.person_id:
         return registration
-    if (
-        existing is not None
-        and Registration.objects.filter(programme_id=registration.programme_id, person=existing)
-        .exclude(pk=registration.pk)
-        .exists()
-    ):
-        raise _nik_taken()
     person, _created = person_get_or_create(nik=parsed.value)
     registration.person = person
     audit_as(registration, actor=actor, reason="NIK dicatat")
@@ -594,14 +602,7 @@ def _identity(
             kk_raw = kk_result.value
     errors.raise_if_any()
 
-    existing = person_find_by_nik(nik=nik_raw)
-    if (
-        existing is not None
-        and Registration.objects.filter(programme_id=registration.programme_id, person=existing)
-        .exclude(pk=registration.pk)
-        .exists()
-    ):
-        raise _nik_taken()
+    _nik_free_for(registration, nik=nik_raw)
     person, _created = person_get_or_create(nik=nik_raw, kk=kk_raw)
     # The applicant's statement is the latest word on their family card; the person's history
     # keeps the previous number if it differed.

@@ -1,4 +1,4 @@
-"""Enqueue tomorrow's appointment reminders (run daily from cron)."""
+"""Enqueue tomorrow's appointment reminders by hand (the scheduler runs them daily)."""
 
 from __future__ import annotations
 
