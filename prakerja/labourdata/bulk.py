@@ -14,10 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
-
-# SQLite allows 32,766 bound parameters per statement; stay well below for every backend.
-MAX_PARAMETERS = 30_000
+from django.db.models import DateField, DateTimeField, Model
 
 
 def _adapt_sqlite(value: Any) -> Any:
@@ -77,24 +74,58 @@ def rows_insert(
     if vendor == "postgresql":
         _copy(table, quoted, rows, ignore_conflicts=ignore_conflicts)
         return
-    per_statement = max(1, MAX_PARAMETERS // len(columns))
-    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    adapt = _adapt_sqlite if vendor == "sqlite" else (lambda value: value)
-    batch: list[Any] = []
-    count = 0
+    placeholders = ", ".join(["%s"] * len(columns))
+    verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+    if vendor != "sqlite":
+        verb = "INSERT"
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts and vendor != "sqlite" else ""
+    sql = f"{verb} INTO {table} ({quoted}) VALUES ({placeholders}){suffix}"
+    if vendor == "sqlite":
+        # sqlite3's executemany binds row after row in C; only date and datetime columns need
+        # Django's text form.
+        temporal = [
+            index
+            for index, name in enumerate(fields)
+            if isinstance(meta.get_field(name), (DateField, DateTimeField))
+        ]
+        if temporal:
+            cache: dict[Any, Any] = {}
+            rows = (_adapted(row, temporal, cache) for row in rows)
+    with connection.cursor() as cursor:
+        # Any iterable works (Django peeks at it with itertools.tee).
+        cursor.executemany(sql, rows)  # type: ignore[arg-type]
 
-    def flush() -> None:
-        sql = f"INSERT INTO {table} ({quoted}) VALUES " + ", ".join([placeholder] * count) + suffix  # noqa: S608 - quoted identifiers from model meta; values are bound
-        with connection.cursor() as cursor:
-            cursor.execute(sql, batch)
 
-    for row in rows:
-        batch.extend(adapt(value) for value in row)
-        count += 1
-        if count == per_statement:
-            flush()
-            batch = []
-            count = 0
-    if count:
-        flush()
+def _adapted(row: Sequence[Any], temporal: list[int], cache: dict[Any, Any]) -> list[Any]:
+    # A chunk's timestamps are one value and its dates a few thousand: adapt each once.
+    values = list(row)
+    for index in temporal:
+        value = values[index]
+        if value is not None:
+            adapted = cache.get(value)
+            if adapted is None:
+                adapted = cache[value] = _adapt_sqlite(value)
+            values[index] = adapted
+    return values
+
+
+def pairs_where_in(
+    model: type[Model], key_field: str, value_field: str, keys: Sequence[Any], *, size: int = 2000
+) -> dict[Any, Any]:
+    """``{key: value}`` for rows whose ``key_field`` is in ``keys``: one plain ``IN`` query per
+    ``size`` keys, without building a queryset per lookup."""
+    meta = model._meta
+    key_column = connection.ops.quote_name(str(meta.get_field(key_field).column))  # type: ignore[union-attr]
+    value_column = connection.ops.quote_name(str(meta.get_field(value_field).column))  # type: ignore[union-attr]
+    table = connection.ops.quote_name(meta.db_table)
+    found: dict[Any, Any] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), size):
+            part = keys[start : start + size]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"SELECT {key_column}, {value_column} FROM {table} WHERE {key_column} IN ({marks})",  # noqa: S608 - quoted identifiers; values are bound
+                list(part),
+            )
+            found.update(cursor.fetchall())
+    return found
