@@ -221,3 +221,32 @@ def test_name_variants_are_realistic() -> None:
     nik = fake_nik(serial=77)
     typo = synthetic.nik_typo(nik, rng)
     assert sum(a != b for a, b in zip(nik, typo, strict=True)) == 1
+
+
+def test_the_upload_queues_a_job_the_database_worker_runs(
+    province_data_officer: User,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django_tasks_db.management.commands import db_worker
+
+    from prakerja.labourdata.services import import_batch_upload
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    # As in core's worker test: keep the test's own connection open between jobs.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_batch_upload(
+            actor=province_data_officer,
+            kind="workers",
+            source="province",
+            name="antre.xlsx",
+            upload=io.BytesIO(xlsx_bytes([worker(NIK_A), worker(NIK_B)])),
+        )
+    assert ImportBatch.objects.get().status == ImportBatch.Status.QUEUED
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    batch = ImportBatch.objects.get(pk=result.batch.pk)
+    assert (batch.status, batch.rows_accepted) == ("completed", 2)
