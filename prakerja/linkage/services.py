@@ -284,11 +284,9 @@ def _link_probabilistic(*, run_id: int) -> tuple[int, int, int]:
     scored = scored.sort(["match_weight", "report_id"], descending=[True, False]).unique(
         subset=["registration_id"], keep="first", maintain_order=True
     )
-    existing = set(
-        Link.objects.filter(worker_id__in=scored["report_id"].to_list()).values_list(
-            "worker_id", "registration_id"
-        )
-    )
+    # Every pair ever proposed (a few hundred thousand at most), rather than an IN list of
+    # tens of thousands of ids, which SQLite refuses past 32,766 parameters.
+    existing = set(Link.objects.values_list("worker_id", "registration_id").iterator(10_000))
     _progress(run_id, "write", 80)
     auto = review = 0
     new_links = []
