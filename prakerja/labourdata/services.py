@@ -37,9 +37,8 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.models import Role
 from prakerja.accounts.scopes import Capability, actor_require, actor_role
 from prakerja.core.errors import ApplicationError
-from prakerja.identity import crypto
 from prakerja.identity.models import Person
-from prakerja.labourdata.bulk import json_text, pairs_where_in, rows_insert
+from prakerja.labourdata.bulk import BulkEncryptor, json_text, pairs_where_in, rows_insert
 from prakerja.labourdata.columns import JPS_COLUMNS, WORKER_COLUMNS, Column
 from prakerja.labourdata.models import (
     ImportBatch,
@@ -124,11 +123,12 @@ def person_ids_ensure(niks: dict[str, str]) -> dict[str, int]:
     found: dict[str, int] = pairs_where_in(Person, "nik_index", "id", keys)
     missing = [key for key in keys if key not in found]
     if missing:
+        encrypt = BulkEncryptor()
         now = timezone.now()
         rows_insert(
             Person,
             ("nik_encrypted", "nik_index", "kk_encrypted", "kk_index", "created_at"),
-            ((crypto.encrypt(niks[key]), key, "", "", now) for key in missing),
+            ((encrypt(niks[key]), key, "", "", now) for key in missing),
             ignore_conflicts=True,
         )
         found.update(pairs_where_in(Person, "nik_index", "id", missing))
@@ -371,6 +371,7 @@ class _Chunk:
         self.validator = validator
         self.indexer = indexer
         self.rows: list[tuple[Any, ...]] = []
+        self.encrypt = BulkEncryptor()
         self.counts = {status: 0 for status in ImportRow.Status.values}
 
     def cells(self, index: int) -> dict[str, str]:
@@ -378,7 +379,7 @@ class _Chunk:
 
     def raw(self, cells: dict[str, str]) -> str:
         original = {self.table.headers[key]: value for key, value in cells.items()}
-        return crypto.encrypt(json.dumps(original, ensure_ascii=False))
+        return self.encrypt(json.dumps(original, ensure_ascii=False))
 
     def add_row(self, index: int, cells: dict[str, str], status: str, errors: list[Any]) -> None:
         self.counts[status] += 1

@@ -280,3 +280,15 @@ def test_counts_per_category_and_regency(province_data_officer: User, manager: U
         "laid_off_pre_covid": 1,
     }
     assert worker_counts(actor=manager, source="ministry").totals["furloughed"] == 1
+
+
+def test_the_bulk_encryptor_writes_tokens_identity_reads(db: None) -> None:
+    from prakerja.identity import crypto
+    from prakerja.labourdata.bulk import BulkEncryptor
+
+    encrypt = BulkEncryptor()
+    for text in (NIK_A, "", "Siti Rahayu — ü", "x" * 16, '{"NIK": "1"}' * 20):
+        token = encrypt(text)
+        assert crypto.decrypt(token) == text
+        assert crypto.is_current(token)
+    assert encrypt(NIK_A) != encrypt(NIK_A)  # a fresh IV every time
