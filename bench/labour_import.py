@@ -98,6 +98,8 @@ def _run_one(rows: int) -> dict[str, object]:
         username="bench-data", defaults={"role": Role.DATA_OFFICER}
     )
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
     result = services.import_batch_upload(
         actor=officer,
@@ -120,12 +122,16 @@ def _run_one(rows: int) -> dict[str, object]:
     else:
         batch = services.import_batch_process(batch_id=result.batch.pk)
     total_s = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_s = usage.ru_utime + usage.ru_stime - cpu_before
     return {
         "rows": rows,
         "file_mb": round(len(data) / 1024 / 1024, 1),
         "generate_s": round(generated_s, 1),
         "upload_s": round(upload_s, 2),
         "import_s": round(total_s, 1),
+        # CPU of this process only (the database server's own CPU is not in it for PostgreSQL).
+        "import_cpu_s": round(cpu_s, 1),
         "status": batch.status,
         "accepted": batch.rows_accepted,
         "rejected": batch.rows_rejected,

@@ -8,16 +8,19 @@ column order, so they go to the database as they are. Only for tables of this ap
 
 from __future__ import annotations
 
+import base64
+import hmac
 import json
+import os
+import struct
+import time
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.db import connection, transaction
-from django.db.models import Model
-
-# SQLite allows 32,766 bound parameters per statement; stay well below for every backend.
-MAX_PARAMETERS = 30_000
+from django.db.models import DateField, DateTimeField, Model
 
 
 def _adapt_sqlite(value: Any) -> Any:
@@ -77,24 +80,83 @@ def rows_insert(
     if vendor == "postgresql":
         _copy(table, quoted, rows, ignore_conflicts=ignore_conflicts)
         return
-    per_statement = max(1, MAX_PARAMETERS // len(columns))
-    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    adapt = _adapt_sqlite if vendor == "sqlite" else (lambda value: value)
-    batch: list[Any] = []
-    count = 0
+    placeholders = ", ".join(["%s"] * len(columns))
+    verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+    if vendor != "sqlite":
+        verb = "INSERT"
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts and vendor != "sqlite" else ""
+    sql = f"{verb} INTO {table} ({quoted}) VALUES ({placeholders}){suffix}"
+    if vendor == "sqlite":
+        # sqlite3's executemany binds row after row in C; only date and datetime columns need
+        # Django's text form.
+        temporal = [
+            index
+            for index, name in enumerate(fields)
+            if isinstance(meta.get_field(name), (DateField, DateTimeField))
+        ]
+        if temporal:
+            cache: dict[Any, Any] = {}
+            rows = (_adapted(row, temporal, cache) for row in rows)
+    with connection.cursor() as cursor:
+        # Any iterable works (Django peeks at it with itertools.tee).
+        cursor.executemany(sql, rows)  # type: ignore[arg-type]
 
-    def flush() -> None:
-        sql = f"INSERT INTO {table} ({quoted}) VALUES " + ", ".join([placeholder] * count) + suffix  # noqa: S608 - quoted identifiers from model meta; values are bound
-        with connection.cursor() as cursor:
-            cursor.execute(sql, batch)
 
-    for row in rows:
-        batch.extend(adapt(value) for value in row)
-        count += 1
-        if count == per_statement:
-            flush()
-            batch = []
-            count = 0
-    if count:
-        flush()
+def _adapted(row: Sequence[Any], temporal: list[int], cache: dict[Any, Any]) -> list[Any]:
+    # A chunk's timestamps are one value and its dates a few thousand: adapt each once.
+    values = list(row)
+    for index in temporal:
+        value = values[index]
+        if value is not None:
+            adapted = cache.get(value)
+            if adapted is None:
+                adapted = cache[value] = _adapt_sqlite(value)
+            values[index] = adapted
+    return values
+
+
+def pairs_where_in(
+    model: type[Model], key_field: str, value_field: str, keys: Sequence[Any], *, size: int = 2000
+) -> dict[Any, Any]:
+    """``{key: value}`` for rows whose ``key_field`` is in ``keys``: one plain ``IN`` query per
+    ``size`` keys, without building a queryset per lookup."""
+    meta = model._meta
+    key_column = connection.ops.quote_name(str(meta.get_field(key_field).column))  # type: ignore[union-attr]
+    value_column = connection.ops.quote_name(str(meta.get_field(value_field).column))  # type: ignore[union-attr]
+    table = connection.ops.quote_name(meta.db_table)
+    found: dict[Any, Any] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), size):
+            part = keys[start : start + size]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"SELECT {key_column}, {value_column} FROM {table} WHERE {key_column} IN ({marks})",  # noqa: S608 - quoted identifiers; values are bound
+                list(part),
+            )
+            found.update(cursor.fetchall())
+    return found
+
+
+class BulkEncryptor:
+    """``identity.crypto.encrypt`` for many values: the same Fernet tokens (version, time, IV,
+    AES-128-CBC, HMAC-SHA256, base64url — decrypted by ``crypto.decrypt``, current for
+    ``crypto.is_current``), with the key split once and the padding and MAC done by the
+    standard library instead of a padder and HMAC object per value. An import encrypts two
+    values per row; this halves the time it spends doing so."""
+
+    def __init__(self) -> None:
+        from django.conf import settings
+
+        key = base64.urlsafe_b64decode(settings.NIK_ENCRYPTION_KEYS[0])
+        self._signing_key = key[:16]
+        self._algorithm = algorithms.AES(key[16:])
+
+    def __call__(self, text: str) -> str:
+        data = text.encode("utf-8")
+        pad = 16 - len(data) % 16
+        iv = os.urandom(16)
+        encryptor = Cipher(self._algorithm, modes.CBC(iv)).encryptor()
+        body = encryptor.update(data + bytes([pad]) * pad) + encryptor.finalize()
+        parts = b"\x80" + struct.pack(">Q", int(time.time())) + iv + body
+        mac = hmac.digest(self._signing_key, parts, "sha256")
+        return base64.urlsafe_b64encode(parts + mac).decode("ascii")

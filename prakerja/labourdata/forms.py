@@ -17,7 +17,9 @@ class UploadForm(forms.Form):
         choices=[("", _("— pilih —")), *Source.choices],
         required=False,
     )
+    # Empty files reach the service, whose message says what to do.
     file = forms.FileField(
+        allow_empty_file=True,
         label=_("Berkas (.xlsx atau .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )

@@ -37,9 +37,8 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.models import Role
 from prakerja.accounts.scopes import Capability, actor_require, actor_role
 from prakerja.core.errors import ApplicationError
-from prakerja.identity import crypto
 from prakerja.identity.models import Person
-from prakerja.labourdata.bulk import json_text, rows_insert
+from prakerja.labourdata.bulk import BulkEncryptor, json_text, pairs_where_in, rows_insert
 from prakerja.labourdata.columns import JPS_COLUMNS, WORKER_COLUMNS, Column
 from prakerja.labourdata.models import (
     ImportBatch,
@@ -120,23 +119,19 @@ def person_ids_ensure(niks: dict[str, str]) -> dict[str, int]:
     """
     if not niks:
         return {}
-    found: dict[str, int] = {}
     keys = list(niks)
-    for start in range(0, len(keys), INSERT_BATCH):
-        part = keys[start : start + INSERT_BATCH]
-        found.update(Person.objects.filter(nik_index__in=part).values_list("nik_index", "id"))
+    found: dict[str, int] = pairs_where_in(Person, "nik_index", "id", keys)
     missing = [key for key in keys if key not in found]
     if missing:
+        encrypt = BulkEncryptor()
         now = timezone.now()
         rows_insert(
             Person,
             ("nik_encrypted", "nik_index", "kk_encrypted", "kk_index", "created_at"),
-            ((crypto.encrypt(niks[key]), key, "", "", now) for key in missing),
+            ((encrypt(niks[key]), key, "", "", now) for key in missing),
             ignore_conflicts=True,
         )
-        for start in range(0, len(missing), INSERT_BATCH):
-            part = missing[start : start + INSERT_BATCH]
-            found.update(Person.objects.filter(nik_index__in=part).values_list("nik_index", "id"))
+        found.update(pairs_where_in(Person, "nik_index", "id", missing))
     return found
 
 
@@ -376,6 +371,7 @@ class _Chunk:
         self.validator = validator
         self.indexer = indexer
         self.rows: list[tuple[Any, ...]] = []
+        self.encrypt = BulkEncryptor()
         self.counts = {status: 0 for status in ImportRow.Status.values}
 
     def cells(self, index: int) -> dict[str, str]:
@@ -383,7 +379,7 @@ class _Chunk:
 
     def raw(self, cells: dict[str, str]) -> str:
         original = {self.table.headers[key]: value for key, value in cells.items()}
-        return crypto.encrypt(json.dumps(original, ensure_ascii=False))
+        return self.encrypt(json.dumps(original, ensure_ascii=False))
 
     def add_row(self, index: int, cells: dict[str, str], status: str, errors: list[Any]) -> None:
         self.counts[status] += 1
@@ -392,7 +388,7 @@ class _Chunk:
                 self.batch.pk,
                 self.table.row_numbers[index],
                 status,
-                json_text(errors),
+                json_text(errors) if errors else "[]",
                 self.raw(cells),
             )
         )
@@ -531,13 +527,7 @@ class _WorkerChunk(_Chunk):
         """``{person_id: worker_id}``; a person reported for the first time gets a worker
         row with what this (first) report says."""
         wanted = list({person_ids[key] for *_rest, key in accepted})
-        found: dict[int, int] = {}
-        for part in range(0, len(wanted), INSERT_BATCH):
-            found.update(
-                ReportedWorker.objects.filter(
-                    person_id__in=wanted[part : part + INSERT_BATCH]
-                ).values_list("person_id", "id")
-            )
+        found: dict[int, int] = pairs_where_in(ReportedWorker, "person", "id", wanted)
         new: dict[int, tuple[Any, ...]] = {}
         now = timezone.now()
         for _index, _cells, clean, key in accepted:
@@ -556,12 +546,7 @@ class _WorkerChunk(_Chunk):
         if new:
             rows_insert(ReportedWorker, WORKER_FIELDS, new.values(), ignore_conflicts=True)
             missing = list(new)
-            for part in range(0, len(missing), INSERT_BATCH):
-                found.update(
-                    ReportedWorker.objects.filter(
-                        person_id__in=missing[part : part + INSERT_BATCH]
-                    ).values_list("person_id", "id")
-                )
+            found.update(pairs_where_in(ReportedWorker, "person", "id", missing))
         return found
 
 

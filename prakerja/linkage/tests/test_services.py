@@ -384,3 +384,40 @@ def test_a_viewer_cannot_resolve_a_case(surabaya_data_officer: User, viewer: Use
         services.jps_case_resolve(
             actor=viewer, case_id=JpsReviewCase.objects.get().pk, decision="stop", reason="x"
         )
+
+
+def test_an_imported_jps_list_opens_cases_when_its_import_job_finishes(
+    surabaya_data_officer: User, settings, tmp_path
+) -> None:
+    import io
+
+    from prakerja.labourdata import synthetic
+    from prakerja.labourdata.columns import JPS_COLUMNS
+    from prakerja.labourdata.services import import_batch_upload
+    from prakerja.labourdata.tasks import import_batch_run
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    nik = fake_nik(serial=85)
+    registration = f.registrant(nik=nik, full_name="Penerima BST")
+    person = synthetic.SyntheticPerson(
+        key="S0-1",
+        nik=nik,
+        full_name="Penerima BST",
+        birth_date=DOB,
+        gender="P",
+        regency_code="3578",
+        phone="081200000085",
+    )
+    path = tmp_path / "jps.csv"
+    synthetic.csv_write(path, synthetic.jps_rows([person]), columns=JPS_COLUMNS)
+    upload = import_batch_upload(
+        actor=surabaya_data_officer,
+        kind=Kind.JPS,
+        name="jps.csv",
+        upload=io.BytesIO(path.read_bytes()),
+    )
+
+    import_batch_run.enqueue(upload.batch.pk)
+
+    case = JpsReviewCase.objects.get()
+    assert (case.registration, case.trigger) == (registration, "jps_import")

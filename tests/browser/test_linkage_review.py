@@ -1,0 +1,164 @@
+"""Issue 4 in a phone-sized Chromium: the Surabaya data officer reviews an uncertain match
+(accepts it, with the evidence shown and the NIKs masked) and downloads the outreach list for
+the call centre; a manager resolves a JPS review case.
+
+The scene (a registrant, a reported worker with the same name but an unrelated NIK, a worker
+who has not registered, a registrant on a JPS list) is set with ``manage.py shell -c`` against
+the server's database, and the linkage job is run there once; the pages do the rest. Every run
+uses fresh NIKs, so it does not depend on other browser tests.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.browser.support import PAGE_TIMEOUT_MS, PHONE_CONTEXT, RESULTS_DIR, AppServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = pytest.mark.browser
+
+SCENE = """
+import json
+from datetime import date
+from prakerja.identity.tests.factories import fake_nik
+from prakerja.labourdata.models import Kind
+from prakerja.linkage import services
+from prakerja.linkage.models import Link, LinkageRun
+from prakerja.linkage.tests import factories as f
+
+s = {serial}
+registrant = f.registrant(nik=fake_nik(serial=s), full_name="{name}", birth_date=date(1990, 8, 17))
+f.worker(nik=fake_nik(serial=s + 1, district_code="357802"), full_name="{name}")
+f.worker(nik=fake_nik(serial=s + 2), full_name="{outreach_name}", phone="{outreach_phone}")
+jps_nik = fake_nik(serial=s + 3)
+selected = f.registrant(nik=jps_nik, full_name="{jps_name}")
+jps_batch = f.batch(kind=Kind.JPS, source="")
+f.jps_receipt(nik=jps_nik, full_name="{jps_name}", jps_batch=jps_batch)
+services.jps_cases_open_for_batch(batch_id=jps_batch.pk)
+services.linkage_run_execute(run_id=LinkageRun.objects.create().pk)
+link = Link.objects.get(registration=registrant)
+print(json.dumps({{"link": link.pk, "status": link.status, "registration": registrant.pk}}))
+"""
+
+
+def _staff_sign_in(page: Page, server: AppServer, username: str) -> None:
+    from playwright.sync_api import expect
+
+    from prakerja.accounts.demo import DEMO_PASSWORD, demo_totp_secret
+    from prakerja.accounts.totp import totp_code, totp_seconds_left
+
+    page.goto(f"{server.url}/accounts/login/")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Sandi", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    code_input = page.get_by_label("Kode:")
+    expect(code_input).to_be_visible()
+    if totp_seconds_left() < 3:  # do not type a code that is about to roll over
+        time.sleep(totp_seconds_left() + 0.5)
+    code_input.fill(totp_code(demo_totp_secret(username)))
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+
+
+def _shot(page: Page, name: str) -> None:
+    page.screenshot(path=RESULTS_DIR / f"linkage-{name}.png", full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.viewport_size
+    assert viewport is not None
+    assert width <= viewport["width"], f"{page.url} is {width}px wide on a {viewport}px screen"
+
+
+def test_a_data_officer_accepts_a_match_and_exports_outreach_and_a_manager_resolves_jps(
+    browser: Browser, app_server: AppServer
+) -> None:
+    from playwright.sync_api import expect
+
+    serial = random.SystemRandom().randrange(1000, 9000, 4)
+    name = f"Agus Salim Uji {serial}"
+    outreach_name = f"Belum Daftar {serial}"
+    outreach_phone = f"+62812{serial:04d}0000"
+    jps_name = f"Penerima PKH {serial}"
+    scene = json.loads(
+        app_server.manage(
+            "shell",
+            "-c",
+            SCENE.format(
+                serial=serial,
+                name=name,
+                outreach_name=outreach_name,
+                outreach_phone=outreach_phone,
+                jps_name=jps_name,
+            ),
+        )
+        .strip()
+        .splitlines()[-1]
+    )
+    assert scene["status"] == "pending", scene
+
+    officer = browser.new_context(**PHONE_CONTEXT, accept_downloads=True)
+    officer.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        page = officer.new_page()
+        _staff_sign_in(page, app_server, "datasby")
+        page.goto(f"{app_server.url}/pencocokan/tinjau/")
+        row = page.get_by_role("row").filter(has_text=name)
+        row.get_by_role("link", name="Tinjau").click()
+        expect(page.get_by_test_id("worker-name")).to_have_text(name)
+        expect(page.get_by_test_id("registrant-name")).to_have_text(name)
+        expect(page.get_by_text(re.compile(r"3578\*{8}\d{4}")).first).to_be_visible()
+        _shot(page, "1-evidence")
+        page.get_by_role("button", name="Terima: orang yang sama").click()
+        expect(page.get_by_text("Keputusan disimpan.")).to_be_visible()
+        status, flag = app_server.query(
+            "SELECT l.status, r.reported_by_disnaker FROM linkage_link l "
+            "JOIN registry_registration r ON r.id = l.registration_id WHERE l.id = ?",
+            (scene["link"],),
+        )[0]
+        assert (status, flag) == ("accepted", 1)
+
+        page.goto(f"{app_server.url}/pencocokan/penjangkauan/")
+        _shot(page, "2-outreach")
+        with page.expect_download() as download_info:
+            page.get_by_role("button", name="Unduh CSV").click()
+        content = download_info.value.path().read_text("utf-8")
+        assert f"{outreach_name},{outreach_phone}" in content
+        assert name not in content  # the accepted match has registered
+        exports = app_server.query(
+            "SELECT e.file_format FROM linkage_dataexport e JOIN accounts_user u "
+            "ON u.id = e.actor_id WHERE u.username = 'datasby' ORDER BY e.id DESC LIMIT 1"
+        )
+        assert exports == [("csv",)]
+    finally:
+        officer.close()
+
+    manager = browser.new_context(**PHONE_CONTEXT)
+    manager.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        page = manager.new_page()
+        _staff_sign_in(page, app_server, "manajer")
+        page.goto(f"{app_server.url}/pencocokan/jps/")
+        page.get_by_role("row").filter(has_text=jps_name).get_by_role(
+            "link", name="Putuskan"
+        ).click()
+        page.get_by_label("JPS dihentikan").check()
+        page.get_by_label("Alasan").fill("Sudah menerima insentif Prakerja")
+        _shot(page, "3-jps-case")
+        page.get_by_role("button", name="Simpan keputusan").click()
+        expect(page.get_by_text("Keputusan kasus JPS disimpan.")).to_be_visible()
+        decided = app_server.query(
+            "SELECT c.status, c.decision, u.username FROM linkage_jpsreviewcase c "
+            "JOIN registry_registration r ON r.id = c.registration_id "
+            "JOIN accounts_user u ON u.id = c.decided_by_id WHERE r.full_name = ?",
+            (jps_name,),
+        )
+        assert decided == [("resolved", "stop", "manajer")]
+    finally:
+        manager.close()
