@@ -1,4 +1,4 @@
-"""The waves API: a manager's wave, a dry run, a second manager's approval, an applicant's result."""
+"""The waves API: a wave, a dry run, a second manager's approval, an applicant's result."""
 
 from __future__ import annotations
 
@@ -151,7 +151,7 @@ def test_an_applicant_cannot_read_runs(programme: Programme, manager: User) -> N
     )
     (registration,) = registrations_make(programme, [Applicant()])
     status, body = Api(registration.user).call("get", f"{API}/runs/{run.pk}/regencies")
-    assert status == 403
+    assert (status, body["code"]) == (403, "account.capability_missing")
 
 
 def test_an_applicant_joins_the_open_wave(manager: User, programme: Programme) -> None:
