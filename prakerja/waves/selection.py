@@ -39,7 +39,7 @@ from django.db import connection
 # 2^31 - 1: products of two residues stay below 2^62, inside every engine's 64-bit integer.
 P = 2_147_483_647
 LOTTERY_VERSION = "v1"
-WORK_MEM = "256MB"
+WORK_MEM = "512MB"
 # Exclusion codes as integers for the fingerprints (strings cannot be hashed portably).
 _EXCLUSION_CODES = {"ineligible": 1, "already_selected": 2, "no_quota": 3, "kk_cap": 4}
 # Exclusions known before ranking (the KK cap is an outcome of the ranking).
