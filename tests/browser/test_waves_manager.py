@@ -174,7 +174,7 @@ def test_a_wave_from_quotas_to_announced_results(
         _manager_sign_in(manager, app_server, FIRST_MANAGER)
         manager.get_by_role("link", name="Gelombang", exact=True).click()
         _heading(manager, "Gelombang")
-        manager.get_by_role("link", name="Buat gelombang").click()
+        manager.get_by_role("button", name="Buat gelombang").click()  # a link styled as a button
         _heading(manager, "Buat gelombang")
         manager.get_by_label("Nama gelombang").fill(wave_name)
         manager.get_by_label("Pendaftaran dibuka (WIB)").fill(_wib(now - timedelta(hours=1)))

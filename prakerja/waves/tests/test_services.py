@@ -495,3 +495,19 @@ def test_the_demo_wave_closes_on_friday_17_april_2020_at_midnight_wib() -> None:
     assert datetime(2020, 4, 17, 23, 59, tzinfo=WIB) == FIRST_WAVE_CLOSES_AT
     assert FIRST_WAVE_CLOSES_AT.strftime("%A") == "Friday"
     assert PROVISIONAL_QUOTA == 543_000
+
+
+@pytest.mark.django_db
+def test_the_demo_wave_splits_543000_over_east_javas_38_regencies_once(
+    programme: Programme,
+) -> None:
+    from django.core.management import call_command
+
+    call_command("waves_demo_load")
+    call_command("waves_demo_load")  # idempotent
+    wave = Wave.objects.get(programme=programme)
+    quotas = dict(RegencyQuota.objects.filter(wave=wave).values_list("regency_id", "quota"))
+    assert len(quotas) == 38 and sum(quotas.values()) == 543_000
+    assert timezone.localtime(wave.closes_at).strftime("%A %d %B %Y %H:%M %Z") == (
+        "Friday 17 April 2020 23:59 WIB"
+    )
