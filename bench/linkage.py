@@ -237,6 +237,41 @@ def _setup(registrants: int, reports: int) -> dict[str, object]:
     }
 
 
+def _time_stages() -> dict[str, float]:
+    """Wrap the job's stages to time each one (the job itself is unchanged)."""
+    import functools
+
+    from prakerja.linkage import matching, services
+
+    seconds: dict[str, float] = {}
+
+    def timed(module: Any, name: str) -> None:
+        original = getattr(module, name)
+
+        @functools.wraps(original)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - started
+
+        setattr(module, name, wrapper)
+
+    for name in (
+        "_link_exact_nik",
+        "load_reports_frame",
+        "load_registrants_frame",
+        "registration_flags_refresh",
+        "jps_cases_open_for_all_batches",
+        "_history_insert",
+    ):
+        timed(services, name)
+    for name in ("prepare_frame", "candidate_filter", "match_frames", "match_with_candidates"):
+        timed(matching, name)
+    return seconds
+
+
 def _link() -> dict[str, object]:
     """Child process 2: the linkage job alone, so its peak memory is its own."""
     import django
@@ -249,6 +284,7 @@ def _link() -> dict[str, object]:
     from prakerja.linkage.services import linkage_run_execute
     from prakerja.registry.models import Registration
 
+    stages = _time_stages()
     workdir = Path(os.environ["BENCH_WORKDIR"])
     if os.environ.get("BENCH_RESET"):
         # Re-running on kept data (--keep): start from no links at all.
@@ -288,6 +324,7 @@ def _link() -> dict[str, object]:
     with_review = measure(predicted | (review & truth), truth)
     return {
         "link_s": round(link_s, 1),
+        "stages_s": {name: round(seconds, 1) for name, seconds in stages.items()},
         "peak_rss_mb": round(peak / 1024),
         "rss_before_mb": round(rss_before / 1024),
         "status": run.status,

@@ -160,3 +160,30 @@ class BulkEncryptor:
         parts = b"\x80" + struct.pack(">Q", int(time.time())) + iv + body
         mac = hmac.digest(self._signing_key, parts, "sha256")
         return base64.urlsafe_b64encode(parts + mac).decode("ascii")
+
+
+def model_rows_insert(model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
+    """Insert rows given as ``{field name: value}``; every other concrete column gets the
+    model field's default (``auto_now``/``auto_now_add`` the current time), so a wide model
+    such as a registration can be written by ``COPY`` without naming all its columns."""
+    from django.db.models import JSONField
+    from django.utils import timezone
+
+    now = timezone.now()
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    names = [field.attname for field in fields]
+    defaults: list[Any] = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            defaults.append(now)
+        else:
+            defaults.append(field.get_default())
+    json_positions = {i for i, field in enumerate(fields) if isinstance(field, JSONField)}
+
+    def values(row: dict[str, Any]) -> tuple[Any, ...]:
+        out = [row.get(name, defaults[i]) for i, name in enumerate(names)]
+        for i in json_positions:
+            out[i] = json_text(out[i])
+        return tuple(out)
+
+    rows_insert(model, [field.name for field in fields], (values(row) for row in rows))

@@ -546,17 +546,20 @@ def registrants_insert(
     people: Iterable[SyntheticPerson], *, batch_size: int = 10_000, with_phone: bool = True
 ) -> int:
     """Insert each person as a submitted registration (user + person + registration) in bulk:
-    ``bulk_create`` in large batches, persons by insert-or-ignore on the NIK's blind index (a
-    person already created by an import is reused, which is exactly an exact-NIK match).
+    ``COPY`` on PostgreSQL (``executemany`` on SQLite) in batches of ``batch_size``; persons by
+    insert-or-ignore on the NIK's blind index (a person already created by an import is reused,
+    which is exactly an exact-NIK match).
 
-    References are ``reference_for(person.key)``. Returns the number inserted. About 1,000,000
-    in a few minutes on the benchmark machine; never one ORM save per row.
+    References are ``reference_for(person.key)``; usernames ``syn-<key>``. Returns the number
+    inserted. No history rows are written for these synthetic registrations. About 0.4 ms of
+    CPU per registrant on SQLite (10,000 in 3.9 s CPU on the loaded benchmark machine).
     """
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
     from django.utils import timezone
 
     from prakerja.accounts.models import Role, User
+    from prakerja.labourdata.bulk import model_rows_insert, pairs_where_in
     from prakerja.labourdata.services import NikIndexer, person_ids_ensure
     from prakerja.registry.models import Registration
     from prakerja.registry.services import programme_default
@@ -573,36 +576,39 @@ def registrants_insert(
         with transaction.atomic():
             indexes = {indexer(person.nik): person.nik for person in batch}
             person_ids = person_ids_ensure(indexes)
-            users = User.objects.bulk_create(
-                [
-                    User(
-                        username=f"syn-{person.key.lower()}",
-                        password=unusable,
-                        role=Role.APPLICANT,
-                        full_name=person.full_name,
-                    )
-                    for person in batch
-                ],
-                batch_size=2000,
+            usernames = [f"syn-{person.key.lower()}" for person in batch]
+            model_rows_insert(
+                User,
+                (
+                    {
+                        "username": username,
+                        "password": unusable,
+                        "role": Role.APPLICANT,
+                        "full_name": person.full_name,
+                        "date_joined": now,
+                    }
+                    for username, person in zip(usernames, batch, strict=True)
+                ),
             )
-            Registration.objects.bulk_create(
-                [
-                    Registration(
-                        reference=reference_for(person.key),
-                        programme=programme,
-                        user_id=user.pk,
-                        person_id=person_ids[indexer(person.nik)],
-                        status=Registration.Status.SUBMITTED,
-                        full_name=person.full_name,
-                        birth_date=person.birth_date,
-                        gender=person.gender,
-                        phone=("+62" + person.phone[1:]) if with_phone else "",
-                        domicile_regency_id=person.regency_code,
-                        submitted_at=now,
-                    )
-                    for person, user in zip(batch, users, strict=True)
-                ],
-                batch_size=2000,
+            user_ids = pairs_where_in(User, "username", "id", usernames)
+            model_rows_insert(
+                Registration,
+                (
+                    {
+                        "reference": reference_for(person.key),
+                        "programme_id": programme.pk,
+                        "user_id": user_ids[username],
+                        "person_id": person_ids[indexer(person.nik)],
+                        "status": Registration.Status.SUBMITTED,
+                        "full_name": person.full_name,
+                        "birth_date": person.birth_date,
+                        "gender": person.gender,
+                        "phone": ("+62" + person.phone[1:]) if with_phone else "",
+                        "domicile_regency_id": person.regency_code,
+                        "submitted_at": now,
+                    }
+                    for username, person in zip(usernames, batch, strict=True)
+                ),
             )
         total += len(batch)
         batch.clear()

@@ -12,9 +12,11 @@ from pydantic import Field, StringConstraints
 
 from prakerja.linkage import selectors, services
 from prakerja.linkage.models import JpsReviewCase, Link
+from prakerja.registry.api import ERRORS  # the one error shape of config.api
 from prakerja.registry.auth import API_AUTH
 
 router = Router(auth=API_AUTH)
+
 
 Id = Annotated[int, Field(ge=1, le=2**62)]
 RegencyCode = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
@@ -136,24 +138,32 @@ def _case_out(case: JpsReviewCase) -> JpsCaseOut:
     )
 
 
-@router.post("/runs", response={202: RunOut}, summary="Jalankan pencocokan (latar belakang)")
+@router.post(
+    "/runs", response={202: RunOut, **ERRORS}, summary="Jalankan pencocokan (latar belakang)"
+)
 def run_start(request: HttpRequest) -> tuple[int, Any]:
     run = services.linkage_run_start(actor=request.auth)  # type: ignore[attr-defined]
     return 202, run
 
 
-@router.get("/runs/{run_id}", response=RunOut, summary="Kemajuan satu proses pencocokan")
+@router.get(
+    "/runs/{run_id}", response={200: RunOut, **ERRORS}, summary="Kemajuan satu proses pencocokan"
+)
 def run_get(request: HttpRequest, run_id: Path[Id]) -> Any:
     return selectors.linkage_run_get(actor=request.auth, run_id=run_id)  # type: ignore[attr-defined]
 
 
-@router.get("/review", response=list[LinkOut], summary="Antrean tinjauan (100 teratas)")
+@router.get(
+    "/review", response={200: list[LinkOut], **ERRORS}, summary="Antrean tinjauan (100 teratas)"
+)
 def review_list(request: HttpRequest, regency: Query[RegencyCode | None] = None) -> Any:
     links = selectors.review_queue_for_actor(actor=request.auth, regency_code=regency)  # type: ignore[attr-defined]
     return [_link_out(link) for link in links[:100]]
 
 
-@router.get("/links/{link_id}", response=EvidenceOut, summary="Bukti satu pasangan")
+@router.get(
+    "/links/{link_id}", response={200: EvidenceOut, **ERRORS}, summary="Bukti satu pasangan"
+)
 def link_get(request: HttpRequest, link_id: Path[Id]) -> Any:
     evidence = selectors.link_evidence(actor=request.auth, link_id=link_id)  # type: ignore[attr-defined]
     side = ("name", "birth_date", "regency", "nik_masked")
@@ -168,7 +178,11 @@ def link_get(request: HttpRequest, link_id: Path[Id]) -> Any:
     )
 
 
-@router.post("/links/{link_id}/decision", response=LinkOut, summary="Terima/tolak/lepas pasangan")
+@router.post(
+    "/links/{link_id}/decision",
+    response={200: LinkOut, **ERRORS},
+    summary="Terima/tolak/lepas pasangan",
+)
 def link_decide(request: HttpRequest, link_id: Path[Id], payload: DecisionIn) -> Any:
     decide = {
         "accept": services.link_accept,
@@ -180,7 +194,9 @@ def link_decide(request: HttpRequest, link_id: Path[Id], payload: DecisionIn) ->
 
 
 @router.get(
-    "/regional-ministry", response=list[RegencyCountsOut], summary="Daerah vs Kemnaker per wilayah"
+    "/regional-ministry",
+    response={200: list[RegencyCountsOut], **ERRORS},
+    summary="Daerah vs Kemnaker per wilayah",
 )
 def regional_ministry(
     request: HttpRequest,
@@ -195,7 +211,9 @@ def regional_ministry(
     return report.counts.to_dicts()
 
 
-@router.get("/jps-cases", response=list[JpsCaseOut], summary="Kasus JPS (100 terbaru)")
+@router.get(
+    "/jps-cases", response={200: list[JpsCaseOut], **ERRORS}, summary="Kasus JPS (100 terbaru)"
+)
 def jps_case_list(
     request: HttpRequest,
     status: Query[Literal["open", "resolved"] | None] = None,
@@ -209,7 +227,11 @@ def jps_case_list(
     return [_case_out(case) for case in cases[:100]]
 
 
-@router.post("/jps-cases/{case_id}/decision", response=JpsCaseOut, summary="Putuskan kasus JPS")
+@router.post(
+    "/jps-cases/{case_id}/decision",
+    response={200: JpsCaseOut, **ERRORS},
+    summary="Putuskan kasus JPS",
+)
 def jps_case_decide(request: HttpRequest, case_id: Path[Id], payload: JpsDecisionIn) -> Any:
     case = services.jps_case_resolve(
         actor=request.auth,  # type: ignore[attr-defined]
@@ -220,7 +242,11 @@ def jps_case_decide(request: HttpRequest, case_id: Path[Id], payload: JpsDecisio
     return _case_out(case)
 
 
-@router.get("/jps-monitoring", response=list[MonitoringOut], summary="Pemantauan JPS per wilayah")
+@router.get(
+    "/jps-monitoring",
+    response={200: list[MonitoringOut], **ERRORS},
+    summary="Pemantauan JPS per wilayah",
+)
 def jps_monitoring(request: HttpRequest) -> Any:
     return [
         MonitoringOut(

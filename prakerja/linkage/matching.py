@@ -376,14 +376,22 @@ def match_with_candidates(
     ``nik_encrypted`` that ``decrypt`` opens.
     """
     reports = prepare_frame(reports_raw)
+    # Names are normalised once for the million registrants; the candidates then only gain
+    # their NIK columns (and a birth date from the NIK where the registration has none).
     plain = prepare_frame(
-        registrants_raw.drop("nik_encrypted").with_columns(nik=pl.lit(None, dtype=pl.String))
-    )
+        registrants_raw.with_columns(nik=pl.lit(None, dtype=pl.String))
+    ).with_columns(registrants_raw["nik_encrypted"])
     keep = candidate_filter(reports, plain)
-    candidates = registrants_raw.filter(keep)
+    candidates = plain.filter(keep)
     niks = [decrypt(token) for token in candidates["nik_encrypted"].to_list()]
-    candidates = candidates.with_columns(nik=pl.Series(niks, dtype=pl.String)).drop("nik_encrypted")
-    return match_frames(reports, prepare_frame(candidates), progress=progress)
+    candidates = candidates.with_columns(nik=pl.Series(niks, dtype=pl.String)).with_columns(
+        birth_date=pl.coalesce("birth_date", nik_birth_date_expr("nik")),
+        nik_head=pl.col("nik").str.slice(0, 12),
+    )
+    candidates = candidates.with_columns(birth_year=pl.col("birth_date").str.slice(0, 4)).select(
+        *PREPARED_COLUMNS
+    )
+    return match_frames(reports, candidates, progress=progress)
 
 
 def match_frames(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -134,7 +135,9 @@ def _quoted(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _history_insert(*, run_id: int, method: str, reason: str) -> None:
+def _history_insert(
+    *, run_id: int, method: str, reason: str, created_at: datetime | None = None
+) -> None:
     """The "created" history rows of this run's new links, in one INSERT … SELECT.
 
     ``bulk_create_with_history`` builds two model instances per link; for 60,000 links that
@@ -152,12 +155,22 @@ def _history_insert(*, run_id: int, method: str, reason: str) -> None:
         f"INSERT INTO {_quoted(history._meta.db_table)} ({column_list}, {extra}) "  # noqa: S608
         f"SELECT {column_list}, %s, %s, '+', NULL FROM {_quoted(Link._meta.db_table)} "
         f"WHERE {_quoted('run_id')} = %s AND {_quoted('method')} = %s "
-        # A job re-run with the same run id must not write a second "created" row.
-        f"AND NOT EXISTS (SELECT 1 FROM {_quoted(history._meta.db_table)} h "
-        f"WHERE h.{_quoted('id')} = {_quoted(Link._meta.db_table)}.{_quoted('id')})"
     )
+    params: list[Any] = [timezone.now(), reason, run_id, method]
+    if created_at is not None:
+        # Exactly the rows one INSERT … SELECT wrote (they share its timestamp): cheaper than
+        # an anti-join against the history table, which took 98 s for 57,000 links on
+        # PostgreSQL.
+        sql += f"AND {_quoted('created_at')} = %s"
+        params.append(created_at)
+    else:
+        # A job re-run with the same run id must not write a second "created" row.
+        sql += (
+            f"AND NOT EXISTS (SELECT 1 FROM {_quoted(history._meta.db_table)} h "  # noqa: S608
+            f"WHERE h.{_quoted('id')} = {_quoted(Link._meta.db_table)}.{_quoted('id')})"
+        )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [timezone.now(), reason, run_id, method])
+        cursor.execute(sql, params)
 
 
 def _link_exact_nik(*, run_id: int) -> int:
@@ -179,6 +192,7 @@ def _link_exact_nik(*, run_id: int) -> int:
         f"WHERE r.{q('status')} <> %s AND NOT EXISTS (SELECT 1 FROM {q(link)} l "
         f"WHERE l.{q('worker_id')} = w.{q('id')} AND l.{q('registration_id')} = r.{q('id')})"
     )
+    now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             sql,
@@ -187,12 +201,17 @@ def _link_exact_nik(*, run_id: int) -> int:
                 Link.Status.LINKED.value,
                 evidence,
                 run_id,
-                timezone.now(),
+                now,
                 Registration.Status.DRAFT.value,
             ],
         )
         created = cursor.rowcount
-        _history_insert(run_id=run_id, method=Link.Method.EXACT_NIK, reason="linkage: NIK sama")
+        _history_insert(
+            run_id=run_id,
+            method=Link.Method.EXACT_NIK,
+            reason="linkage: NIK sama",
+            created_at=now,
+        )
     return created
 
 
