@@ -384,6 +384,9 @@ def run_django(engine: str, size: int, *, reuse: bool, rerun: bool = False) -> d
 
         return wrapper
 
+    if os.environ.get("BENCH_WORK_MEM"):  # experiment: the job's sort memory
+        selection.WORK_MEM = os.environ["BENCH_WORK_MEM"]
+        out["work_mem"] = selection.WORK_MEM
     for name in ("results_insert", "run_hashes"):
         setattr(selection, name, timed(name, getattr(selection, name)))
     before = pg_backend_stats() if engine == "postgres" else {}
