@@ -33,6 +33,7 @@ import resource
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -179,9 +180,10 @@ def generate_django(engine: str, size: int) -> dict[str, Any]:
                 cursor.execute(f"DELETE FROM {table}")
     now = timezone.now()
     exprs = generator_exprs(engine, programme.pk)
-    cols, values = [], []
+    cols: list[str] = []
+    values: list[str] = []
     for field in Registration._meta.concrete_fields:
-        column = field.column
+        column = str(field.column)
         cols.append(column)
         if column in exprs:
             values.append(exprs[column])
@@ -228,13 +230,13 @@ def generate_django(engine: str, size: int) -> dict[str, Any]:
         WaveSettings.objects.update_or_create(
             programme=programme, defaults={"reserved_share": RESERVED_SHARE, "kk_cap": 1}
         )
-        start = now - timezone.timedelta(days=10)
+        start = now - timedelta(days=10)
         wave = Wave.objects.create(
             programme=programme,
             number=1,
             name="Gelombang bench",
             opens_at=start,
-            closes_at=start + timezone.timedelta(days=5),
+            closes_at=start + timedelta(days=5),
             total_quota=size // QUOTA_SHARE,
             status=Wave.Status.CLOSED,
         )
@@ -382,6 +384,9 @@ def run_django(engine: str, size: int, *, reuse: bool, rerun: bool = False) -> d
 
         return wrapper
 
+    if os.environ.get("BENCH_WORK_MEM"):  # experiment: the job's sort memory
+        selection.WORK_MEM = os.environ["BENCH_WORK_MEM"]
+        out["work_mem"] = selection.WORK_MEM
     for name in ("results_insert", "run_hashes"):
         setattr(selection, name, timed(name, getattr(selection, name)))
     before = pg_backend_stats() if engine == "postgres" else {}
@@ -406,6 +411,11 @@ def run_django(engine: str, size: int, *, reuse: bool, rerun: bool = False) -> d
 
 
 # --- DuckDB reference ------------------------------------------------------------------
+
+
+def _count(db: Any, sql: str) -> int:
+    row = db.execute(sql).fetchone()
+    return int(row[0]) if row else 0
 
 
 def run_duckdb(size: int) -> dict[str, Any]:
@@ -497,10 +507,8 @@ def run_duckdb(size: int) -> dict[str, Any]:
         "selection_s": round(elapsed, 2),
         "python_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "fingerprint": fingerprint,
-        "selected": db.execute(
-            "SELECT COUNT(*) FROM waves_selectionresult WHERE selected"
-        ).fetchone()[0],
-        "results_stored": db.execute("SELECT COUNT(*) FROM waves_selectionresult").fetchone()[0],
+        "selected": _count(db, "SELECT COUNT(*) FROM waves_selectionresult WHERE selected"),
+        "results_stored": _count(db, "SELECT COUNT(*) FROM waves_selectionresult"),
     }
 
 
