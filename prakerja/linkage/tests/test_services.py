@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
@@ -339,13 +340,18 @@ def test_a_published_selection_opens_cases_for_selected_jps_recipients(
     registration, _ = jps_overlap(surabaya_data_officer)
     other = f.registrant(nik=fake_nik(serial=83), full_name="Bukan Penerima")
 
+    # The signal's contract (prakerja.core.signals): the published run and its wave. Stand-ins
+    # with a primary key keep this test free of the waves app; every receiver only reads .pk.
     selection_published.send(
-        sender=None, run=None, wave="gelombang-4", registration_ids=[registration.pk, other.pk]
+        sender=None,
+        run=SimpleNamespace(pk=9),
+        wave=SimpleNamespace(pk=4),
+        registration_ids=[registration.pk, other.pk],
     )
 
     case = JpsReviewCase.objects.get()
     assert (case.registration, case.trigger) == (registration, "selection")
-    assert case.selection_ref == "gelombang-4/None"
+    assert case.selection_ref == "4/9"
 
 
 def test_a_manager_resolves_a_case_with_a_reason(
