@@ -33,7 +33,8 @@ def test_publishing_opens_a_jps_case_only_for_a_selected_jps_recipient(
     wave = closed_wave(programme, {"3578": 2}, registrations)
     run = services.selection_run_create(actor=manager, wave=wave, seed="jps-handoff")
     run = services.selection_run_execute(run_id=run.pk)
-    run = services.selection_run_approve(actor=make_user(role=Role.MANAGER), run=run)
+    second_manager = make_user(role=Role.MANAGER)
+    run = services.selection_run_approve(actor=second_manager, run=run)
 
     results = SelectionResult.objects.filter(run=run)
     chosen = Registration.objects.get(pk=results.filter(selected=True)[0].registration_id)
@@ -45,7 +46,7 @@ def test_publishing_opens_a_jps_case_only_for_a_selected_jps_recipient(
         f.jps_receipt(nik=registration.person.nik, full_name="Penerima", jps_batch=jps_batch)
     assert not JpsReviewCase.objects.exists()
 
-    services.selection_run_publish(actor=run.approved_by, run=run)
+    services.selection_run_publish(actor=second_manager, run=run)
 
     case = JpsReviewCase.objects.get()
     assert (case.registration_id, case.trigger, case.status) == (chosen.pk, "selection", "open")
