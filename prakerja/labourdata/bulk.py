@@ -8,17 +8,11 @@ column order, so they go to the database as they are. Only for tables of this ap
 
 from __future__ import annotations
 
-import base64
-import hmac
 import json
-import os
-import struct
-import time
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.db import connection, transaction
 from django.db.models import DateField, DateTimeField, Model
 
@@ -135,31 +129,6 @@ def pairs_where_in(
             )
             found.update(cursor.fetchall())
     return found
-
-
-class BulkEncryptor:
-    """``identity.crypto.encrypt`` for many values: the same Fernet tokens (version, time, IV,
-    AES-128-CBC, HMAC-SHA256, base64url — decrypted by ``crypto.decrypt``, current for
-    ``crypto.is_current``), with the key split once and the padding and MAC done by the
-    standard library instead of a padder and HMAC object per value. An import encrypts two
-    values per row; this halves the time it spends doing so."""
-
-    def __init__(self) -> None:
-        from django.conf import settings
-
-        key = base64.urlsafe_b64decode(settings.NIK_ENCRYPTION_KEYS[0])
-        self._signing_key = key[:16]
-        self._algorithm = algorithms.AES(key[16:])
-
-    def __call__(self, text: str) -> str:
-        data = text.encode("utf-8")
-        pad = 16 - len(data) % 16
-        iv = os.urandom(16)
-        encryptor = Cipher(self._algorithm, modes.CBC(iv)).encryptor()
-        body = encryptor.update(data + bytes([pad]) * pad) + encryptor.finalize()
-        parts = b"\x80" + struct.pack(">Q", int(time.time())) + iv + body
-        mac = hmac.digest(self._signing_key, parts, "sha256")
-        return base64.urlsafe_b64encode(parts + mac).decode("ascii")
 
 
 def model_rows_insert(model: type[Model], rows: Iterable[dict[str, Any]]) -> None:

@@ -8,7 +8,8 @@ person with two reports. The person is the ``identity.Person`` of that NIK, so a
 with a registrant (whose ``Registration.person`` is that same row) needs no linkage at all.
 
 No NIK is stored in plain text here either: the person holds it encrypted with a blind index,
-and the original cells of each row are kept only as Fernet-encrypted JSON (``raw_encrypted``).
+and the original cells of a rejected or duplicate row are kept only as Fernet-encrypted JSON
+(``raw_encrypted``; empty for accepted rows, whose values are in their report).
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ class ImportRow(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     # [{"column": "NIK", "code": "nik.length", "message": "…"}] — never the cell's value.
     errors = models.JSONField(_("alasan"), default=list, blank=True)
-    # Fernet-encrypted JSON {column: cell text} of the original row, for the rejected-rows file.
+    # Fernet-encrypted JSON {column: cell text} of the original row, for the rejected-rows file;
+    # empty for accepted rows (their values are in the report the row created).
     raw_encrypted = models.TextField(_("isi baris (terenkripsi)"))
 
     class Meta:

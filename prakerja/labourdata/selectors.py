@@ -80,7 +80,14 @@ def rejected_rows(*, batch: ImportBatch) -> Iterator[tuple[int, dict[str, str], 
 def _download_headers(batch: ImportBatch) -> list[str]:
     """The file's own headers where the rows have them, else the template's."""
     columns: tuple[Column, ...] = columns_for(batch.kind)
-    first = ImportRow.objects.filter(batch=batch).order_by("row_number").first()
+    # Accepted rows keep no original cells (their values are in the reports): any other row has
+    # them, and with no such row there is nothing to download but the header.
+    first = (
+        ImportRow.objects.filter(batch=batch)
+        .exclude(raw_encrypted="")
+        .order_by("row_number")
+        .first()
+    )
     if first is not None:
         return list(json.loads(crypto.decrypt(first.raw_encrypted)))
     return [column.header for column in columns]

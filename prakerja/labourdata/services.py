@@ -38,8 +38,9 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.models import Role
 from prakerja.accounts.scopes import Capability, actor_require, actor_role
 from prakerja.core.errors import ApplicationError
+from prakerja.identity import crypto
 from prakerja.identity.models import Person
-from prakerja.labourdata.bulk import BulkEncryptor, json_text, pairs_where_in, rows_insert
+from prakerja.labourdata.bulk import json_text, pairs_where_in, rows_insert
 from prakerja.labourdata.columns import JPS_COLUMNS, WORKER_COLUMNS, Column
 from prakerja.labourdata.models import (
     ImportBatch,
@@ -124,7 +125,7 @@ def person_ids_ensure(niks: dict[str, str]) -> dict[str, int]:
     found: dict[str, int] = pairs_where_in(Person, "nik_index", "id", keys)
     missing = [key for key in keys if key not in found]
     if missing:
-        encrypt = BulkEncryptor()
+        encrypt = crypto.encrypt
         now = timezone.now()
         rows_insert(
             Person,
@@ -383,7 +384,7 @@ class _Chunk:
         self.validator = validator
         self.indexer = indexer
         self.rows: list[tuple[Any, ...]] = []
-        self.encrypt = BulkEncryptor()
+        self.encrypt = crypto.encrypt
         self.counts = {status: 0 for status in ImportRow.Status.values}
 
     def cells(self, index: int) -> dict[str, str]:
@@ -395,13 +396,16 @@ class _Chunk:
 
     def add_row(self, index: int, cells: dict[str, str], status: str, errors: list[Any]) -> None:
         self.counts[status] += 1
+        # The original cells are kept (encrypted) only for rows a user may download and fix:
+        # rejected and duplicate rows. An accepted row's values are in its report; encrypting
+        # them again was half of the import's Fernet work.
         self.rows.append(
             (
                 self.batch.pk,
                 self.table.row_numbers[index],
                 status,
                 json_text(errors) if errors else "[]",
-                self.raw(cells),
+                "" if status == ImportRow.Status.ACCEPTED else self.raw(cells),
             )
         )
 
