@@ -326,7 +326,15 @@ def pg_backend_stats() -> dict[str, Any]:
                 hwm = int(line.split()[1]) * 1024
     except OSError:
         pass
-    return {"pid": pid, "temp_bytes": int(temp_bytes), "vm_hwm": hwm}
+    # CPU seconds of the backend (utime + stime): comparable across runs under different
+    # load, unlike wall time on the shared machine.
+    cpu_s = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu_s = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        pass
+    return {"pid": pid, "temp_bytes": int(temp_bytes), "vm_hwm": hwm, "cpu_s": cpu_s}
 
 
 def rerun_prepare(engine: str, size: int) -> dict[str, Any]:
@@ -389,6 +397,7 @@ def run_django(engine: str, size: int, *, reuse: bool, rerun: bool = False) -> d
         out["work_mem"] = selection.WORK_MEM
     for name in ("results_insert", "run_hashes"):
         setattr(selection, name, timed(name, getattr(selection, name)))
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     before = pg_backend_stats() if engine == "postgres" else {}
     t0 = time.perf_counter()
     run = selection_run_execute(run_id=run.pk)
@@ -398,6 +407,8 @@ def run_django(engine: str, size: int, *, reuse: bool, rerun: bool = False) -> d
         after = pg_backend_stats()
         out["pg_backend_peak_rss_mb"] = round(after["vm_hwm"] / 2**20)
         out["pg_temp_written_mb"] = round((after["temp_bytes"] - before["temp_bytes"]) / 2**20)
+        out["pg_backend_cpu_s"] = round(after["cpu_s"] - before["cpu_s"], 1)
+        out["load_avg"] = [load_before, Path("/proc/loadavg").read_text().split()[:3]]
     out["python_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     out["status"] = run.status
     out["result_hash"] = run.result_hash

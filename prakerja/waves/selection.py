@@ -6,10 +6,13 @@ No Python loop over applicants. A run is two statements on the job's connection:
    entry of the wave with its priority (the weights of ``WaveSettings``, as integer
    literals), its lottery number and its exclusion (not eligible, selected in an earlier
    wave, no quota for its regency); then the per-KK cap
-   (``ROW_NUMBER() OVER (PARTITION BY kk …)``), then per regency
-   ``ROW_NUMBER() OVER (PARTITION BY regency ORDER BY priority DESC, lottery, id)`` with a
-   running count of reported workers that fills the reserved share first. Excluded rows are
-   stored too, with their reason and no rank.
+   (``ROW_NUMBER() OVER (PARTITION BY kk …)``), then per regency the rank in the order
+   ``(priority DESC, lottery, id)`` with a running count of reported workers that fills the
+   reserved share first. Excluded rows are stored too, with their reason and no rank.
+   For speed (issue 5) the regency ranking is one sort by a single integer key
+   (partition, priority level, first lottery lane; see ``order_key_sql``), one global
+   ``ROW_NUMBER``/running ``SUM`` and a per-partition subtraction, instead of a sort walking
+   four keys for every comparison: the same ranks, about a quarter less CPU at 6 M rows.
 2. the hashes (``fingerprints_sql``): one GROUP BY regency over the stored rows gives, per
    regency, the count and sums of two integer fingerprints of each row, one over the
    *input* (registration id, priority, Disnaker flag, exclusion before ranking) and one over
@@ -39,7 +42,10 @@ from django.db import connection
 # 2^31 - 1: products of two residues stay below 2^62, inside every engine's 64-bit integer.
 P = 2_147_483_647
 LOTTERY_VERSION = "v1"
-WORK_MEM = "512MB"
+# Sort memory for the job's transaction (PostgreSQL): at 6 M applicants the KK sort holds
+# ~1.6 GB and the regency sort ~0.8 GB; with less they spill to temp files (1.9 GB written at
+# 512 MB, ~20% slower). Local to the transaction, one job at a time (the run lock).
+WORK_MEM = "2GB"
 # Exclusion codes as integers for the fingerprints (strings cannot be hashed portably).
 _EXCLUSION_CODES = {"ineligible": 1, "already_selected": 2, "no_quota": 3, "kk_cap": 4}
 # Exclusions known before ranking (the KK cap is an outcome of the ranking).
@@ -135,6 +141,30 @@ def priority_sql(weights: Weights, alias: str = "r") -> str:
     )
 
 
+def order_key_sql(weights: Weights, seed: str, alias: str = "r") -> str:
+    """One BIGINT below 2^36 that sorts like ``(priority DESC, lottery)`` up to ties of the
+    lottery's first lane: ``level · 2^31 + lane1``, where ``level`` is the place of the
+    row's priority among the (at most 20) priorities the weights can give, highest first,
+    and the lottery is ``lane1 · P + lane2`` with ``lane2 < P``. Ranking by
+    ``(order_key, lottery, id)`` is then the same order as by ``(priority DESC, lottery,
+    id)``, but a sort decides almost every comparison on one integer."""
+    w = weights
+    statuses = (0, w.laid_off, w.furloughed, w.migrant_worker, w.laid_off_pre_covid)
+    levels = sorted(
+        {
+            int(s) + (int(w.reported_by_disnaker) if rep else 0) + (int(w.disability) if dis else 0)
+            for s in statuses
+            for rep in (False, True)
+            for dis in (False, True)
+        },
+        reverse=True,
+    )
+    whens = " ".join(f"WHEN {value} THEN {level}" for level, value in enumerate(levels))
+    level = f"(CASE {priority_sql(weights, alias)} {whens} END)"
+    k1, _ = seed_keys(seed)
+    return f"(CAST({level} AS BIGINT) * 2147483648 + {_lane_sql(f'{alias}.id', k1)})"
+
+
 def reserved_permille(share: Decimal | None) -> int:
     return 0 if share is None else int((Decimal(share) * 1000).to_integral_value())
 
@@ -168,6 +198,7 @@ def results_insert_sql(
     equality, so the collation changes no result.
     """
     c = ' COLLATE "C"' if vendor == "postgresql" else ""
+    order_key = order_key_sql(weights, seed)
     return f"""
         INSERT INTO waves_selectionresult
             (run_id, registration_id, regency_id, priority, lottery, rank_in_regency,
@@ -180,6 +211,7 @@ def results_insert_sql(
                    r.kk_index{c} AS kk,
                    {priority_sql(weights)} AS priority,
                    {lottery_sql("r.id", seed)} AS lottery,
+                   {order_key} AS order_key,
                    CASE WHEN r.reported_by_disnaker THEN 1 ELSE 0 END AS reported,
                    q.quota,
                    CASE WHEN r.status <> 'submitted' THEN 'ineligible'
@@ -197,27 +229,44 @@ def results_insert_sql(
             WHERE e.wave_id = %s AND e.status = 'joined'
         ),
         capped AS (
-            SELECT rid, regency_id, regency_no, priority, lottery, reported, quota,
+            SELECT rid, regency_id, regency_no, priority, lottery, order_key, reported, quota,
                    COALESCE(excluded, CASE
                        WHEN kk <> '' AND ROW_NUMBER() OVER (
                            PARTITION BY kk, (excluded IS NULL)
-                           ORDER BY priority DESC, lottery, rid) > {int(kk_cap)}
+                           ORDER BY order_key, lottery, rid) > {int(kk_cap)}
                        THEN 'kk_cap' END) AS excluded
             FROM base
         ),
-        ranked AS (
-            SELECT rid, regency_id, priority, lottery, reported, excluded, quota,
-                   (CAST(quota AS BIGINT) * {int(permille)}) / 1000 AS seats_reserved,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY regency_no, (excluded IS NULL)
-                       ORDER BY priority DESC, lottery, rid) AS rank_all,
-                   SUM(reported) OVER (
-                       PARTITION BY regency_no, (excluded IS NULL)
-                       ORDER BY priority DESC, lottery, rid
-                       ROWS UNBOUNDED PRECEDING) AS cum_reported,
-                   SUM(reported) OVER (
-                       PARTITION BY regency_no, (excluded IS NULL)) AS total_reported
+        keyed AS (
+            SELECT rid, regency_id, priority, lottery, reported, quota, excluded,
+                   -- (regency, still in the running) as one integer …
+                   COALESCE(regency_no, -1) * 2
+                       + CASE WHEN excluded IS NULL THEN 1 ELSE 0 END AS part,
+                   -- … and above the order key (below 2^36): one integer that orders by
+                   -- partition, then priority and lottery, unique up to the lottery's second lane.
+                   CAST(COALESCE(regency_no, -1) * 2
+                       + CASE WHEN excluded IS NULL THEN 1 ELSE 0 END AS BIGINT) * 68719476736
+                       + order_key AS sort_key
             FROM capped
+        ),
+        running AS (
+            -- One sort of all rows by that key; ranks and the running count of reported
+            -- workers over *all* partitions in a row, since each partition is a contiguous run.
+            SELECT rid, regency_id, priority, lottery, reported, quota, excluded, part,
+                   (CAST(quota AS BIGINT) * {int(permille)}) / 1000 AS seats_reserved,
+                   ROW_NUMBER() OVER (ORDER BY sort_key, lottery, rid) AS row_all,
+                   SUM(reported) OVER (ORDER BY sort_key, lottery, rid) AS cum_all
+            FROM keyed
+        ),
+        ranked AS (
+            -- Back to per-partition values: minus what came before the partition's first row.
+            -- The input is already in partition order, so this sort finds it sorted.
+            SELECT rid, regency_id, priority, lottery, reported, excluded, quota, seats_reserved,
+                   row_all - MIN(row_all) OVER (PARTITION BY part) + 1 AS rank_all,
+                   cum_all - MIN(cum_all - reported) OVER (PARTITION BY part) AS cum_reported,
+                   MAX(cum_all) OVER (PARTITION BY part)
+                       - MIN(cum_all - reported) OVER (PARTITION BY part) AS total_reported
+            FROM running
         ),
         flagged AS (
             SELECT rid, regency_id, priority, lottery, reported, excluded, rank_all,
@@ -292,6 +341,10 @@ def results_insert(
             # Sort millions of rows in memory rather than in many small temp-file runs (the
             # default work_mem is 4 MB). Local to the transaction.
             cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'", [])
+            # The results are derived data, recomputable from the frozen inputs and the seed:
+            # the commit need not wait for the WAL flush (a crash loses the whole run, never
+            # half of it; the run is then re-executed). Still WAL-logged and crash-safe.
+            cursor.execute("SET LOCAL synchronous_commit = off", [])
         cursor.execute(sql, [wave_id, wave_id, wave_id, run_id])
         return int(cursor.rowcount)
 
