@@ -243,7 +243,8 @@ def results_insert_sql(
                    COALESCE(regency_no, -1) * 2
                        + CASE WHEN excluded IS NULL THEN 1 ELSE 0 END AS part,
                    -- … and above the order key (below 2^36): one integer that orders by
-                   -- partition, then priority and lottery, unique up to the lottery's second lane.
+                   -- partition, then priority and lottery, unique up to the lottery's second lane
+                   -- (regency codes have 4 digits: part < 20000, the key stays below 2^51).
                    CAST(COALESCE(regency_no, -1) * 2
                        + CASE WHEN excluded IS NULL THEN 1 ELSE 0 END AS BIGINT) * 68719476736
                        + order_key AS sort_key
