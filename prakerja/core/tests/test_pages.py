@@ -92,6 +92,10 @@ def test_demo_setup_is_idempotent_and_prints_every_demo_account(
         ("callcentre_agent", "/callcenter/", "/petugas/"),
         ("manager", "/laporan/harian/", "/petugas/"),
         ("viewer", "/laporan/harian/", "/callcenter/"),
+        ("manager", "/gelombang/", "/data-disnaker/"),
+        ("province_data_officer", "/data-disnaker/", "/gelombang/"),
+        ("surabaya_data_officer", "/pencocokan/", "/petugas/"),
+        ("viewer", "/data-disnaker/rekap/", "/gelombang/"),
     ],
 )
 def test_the_dashboard_links_each_role_to_its_own_work(
