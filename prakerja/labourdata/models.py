@@ -18,6 +18,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The same choices as a registration's: a report and a registration describe one person alike.
+from prakerja.registry.models import Gender, MigrantReason
+
 
 class Kind(models.TextChoices):
     WORKERS = "workers", _("Pekerja terdampak")
@@ -36,17 +39,6 @@ class Category(models.TextChoices):
     FURLOUGHED = "furloughed", _("Dirumahkan")
     MIGRANT = "migrant", _("Pekerja migran (PMI)")
     LAID_OFF_PRE_COVID = "laid_off_pre_covid", _("PHK sebelum COVID-19")
-
-
-class MigrantReason(models.TextChoices):
-    CONTRACT_ENDED = "contract_ended", _("Kontrak selesai")
-    IN_TROUBLE = "in_trouble", _("Bermasalah")
-    FAILED_TO_DEPART = "failed_to_depart", _("Gagal berangkat")
-
-
-class Gender(models.TextChoices):
-    MALE = "L", _("Laki-laki")
-    FEMALE = "P", _("Perempuan")
 
 
 class ImportBatch(models.Model):
