@@ -374,10 +374,30 @@ def free_port() -> int:
 
 
 def server_start(
-    port: int, workers: int, threads: int, worker_class: str
+    port: int, workers: int, threads: int, worker_class: str, server: str = "gunicorn"
 ) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [
+    if server == "granian":
+        # Rust HTTP front, the Django app in ``threads`` blocking threads per worker.
+        command = [
+            str(ROOT / ".venv" / "bin" / "granian"),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--backlog",
+            "2048",
+            "--log-level",
+            "warning",
+            "config.wsgi:application",
+        ]
+    else:
+        command = [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "config.wsgi:application",
             "--bind",
@@ -392,11 +412,8 @@ def server_start(
             "2048",
             "--log-level",
             "warning",
-        ],
-        cwd=ROOT,
-        env=app_env(),
-        start_new_session=True,
-    )
+        ]
+    process = subprocess.Popen(command, cwd=ROOT, env=app_env(), start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -405,7 +422,7 @@ def server_start(
         except OSError:
             time.sleep(0.2)
     process.kill()
-    sys.exit("gunicorn did not start")
+    sys.exit(f"{command[0]} did not start")
 
 
 def wrk_run(port: int, lines: Path, concurrency: int, duration: int, script: Path) -> dict:
@@ -532,6 +549,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--server", default="gunicorn", choices=["gunicorn", "granian"])
     parser.add_argument("--per-level", type=int, default=0, help="registrations per level")
     parser.add_argument("--reuse", action="store_true", help="reset a previous run's database")
     parser.add_argument("--cold-tokens", action="store_true", help="first use of every token")
@@ -555,7 +573,7 @@ def main() -> None:
     spare = pairs[needed - 60 :]
 
     port = free_port()
-    server = server_start(port, args.workers, args.threads, args.worker_class)
+    server = server_start(port, args.workers, args.threads, args.worker_class, args.server)
     results = []
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%MZ")
     out_dir = ROOT / "bench" / "results"

@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 import time
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.core.errors import NotFound, PermissionDenied
+from prakerja.core.rowsql import RowLoader
+from prakerja.identity.models import Person
 from prakerja.registry.models import (
     ConsentText,
     EligibilityRule,
@@ -70,20 +73,53 @@ def registration_get_for_actor(
     normalised = reference_normalise(reference)
     if normalised is None:
         raise _not_found()
-    try:
-        if for_update:
-            return (
-                registrations.select_related("person")
-                # Only the registration row: the person is on the nullable side of the join.
-                .select_for_update(of=("self",))
-                .get(reference=normalised)
-            )
-        return registrations.select_related("programme", "person").get(reference=normalised)
-    except Registration.DoesNotExist:
-        pass
+    if for_update:
+        locked = _registration_lock(actor=actor, reference=normalised)
+        if locked is not None:
+            return locked
+    else:
+        try:
+            return registrations.select_related("programme", "person").get(reference=normalised)
+        except Registration.DoesNotExist:
+            pass
     if Registration.objects.filter(reference=normalised).exists():
         raise _denied()
     raise _not_found()
+
+
+_registration_loader = RowLoader(Registration, related="person")
+
+
+def _registration_lock(*, actor: Actor | None, reference: str) -> Registration | None:
+    """The registration, its row locked, with its person; None when not in the actor's scope.
+
+    What ``registration_list_for_actor(…).select_related("person").select_for_update(
+    of=("self",)).get(reference=…)`` does, as one hand-written statement: every final
+    submission of a registration surge runs it (``core.rowsql``)."""
+    role = actor_role(actor)
+    scope = ""
+    params: list[str | int | None] = [reference]
+    if role == Role.APPLICANT:
+        assert isinstance(actor, User)
+        scope, params = " AND r.user_id = %s", [reference, actor.pk]
+    elif role == Role.OFFICER:
+        assert isinstance(actor, User)
+        scope, params = " AND r.assisted_post_id = %s", [reference, actor.post_id]
+    elif role not in _ALL_REGISTRATIONS_ROLES:
+        raise _denied()
+    # Only the registration row is locked: the person is on the nullable side of the join.
+    lock = " FOR UPDATE OF r" if connection.features.has_select_for_update_of else ""
+    sql = (
+        f"SELECT {_registration_loader.columns('r', related_alias='p')} "  # noqa: S608
+        f"FROM {Registration._meta.db_table} r "
+        f"LEFT JOIN {Person._meta.db_table} p ON p.id = r.person_id "
+        f"WHERE r.reference = %s{scope}{lock}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = _registration_loader.load(rows)
+    return found[0] if found else None  # type: ignore[return-value]
 
 
 # --- Eligibility rules, cached per process ------------------------------------------------

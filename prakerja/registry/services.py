@@ -34,6 +34,7 @@ from prakerja.assistance.models import Post
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
 from prakerja.core.hashing import secret_hash
+from prakerja.core.rowsql import update_with_history
 from prakerja.core.tasks import enqueue_with_transaction
 from prakerja.identity.models import Person
 from prakerja.identity.nik import Issue, kk_parse, nik_parse
@@ -1083,7 +1084,9 @@ def registration_submit_by_reference(*, actor: Actor, reference: str) -> Registr
     locked.ineligibility_reasons = [reason.as_dict() for reason in reasons]
     locked.submitted_at = timezone.now()
     audit_as(locked, actor=actor, reason="pendaftaran dikirim")
-    locked.save(update_fields=["status", "ineligibility_reasons", "submitted_at", "updated_at"])
+    # save(update_fields=…) + its history row, without the ORM's query building: this is the
+    # statement of a registration surge (core.rowsql; Registration has no other receivers).
+    update_with_history(locked, ["status", "ineligibility_reasons", "submitted_at", "updated_at"])
     if locked.phone:
         # A job: the request never waits on the SMS gateway. Enqueued in this transaction, so a
         # rolled-back submission texts nobody and a committed one always has its receipt job.

@@ -1,0 +1,201 @@
+"""Hand-written SQL for the few statements every surge request runs, with the ORM's semantics.
+
+Building and compiling an ORM query costs more CPU than PostgreSQL spends answering it
+(bench/README.md, "CPU per submission"). The final submission of a registration runs at the
+peak of a registration surge, so its two heaviest ORM steps have a plain-SQL form here, built
+once per model from ``_meta`` and producing exactly what the ORM would:
+
+* ``RowLoader``: model instances (and one joined related object, as ``select_related`` does)
+  from a hand-written ``SELECT``, with the same database converters the ORM applies;
+* ``update_with_history``: ``save(update_fields=…)`` of some fields plus the simple-history row
+  that ``post_save`` would write, the history row copied from the updated row in the
+  database (``INSERT … SELECT``; on PostgreSQL one statement with the ``UPDATE`` in a CTE).
+
+Everything else keeps using the ORM.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model
+from django.utils import timezone
+
+Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+# Per column: the converters and the expression they are given, as the ORM's compiler does.
+Conversion = tuple[list[Converter], Any]
+
+_lock = threading.Lock()
+
+
+class RowLoader:
+    """Loads ``model`` rows, optionally with one forward foreign key's object joined.
+
+    ``columns(alias)`` is the select list for the model's table under ``alias``; rows from a
+    statement that selects ``columns("r")`` then (when ``related`` is given) the related
+    model's ``columns`` are turned into instances by ``load``. Converters are looked up per
+    database vendor, once.
+    """
+
+    def __init__(self, model: type[Model], related: str | None = None) -> None:
+        self.model = model
+        self.fields: list[Field[Any, Any]] = list(model._meta.concrete_fields)
+        self.related = related
+        self.related_model: type[Model] | None = None
+        self.related_fields: list[Field[Any, Any]] = []
+        if related is not None:
+            remote = model._meta.get_field(related).related_model
+            assert isinstance(remote, type) and issubclass(remote, Model)
+            self.related_model = remote
+            self.related_fields = list(remote._meta.concrete_fields)
+        self._converters: dict[str, tuple[list[Conversion], list[Conversion]]] = {}
+
+    def columns(self, alias: str, *, related_alias: str | None = None) -> str:
+        quoted = [f"{alias}.{_quote(field.column)}" for field in self.fields]
+        if related_alias is not None:
+            quoted += [f"{related_alias}.{_quote(field.column)}" for field in self.related_fields]
+        return ", ".join(quoted)
+
+    def _converters_for(
+        self, connection: BaseDatabaseWrapper
+    ) -> tuple[list[Conversion], list[Conversion]]:
+        found = self._converters.get(connection.vendor)
+        if found is None:
+
+            def of(fields: list[Field[Any, Any]]) -> list[Conversion]:
+                result = []
+                for field in fields:
+                    column = field.get_col(field.model._meta.db_table)
+                    functions = list(connection.ops.get_db_converters(column)) + list(
+                        field.get_db_converters(connection)
+                    )
+                    result.append((functions, column))
+                return result
+
+            found = (of(self.fields), of(self.related_fields))
+            with _lock:
+                self._converters[connection.vendor] = found
+        return found
+
+    def load(self, rows: Iterable[Sequence[Any]], using: str = "default") -> list[Model]:
+        connection = connections[using]
+        own, related = self._converters_for(connection)
+        split = len(self.fields)
+        instances = []
+        for row in rows:
+            values = [
+                _convert(value, conversion, connection)
+                for value, conversion in zip(row[:split], own, strict=True)
+            ]
+            instance = self.model.from_db(using, None, values)  # type: ignore[arg-type]
+            if self.related is not None and self.related_model is not None:
+                rest = row[split:]
+                other: Model | None = None
+                if rest and rest[0] is not None:
+                    other = self.related_model.from_db(
+                        using,
+                        None,  # type: ignore[arg-type]
+                        [
+                            _convert(value, conversion, connection)
+                            for value, conversion in zip(rest, related, strict=True)
+                        ],
+                    )
+                instance._state.fields_cache[self.related] = other
+            instances.append(instance)
+        return instances
+
+
+def _convert(value: Any, conversion: Conversion, connection: Any) -> Any:
+    functions, column = conversion
+    for function in functions:
+        value = function(value, column, connection)
+    return value
+
+
+def _quote(name: str | None) -> str:
+    assert name is not None
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- UPDATE + history row ------------------------------------------------------------------
+
+_update_sql: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
+
+
+def update_with_history(instance: Model, fields: Sequence[str], *, using: str = "default") -> None:
+    """``instance.save(update_fields=fields)`` plus the history row simple-history writes on
+    ``post_save`` (type "~", the change reason and user set by ``core.audit.audit_as``), in
+    one statement on PostgreSQL and two on SQLite, inside the caller's transaction.
+
+    ``auto_now`` fields among ``fields`` are set to now, as ``save`` does. The history row is
+    copied from the row as updated, so it equals what simple-history would have written from
+    the instance as long as the instance was loaded from the row it updates (the caller holds
+    the row lock). No ``pre_save``/``post_save`` signals are sent: use this only for models
+    whose receivers are simple-history's alone.
+    """
+    model = type(instance)
+    meta = model._meta
+    connection = connections[using]
+    now = timezone.now()
+    names = tuple(fields)
+    params: list[Any] = []
+    for name in names:
+        field = meta.get_field(name)
+        assert isinstance(field, Field)
+        if getattr(field, "auto_now", False):
+            setattr(instance, field.attname, now)
+        params.append(field.get_db_prep_save(getattr(instance, field.attname), connection))
+    history = model.history.model  # type: ignore[attr-defined]
+    history_params = [
+        history._meta.get_field("history_date").get_db_prep_save(
+            getattr(instance, "_history_date", None) or now, connection
+        ),
+        getattr(instance, "_change_reason", None),
+        "~",
+        getattr(getattr(instance, "_history_user", None), "pk", None),
+    ]
+    key = (model, names, connection.vendor)
+    sql = _update_sql.get(key)
+    if sql is None:
+        sql = _update_history_sql(model, names, connection.vendor)
+        _update_sql[key] = sql
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql, [*params, instance.pk, *history_params])
+        else:
+            update, insert = sql.split(";\n")
+            cursor.execute(update, [*params, instance.pk])
+            cursor.execute(insert, [*history_params, instance.pk])
+
+
+def _update_history_sql(model: type[Model], names: tuple[str, ...], vendor: str) -> str:
+    meta = model._meta
+    history_meta = model.history.model._meta  # type: ignore[attr-defined]
+    table, history_table = _quote(meta.db_table), _quote(history_meta.db_table)
+    tracked = [field.column for field in meta.concrete_fields]
+    history_columns = {field.column for field in history_meta.concrete_fields}
+    missing = [column for column in tracked if column not in history_columns]
+    assert not missing, f"history of {meta.label} lacks {missing}"
+    copied = ", ".join(_quote(column) for column in tracked)
+    extra = "history_date, history_change_reason, history_type, history_user_id"
+    assignments = ", ".join(
+        f"{_quote(meta.get_field(name).column)} = %s"  # type: ignore[union-attr,arg-type]
+        for name in names
+    )
+    pk = _quote(meta.pk.column)  # type: ignore[union-attr,arg-type]
+    update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - from _meta
+    if vendor == "postgresql":
+        return (
+            f"WITH u AS ({update} RETURNING {copied}) "  # noqa: S608 - from _meta
+            f"INSERT INTO {history_table} ({copied}, {extra}) "
+            f"SELECT {copied}, %s, %s, %s, %s FROM u"
+        )
+    insert = (
+        f"INSERT INTO {history_table} ({copied}, {extra}) "  # noqa: S608 - from _meta
+        f"SELECT {copied}, %s, %s, %s, %s FROM {table} WHERE {pk} = %s"
+    )
+    return f"{update};\n{insert}"
