@@ -486,7 +486,7 @@ def applicant_phone_change(
     from prakerja.identity.nik import nik_parse
     from prakerja.identity.phones import phone_mask
     from prakerja.identity.selectors import person_find_by_nik
-    from prakerja.registry.models import Registration
+    from prakerja.registry.models import ApiToken, Registration
     from prakerja.registry.services import registration_contact_phone_replace
 
     _actor_require_sign_in_aid(actor)
@@ -540,8 +540,14 @@ def applicant_phone_change(
                 )
             user.phone = new  # type: ignore[assignment]
             user.phone_verified_at = None
+            # Whoever holds the lost SIM must not stay signed in: a new (unusable) password
+            # hash changes the session hash, so every session of the account ends on its next
+            # request, and the account's API tokens stop working. Applicants sign in with an
+            # SMS code to the new number, never with a password.
+            user.set_unusable_password()
             audit_as(user, actor=actor, reason="nomor HP diganti (identitas dicek petugas)")
-            user.save(update_fields=["phone", "phone_verified_at"])
+            user.save(update_fields=["phone", "phone_verified_at", "password"])
+            ApiToken.objects.filter(user=user, is_active=True).update(is_active=False)
             registration_contact_phone_replace(actor=actor, user=user, old=old, new=new)
             PhoneChange.objects.create(
                 requested_by=actor,

@@ -1,4 +1,8 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from prakerja.assistance.models import (
@@ -10,6 +14,7 @@ from prakerja.assistance.models import (
     QueueTicket,
     Slot,
 )
+from prakerja.assistance.services import holiday_bookings_cancel
 
 
 @admin.register(Post)
@@ -90,3 +95,19 @@ class HolidayAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "post__name"]
     date_hierarchy = "date"
     raw_id_fields = ["post"]
+
+    def save_model(self, request: HttpRequest, obj: Holiday, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # Bookings made before the day was declared closed are cancelled and their people
+        # told by SMS (assistance.services.holiday_bookings_cancel).
+        cancelled = holiday_bookings_cancel(holiday=obj, actor=request.user)
+        if cancelled:
+            self.message_user(
+                request,
+                _(
+                    "%(count)d janji temu pada hari itu dibatalkan; pendaftarnya diberi tahu "
+                    "lewat SMS."
+                )
+                % {"count": cancelled},
+                messages.WARNING,
+            )

@@ -93,6 +93,11 @@ def holidays_seed_load() -> int:
         Holiday(date=day, name=name) for day, name in NATIONAL_HOLIDAYS if day not in existing
     ]
     Holiday.objects.bulk_create(missing, ignore_conflicts=True)
+    today = timezone.localdate()
+    for holiday in Holiday.objects.filter(
+        post=None, date__in=[h.date for h in missing if h.date >= today]
+    ):
+        holiday_bookings_cancel(holiday=holiday)
     return len(missing)
 
 
@@ -546,6 +551,34 @@ def assistance_visit_record(
     audit_as(visit, actor=actor)
     visit.save()
     return visit
+
+
+@transaction.atomic
+def holiday_bookings_cancel(*, holiday: Holiday, actor: Actor | None = None) -> int:
+    """Cancel the bookings on a day declared closed after they were made (a national holiday:
+    every post; a closure day: that post), give the seats back and tell each person by SMS,
+    after commit, to book another day. Returns how many bookings were cancelled."""
+    booked = Appointment.objects.select_for_update(of=("self",)).filter(
+        date=holiday.date, status=Appointment.Status.BOOKED
+    )
+    if holiday.post_id is not None:
+        booked = booked.filter(post_id=holiday.post_id)
+    cancelled = 0
+    for appointment in booked.select_related("post", "slot", "applicant", "registration"):
+        appointment.status = Appointment.Status.CANCELLED
+        audit_as(appointment, actor=actor, reason=f"posko tutup: {holiday.name}"[:100])
+        appointment.save(update_fields=["status", "updated_at"])
+        Slot.objects.filter(pk=appointment.slot_id, booked__gt=0).update(booked=F("booked") - 1)
+        cancelled += 1
+        phone = _reminder_phone(appointment)
+        if phone:
+            body = (
+                f"Prakerja Jatim: janji temu Anda di {appointment.post.name}, "
+                f"{appointment.date:%d-%m-%Y} pukul {appointment.slot.start:%H.%M} WIB "
+                f"dibatalkan karena posko tutup ({holiday.name}). Mohon pilih jadwal lain."
+            )
+            transaction.on_commit(partial(sms_send, to=phone, body=body))
+    return cancelled
 
 
 # --- Reminders ----------------------------------------------------------------------------------

@@ -160,3 +160,32 @@ def test_the_call_centre_page_shows_a_mismatch_on_the_form(
     assert response.status_code == 200
     assert "tidak cocok dengan pendaftaran mana pun" in response.content.decode()
     assert 'value="Orang Lain"' in response.content.decode()  # the agent corrects, not retypes
+
+
+def test_the_lost_phone_is_signed_out_and_its_api_tokens_stop(
+    officer: User, registration: Registration
+) -> None:
+    from prakerja.registry.services import api_token_authenticate, api_token_create
+
+    applicant = registration.user
+    on_lost_phone = Client()
+    on_lost_phone.force_login(applicant)
+    key = api_token_create(user=applicant)
+    assert on_lost_phone.get("/").wsgi_request.user == applicant
+    assert api_token_authenticate(key=key) == applicant
+
+    _change(officer)
+
+    assert not on_lost_phone.get("/").wsgi_request.user.is_authenticated
+    assert api_token_authenticate(key=key) is None
+    applicant.refresh_from_db()
+    assert not applicant.has_usable_password()  # an SMS code to the new number signs in
+
+
+def test_a_refused_change_signs_nobody_out(officer: User, registration: Registration) -> None:
+    applicant = registration.user
+    session = Client()
+    session.force_login(applicant)
+    with pytest.raises(ApplicationError):
+        _change(officer, full_name="Orang Lain")
+    assert session.get("/").wsgi_request.user == applicant

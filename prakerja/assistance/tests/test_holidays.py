@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -86,3 +87,57 @@ def test_the_booking_api_answers_a_holiday_with_its_code(
     )
     assert response.status_code == 400, response.content
     assert response.json()["code"] == "appointment.holiday"
+
+
+def test_bookings_on_a_day_closed_later_are_cancelled_and_told_once(
+    surabaya_post: Post,
+    malang_post: Post,
+    slot: Slot,
+    siti: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from prakerja.notifications.models import OutboxMessage
+
+    booked = services.appointment_book(
+        actor=siti, slot=slot, applicant=siti, channel=Channel.ONLINE
+    )
+    other_post_slot = make_slot(malang_post, date=slot.date, capacity=2)
+    elsewhere = services.appointment_book(
+        actor=siti, slot=other_post_slot, applicant=siti, channel=Channel.ONLINE
+    )
+    closure = Holiday.objects.create(date=slot.date, name="Renovasi", post=surabaya_post)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.holiday_bookings_cancel(holiday=closure) == 1
+        assert services.holiday_bookings_cancel(holiday=closure) == 0  # once only
+
+    booked.refresh_from_db()
+    elsewhere.refresh_from_db()
+    slot.refresh_from_db()
+    assert booked.status == "cancelled" and elsewhere.status == "booked"
+    assert slot.booked == 0  # the seat is given back
+    assert booked.history.latest().history_change_reason == "posko tutup: Renovasi"
+    texts = list(OutboxMessage.objects.filter(recipient="+6281234567890"))
+    assert len(texts) == 1
+    assert "dibatalkan karena posko tutup (Renovasi)" in texts[0].body
+    assert surabaya_post.name in texts[0].body
+
+
+def test_declaring_a_national_holiday_in_the_admin_cancels_that_days_bookings(
+    superadmin: User, slot: Slot, siti: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    booked = services.appointment_book(
+        actor=siti, slot=slot, applicant=siti, channel=Channel.ONLINE
+    )
+    client = Client()
+    client.force_login(superadmin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/assistance/holiday/add/",
+            {"date": slot.date.isoformat(), "name": "Cuti bersama", "post": ""},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert Holiday.objects.filter(date=slot.date, post=None).exists()
+    booked.refresh_from_db()
+    assert booked.status == "cancelled"
+    assert "1 janji temu pada hari itu dibatalkan" in response.content.decode()
