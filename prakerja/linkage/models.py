@@ -46,6 +46,9 @@ class LinkageRun(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    # Last sign of life of the job (start and every progress step): a run whose worker died
+    # stops blocking new runs once this is old (linkage.services.LINKAGE_RUN_STALE_AFTER).
+    progress_at = models.DateTimeField(_("kemajuan terakhir"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -65,14 +65,34 @@ def linkage_run_start(*, actor: Actor) -> LinkageRun:
             .first()
         )
         if active is not None:
-            return active
+            if timezone.now() - _last_sign_of_life(active) < LINKAGE_RUN_STALE_AFTER:
+                return active
+            # Its worker died (killed, out of memory, redeployed): the run will never finish.
+            # Marked failed so that a new run can start; a run is safe to repeat.
+            LinkageRun.objects.filter(pk=active.pk).update(
+                status=LinkageRun.Status.FAILED,
+                finished_at=timezone.now(),
+                error_message="StalledRun",
+            )
+            logger.warning("linkage run %s stalled; marked failed", active.pk)
         run = LinkageRun.objects.create(started_by=actor if isinstance(actor, User) else None)
         transaction.on_commit(lambda: linkage_run_job.enqueue(run.pk))
     return run
 
 
+# A queued or running run that shows no sign of life for this long is taken as dead. The
+# slowest step (Splink on 100,000 reports against 1,000,000 registrants) takes about a minute.
+LINKAGE_RUN_STALE_AFTER = timedelta(minutes=30)
+
+
+def _last_sign_of_life(run: LinkageRun) -> datetime:
+    return run.progress_at or run.started_at or run.created_at
+
+
 def _progress(run_id: int, stage: str, percent: int, **counts: int) -> None:
-    LinkageRun.objects.filter(pk=run_id).update(stage=stage, percent=percent, **counts)
+    LinkageRun.objects.filter(pk=run_id).update(
+        stage=stage, percent=percent, progress_at=timezone.now(), **counts
+    )
 
 
 def linkage_run_execute(*, run_id: int) -> LinkageRun:
@@ -84,8 +104,9 @@ def linkage_run_execute(*, run_id: int) -> LinkageRun:
     run = LinkageRun.objects.get(pk=run_id)
     if run.status == LinkageRun.Status.COMPLETED:
         return run
+    now = timezone.now()
     LinkageRun.objects.filter(pk=run_id).update(
-        status=LinkageRun.Status.RUNNING, started_at=timezone.now(), error_message=""
+        status=LinkageRun.Status.RUNNING, started_at=now, progress_at=now, error_message=""
     )
     try:
         exact = _link_exact_nik(run_id=run_id)

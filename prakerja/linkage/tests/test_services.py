@@ -427,3 +427,28 @@ def test_an_imported_jps_list_opens_cases_when_its_import_job_finishes(
 
     case = JpsReviewCase.objects.get()
     assert (case.registration, case.trigger) == (registration, "jps_import")
+
+
+def test_a_run_whose_worker_died_stops_blocking_new_runs(
+    surabaya_data_officer: User, settings
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    first = services.linkage_run_start(actor=surabaya_data_officer)
+    # The worker started it, reported progress, then was killed: no sign of life since.
+    quiet_since = timezone.now() - services.LINKAGE_RUN_STALE_AFTER - timedelta(minutes=1)
+    LinkageRun.objects.filter(pk=first.pk).update(
+        status=LinkageRun.Status.RUNNING, started_at=quiet_since, progress_at=quiet_since
+    )
+    second = services.linkage_run_start(actor=surabaya_data_officer)
+    assert second.pk != first.pk and second.status == LinkageRun.Status.QUEUED
+    first.refresh_from_db()
+    assert (first.status, first.error_message) == (LinkageRun.Status.FAILED, "StalledRun")
+    # A run that reported progress a moment ago is alive: it is returned, not replaced.
+    LinkageRun.objects.filter(pk=second.pk).update(
+        status=LinkageRun.Status.RUNNING, progress_at=timezone.now()
+    )
+    assert services.linkage_run_start(actor=surabaya_data_officer).pk == second.pk
