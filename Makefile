@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 3
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint typecheck check-deploy ci clean
+.PHONY: install run test lint typecheck check-deploy ci clean bench-deps
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,13 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy .
+
+# What bench/ needs besides the app: wrk and pgbench (Debian packages, as root) and the
+# `bench` dependency group (py-spy, granian). `make install` leaves the group out again.
+bench-deps: install
+	$(BIN)/uv sync --frozen --quiet --group bench
+	command -v wrk >/dev/null && command -v pgbench >/dev/null || \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk postgresql-client
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -18,10 +18,11 @@ final submission (``--cold-tokens`` measures the first use of every token instea
 CPU seconds of the app server, PostgreSQL and wrk are read from /proc around every level.
 ``--reuse`` resets the prepared registrations of a previous run to draft instead of preparing
 them again (for tuning runs); ``--profile-level N`` records the app workers with py-spy
-(``PY_SPY``, default ``py-spy`` on PATH) during level N.
+(``PY_SPY``, default the venv's, from ``make bench-deps``) during level N.
 
 Usage: .venv/bin/python bench/registration_surge.py [--levels 16,64,256] [--duration 60]
-Needs: PostgreSQL on 127.0.0.1:5432 (trust auth), wrk and pgbench (apt-get install wrk).
+Needs: PostgreSQL on 127.0.0.1:5432 (trust auth); ``make bench-deps`` (wrk, pgbench, py-spy,
+granian for ``--server granian``).
 """
 
 from __future__ import annotations
@@ -514,7 +515,7 @@ def warm_up(port: int, pairs: list[tuple[str, str]]) -> None:
 
 
 def profile_start(server_pid: int, duration: int, out: Path) -> subprocess.Popen[bytes] | None:
-    py_spy = os.environ.get("PY_SPY", "py-spy")
+    py_spy = os.environ.get("PY_SPY", str(ROOT / ".venv" / "bin" / "py-spy"))
     if not shutil.which(py_spy):
         print(f"  {py_spy} not found: no profile", flush=True)
         return None
@@ -558,7 +559,7 @@ def main() -> None:
     args = parser.parse_args()
     for tool in ("wrk", "pgbench", "psql"):
         if not shutil.which(tool):
-            sys.exit(f"{tool} is missing: apt-get install -y wrk postgresql-client")
+            sys.exit(f"{tool} is missing: make bench-deps")
     levels = [int(level) for level in args.levels.split(",")]
     per_level = args.per_level or 400 * args.duration
     needed = per_level * len(levels)
