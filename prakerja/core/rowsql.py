@@ -53,12 +53,19 @@ class RowLoader:
             self.related_model = remote
             self.related_fields = list(remote._meta.concrete_fields)
         self._converters: dict[str, tuple[list[Conversion], list[Conversion]]] = {}
+        self._columns: dict[tuple[str, str | None], str] = {}
 
     def columns(self, alias: str, *, related_alias: str | None = None) -> str:
-        quoted = [f"{alias}.{_quote(field.column)}" for field in self.fields]
-        if related_alias is not None:
-            quoted += [f"{related_alias}.{_quote(field.column)}" for field in self.related_fields]
-        return ", ".join(quoted)
+        key = (alias, related_alias)
+        found = self._columns.get(key)
+        if found is None:
+            quoted = [f"{alias}.{_quote(field.column)}" for field in self.fields]
+            if related_alias is not None:
+                quoted += [
+                    f"{related_alias}.{_quote(field.column)}" for field in self.related_fields
+                ]
+            found = self._columns[key] = ", ".join(quoted)
+        return found
 
     def _converters_for(
         self, connection: BaseDatabaseWrapper
