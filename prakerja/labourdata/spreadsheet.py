@@ -101,15 +101,18 @@ def file_kind(name: str, head: bytes) -> str:
 
 def _headers_resolve(
     raw_headers: list[str | None], columns: tuple[Column, ...]
-) -> tuple[dict[str, str], dict[str, int]]:
+) -> tuple[dict[str, str], dict[str, int], list[int]]:
     """Map the file's headers to column keys and positions; unknown, duplicated or missing
-    columns refused. A blank header over an empty column is a leftover and ignored."""
+    columns refused. Also returns the positions of blank headers: a blank header over an
+    empty column is a leftover and ignored, over data it is refused (``_unnamed_check``)."""
     found: dict[str, str] = {}
     positions: dict[str, int] = {}
     unknown: list[str] = []
+    blank: list[int] = []
     for position, raw in enumerate(raw_headers):
         text = (raw or "").strip()
         if not text:
+            blank.append(position)
             continue
         key = column_key(text, columns)
         if key is None:
@@ -147,7 +150,38 @@ def _headers_resolve(
                 names=", ".join(f"“{name}”" for name in missing),
             ),
         )
-    return found, positions
+    return found, positions, blank
+
+
+def _column_letter(position: int) -> str:
+    """Spreadsheet column letter of a 0-based position: 0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    number = position + 1
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _unnamed_check(data: pl.DataFrame, names: list[str], blank: list[int]) -> None:
+    """Refuse a column with data under a blank header: its values would otherwise be dropped
+    without anyone noticing (a header deleted by mistake, a shifted paste)."""
+    for position in blank:
+        column = data.get_column(names[position])
+        if column.dtype != pl.String:
+            column = column.cast(pl.String)
+        if (column.str.strip_chars().fill_null("") != "").any():
+            raise _error(
+                "columns_unnamed",
+                format_lazy(
+                    _(
+                        "Kolom {letter} (kolom ke-{number}) berisi data tetapi tidak punya nama "
+                        "di baris 1. Beri nama kolom seperti di templat, atau hapus kolom itu."
+                    ),
+                    letter=_column_letter(position),
+                    number=position + 1,
+                ),
+            )
 
 
 def _looks_like_header(values: list[str | None], columns: tuple[Column, ...]) -> bool:
@@ -371,9 +405,10 @@ def _table_from_raw(
         raise _error("file_no_rows", _("Berkas tidak berisi baris data."))
     first_rows = [list(row) for row in frame.head(HEADER_SEARCH_ROWS).iter_rows()]
     _title_rows_check(first_rows, columns)
-    headers, positions = _headers_resolve(first_rows[0], columns)
+    headers, positions, blank = _headers_resolve(first_rows[0], columns)
     names = frame.columns
     data = frame.slice(1).with_row_index("__row__", offset=first_row_number + 1)
+    _unnamed_check(data, names, blank)
     wanted = [names[position] for position in positions.values()]
     # Rows where every known cell is blank are formatting leftovers, not data.
     data = data.filter(

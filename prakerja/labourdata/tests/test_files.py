@@ -85,6 +85,34 @@ def test_it_rejects_extra_columns_by_name(province_data_officer: User) -> None:
     assert message.startswith("Kolom tidak dikenal: “Gaji Terakhir”. Hapus kolom tersebut")
 
 
+def test_it_refuses_data_under_a_blank_header(province_data_officer: User) -> None:
+    # Column M: the twelve template columns, then one with values but no name.
+    batch = upload(
+        province_data_officer, xlsx_bytes([[*GOOD_ROW, "PT Lain"]], headers=[*HEADERS, ""])
+    )
+    message = _failed(batch, "labourdata.columns_unnamed")
+    letter = chr(ord("A") + len(HEADERS))
+    assert message == (
+        f"Kolom {letter} (kolom ke-{len(HEADERS) + 1}) berisi data tetapi tidak punya nama di "
+        "baris 1. Beri nama kolom seperti di templat, atau hapus kolom itu."
+    )
+
+
+def test_it_refuses_data_under_a_blank_header_in_a_csv(province_data_officer: User) -> None:
+    batch = upload(
+        province_data_officer,
+        csv_bytes([["x", *GOOD_ROW]], headers=["", *HEADERS]),
+        name="laporan.csv",
+    )
+    assert _failed(batch, "labourdata.columns_unnamed").startswith("Kolom A (kolom ke-1) berisi")
+
+
+def test_a_blank_header_over_an_empty_column_is_ignored(province_data_officer: User) -> None:
+    batch = upload(province_data_officer, xlsx_bytes([[*GOOD_ROW, " "]], headers=[*HEADERS, ""]))
+    assert batch.status == ImportBatch.Status.COMPLETED
+    assert batch.rows_accepted == 1
+
+
 def test_it_rejects_missing_required_columns(province_data_officer: User) -> None:
     headers = [header for header in HEADERS if header not in ("Kategori", "NIK")]
     rows = [[value for header, value in zip(HEADERS, GOOD_ROW, strict=True) if header in headers]]
