@@ -153,16 +153,6 @@ def _headers_resolve(
     return found, positions, blank
 
 
-def _column_letter(position: int) -> str:
-    """Spreadsheet column letter of a 0-based position: 0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    number = position + 1
-    while number:
-        number, remainder = divmod(number - 1, 26)
-        letters = chr(ord("A") + remainder) + letters
-    return letters
-
-
 def _unnamed_check(data: pl.DataFrame, names: list[str], blank: list[int]) -> None:
     """Refuse a column with data under a blank header: its values would otherwise be dropped
     without anyone noticing (a header deleted by mistake, a shifted paste)."""
@@ -247,6 +237,7 @@ def _first_sheet_xml(data: bytes) -> bytes:
 
 
 def _column_letter(index: int) -> str:
+    """Spreadsheet column letter of a 0-based position: 0 → A, 25 → Z, 26 → AA."""
     letters = ""
     index += 1
     while index:
