@@ -132,9 +132,10 @@ class Link(models.Model):
 class OutreachInvitation(models.Model):
     """One SMS invitation to one reported worker in one campaign (wave).
 
-    The campaign is a code string ("gelombang-4"), not a foreign key: the waves app is built
-    on another branch. The unique constraint is what guarantees at most one SMS per person
-    per campaign, whatever the job does when it is run twice or concurrently.
+    The campaign is the wave's key (``services.outreach_campaign``: "gelombang:<id>"), and
+    invitations are sent only for waves still open or yet to open. The unique constraint is
+    what guarantees at most one SMS per person per wave, whatever the job does when it is run
+    twice or concurrently.
     """
 
     worker = models.ForeignKey(

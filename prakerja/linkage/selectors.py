@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.scopes import (
@@ -27,6 +28,7 @@ from prakerja.identity.nik import nik_mask
 from prakerja.labourdata.models import ReportedWorker, Source, WorkerReport
 from prakerja.linkage.models import JpsReviewCase, Link, LinkageRun
 from prakerja.registry.models import Registration
+from prakerja.waves.models import Wave
 
 
 def _denied() -> PermissionDenied:
@@ -196,6 +198,26 @@ OUTREACH_HEADERS = [
     _("Kategori"),
     _("Perusahaan"),
 ]
+
+
+def outreach_waves() -> QuerySet[Wave]:
+    """Waves invitations can be sent for: registration still open or yet to open."""
+    return (
+        Wave.objects.filter(
+            status__in=(Wave.Status.DRAFT, Wave.Status.OPEN), closes_at__gt=timezone.now()
+        )
+        .select_related("programme")
+        .order_by("opens_at", "pk")
+    )
+
+
+def outreach_wave_get(*, wave_id: int | str) -> Wave | None:
+    """The wave ``wave_id`` names if invitations can be sent for it (a form's value: any text)."""
+    try:
+        pk = int(wave_id)
+    except (TypeError, ValueError):
+        return None
+    return outreach_waves().filter(pk=pk).first()
 
 
 def outreach_rows(*, actor: Actor, regency_code: str | None = None) -> pl.DataFrame:

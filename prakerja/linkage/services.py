@@ -33,9 +33,11 @@ from prakerja.linkage.selectors import (
     jps_case_get_for_actor,
     link_get_for_actor,
     outreach_queryset,
+    outreach_wave_get,
 )
 from prakerja.notifications.services import sms_send_on_commit
 from prakerja.registry.models import Registration
+from prakerja.waves.models import Wave
 
 logger = logging.getLogger(__name__)
 
@@ -467,45 +469,64 @@ def outreach_export_record(
     )
 
 
-def invitation_sms_body(*, campaign: str) -> str:
+def outreach_campaign(wave: Wave) -> str:
+    """The invitation's campaign key: one per wave, so one invitation per person per wave."""
+    return f"gelombang:{wave.pk}"
+
+
+def invitation_sms_body(*, wave: Wave) -> str:
+    closes = timezone.localtime(wave.closes_at)
     return (
         "Anda tercatat Disnaker sebagai pekerja terdampak. Daftar Kartu Prakerja Jatim "
-        f"({campaign}) gratis di prakerja.jatimprov.go.id atau posko terdekat."
+        f"{wave.name} gratis sampai {closes:%d/%m/%Y %H.%M} WIB di prakerja.jatimprov.go.id "
+        "atau posko terdekat."
     )
 
 
-def outreach_invitations_start(*, actor: Actor, campaign: str, regency_code: str | None) -> None:
-    """Queue the SMS invitation job for one campaign (wave code) and, optionally, one regency."""
+def outreach_invitations_start(
+    *, actor: Actor, wave_id: int | str, regency_code: str | None
+) -> None:
+    """Queue the SMS invitation job for one wave still open or yet to open and, optionally,
+    one regency."""
     actor_require(actor, Capability.LABOUR_DATA_EXPORT)
-    campaign = campaign.strip()
-    if not campaign or len(campaign) > 40:
+    wave = outreach_wave_get(wave_id=wave_id)
+    if wave is None:
         raise ApplicationError(
-            "linkage.campaign_invalid",
-            _("Isi kode kampanye/gelombang (paling banyak 40 karakter)."),
-            field="campaign",
+            "linkage.wave_invalid",
+            _(
+                "Pilih gelombang yang pendaftarannya masih atau akan dibuka: undangan untuk "
+                "gelombang yang sudah ditutup tidak dikirim."
+            ),
+            field="wave",
         )
     # The scope check happens now, in the request, not later in the job.
     outreach_queryset(actor=actor, regency_code=regency_code)
     from prakerja.linkage.tasks import outreach_invitations_job
 
     actor_id = actor.pk if isinstance(actor, User) else None
+    wave_pk = wave.pk
     transaction.on_commit(
-        lambda: outreach_invitations_job.enqueue(actor_id, campaign, regency_code or "")
+        lambda: outreach_invitations_job.enqueue(actor_id, wave_pk, regency_code or "")
     )
 
 
-def outreach_invitations_send(*, actor: Actor, campaign: str, regency_code: str | None) -> int:
-    """Text every not-yet-registered reported worker with a phone once per campaign.
+def outreach_invitations_send(*, actor: Actor, wave_id: int, regency_code: str | None) -> int:
+    """Text every not-yet-registered reported worker with a phone once per wave.
 
     The unique (worker, campaign) row is claimed before the SMS is queued, each in its own
-    short transaction, so a job run twice (or two at once) texts nobody twice. Returns how many
-    invitations this call sent.
+    short transaction, so a job run twice (or two at once) texts nobody twice. A wave that
+    closed before the job ran gets no invitations. Returns how many invitations this call sent.
     """
+    wave = outreach_wave_get(wave_id=wave_id)
+    if wave is None:
+        logger.info("outreach invitations skipped: wave %s is closed or unknown", wave_id)
+        return 0
+    campaign = outreach_campaign(wave)
     workers = outreach_queryset(actor=actor, regency_code=regency_code).exclude(phone="")
     workers = workers.exclude(
         Exists(OutreachInvitation.objects.filter(worker_id=OuterRef("pk"), campaign=campaign))
     )
-    body = invitation_sms_body(campaign=campaign)
+    body = invitation_sms_body(wave=wave)
     sent = 0
     for worker_id, phone in workers.values_list("pk", "phone").iterator(chunk_size=2000):
         try:
@@ -517,7 +538,7 @@ def outreach_invitations_send(*, actor: Actor, campaign: str, regency_code: str 
                 )
                 sms_send_on_commit(to=phone, body=body)
         except IntegrityError:
-            continue  # another run claimed this person for this campaign first
+            continue  # another run claimed this person for this wave first
         sent += 1
     return sent
 

@@ -17,13 +17,13 @@ def linkage_run_job(run_id: int) -> None:
 
 
 @task()
-def outreach_invitations_job(actor_id: int | None, campaign: str, regency_code: str) -> int:
-    """Send the SMS invitations of one campaign (at most one per person, see the service)."""
+def outreach_invitations_job(actor_id: int | None, wave_id: int, regency_code: str) -> int:
+    """Send the SMS invitations of one wave (at most one per person, see the service)."""
     from prakerja.linkage.services import outreach_invitations_send
 
     actor = User.objects.get(pk=actor_id) if actor_id else AnonymousUser()
     return outreach_invitations_send(
-        actor=actor, campaign=campaign, regency_code=regency_code or None
+        actor=actor, wave_id=wave_id, regency_code=regency_code or None
     )
 
 

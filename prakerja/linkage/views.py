@@ -247,6 +247,7 @@ def outreach(request: HttpRequest) -> HttpResponse:
     if can_export:
         context["counts"] = selectors.outreach_counts(actor=request.user)
         context["regencies"] = regency_list_for_actor(actor=request.user)
+        context["waves"] = list(selectors.outreach_waves())
     return render(request, "linkage/outreach.html", context)
 
 
@@ -257,7 +258,7 @@ def outreach_invite(request: HttpRequest) -> HttpResponse:
     regency = request.POST.get("kabupaten", "").strip() or None
     try:
         services.outreach_invitations_start(
-            actor=request.user, campaign=request.POST.get("kampanye", ""), regency_code=regency
+            actor=request.user, wave_id=request.POST.get("gelombang", ""), regency_code=regency
         )
     except ApplicationError as exc:
         if exc.status in (403, 404):
@@ -268,7 +269,7 @@ def outreach_invite(request: HttpRequest) -> HttpResponse:
             request,
             _(
                 "Undangan SMS sedang dikirim. Setiap orang menerima paling banyak satu "
-                "per kampanye."
+                "per gelombang."
             ),
         )
     return redirect("linkage:outreach")

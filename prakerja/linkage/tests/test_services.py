@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.testing import make_user
@@ -24,6 +25,8 @@ from prakerja.linkage.selectors import (
 from prakerja.linkage.tests import factories as f
 from prakerja.notifications.models import OutboxMessage
 from prakerja.registry.models import Registration
+from prakerja.registry.services import registry_seed_load
+from prakerja.waves.models import Wave
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -218,36 +221,62 @@ def test_the_outreach_list_holds_only_workers_who_have_not_registered(
     assert rows["category"].to_list() == ["laid_off", "laid_off"]
 
 
-def test_each_worker_gets_at_most_one_invitation_per_campaign(
+def _wave(number: int, *, closes_in_days: int = 7) -> Wave:
+    """A wave of the demo programme straight in the table (the waves app's rules are tested
+    there); ``closes_in_days`` < 0 gives a wave already closed."""
+    now = timezone.now()
+    return Wave.objects.create(
+        programme=registry_seed_load().programme,
+        number=number,
+        name=f"Gelombang {number}",
+        opens_at=now - timedelta(days=30),
+        closes_at=now + timedelta(days=closes_in_days),
+        total_quota=100,
+        status=Wave.Status.OPEN if closes_in_days > 0 else Wave.Status.CLOSED,
+    )
+
+
+def test_each_worker_gets_at_most_one_invitation_per_wave(
     surabaya_data_officer: User, django_capture_on_commit_callbacks
 ) -> None:
     f.worker(nik=fake_nik(serial=61), full_name="Satu", phone="+6281200000061")
     f.worker(nik=fake_nik(serial=62), full_name="Dua", phone="")
+    fourth, fifth = _wave(4), _wave(5, closes_in_days=40)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        first = services.outreach_invitations_send(
-            actor=surabaya_data_officer, campaign="gelombang-4", regency_code=None
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        again = services.outreach_invitations_send(
-            actor=surabaya_data_officer, campaign="gelombang-4", regency_code=None
-        )
-    with django_capture_on_commit_callbacks(execute=True):
-        next_wave = services.outreach_invitations_send(
-            actor=surabaya_data_officer, campaign="gelombang-5", regency_code=None
-        )
+    def send(wave: Wave) -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.outreach_invitations_send(
+                actor=surabaya_data_officer, wave_id=wave.pk, regency_code=None
+            )
 
-    assert (first, again, next_wave) == (1, 0, 1)
+    assert (send(fourth), send(fourth), send(fifth)) == (1, 0, 1)
     assert OutreachInvitation.objects.count() == 2
-    assert OutboxMessage.objects.filter(recipient="+6281200000061").count() == 2
+    messages = OutboxMessage.objects.filter(recipient="+6281200000061").order_by("pk")
+    assert [m.body for m in messages] == [
+        services.invitation_sms_body(wave=fourth),
+        services.invitation_sms_body(wave=fifth),
+    ]
+    assert "Gelombang 4 gratis sampai" in messages[0].body
 
 
-def test_an_empty_campaign_code_is_refused(surabaya_data_officer: User) -> None:
-    with pytest.raises(ApplicationError) as error:
-        services.outreach_invitations_start(
-            actor=surabaya_data_officer, campaign="  ", regency_code=None
+def test_invitations_need_a_wave_still_open_or_to_open(
+    surabaya_data_officer: User, django_capture_on_commit_callbacks
+) -> None:
+    f.worker(nik=fake_nik(serial=63), full_name="Tiga", phone="+6281200000063")
+    closed = _wave(3, closes_in_days=-1)
+    for wave_id in ("  ", "abc", closed.pk, 999_999):
+        with pytest.raises(ApplicationError) as error:
+            services.outreach_invitations_start(
+                actor=surabaya_data_officer, wave_id=wave_id, regency_code=None
+            )
+        assert error.value.code == "linkage.wave_invalid"
+    # A job queued before its wave closed sends nothing once it has.
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.outreach_invitations_send(
+            actor=surabaya_data_officer, wave_id=closed.pk, regency_code=None
         )
-    assert error.value.code == "linkage.campaign_invalid"
+    assert sent == 0
+    assert not OutboxMessage.objects.filter(recipient="+6281200000063").exists()
 
 
 def test_an_outreach_export_is_recorded(surabaya_data_officer: User) -> None:

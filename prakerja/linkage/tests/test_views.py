@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
+from typing import Any
 
 import polars as pl
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from prakerja.accounts.models import User
 from prakerja.identity.tests.factories import fake_nik
@@ -14,6 +17,9 @@ from prakerja.labourdata.models import Kind
 from prakerja.linkage import services
 from prakerja.linkage.models import DataExport, JpsReviewCase, Link, LinkageRun
 from prakerja.linkage.tests import factories as f
+from prakerja.notifications.models import OutboxMessage
+from prakerja.registry.services import registry_seed_load
+from prakerja.waves.models import Wave
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +154,43 @@ def test_the_regional_ministry_page_and_csv_answer(province_data_officer: User) 
     client = signed_in(province_data_officer)
     assert client.get("/pencocokan/daerah-kemnaker/").status_code == 200
     assert client.get("/pencocokan/daerah-kemnaker/?format=csv&kelompok=both").status_code == 200
+
+
+def test_sms_invitations_are_sent_for_a_wave_chosen_from_the_list(
+    surabaya_data_officer: User, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    f.worker(nik=fake_nik(serial=93), full_name="Belum Daftar", phone="+6281200000093")
+    client = signed_in(surabaya_data_officer)
+    assert "Belum ada gelombang" in client.get("/pencocokan/penjangkauan/").content.decode()
+    now = timezone.now()
+    wave = Wave.objects.create(
+        programme=registry_seed_load().programme,
+        number=1,
+        name="Gelombang 1",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=6),
+        total_quota=100,
+        status=Wave.Status.OPEN,
+    )
+    page = client.get("/pencocokan/penjangkauan/").content.decode()
+    assert f'<option value="{wave.pk}">' in page
+
+    data = {"gelombang": str(wave.pk), "kabupaten": ""}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/pencocokan/penjangkauan/undang/",
+            {**data, "submission_token": token(client, "/pencocokan/penjangkauan/")},
+            follow=True,
+        )
+    assert "paling banyak satu per gelombang" in response.content.decode()
+    assert OutboxMessage.objects.filter(recipient="+6281200000093").count() == 1
+
+    response = client.post(
+        "/pencocokan/penjangkauan/undang/",
+        {"gelombang": "x", "submission_token": token(client, "/pencocokan/penjangkauan/")},
+        follow=True,
+    )
+    assert "Pilih gelombang yang pendaftarannya masih atau akan dibuka" in (
+        response.content.decode()
+    )
