@@ -337,15 +337,22 @@ def _chunks_store(batch: ImportBatch, table: Table) -> ImportBatch:
     offset = batch.rows_done
     while offset < total:
         with transaction.atomic():
-            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+            # Serialises two runs of this job (a re-queued one after a crash) chunk by chunk.
+            # Only the columns the loop needs: the whole row holds the uploaded file (megabytes
+            # of bytea), which PostgreSQL would otherwise send again for every chunk.
+            locked = (
+                ImportBatch.objects.select_for_update()
+                .only("id", "status", "rows_done")
+                .get(pk=batch.pk)
+            )
             if locked.is_finished:
-                return locked
+                return ImportBatch.objects.get(pk=batch.pk)
             if locked.rows_done != offset:
                 # Another run of this job got further meanwhile: continue where it is.
                 offset = locked.rows_done
                 continue
             end = min(offset + CHUNK_ROWS, total)
-            counts = store(locked, table, offset, end, validator, indexer).run()
+            counts = store(batch, table, offset, end, validator, indexer).run()
             fields: dict[str, Any] = {
                 "rows_done": end,
                 "rows_accepted": F("rows_accepted") + counts[ImportRow.Status.ACCEPTED],
