@@ -40,7 +40,7 @@ from prakerja.accounts.scopes import Capability, actor_require, actor_role
 from prakerja.core.errors import ApplicationError
 from prakerja.identity import crypto
 from prakerja.identity.models import Person
-from prakerja.labourdata.bulk import json_text, pairs_where_in, rows_insert
+from prakerja.labourdata.bulk import json_text, pairs_where_in, rows_insert, rows_where_in
 from prakerja.labourdata.columns import JPS_COLUMNS, WORKER_COLUMNS, Column
 from prakerja.labourdata.models import (
     ImportBatch,
@@ -88,7 +88,6 @@ WORKER_FIELDS = (
     "first_reported_at",
 )
 JPS_FIELDS = ("person", "batch", "row_number", "full_name", "programme", "amount", "period")
-INSERT_BATCH = 2000
 READ_BLOCK = 1024 * 1024
 
 
@@ -464,14 +463,13 @@ class _WorkerChunk(_Chunk):
         # Reports these workers already have: in this batch (an earlier row or chunk of the same
         # file) or the same report from the same source in an earlier batch.
         earlier: dict[int, list[tuple[int, int, str, str, date | None]]] = {}
-        ids = list(set(worker_ids.values()))
-        for part in range(0, len(ids), INSERT_BATCH):
-            for report in WorkerReport.objects.filter(
-                worker_id__in=ids[part : part + INSERT_BATCH]
-            ).values_list(
-                "worker_id", "batch_id", "row_number", "source", "category", "report_date"
-            ):
-                earlier.setdefault(report[0], []).append(report[1:])
+        for report in rows_where_in(
+            WorkerReport,
+            "worker",
+            ("batch", "row_number", "source", "category", "report_date"),
+            list(set(worker_ids.values())),
+        ):
+            earlier.setdefault(report[0], []).append(report[1:])
 
         nik_column = self.table.headers.get("nik", "NIK")
         reports: list[tuple[Any, ...]] = []
@@ -585,13 +583,14 @@ class _JpsChunk(_Chunk):
             else:
                 accepted.append((index, cells, clean, self.indexer(clean["nik"])))
         person_ids = person_ids_ensure({key: clean["nik"] for _i, _c, clean, key in accepted})
-        ids = list(set(person_ids.values()))
         earlier: dict[tuple[int, str, str], tuple[int, int]] = {}
-        for part in range(0, len(ids), INSERT_BATCH):
-            for person_id, programme, period, batch_id, row_number in JpsRecipient.objects.filter(
-                person_id__in=ids[part : part + INSERT_BATCH]
-            ).values_list("person_id", "programme", "period", "batch_id", "row_number"):
-                earlier[(person_id, programme, period)] = (batch_id, row_number)
+        for person_id, programme, period, batch_id, row_number in rows_where_in(
+            JpsRecipient,
+            "person",
+            ("programme", "period", "batch", "row_number"),
+            list(set(person_ids.values())),
+        ):
+            earlier[(person_id, programme, period)] = (batch_id, row_number)
         nik_column = self.table.headers.get("nik", "NIK")
         recipients: list[tuple[Any, ...]] = []
         for index, cells, clean, key in accepted:
