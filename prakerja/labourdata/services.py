@@ -40,7 +40,13 @@ from prakerja.accounts.scopes import Capability, actor_require, actor_role
 from prakerja.core.errors import ApplicationError
 from prakerja.identity import crypto
 from prakerja.identity.models import Person
-from prakerja.labourdata.bulk import json_text, pairs_where_in, rows_insert, rows_where_in
+from prakerja.labourdata.bulk import (
+    json_text,
+    pairs_where_in,
+    rows_insert,
+    rows_insert_new,
+    rows_where_in,
+)
 from prakerja.labourdata.columns import JPS_COLUMNS, WORKER_COLUMNS, Column
 from prakerja.labourdata.models import (
     ImportBatch,
@@ -126,13 +132,18 @@ def person_ids_ensure(niks: dict[str, str]) -> dict[str, int]:
     if missing:
         encrypt = crypto.encrypt
         now = timezone.now()
-        rows_insert(
-            Person,
-            ("nik_encrypted", "nik_index", "kk_encrypted", "kk_index", "created_at"),
-            ((encrypt(niks[key]), key, "", "", now) for key in missing),
-            ignore_conflicts=True,
+        found.update(
+            rows_insert_new(
+                Person,
+                ("nik_encrypted", "nik_index", "kk_encrypted", "kk_index", "created_at"),
+                [(encrypt(niks[key]), key, "", "", now) for key in missing],
+                key_field="nik_index",
+            )
         )
-        found.update(pairs_where_in(Person, "nik_index", "id", missing))
+        # Created meanwhile by a registration or another import (the insert skipped them).
+        raced = [key for key in missing if key not in found]
+        if raced:
+            found.update(pairs_where_in(Person, "nik_index", "id", raced))
     return found
 
 
@@ -565,9 +576,15 @@ class _WorkerChunk(_Chunk):
                 now,
             )
         if new:
-            rows_insert(ReportedWorker, WORKER_FIELDS, new.values(), ignore_conflicts=True)
-            missing = list(new)
-            found.update(pairs_where_in(ReportedWorker, "person", "id", missing))
+            found.update(
+                rows_insert_new(
+                    ReportedWorker, WORKER_FIELDS, list(new.values()), key_field="person"
+                )
+            )
+            # Reported meanwhile by another import running at the same time.
+            raced = [person_id for person_id in new if person_id not in found]
+            if raced:
+                found.update(pairs_where_in(ReportedWorker, "person", "id", raced))
         return found
 
 
