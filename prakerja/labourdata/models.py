@@ -123,11 +123,7 @@ class ImportRow(models.Model):
         REJECTED = "rejected", _("Ditolak")
         DUPLICATE = "duplicate", _("Ganda")
 
-    # No index of its own: (batch, row_number) and (batch, status) below start with it, and
-    # every index is one more insert per row of a 100,000-row import.
-    batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False
-    )
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
     # The spreadsheet row number the uploader sees (header = 1, first data row = 2).
     row_number = models.PositiveIntegerField(_("nomor baris"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
@@ -163,14 +159,11 @@ class ReportedWorker(models.Model):
     full_name = models.CharField(_("nama lengkap"), max_length=150)
     birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
     gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender.choices, blank=True)
-    # Indexed in Meta: a plain index, without the LIKE (varchar_pattern_ops) twin Django adds
-    # to an indexed foreign key to a text key; nothing searches regency codes by prefix.
     regency = models.ForeignKey(
         "regions.Regency",
         verbose_name=_("kabupaten/kota"),
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,
     )
     phone = models.CharField(_("nomor HP"), max_length=16, blank=True)
     first_reported_at = models.DateTimeField(_("pertama dilaporkan"), auto_now_add=True)
@@ -179,7 +172,6 @@ class ReportedWorker(models.Model):
         ordering = ["full_name"]
         verbose_name = _("pekerja terdampak")
         verbose_name_plural = _("pekerja terdampak")
-        indexes = [models.Index(fields=["regency"], name="labourdata_worker_regency")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -188,10 +180,7 @@ class ReportedWorker(models.Model):
 class WorkerReport(models.Model):
     """One source's report of one worker, as that source wrote it."""
 
-    # No index of its own: the unique (worker, batch) below starts with it.
-    worker = models.ForeignKey(
-        ReportedWorker, on_delete=models.PROTECT, related_name="reports", db_index=False
-    )
+    worker = models.ForeignKey(ReportedWorker, on_delete=models.PROTECT, related_name="reports")
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="reports")
     row_number = models.PositiveIntegerField(_("nomor baris"))
     source = models.CharField(_("sumber"), max_length=20, choices=Source.choices)
@@ -199,13 +188,11 @@ class WorkerReport(models.Model):
     migrant_reason = models.CharField(
         _("keterangan PMI"), max_length=20, choices=MigrantReason.choices, blank=True
     )
-    # Indexed in Meta, without the LIKE twin (as ReportedWorker.regency).
     regency = models.ForeignKey(
         "regions.Regency",
         verbose_name=_("kabupaten/kota"),
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,
     )
     company = models.CharField(_("perusahaan"), max_length=200, blank=True)
     report_date = models.DateField(_("tanggal laporan"), null=True, blank=True)
@@ -220,10 +207,7 @@ class WorkerReport(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["worker", "batch"], name="labourdata_report_once"),
         ]
-        indexes = [
-            models.Index(fields=["category", "regency"]),
-            models.Index(fields=["regency"], name="labourdata_report_regency"),
-        ]
+        indexes = [models.Index(fields=["category", "regency"])]
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.category} ({self.source})"
