@@ -11,7 +11,8 @@ What it does, per database (each in its own process, so peak memory is that run'
    reports the wall time, the process's CPU time (and, on PostgreSQL, the CPU of its server
    process), the rows per status and the process's peak RSS (``ru_maxrss``).
 
-Usage: .venv/bin/python bench/labour_import.py [--rows 100000] [--db sqlite,postgres]
+Usage: .venv/bin/python bench/labour_import.py [--rows 100000] [--db sqlite,postgres] [--serial]
+(``--serial``: no background thread preparing the next chunk, on PostgreSQL too.)
 Needs: PostgreSQL on 127.0.0.1:5432 (trust auth) for the postgres run.
 """
 
@@ -99,7 +100,7 @@ def _backend_cpu_s(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _run_one(rows: int) -> dict[str, object]:
+def _run_one(rows: int, *, serial: bool) -> dict[str, object]:
     """Runs inside the child process, Django configured by the environment."""
     import django
 
@@ -116,6 +117,8 @@ def _run_one(rows: int) -> dict[str, object]:
     officer, _created = User.objects.get_or_create(
         username="bench-data", defaults={"role": Role.DATA_OFFICER}
     )
+    # None: the job's own choice (pipelined on PostgreSQL, serial on SQLite).
+    pipelined = False if serial else None
     backend_pid = _backend_pid()
     backend_before = _backend_cpu_s(backend_pid)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -136,18 +139,23 @@ def _run_one(rows: int) -> dict[str, object]:
 
         profiler = cProfile.Profile()
         profiler.enable()
-        batch = services.import_batch_process(batch_id=result.batch.pk)
+        batch = services.import_batch_process(batch_id=result.batch.pk, pipelined=pipelined)
         profiler.disable()
         stats = pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime")
         stats.print_stats(35)
     else:
-        batch = services.import_batch_process(batch_id=result.batch.pk)
+        batch = services.import_batch_process(batch_id=result.batch.pk, pipelined=pipelined)
     total_s = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_s = usage.ru_utime + usage.ru_stime - cpu_before
     backend_after = _backend_cpu_s(backend_pid)
+    from django.db import connection
+
     return {
         "rows": rows,
+        "path": "serial"
+        if serial or connection.vendor not in services.PIPELINED_VENDORS
+        else "pipelined",
         "file_mb": round(len(data) / 1024 / 1024, 1),
         "generate_s": round(generated_s, 1),
         "upload_s": round(upload_s, 2),
@@ -173,11 +181,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument(
+        "--serial", action="store_true", help="prepare each chunk in the job's thread (compare)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         sys.path.insert(0, str(ROOT))
-        print(json.dumps(_run_one(args.rows)))
+        print(json.dumps(_run_one(args.rows, serial=args.serial)))
         return
     with open("/proc/loadavg") as handle:
         print(f"load average before: {handle.read().split()[:3]}")
@@ -186,7 +197,14 @@ def main() -> None:
             env = _prepare_env(db, Path(tmp))
             env["BENCH_WORKDIR"] = tmp
             completed = subprocess.run(
-                [sys.executable, __file__, "--child", "--rows", str(args.rows)],
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    "--rows",
+                    str(args.rows),
+                    *(["--serial"] if args.serial else []),
+                ],
                 cwd=ROOT,
                 env=env,
                 capture_output=True,

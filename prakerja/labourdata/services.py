@@ -12,7 +12,10 @@ The import is built so that nothing is lost and nothing doubled:
 * a file that cannot be read as a whole fails before any row is stored, with its reason.
 
 Persons are created in bulk (blind index + Fernet per NIK, insert-or-ignore on ``nik_index``),
-never one ORM save per row, and never more than one chunk of rows is held in memory as objects.
+never one ORM save per row, and never more than a few chunks of rows are held in memory as
+objects. On PostgreSQL the next chunk is validated and encrypted in a background thread while
+this one is written (``_PipelinedChunks``); the thread never queries, so everything above holds
+for it unchanged.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import hashlib
 import hmac
 import json
 import logging
+import queue
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -29,9 +34,9 @@ from typing import IO, Any
 
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +45,13 @@ from prakerja.accounts.scopes import Capability, actor_require, actor_role
 from prakerja.core.errors import ApplicationError
 from prakerja.identity import crypto
 from prakerja.identity.models import Person
-from prakerja.labourdata.bulk import json_text, pairs_where_in, rows_insert
+from prakerja.labourdata.bulk import (
+    json_text,
+    pairs_where_in,
+    rows_insert,
+    rows_insert_new,
+    rows_where_in,
+)
 from prakerja.labourdata.columns import JPS_COLUMNS, WORKER_COLUMNS, Column
 from prakerja.labourdata.models import (
     ImportBatch,
@@ -64,6 +75,10 @@ from prakerja.regions.models import Regency
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 5000
+# Databases on which the next chunk is validated in a thread while this one is written. On
+# PostgreSQL the server does its share of the work in its own process, so the job's waiting
+# for it is a core free for validation. SQLite works inside this process (and the GIL).
+PIPELINED_VENDORS = frozenset({"postgresql"})
 REPORT_FIELDS = (
     "worker",
     "batch",
@@ -88,7 +103,6 @@ WORKER_FIELDS = (
     "first_reported_at",
 )
 JPS_FIELDS = ("person", "batch", "row_number", "full_name", "programme", "amount", "period")
-INSERT_BATCH = 2000
 READ_BLOCK = 1024 * 1024
 
 
@@ -113,8 +127,11 @@ class NikIndexer:
         return hmac.digest(self._key, value.encode("utf-8"), "sha256").hex()
 
 
-def person_ids_ensure(niks: dict[str, str]) -> dict[str, int]:
-    """``{nik_index: person_id}`` for ``{nik_index: nik}``, creating the persons who are new.
+def person_ids_ensure(
+    niks: dict[str, str], *, tokens: dict[str, str] | None = None
+) -> dict[str, int]:
+    """``{nik_index: person_id}`` for ``{nik_index: nik}``, creating the persons who are new
+    (``tokens``: ``{nik_index: encrypted NIK}`` already at hand, encrypted here otherwise).
 
     Insert-or-ignore on the unique blind index: a person created meanwhile by a registration
     (or a second import run) is simply found, never duplicated.
@@ -126,14 +143,20 @@ def person_ids_ensure(niks: dict[str, str]) -> dict[str, int]:
     missing = [key for key in keys if key not in found]
     if missing:
         encrypt = crypto.encrypt
+        ready = tokens or {}
         now = timezone.now()
-        rows_insert(
-            Person,
-            ("nik_encrypted", "nik_index", "kk_encrypted", "kk_index", "created_at"),
-            ((encrypt(niks[key]), key, "", "", now) for key in missing),
-            ignore_conflicts=True,
+        found.update(
+            rows_insert_new(
+                Person,
+                ("nik_encrypted", "nik_index", "kk_encrypted", "kk_index", "created_at"),
+                [(ready.get(key) or encrypt(niks[key]), key, "", "", now) for key in missing],
+                key_field="nik_index",
+            )
         )
-        found.update(pairs_where_in(Person, "nik_index", "id", missing))
+        # Created meanwhile by a registration or another import (the insert skipped them).
+        raced = [key for key in missing if key not in found]
+        if raced:
+            found.update(pairs_where_in(Person, "nik_index", "id", raced))
     return found
 
 
@@ -299,9 +322,15 @@ def _row_context(batch: ImportBatch) -> RowContext:
     )
 
 
-def import_batch_process(*, batch_id: int) -> ImportBatch:
+def import_batch_process(*, batch_id: int, pipelined: bool | None = None) -> ImportBatch:
     """Import (or continue importing) one batch. Idempotent: a finished batch is left alone,
-    an unfinished one continues after its last committed chunk."""
+    an unfinished one continues after its last committed chunk.
+
+    ``pipelined``: validate (and encrypt) the next chunk in a background thread while this one
+    is written; by default on the databases in ``PIPELINED_VENDORS``. Same rows either way.
+    """
+    if pipelined is None:
+        pipelined = connection.vendor in PIPELINED_VENDORS
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
         if batch.is_finished:
@@ -322,77 +351,264 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     # job's CPU at 100,000 rows. Freeze what exists now; unfreeze when done.
     gc.freeze()
     try:
-        return _chunks_store(batch, table)
+        return _chunks_store(batch, table, pipelined=pipelined)
     finally:
         gc.unfreeze()
 
 
-def _chunks_store(batch: ImportBatch, table: Table) -> ImportBatch:
+def _chunks_store(batch: ImportBatch, table: Table, *, pipelined: bool) -> ImportBatch:
     total = len(table)
     ImportBatch.objects.filter(pk=batch.pk).update(rows_total=total)
-    validator = RowValidator(table.headers, _row_context(batch))
-    indexer = NikIndexer()
+    size = CHUNK_ROWS
+    prepare = _ChunkPreparer(
+        table,
+        RowValidator(table.headers, _row_context(batch)),
+        NikIndexer(),
+        kind=batch.kind,
+        batch_id=batch.pk,
+        # Pipelined, the thread encrypts every accepted NIK ahead (it has the spare core);
+        # serial, only the NIKs of persons who turn out to be new are encrypted.
+        encrypt_niks=pipelined,
+    )
     store = _WorkerChunk if batch.kind == Kind.WORKERS else _JpsChunk
-
     offset = batch.rows_done
-    while offset < total:
-        with transaction.atomic():
-            locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-            if locked.is_finished:
-                return locked
-            if locked.rows_done != offset:
-                # Another run of this job got further meanwhile: continue where it is.
-                offset = locked.rows_done
-                continue
-            end = min(offset + CHUNK_ROWS, total)
-            counts = store(locked, table, offset, end, validator, indexer).run()
-            fields: dict[str, Any] = {
-                "rows_done": end,
-                "rows_accepted": F("rows_accepted") + counts[ImportRow.Status.ACCEPTED],
-                "rows_rejected": F("rows_rejected") + counts[ImportRow.Status.REJECTED],
-                "rows_duplicate": F("rows_duplicate") + counts[ImportRow.Status.DUPLICATE],
-            }
-            if end == total:
-                # Only here, with the last rows: a batch never says "selesai" before it is.
-                fields |= {
-                    "status": ImportBatch.Status.COMPLETED,
-                    "finished_at": timezone.now(),
-                    "file_encrypted": b"",
+    chunks: _ChunkSource = (
+        _PipelinedChunks(prepare, total=total, size=size, start=offset)
+        if pipelined
+        else _SerialChunks(prepare, total=total, size=size)
+    )
+    try:
+        while offset < total:
+            with transaction.atomic():
+                # Serialises two runs of this job (a re-queued one after a crash) chunk by
+                # chunk. Only the columns the loop needs: the whole row holds the uploaded file
+                # (megabytes of bytea), which PostgreSQL would otherwise send for every chunk.
+                locked = (
+                    ImportBatch.objects.select_for_update()
+                    .only("id", "status", "rows_done")
+                    .get(pk=batch.pk)
+                )
+                if locked.is_finished:
+                    return ImportBatch.objects.get(pk=batch.pk)
+                if locked.rows_done != offset:
+                    # Another run of this job got further meanwhile: continue where it is.
+                    offset = locked.rows_done
+                    continue
+                end = min(offset + size, total)
+                # Pipelined: usually ready, prepared while the previous chunk was written. A
+                # validation error raised in the thread is raised here, inside this chunk's
+                # transaction: the earlier chunks stay committed and the batch resumable.
+                prepared = chunks.get(offset, end)
+                counts = store(batch, table, prepared).run()
+                fields: dict[str, Any] = {
+                    "rows_done": end,
+                    "rows_accepted": F("rows_accepted") + counts[ImportRow.Status.ACCEPTED],
+                    "rows_rejected": F("rows_rejected") + counts[ImportRow.Status.REJECTED],
+                    "rows_duplicate": F("rows_duplicate") + counts[ImportRow.Status.DUPLICATE],
                 }
-            ImportBatch.objects.filter(pk=batch.pk).update(**fields)
-        offset = end
+                if end == total:
+                    # Only here, with the last rows: a batch never says "selesai" before it is.
+                    fields |= {
+                        "status": ImportBatch.Status.COMPLETED,
+                        "finished_at": timezone.now(),
+                        "file_encrypted": b"",
+                    }
+                ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+            offset = end
+    finally:
+        chunks.close()
     batch.refresh_from_db()
     return batch
 
 
-class _Chunk:
-    """Validates and stores rows ``[start, end)`` of ``table`` (inside the caller's transaction)."""
+# --- Preparing a chunk: no database --------------------------------------------------------
+
+Accepted = tuple[int, dict[str, str], dict[str, Any], str]  # index, cells, clean, nik_index
+
+
+@dataclass
+class PreparedChunk:
+    """Rows ``[start, end)`` validated: what can be known without the database."""
+
+    start: int
+    end: int
+    # ImportRow tuples of the rejected rows, their original cells already encrypted.
+    rejected: list[tuple[Any, ...]]
+    accepted: list[Accepted]
+    # {nik_index: Fernet token of the NIK} for the accepted rows, when encrypted ahead.
+    nik_tokens: dict[str, str]
+
+
+class _ChunkPreparer:
+    """Validates rows, computes blind indexes and encrypts — pure CPU, never a query, so it
+    may run in a thread of its own (``_PipelinedChunks``)."""
 
     def __init__(
         self,
-        batch: ImportBatch,
         table: Table,
-        start: int,
-        end: int,
         validator: RowValidator,
         indexer: NikIndexer,
+        *,
+        kind: str,
+        batch_id: int,
+        encrypt_niks: bool,
     ) -> None:
-        self.batch = batch
         self.table = table
-        self.start = start
-        self.end = end
         self.validator = validator
         self.indexer = indexer
-        self.rows: list[tuple[Any, ...]] = []
-        self.encrypt = crypto.encrypt
+        self.batch_id = batch_id
+        self.encrypt_niks = encrypt_niks
+        self.check = validator.worker_row if kind == Kind.WORKERS else validator.jps_row
+
+    def __call__(self, start: int, end: int) -> PreparedChunk:
+        table = self.table
+        numeric = table.numeric_nik_rows
+        row_numbers = table.row_numbers
+        columns = list(table.cells.items())
+        rejected: list[tuple[Any, ...]] = []
+        accepted: list[Accepted] = []
+        for index in range(start, end):
+            cells = {key: (values[index] or "").strip() for key, values in columns}
+            clean, errors = self.check(cells, numeric_nik=row_numbers[index] in numeric)
+            if clean is None:
+                rejected.append(
+                    (
+                        self.batch_id,
+                        row_numbers[index],
+                        ImportRow.Status.REJECTED,
+                        json_text(errors),
+                        cells_encrypt(table, cells),
+                    )
+                )
+            else:
+                accepted.append((index, cells, clean, self.indexer(clean["nik"])))
+        tokens: dict[str, str] = {}
+        if self.encrypt_niks:
+            encrypt = crypto.encrypt
+            for _index, _cells, clean, key in accepted:
+                if key not in tokens:
+                    tokens[key] = encrypt(clean["nik"])
+        return PreparedChunk(start, end, rejected, accepted, tokens)
+
+
+def cells_encrypt(table: Table, cells: dict[str, str]) -> str:
+    """The original cells of a row under the file's own headers, Fernet-encrypted JSON."""
+    original = {table.headers[key]: value for key, value in cells.items()}
+    return crypto.encrypt(json.dumps(original, ensure_ascii=False))
+
+
+class _ChunkSource:
+    def get(self, start: int, end: int) -> PreparedChunk:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class _SerialChunks(_ChunkSource):
+    """Prepares each chunk when it is asked for (inside its transaction)."""
+
+    def __init__(self, prepare: _ChunkPreparer, *, total: int, size: int) -> None:
+        self.prepare = prepare
+
+    def get(self, start: int, end: int) -> PreparedChunk:
+        return self.prepare(start, end)
+
+
+@dataclass
+class _Failed:
+    error: BaseException
+
+
+class _PipelinedChunks(_ChunkSource):
+    """Prepares chunk after chunk in a background thread, one ahead of the writer.
+
+    While the main thread waits for the database (the server's inserts, index updates and
+    deferred foreign-key checks of chunk N), the thread validates and encrypts chunk N+1 on the
+    other core. The queue holds one chunk, so at most three are in memory (written, queued,
+    being prepared). The thread never touches the database: every write stays in the main
+    thread's chunk transactions, so resuming, counts and "completed only with the last chunk"
+    are those of the serial path. An exception in the thread is handed over through the queue
+    and raised by ``get`` for the chunk it concerns.
+    """
+
+    def __init__(self, prepare: _ChunkPreparer, *, total: int, size: int, start: int) -> None:
+        self.prepare = prepare
+        self.total = total
+        self.size = size
+        # Messages in validation are translated: the thread uses the job's language.
+        self.language = translation.get_language()
+        self._launch(start)
+
+    def _launch(self, start: int) -> None:
+        self.next_start = start
+        self.queue: queue.Queue[PreparedChunk | _Failed] = queue.Queue(maxsize=1)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=self._work,
+            args=(start, self.queue, self.stop),
+            name="labourdata-prepare",
+            daemon=True,
+        )
+        self.thread.start()
+
+    def _work(
+        self, start: int, out: queue.Queue[PreparedChunk | _Failed], stop: threading.Event
+    ) -> None:
+        try:
+            with translation.override(self.language):
+                offset = start
+                while offset < self.total and not stop.is_set():
+                    end = min(offset + self.size, self.total)
+                    if not _put(out, self.prepare(offset, end), stop):
+                        return
+                    offset = end
+        except BaseException as error:  # handed to the main thread, which raises it
+            _put(out, _Failed(error), stop)
+
+    def get(self, start: int, end: int) -> PreparedChunk:
+        if start != self.next_start:
+            # Another run of the job got further meanwhile: prepare from where it is.
+            self.close()
+            self._launch(start)
+        item = self.queue.get()
+        if isinstance(item, _Failed):
+            self.next_start = -1  # whatever follows, start over
+            raise item.error
+        if (item.start, item.end) != (start, end):  # pragma: no cover - a bug, not a state
+            raise RuntimeError(f"prepared rows {item.start}-{item.end}, wanted {start}-{end}")
+        self.next_start = end
+        return item
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def _put(out: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
+    """Put ``item`` unless the consumer has stopped (it may never read again)."""
+    while not stop.is_set():
+        try:
+            out.put(item, timeout=0.1)
+        except queue.Full:
+            continue
+        return True
+    return False
+
+
+# --- Storing a chunk: the main thread, inside the chunk's transaction ----------------------
+
+
+class _Chunk:
+    """Stores one prepared chunk (inside the caller's transaction)."""
+
+    def __init__(self, batch: ImportBatch, table: Table, prepared: PreparedChunk) -> None:
+        self.batch = batch
+        self.table = table
+        self.prepared = prepared
+        self.rows: list[tuple[Any, ...]] = list(prepared.rejected)
         self.counts = {status: 0 for status in ImportRow.Status.values}
-
-    def cells(self, index: int) -> dict[str, str]:
-        return {key: (values[index] or "").strip() for key, values in self.table.cells.items()}
-
-    def raw(self, cells: dict[str, str]) -> str:
-        original = {self.table.headers[key]: value for key, value in cells.items()}
-        return self.encrypt(json.dumps(original, ensure_ascii=False))
+        self.counts[ImportRow.Status.REJECTED] = len(prepared.rejected)
 
     def add_row(self, index: int, cells: dict[str, str], status: str, errors: list[Any]) -> None:
         self.counts[status] += 1
@@ -405,20 +621,9 @@ class _Chunk:
                 self.table.row_numbers[index],
                 status,
                 json_text(errors) if errors else "[]",
-                "" if status == ImportRow.Status.ACCEPTED else self.raw(cells),
+                "" if status == ImportRow.Status.ACCEPTED else cells_encrypt(self.table, cells),
             )
         )
-
-    def validated(self) -> Iterable[tuple[int, dict[str, str], dict[str, Any] | None, list[Any]]]:
-        numeric = self.table.numeric_nik_rows
-        row_numbers = self.table.row_numbers
-        for index in range(self.start, self.end):
-            cells = self.cells(index)
-            clean, errors = self.check(cells, numeric_nik=row_numbers[index] in numeric)
-            yield index, cells, clean, errors
-
-    def check(self, cells: dict[str, str], *, numeric_nik: bool) -> Any:
-        raise NotImplementedError
 
     def run(self) -> dict[str, int]:
         raise NotImplementedError
@@ -441,30 +646,23 @@ def _duplicate_in_file(column: str, row_number: int) -> dict[str, str]:
 
 
 class _WorkerChunk(_Chunk):
-    def check(self, cells: dict[str, str], *, numeric_nik: bool) -> Any:
-        return self.validator.worker_row(cells, numeric_nik=numeric_nik)
-
     def run(self) -> dict[str, int]:
-        accepted: list[tuple[int, dict[str, str], dict[str, Any], str]] = []
-        for index, cells, clean, errors in self.validated():
-            if clean is None:
-                self.add_row(index, cells, ImportRow.Status.REJECTED, errors)
-            else:
-                accepted.append((index, cells, clean, self.indexer(clean["nik"])))
-
-        person_ids = person_ids_ensure({key: clean["nik"] for _i, _c, clean, key in accepted})
+        accepted = self.prepared.accepted
+        person_ids = person_ids_ensure(
+            {key: clean["nik"] for _i, _c, clean, key in accepted},
+            tokens=self.prepared.nik_tokens,
+        )
         worker_ids = self._workers_ensure(accepted, person_ids)
         # Reports these workers already have: in this batch (an earlier row or chunk of the same
         # file) or the same report from the same source in an earlier batch.
         earlier: dict[int, list[tuple[int, int, str, str, date | None]]] = {}
-        ids = list(set(worker_ids.values()))
-        for part in range(0, len(ids), INSERT_BATCH):
-            for report in WorkerReport.objects.filter(
-                worker_id__in=ids[part : part + INSERT_BATCH]
-            ).values_list(
-                "worker_id", "batch_id", "row_number", "source", "category", "report_date"
-            ):
-                earlier.setdefault(report[0], []).append(report[1:])
+        for report in rows_where_in(
+            WorkerReport,
+            "worker",
+            ("batch", "row_number", "source", "category", "report_date"),
+            list(set(worker_ids.values())),
+        ):
+            earlier.setdefault(report[0], []).append(report[1:])
 
         nik_column = self.table.headers.get("nik", "NIK")
         reports: list[tuple[Any, ...]] = []
@@ -537,7 +735,7 @@ class _WorkerChunk(_Chunk):
 
     def _workers_ensure(
         self,
-        accepted: list[tuple[int, dict[str, str], dict[str, Any], str]],
+        accepted: list[Accepted],
         person_ids: dict[str, int],
     ) -> dict[int, int]:
         """``{person_id: worker_id}``; a person reported for the first time gets a worker
@@ -560,31 +758,33 @@ class _WorkerChunk(_Chunk):
                 now,
             )
         if new:
-            rows_insert(ReportedWorker, WORKER_FIELDS, new.values(), ignore_conflicts=True)
-            missing = list(new)
-            found.update(pairs_where_in(ReportedWorker, "person", "id", missing))
+            found.update(
+                rows_insert_new(
+                    ReportedWorker, WORKER_FIELDS, list(new.values()), key_field="person"
+                )
+            )
+            # Reported meanwhile by another import running at the same time.
+            raced = [person_id for person_id in new if person_id not in found]
+            if raced:
+                found.update(pairs_where_in(ReportedWorker, "person", "id", raced))
         return found
 
 
 class _JpsChunk(_Chunk):
-    def check(self, cells: dict[str, str], *, numeric_nik: bool) -> Any:
-        return self.validator.jps_row(cells, numeric_nik=numeric_nik)
-
     def run(self) -> dict[str, int]:
-        accepted: list[tuple[int, dict[str, str], dict[str, Any], str]] = []
-        for index, cells, clean, errors in self.validated():
-            if clean is None:
-                self.add_row(index, cells, ImportRow.Status.REJECTED, errors)
-            else:
-                accepted.append((index, cells, clean, self.indexer(clean["nik"])))
-        person_ids = person_ids_ensure({key: clean["nik"] for _i, _c, clean, key in accepted})
-        ids = list(set(person_ids.values()))
+        accepted = self.prepared.accepted
+        person_ids = person_ids_ensure(
+            {key: clean["nik"] for _i, _c, clean, key in accepted},
+            tokens=self.prepared.nik_tokens,
+        )
         earlier: dict[tuple[int, str, str], tuple[int, int]] = {}
-        for part in range(0, len(ids), INSERT_BATCH):
-            for person_id, programme, period, batch_id, row_number in JpsRecipient.objects.filter(
-                person_id__in=ids[part : part + INSERT_BATCH]
-            ).values_list("person_id", "programme", "period", "batch_id", "row_number"):
-                earlier[(person_id, programme, period)] = (batch_id, row_number)
+        for person_id, programme, period, batch_id, row_number in rows_where_in(
+            JpsRecipient,
+            "person",
+            ("programme", "period", "batch", "row_number"),
+            list(set(person_ids.values())),
+        ):
+            earlier[(person_id, programme, period)] = (batch_id, row_number)
         nik_column = self.table.headers.get("nik", "NIK")
         recipients: list[tuple[Any, ...]] = []
         for index, cells, clean, key in accepted:
