@@ -467,6 +467,11 @@ def run_django(engine: str, size: int, *, reuse: bool, rerun: bool = False) -> d
     if os.environ.get("BENCH_WORK_MEM"):  # experiment: the job's sort memory
         selection.WORK_MEM = os.environ["BENCH_WORK_MEM"]
         out["work_mem"] = selection.WORK_MEM
+    if os.environ.get("BENCH_PARTS"):  # experiment: the stage, then this many parts
+        split = selection.part_ranges
+        parts = int(os.environ["BENCH_PARTS"])
+        setattr(selection, "part_ranges", lambda counts, _groups: split(counts, parts))  # noqa: B010
+        out["parts"] = parts
     for name in ("results_insert", "run_hashes", "stage_create", "parts_store", "stage_drop"):
         setattr(selection, name, timed(name, getattr(selection, name)))
     out["connections"] = selection.connections_for_run()
