@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
@@ -24,6 +24,19 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     yield
 
 
+_skipped_at_setup = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "setup" and report.skipped:
+        item.stash[_skipped_at_setup] = True
+    return report
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     # A transactional test (django_db(transaction=True)) ends by flushing every table, the
@@ -32,7 +45,14 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     result = yield
     marker = item.get_closest_marker("django_db")
     # After the last test (nextitem None) the session's teardown has dropped the database.
-    if nextitem is not None and marker is not None and marker.kwargs.get("transaction"):
+    # A skipped test flushed nothing (and may run before any test database exists).
+    skipped = item.stash.get(_skipped_at_setup, False)
+    if (
+        nextitem is not None
+        and marker is not None
+        and marker.kwargs.get("transaction")
+        and not skipped
+    ):
         from pytest_django.plugin import blocking_manager_key
 
         from prakerja.regions.services import regions_load

@@ -32,6 +32,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -337,6 +338,72 @@ def pg_backend_stats() -> dict[str, Any]:
     return {"pid": pid, "temp_bytes": int(temp_bytes), "vm_hwm": hwm, "cpu_s": cpu_s}
 
 
+class JobCpu:
+    """CPU seconds of every PostgreSQL process working for the bench database while the job
+    runs: the job's backend, the parallel plan's extra connections and the parallel workers of
+    any of them (``parallel worker for PID …``). Sampled from ``/proc`` every 0.2 s, keeping
+    each process's last value: a process that ends loses at most its last 0.2 s."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self.peak_rss: dict[int, int] = {}  # VmHWM in bytes, includes shared buffers touched
+        self.stop = threading.Event()
+        self.scan(initial=True)
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def scan(self, *, initial: bool = False) -> None:
+        ours: set[int] = set()
+        workers: dict[int, int] = {}
+        ticks: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                if not cmdline.startswith("postgres:"):
+                    continue
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid = int(entry.name)
+            if f" {PG_DB} " in cmdline:
+                ours.add(pid)
+            elif "parallel worker for PID " in cmdline:
+                workers[pid] = int(cmdline.rsplit("PID ", 1)[1].split()[0])
+            else:
+                continue
+            ticks[pid] = int(fields[11]) + int(fields[12])
+        ours |= {pid for pid, leader in workers.items() if leader in ours}
+        for pid in ours:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak_rss[pid] = int(line.split()[1]) * 1024
+            except OSError:
+                pass
+            if initial:
+                self.first[pid] = ticks[pid]
+            self.first.setdefault(pid, 0)
+            self.last[pid] = ticks[pid]
+
+    def loop(self) -> None:
+        while not self.stop.wait(0.2):
+            self.scan()
+
+    def now(self) -> float:
+        """CPU seconds so far (a fresh scan)."""
+        self.scan()
+        used = sum(self.last[pid] - self.first[pid] for pid in self.last)
+        return used / os.sysconf("SC_CLK_TCK")
+
+    def seconds(self) -> float:
+        self.stop.set()
+        self.thread.join()
+        return round(self.now(), 1)
+
+
 def rerun_prepare(engine: str, size: int) -> dict[str, Any]:
     """Time the selection again on the data the last run generated (same size): the old
     results are truncated, so the table is as the first run found it."""
@@ -381,27 +448,49 @@ def run_django(engine: str, size: int, *, reuse: bool, rerun: bool = False) -> d
     manager = User.objects.get(pk=out["manager_id"])
     run = selection_run_create(actor=manager, wave=wave, seed=SEED)
     steps: dict[str, float] = {}
+    steps_cpu: dict[str, float] = {}
+    job_cpu: JobCpu | None = None
 
     def timed(name: str, fn: Any) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             t = time.perf_counter()
+            cpu = job_cpu.now() if job_cpu is not None else 0.0
             try:
                 return fn(*args, **kwargs)
             finally:
                 steps[name] = round(time.perf_counter() - t, 2)
+                if job_cpu is not None:
+                    steps_cpu[name] = round(job_cpu.now() - cpu, 1)
 
         return wrapper
 
     if os.environ.get("BENCH_WORK_MEM"):  # experiment: the job's sort memory
         selection.WORK_MEM = os.environ["BENCH_WORK_MEM"]
         out["work_mem"] = selection.WORK_MEM
-    for name in ("results_insert", "run_hashes"):
+    if os.environ.get("BENCH_PARTS"):  # experiment: the stage, then this many parts
+        split = selection.part_ranges
+        parts = int(os.environ["BENCH_PARTS"])
+        setattr(selection, "part_ranges", lambda counts, _groups: split(counts, parts))  # noqa: B010
+        out["parts"] = parts
+    for name in ("results_insert", "run_hashes", "stage_create", "parts_store", "stage_drop"):
         setattr(selection, name, timed(name, getattr(selection, name)))
+    out["connections"] = selection.connections_for_run()
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     before = pg_backend_stats() if engine == "postgres" else {}
+    job_cpu = JobCpu() if engine == "postgres" else None
     t0 = time.perf_counter()
     run = selection_run_execute(run_id=run.pk)
     out["selection_s"] = round(time.perf_counter() - t0, 2)
+    if job_cpu is not None:
+        out["pg_job_cpu_s"] = job_cpu.seconds()
+        out["steps_cpu_s"] = steps_cpu
+        # Per process, the largest; and the sum over all (an upper bound: not all at once).
+        peaks = sorted(job_cpu.peak_rss.values(), reverse=True)
+        out["pg_job_peak_rss_mb"] = {
+            "largest": round(peaks[0] / 2**20) if peaks else 0,
+            "sum": round(sum(peaks) / 2**20),
+            "processes": len(peaks),
+        }
     out["steps_s"] = steps
     if engine == "postgres":
         after = pg_backend_stats()

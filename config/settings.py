@@ -166,6 +166,10 @@ else:
         "TEST_DATABASE_NAME", default="test_prakerja"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Connections one selection job uses on PostgreSQL (waves.selection, issue 5): 2 ranks and
+# stores two halves of the applicants at once (each connection up to ~2 GB of sort memory at
+# 6 M applicants); 1 is the single INSERT … SELECT on the job's own connection.
+SELECTION_CONNECTIONS = env.int("SELECTION_CONNECTIONS", default=2)
 
 # --- Cache, sessions ----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

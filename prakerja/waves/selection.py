@@ -1,6 +1,8 @@
 """The selection itself: set-based SQL that runs unchanged on SQLite and PostgreSQL.
 
-No Python loop over applicants. A run is two statements on the job's connection:
+No Python loop over applicants. With the single-statement plan (SQLite; PostgreSQL with
+``SELECTION_CONNECTIONS=1`` or inside an outer transaction) a run is two statements on the job's
+connection (the parallel plan on PostgreSQL, same rows and hashes, is described further down):
 
 1. one ``INSERT … SELECT`` into ``SelectionResult`` (``results_insert_sql``): every joined
    entry of the wave with its priority (the weights of ``WaveSettings``, as integer
@@ -31,13 +33,21 @@ The registration-test score is not read anywhere here.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connections as db_connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+logger = logging.getLogger(__name__)
 
 # 2^31 - 1: products of two residues stay below 2^62, inside every engine's 64-bit integer.
 P = 2_147_483_647
@@ -180,30 +190,13 @@ def _square_sum(value_expr: str, key: int) -> str:
     return f"SUM(({x}) * ({x}) %% {P})"
 
 
-def results_insert_sql(
-    *, seed: str, weights: Weights, kk_cap: int, permille: int, vendor: str = "sqlite"
-) -> str:
-    """The selection as one INSERT … SELECT (``%s``: wave, wave, wave, run).
-
-    Per regency (partition), in order of priority (high first), lottery, registration id:
-    the first ``floor(quota × share)`` reported workers take the reserved seats; the other
-    rows fill the rest of the quota (``quota`` minus the reserved seats actually used) in the
-    same order. Before that, within each KK only the ``kk_cap`` best-placed members stay in
-    the running (the others: ``kk_cap``). Rows excluded before ranking (ineligible, selected
-    in an earlier wave, no quota, KK cap) are stored with their reason and no rank.
-
-    The one difference between engines: on PostgreSQL the KK partition key gets the "C"
-    collation (byte order, SQLite's default), so the sort compares bytes with abbreviated
-    keys instead of calling the locale's strcoll millions of times. Partitions only need
-    equality, so the collation changes no result.
-    """
+def _base_sql(*, seed: str, weights: Weights, vendor: str, where: str = "") -> str:
+    """Every joined entry of the wave with its priority, lottery, order key and exclusion
+    before ranking (``%s``: wave, wave, wave). On PostgreSQL the KK key gets the "C" collation
+    (see ``results_insert_sql``)."""
     c = ' COLLATE "C"' if vendor == "postgresql" else ""
     order_key = order_key_sql(weights, seed)
     return f"""
-        INSERT INTO waves_selectionresult
-            (run_id, registration_id, regency_id, priority, lottery, rank_in_regency,
-             selected, reserved, reported_by_disnaker, reason_code)
-        WITH base AS (
             SELECT e.registration_id AS rid,
                    r.domicile_regency_id AS regency_id,
                    -- Regency codes are digits: an integer sort key compares faster.
@@ -226,30 +219,25 @@ def results_insert_sql(
                 SELECT DISTINCT registration_id FROM waves_waveentry
                 WHERE status = 'selected' AND wave_id <> %s
             ) prev ON prev.registration_id = e.registration_id
-            WHERE e.wave_id = %s AND e.status = 'joined'
-        ),
-        capped AS (
-            SELECT rid, regency_id, regency_no, priority, lottery, order_key, reported, quota,
-                   COALESCE(excluded, CASE
-                       WHEN kk <> '' AND ROW_NUMBER() OVER (
-                           PARTITION BY kk, (excluded IS NULL)
-                           ORDER BY order_key, lottery, rid) > {int(kk_cap)}
-                       THEN 'kk_cap' END) AS excluded
-            FROM base
-        ),
-        keyed AS (
-            SELECT rid, regency_id, priority, lottery, reported, quota, excluded,
-                   -- (regency, still in the running) as one integer …
-                   COALESCE(regency_no, -1) * 2
-                       + CASE WHEN excluded IS NULL THEN 1 ELSE 0 END AS part,
-                   -- … and above the order key (below 2^36): one integer that orders by
-                   -- partition, then priority and lottery, unique up to the lottery's second lane
-                   -- (regency codes have 4 digits: part < 20000, the key stays below 2^51).
-                   CAST(COALESCE(regency_no, -1) * 2
-                       + CASE WHEN excluded IS NULL THEN 1 ELSE 0 END AS BIGINT) * 68719476736
-                       + order_key AS sort_key
-            FROM capped
-        ),
+            WHERE e.wave_id = %s AND e.status = 'joined'{where}
+    """  # noqa: S608 - integers and fixed names only
+
+
+# The partition of a row for the regency ranking, ``(regency, still in the running)`` as one
+# integer, and above the order key (below 2^36) one integer that orders by partition, then
+# priority and lottery, unique up to the lottery's second lane (regency codes have 4 digits:
+# part < 20000, the key stays below 2^51). Over the columns of ``capped``.
+_PART_SQL = "COALESCE(regency_no, -1) * 2 + CASE WHEN excluded IS NULL THEN 1 ELSE 0 END"
+_KEYED_COLUMNS = f"""rid, regency_id, priority, lottery, reported, quota, excluded,
+                   {_PART_SQL} AS part,
+                   CAST({_PART_SQL} AS BIGINT) * 68719476736 + order_key AS sort_key"""
+
+
+def _ranking_ctes(*, permille: int, source: str) -> str:
+    """The regency ranking over ``source`` (a relation with the columns of ``_KEYED_COLUMNS``),
+    as the CTEs ``running``, ``ranked``, ``flagged``. Any set of whole partitions can be ranked
+    on its own: ranks and counts are per partition."""
+    return f"""
         running AS (
             -- One sort of all rows by that key; ranks and the running count of reported
             -- workers over *all* partitions in a row, since each partition is a contiguous run.
@@ -257,7 +245,7 @@ def results_insert_sql(
                    (CAST(quota AS BIGINT) * {int(permille)}) / 1000 AS seats_reserved,
                    ROW_NUMBER() OVER (ORDER BY sort_key, lottery, rid) AS row_all,
                    SUM(reported) OVER (ORDER BY sort_key, lottery, rid) AS cum_all
-            FROM keyed
+            FROM {source}
         ),
         ranked AS (
             -- Back to per-partition values: minus what came before the partition's first row.
@@ -278,7 +266,15 @@ def results_insert_sql(
                    quota - CASE WHEN total_reported < seats_reserved
                                 THEN total_reported ELSE seats_reserved END AS seats_general
             FROM ranked
-        )
+        )"""  # noqa: S608 - integers and fixed names only
+
+
+_INSERT_INTO = """
+        INSERT INTO waves_selectionresult
+            (run_id, registration_id, regency_id, priority, lottery, rank_in_regency,
+             selected, reserved, reported_by_disnaker, reason_code)"""
+
+_FINAL_SELECT = """
         SELECT %s, rid, regency_id, priority, lottery,
                CASE WHEN excluded IS NULL THEN rank_all END,
                (excluded IS NULL AND (is_reserved = 1 OR rank_general <= seats_general)),
@@ -291,13 +287,136 @@ def results_insert_sql(
         FROM flagged
         -- In key order, so the primary-key B-tree grows at its right edge (a sorted append)
         -- instead of taking millions of random inserts once it outgrows shared memory.
-        ORDER BY rid
+        ORDER BY rid"""
+
+
+def results_insert_sql(
+    *, seed: str, weights: Weights, kk_cap: int, permille: int, vendor: str = "sqlite"
+) -> str:
+    """The selection as one INSERT … SELECT (``%s``: wave, wave, wave, run).
+
+    Per regency (partition), in order of priority (high first), lottery, registration id:
+    the first ``floor(quota × share)`` reported workers take the reserved seats; the other
+    rows fill the rest of the quota (``quota`` minus the reserved seats actually used) in the
+    same order. Before that, within each KK only the ``kk_cap`` best-placed members stay in
+    the running (the others: ``kk_cap``). Rows excluded before ranking (ineligible, selected
+    in an earlier wave, no quota, KK cap) are stored with their reason and no rank.
+
+    The one difference between engines: on PostgreSQL the KK partition key gets the "C"
+    collation (byte order, SQLite's default), so the sort compares bytes with abbreviated
+    keys instead of calling the locale's strcoll millions of times. Partitions only need
+    equality, so the collation changes no result.
+    """
+    return f"""{_INSERT_INTO}
+        WITH base AS ({_base_sql(seed=seed, weights=weights, vendor=vendor)}),
+        capped AS (
+            SELECT rid, regency_id, regency_no, priority, lottery, order_key, reported, quota,
+                   COALESCE(excluded, CASE
+                       WHEN kk <> '' AND ROW_NUMBER() OVER (
+                           PARTITION BY kk, (excluded IS NULL)
+                           ORDER BY order_key, lottery, rid) > {int(kk_cap)}
+                       THEN 'kk_cap' END) AS excluded
+            FROM base
+        ),
+        keyed AS (SELECT {_KEYED_COLUMNS} FROM capped),
+        {_ranking_ctes(permille=permille, source="keyed")}
+        {_FINAL_SELECT}
     """  # noqa: S608 - integers and fixed names only
 
 
-def fingerprints_sql() -> str:
-    """Per regency: count, two input fingerprint sums, two result fingerprint sums
-    (``%s``: the run id). Values stay below 2^62 before the modulo: no engine overflows."""
+def kk_group_sql(group: int, groups: int) -> str:
+    """Rows whose KK falls in ``group`` of ``groups`` (a hash of the KK index; rows without a
+    KK, never capped, by registration id): each card lies wholly in one group."""
+    return (
+        f" AND (CASE WHEN r.kk_index = '' THEN r.id %% {int(groups)}"
+        f" ELSE (hashtext(r.kk_index) & 2147483647) %% {int(groups)} END) = {int(group)}"
+    )
+
+
+def stage_sql(
+    *, stage: str, seed: str, weights: Weights, kk_cap: int, group: tuple[int, int] | None = None
+) -> str:
+    """The parallel plan's first step (PostgreSQL): every joined entry with its exclusion
+    *after* the KK cap and its partition and sort key, into the UNLOGGED table ``stage``
+    (``%s``: wave, wave, wave). ``CREATE TABLE … AS`` may use parallel workers for the scans,
+    joins and the KK sort, which PostgreSQL never does inside an ``INSERT … SELECT``; unlogged,
+    the 6 M rows cost no WAL (the table lives for one run and is always dropped).
+
+    The KK cap as ``LAG(rid, kk_cap) … IS NOT NULL`` (a member has ``kk_cap`` better-placed
+    members still in the running before it) is the same test as ``ROW_NUMBER() > kk_cap``."""
+    return f"""
+        CREATE UNLOGGED TABLE {stage} AS
+        WITH base AS ({
+        _base_sql(
+            seed=seed,
+            weights=weights,
+            vendor="postgresql",
+            where=kk_group_sql(*group) if group is not None else "",
+        )
+    }),
+        capped AS (
+            SELECT rid, regency_id, regency_no, priority, lottery, order_key, reported, quota,
+                   COALESCE(excluded, CASE
+                       WHEN kk <> '' AND LAG(rid, {int(kk_cap)}) OVER (
+                           PARTITION BY kk, (excluded IS NULL)
+                           ORDER BY order_key, lottery, rid) IS NOT NULL
+                       THEN 'kk_cap' END) AS excluded
+            FROM base
+        )
+        SELECT {_KEYED_COLUMNS} FROM capped
+    """  # noqa: S608 - integers and fixed names only
+
+
+def part_ranges(
+    counts: Sequence[tuple[int, int]], groups: int
+) -> list[tuple[int | None, int | None]]:
+    """Split the partitions (``(part, rows)``) into at most ``groups`` contiguous ranges
+    ``[low, high)`` of about equal row counts (``None``: unbounded). A partition is never cut:
+    its ranks depend on all its rows."""
+    ordered = sorted(counts)
+    total = sum(rows for _, rows in ordered)
+    cuts: list[int] = []
+    seen = 0
+    for part, rows in ordered:
+        # Start the next range at this partition when its middle lies past the next target.
+        if (
+            len(cuts) < groups - 1
+            and seen > 0
+            and seen + rows / 2 > total * (len(cuts) + 1) / groups
+        ):
+            cuts.append(part)
+        seen += rows
+    bounds: list[int | None] = [None, *cuts, None]
+    return list(itertools.pairwise(bounds))
+
+
+def half_sql(*, stage: str, low: int | None, high: int | None, permille: int) -> str:
+    """Rank and store the partitions ``[low, high)`` of ``stage`` (``%s``: the run), and return
+    the fingerprint rows of what was inserted (``fingerprints_sql`` over ``RETURNING``), so
+    the hashes need no second scan of the stored rows."""
+    where = " AND ".join(
+        [
+            *([f"part >= {int(low)}"] if low is not None else []),
+            *([f"part < {int(high)}"] if high is not None else []),
+        ]
+    )
+    source = f"(SELECT * FROM {stage}{f' WHERE {where}' if where else ''}) s"  # noqa: S608
+    return f"""
+        WITH inserted AS ({_INSERT_INTO}
+            WITH {_ranking_ctes(permille=permille, source=source)}
+            {_FINAL_SELECT}
+            RETURNING registration_id, regency_id, priority, reported_by_disnaker,
+                      reason_code, rank_in_regency, selected, reserved
+        )
+        {fingerprints_sql(source="inserted")}
+    """
+
+
+def fingerprints_sql(*, source: str = "") -> str:
+    """Per regency: count, two input fingerprint sums, two result fingerprint sums, sum of
+    ranks, over the stored rows of a run (``%s``: the run id) or over ``source`` (rows with the
+    result table's columns). Values stay below 2^62 before the modulo: no engine overflows.
+    Sums only: the rows of one regency may be counted in several parts and added up."""
     exclusion = _code_case("reason_code", _EXCLUSION_CODES_INPUT)
     value_in = (
         f"(registration_id %% {P}) * 65536 + priority * 16"
@@ -313,16 +432,24 @@ def fingerprints_sql() -> str:
         f"SELECT regency_id, COUNT(*), {_square_sum(value_in, k[0])}, "  # noqa: S608
         f"{_square_sum(value_in, k[1])}, {_square_sum(value_out, k[0])}, "
         f"{_square_sum(value_out, k[1])}, SUM(COALESCE(rank_in_regency, 0))"
-        " FROM waves_selectionresult WHERE run_id = %s GROUP BY regency_id"
+        f" FROM {source or 'waves_selectionresult WHERE run_id = %s'} GROUP BY regency_id"
     )
 
 
 def hashes_from_rows(parameters: dict[str, Any], rows: Sequence[Sequence[Any]]) -> tuple[str, str]:
     """(input hash, result hash) from ``fingerprints_sql`` rows, in regency order (fixed
     here, in Python: the engines order NULL differently)."""
+    # A regency counted in several parts (the parallel plan) is one row: the sums add up.
+    merged: dict[str | None, list[int]] = {}
+    for regency, *sums in rows:
+        into = merged.setdefault(regency, [0] * len(sums))
+        for i, value in enumerate(sums):
+            into[i] += int(value)
     header = json.dumps(parameters, sort_keys=True).encode()
     digest_in, digest_out = hashlib.sha256(header), hashlib.sha256(header)
-    for regency, count, i1, i2, o1, o2, ranks in sorted(rows, key=lambda row: row[0] or ""):
+    for regency, (count, i1, i2, o1, o2, ranks) in sorted(
+        merged.items(), key=lambda item: item[0] or ""
+    ):
         code = regency or "-"
         digest_in.update(f"|{code}:{int(count)}:{int(i1)}:{int(i2)}".encode())
         digest_out.update(f"|{code}:{int(count)}:{int(o1)}:{int(o2)}:{int(ranks)}".encode())
@@ -355,3 +482,236 @@ def run_hashes(*, run_id: int, parameters: dict[str, Any]) -> tuple[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(fingerprints_sql(), [run_id])
         return hashes_from_rows(parameters, cursor.fetchall())
+
+
+# --- The parallel plan (PostgreSQL) -------------------------------------------------------
+#
+# One INSERT … SELECT runs in a single process on PostgreSQL 15: at 6 M applicants ~70 s of
+# one core while the other idles. The parallel plan uses both (issue 5):
+#
+# 1. on a helper connection, ``CREATE UNLOGGED TABLE … AS`` the input after the KK cap
+#    (``stage_sql``), with parallel workers for the scans, joins and the KK sort;
+# 2. the partitions of the regency ranking split into ranges of about equal row counts
+#    (``part_ranges``), each ranked and stored by its own ``INSERT … SELECT`` on its own
+#    connection, at the same time (``half_sql``), each returning its fingerprint rows;
+# 3. the stage dropped, the hashes from the returned rows.
+#
+# Same rows, same hashes as the single statement: a partition's ranks depend only on its own
+# rows, the KK cap is decided once over all rows before the split. The inserts commit on their
+# own connections, so all-or-nothing is kept by hand: any failure cancels the other parts,
+# deletes every row of the run and drops the stage before the error goes up; the caller marks
+# the run failed. The run row stays locked (FOR UPDATE) by the caller's transaction all along,
+# so a second worker on the same run waits, then finds it done.
+
+
+class SelectionAbandoned(Exception):
+    """A part of the parallel plan not started because another part had failed."""
+
+
+def connections_for_run() -> int:
+    """How many connections the job uses: ``SELECTION_CONNECTIONS`` on PostgreSQL outside an
+    outer transaction (the parts commit on their own connections, which an outer transaction,
+    e.g. a test's, could neither see into nor roll back), else 1 (the single statement)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(1, int(settings.SELECTION_CONNECTIONS))
+
+
+def stage_name(run_id: int) -> str:
+    return f"waves_selection_stage_{int(run_id)}"
+
+
+def _helper_open(run_id: int) -> BaseDatabaseWrapper:
+    """A connection of its own (autocommit) for one part of the plan, with the job's sort
+    memory; closed by the caller."""
+    helper = db_connections.create_connection(DEFAULT_DB_ALIAS)
+    with helper.cursor() as cursor:
+        cursor.execute(f"SET work_mem = '{WORK_MEM}'", [])
+        # Derived data, recomputable from the frozen inputs and the seed (see results_insert).
+        cursor.execute("SET synchronous_commit = off", [])
+        cursor.execute(
+            "SELECT set_config('application_name', %s, false)", [f"prakerja selection {run_id}"]
+        )
+    return helper
+
+
+def _backend_pid(helper: BaseDatabaseWrapper) -> int:
+    with helper.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()", [])
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def stage_create(
+    *,
+    helper: BaseDatabaseWrapper,
+    run_id: int,
+    wave_id: int,
+    seed: str,
+    weights: Weights,
+    kk_cap: int,
+) -> list[tuple[int, int]]:
+    """Delete what an interrupted attempt of the run left, build the stage; returns the
+    row count of each ranking partition."""
+    stage = stage_name(run_id)
+    with helper.cursor() as cursor:
+        cursor.execute("DELETE FROM waves_selectionresult WHERE run_id = %s", [run_id])
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}", [])
+        cursor.execute(
+            stage_sql(stage=stage, seed=seed, weights=weights, kk_cap=kk_cap),
+            [wave_id, wave_id, wave_id],
+        )
+        cursor.execute(f"SELECT part, COUNT(*) FROM {stage} GROUP BY part", [])  # noqa: S608
+        return [(int(part), int(rows)) for part, rows in cursor.fetchall()]
+
+
+def part_store(
+    *,
+    helper: BaseDatabaseWrapper,
+    run_id: int,
+    low: int | None,
+    high: int | None,
+    permille: int,
+) -> list[tuple[Any, ...]]:
+    """Rank and store one range of partitions (its own transaction); its fingerprint rows."""
+    with helper.cursor() as cursor:
+        cursor.execute(
+            half_sql(stage=stage_name(run_id), low=low, high=high, permille=permille), [run_id]
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def parts_store(
+    *,
+    helper: BaseDatabaseWrapper,
+    run_id: int,
+    ranges: Sequence[tuple[int | None, int | None]],
+    permille: int,
+) -> list[tuple[Any, ...]]:
+    """Run ``part_store`` for every range at once: the first on ``helper`` in this thread, the
+    others each on a connection of its own in a thread. The first failure cancels the
+    statements still running (``pg_cancel_backend``) and is raised once all have stopped."""
+    lock = threading.Lock()
+    pids: dict[int, int] = {0: _backend_pid(helper)}
+    failures: list[BaseException] = []
+    results: dict[int, list[tuple[Any, ...]]] = {}
+    failed = threading.Event()
+
+    def failure(index: int, exc: BaseException, via: BaseDatabaseWrapper | None) -> None:
+        with lock:
+            failures.append(exc)
+            others = [pid for i, pid in pids.items() if i != index]
+        failed.set()
+        if via is None or not others:
+            return
+        try:
+            with via.cursor() as cursor:
+                cursor.execute("SELECT pg_cancel_backend(pid) FROM unnest(%s) AS pid", [others])
+        except Exception:
+            logger.warning("selection run %s: could not cancel the other parts", run_id)
+
+    def run(index: int, on: BaseDatabaseWrapper) -> None:
+        if failed.is_set():
+            raise SelectionAbandoned
+        low, high = ranges[index]
+        results[index] = part_store(helper=on, run_id=run_id, low=low, high=high, permille=permille)
+
+    def worker(index: int) -> None:
+        own: BaseDatabaseWrapper | None = None
+        try:
+            own = _helper_open(run_id)
+            pid = _backend_pid(own)
+            with lock:
+                pids[index] = pid
+            run(index, own)
+        except BaseException as exc:  # handed to the caller's thread
+            failure(index, exc, own)
+        finally:
+            if own is not None:
+                own.close()
+
+    threads = [
+        threading.Thread(target=worker, args=(i,), name=f"selection-{run_id}-{i}")
+        for i in range(1, len(ranges))
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        run(0, helper)
+    except BaseException as exc:  # raised below, after the others stopped
+        failure(0, exc, helper)
+    for thread in threads:
+        thread.join()
+    if failures:
+        # The first failure is the cause; the others are its cancellations.
+        raise failures[0]
+    return [row for index in sorted(results) for row in results[index]]
+
+
+def stage_drop(*, run_id: int, helper: BaseDatabaseWrapper | None, discard: bool) -> None:
+    """Drop the stage and, with ``discard``, delete every stored row of the run. On
+    ``helper`` if it still works, else on a fresh connection."""
+    statements = [
+        *(["DELETE FROM waves_selectionresult WHERE run_id = %s"] if discard else []),
+        f"DROP TABLE IF EXISTS {stage_name(run_id)}",
+    ]
+    for attempt in ("helper", "fresh"):
+        on = helper if attempt == "helper" and helper is not None else None
+        fresh = on is None
+        try:
+            if fresh:
+                on = _helper_open(run_id)
+            assert on is not None
+            with on.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement, [run_id] if "%s" in statement else [])
+            return
+        except Exception:
+            if attempt == "fresh":
+                raise
+            logger.warning("selection run %s: cleaning up on a fresh connection", run_id)
+        finally:
+            if fresh and on is not None:
+                on.close()
+
+
+def results_store_parallel(
+    *,
+    run_id: int,
+    wave_id: int,
+    seed: str,
+    weights: Weights,
+    kk_cap: int,
+    permille: int,
+    parameters: dict[str, Any],
+    connections: int,
+) -> tuple[str, str]:
+    """The parallel plan (see above), on ``connections`` connections of its own; returns the
+    (input hash, result hash). Call with the run locked by the caller's transaction; the
+    stored rows are committed when this returns. On failure nothing of the run is left."""
+    helper = _helper_open(run_id)
+    discard = True
+    try:
+        counts = stage_create(
+            helper=helper,
+            run_id=run_id,
+            wave_id=wave_id,
+            seed=seed,
+            weights=weights,
+            kk_cap=kk_cap,
+        )
+        ranges = part_ranges(counts, connections)
+        rows = parts_store(helper=helper, run_id=run_id, ranges=ranges, permille=permille)
+        discard = False
+    finally:
+        try:
+            stage_drop(run_id=run_id, helper=helper, discard=discard)
+        finally:
+            helper.close()
+    return hashes_from_rows(parameters, rows)
+
+
+def results_discard(*, run_id: int) -> None:
+    """Delete every stored row of a run and its stage, committed (the parallel plan's rows
+    are committed by their own connections: a rollback of the caller does not undo them)."""
+    stage_drop(run_id=run_id, helper=None, discard=True)

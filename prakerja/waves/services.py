@@ -596,33 +596,47 @@ def selection_run_execute(*, run_id: int) -> SelectionRun:
     """The job body: rank the wave's applicants and store the results (idempotent).
 
     A run already ready (or later) is left as it is; a queued or interrupted one is
-    recomputed from scratch: its partial results are deleted in the same transaction in
-    which the new ones are written, so a crash leaves either nothing or everything.
-    Progress is coarse: the ranking is one statement, so 0 (queued), 10 (running), 100.
+    recomputed from scratch. All or nothing: with the single statement the old rows are
+    deleted and the new ones written in one transaction; with the parallel plan
+    (``SELECTION_CONNECTIONS`` ≥ 2 on PostgreSQL, see ``waves.selection``) the parts commit on
+    their own connections, so on any failure every row of the run is deleted and the stage
+    dropped before the run is marked failed. Progress is coarse: 0 (queued), 10 (running), 100.
     """
     run = SelectionRun.objects.get(pk=run_id)
     if run.status not in (SelectionRun.Status.QUEUED, SelectionRun.Status.RUNNING):
         return run
+    connections = selection.connections_for_run()
     _progress(run_id, 10, status=SelectionRun.Status.RUNNING, started_at=timezone.now())
     params = run.parameters
     share = None if params["reserved_share"] is None else Decimal(params["reserved_share"])
+    owned = False
     try:
         with transaction.atomic():
+            # The lock is held until the run is marked ready: a second worker on the same
+            # run (a retried task) waits here, then finds it ready and leaves it alone.
             locked = SelectionRun.objects.select_for_update().get(pk=run_id)
             if locked.status != SelectionRun.Status.RUNNING:
                 return locked
-            SelectionResult.objects.filter(run_id=run_id).delete()
-            selection.results_insert(
-                run_id=run_id,
-                wave_id=locked.wave_id,
-                seed=locked.seed,
-                weights=selection.Weights(**params["weights"]),
-                kk_cap=int(params["kk_cap"]),
-                permille=selection.reserved_permille(share),
-            )
-            locked.input_hash, locked.result_hash = selection.run_hashes(
-                run_id=run_id, parameters={**params, "seed": locked.seed}
-            )
+            owned = True
+            arguments: dict[str, Any] = {
+                "run_id": run_id,
+                "wave_id": locked.wave_id,
+                "seed": locked.seed,
+                "weights": selection.Weights(**params["weights"]),
+                "kk_cap": int(params["kk_cap"]),
+                "permille": selection.reserved_permille(share),
+            }
+            parameters = {**params, "seed": locked.seed}
+            if connections > 1:
+                locked.input_hash, locked.result_hash = selection.results_store_parallel(
+                    **arguments, parameters=parameters, connections=connections
+                )
+            else:
+                SelectionResult.objects.filter(run_id=run_id).delete()
+                selection.results_insert(**arguments)
+                locked.input_hash, locked.result_hash = selection.run_hashes(
+                    run_id=run_id, parameters=parameters
+                )
             locked.status = SelectionRun.Status.READY
             locked.progress = 100
             locked.finished_at = timezone.now()
@@ -630,8 +644,15 @@ def selection_run_execute(*, run_id: int) -> SelectionRun:
             locked.save()
     except Exception as exc:
         logger.exception("selection run %s failed", run_id)
+        if owned and connections > 1:
+            # Rows committed by the parallel parts are not undone by the rollback above.
+            try:
+                selection.results_discard(run_id=run_id)
+            except Exception:
+                logger.exception("selection run %s: its rows could not be deleted", run_id)
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         SelectionRun.objects.filter(pk=run_id).update(
-            status=SelectionRun.Status.FAILED, error=type(exc).__name__[:300]
+            status=SelectionRun.Status.FAILED, error=reason.rstrip(": ")[:300]
         )
         raise
     return locked
