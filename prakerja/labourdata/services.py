@@ -375,7 +375,7 @@ def _chunks_store(batch: ImportBatch, table: Table, *, pipelined: bool) -> Impor
     chunks: _ChunkSource = (
         _PipelinedChunks(prepare, total=total, size=size, start=offset)
         if pipelined
-        else _SerialChunks(prepare, total=total, size=size)
+        else _SerialChunks(prepare)
     )
     try:
         while offset < total:
@@ -472,12 +472,8 @@ class _ChunkPreparer:
             clean, errors = self.check(cells, numeric_nik=row_numbers[index] in numeric)
             if clean is None:
                 rejected.append(
-                    (
-                        self.batch_id,
-                        row_numbers[index],
-                        ImportRow.Status.REJECTED,
-                        json_text(errors),
-                        cells_encrypt(table, cells),
+                    import_row(
+                        table, self.batch_id, index, cells, ImportRow.Status.REJECTED, errors
                     )
                 )
             else:
@@ -497,6 +493,21 @@ def cells_encrypt(table: Table, cells: dict[str, str]) -> str:
     return crypto.encrypt(json.dumps(original, ensure_ascii=False))
 
 
+def import_row(
+    table: Table, batch_id: int, index: int, cells: dict[str, str], status: str, errors: list[Any]
+) -> tuple[Any, ...]:
+    """One ``ImportRow`` tuple. The original cells are kept (encrypted) only for rows a user
+    may download and fix: rejected and duplicate rows. An accepted row's values are in its
+    report; encrypting them again was half of the import's Fernet work."""
+    return (
+        batch_id,
+        table.row_numbers[index],
+        status,
+        json_text(errors) if errors else "[]",
+        "" if status == ImportRow.Status.ACCEPTED else cells_encrypt(table, cells),
+    )
+
+
 class _ChunkSource:
     def get(self, start: int, end: int) -> PreparedChunk:
         raise NotImplementedError
@@ -508,7 +519,7 @@ class _ChunkSource:
 class _SerialChunks(_ChunkSource):
     """Prepares each chunk when it is asked for (inside its transaction)."""
 
-    def __init__(self, prepare: _ChunkPreparer, *, total: int, size: int) -> None:
+    def __init__(self, prepare: _ChunkPreparer) -> None:
         self.prepare = prepare
 
     def get(self, start: int, end: int) -> PreparedChunk:
@@ -612,18 +623,7 @@ class _Chunk:
 
     def add_row(self, index: int, cells: dict[str, str], status: str, errors: list[Any]) -> None:
         self.counts[status] += 1
-        # The original cells are kept (encrypted) only for rows a user may download and fix:
-        # rejected and duplicate rows. An accepted row's values are in its report; encrypting
-        # them again was half of the import's Fernet work.
-        self.rows.append(
-            (
-                self.batch.pk,
-                self.table.row_numbers[index],
-                status,
-                json_text(errors) if errors else "[]",
-                "" if status == ImportRow.Status.ACCEPTED else cells_encrypt(self.table, cells),
-            )
-        )
+        self.rows.append(import_row(self.table, self.batch.pk, index, cells, status, errors))
 
     def run(self) -> dict[str, int]:
         raise NotImplementedError

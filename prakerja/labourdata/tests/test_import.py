@@ -161,16 +161,19 @@ def test_the_bulk_blind_index_equals_the_identity_one(db: None) -> None:
     assert NikIndexer()(NIK_A) == blind_index(NIK_A, purpose="nik")
 
 
+@pytest.mark.parametrize("pipelined", [False, True], ids=["serial", "pipelined"])
 def test_a_killed_import_resumes_after_the_last_committed_chunk(
-    province_data_officer: User, monkeypatch: pytest.MonkeyPatch
+    province_data_officer: User, monkeypatch: pytest.MonkeyPatch, pipelined: bool
 ) -> None:
     monkeypatch.setattr(services, "CHUNK_ROWS", 2)
-    rows = [worker(fake_nik(serial=100 + i)) for i in range(5)]
+    rows = [worker(fake_nik(serial=100 + i)) for i in range(5)] + [
+        worker(fake_nik(serial=100))  # duplicate of the first row, in the last chunk
+    ]
     result = import_batch_upload(
         actor=province_data_officer,
         kind="workers",
         source="company",
-        name="lima.xlsx",
+        name="enam.xlsx",
         upload=io.BytesIO(xlsx_bytes(rows)),
     )
     original = services._WorkerChunk.run
@@ -185,20 +188,22 @@ def test_a_killed_import_resumes_after_the_last_committed_chunk(
 
     monkeypatch.setattr(services._WorkerChunk, "run", crash_on_second_chunk)
     with pytest.raises(RuntimeError):
-        import_batch_process(batch_id=result.batch.pk)
+        import_batch_process(batch_id=result.batch.pk, pipelined=pipelined)
     batch = ImportBatch.objects.get(pk=result.batch.pk)
     # Only the first chunk is there, and the batch does not look finished.
     assert (batch.status, batch.rows_done, batch.rows_accepted) == ("running", 2, 2)
     assert ImportRow.objects.filter(batch=batch).count() == 2
     assert WorkerReport.objects.filter(batch=batch).count() == 2
 
-    import_batch_process(batch_id=batch.pk)
+    batch = import_batch_process(batch_id=batch.pk, pipelined=pipelined)
     batch.refresh_from_db()
-    assert (batch.status, batch.rows_done, batch.rows_accepted) == ("completed", 5, 5)
-    assert ImportRow.objects.filter(batch=batch).count() == 5
+    assert (batch.status, batch.rows_done) == ("completed", 6)
+    assert (batch.rows_accepted, batch.rows_rejected, batch.rows_duplicate) == (5, 0, 1)
+    assert ImportRow.objects.filter(batch=batch).count() == 6
     assert WorkerReport.objects.filter(batch=batch).count() == 5
     # Running the job once more changes nothing.
-    import_batch_process(batch_id=batch.pk)
+    import_batch_process(batch_id=batch.pk, pipelined=pipelined)
+    assert ImportRow.objects.filter(batch=batch).count() == 6
     assert WorkerReport.objects.filter(batch=batch).count() == 5
 
 

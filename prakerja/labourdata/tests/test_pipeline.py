@@ -178,47 +178,6 @@ def test_an_error_validating_a_later_chunk_fails_the_job_with_earlier_chunks_kep
     assert WorkerReport.objects.filter(batch=batch).count() == 5
 
 
-def test_a_killed_pipelined_import_resumes_after_the_last_committed_chunk(
-    province_data_officer: User, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(services, "CHUNK_ROWS", 2)
-    rows = [worker(fake_nik(serial=600 + i)) for i in range(5)] + [
-        worker(fake_nik(serial=600))  # duplicate of the first row, in the last chunk
-    ]
-    result = import_batch_upload(
-        actor=province_data_officer,
-        kind="workers",
-        source="company",
-        name="enam.xlsx",
-        upload=io.BytesIO(xlsx_bytes(rows)),
-    )
-    original = services._WorkerChunk.run
-    calls = {"n": 0}
-
-    def crash_on_second_chunk(self: Any) -> dict[str, int]:
-        calls["n"] += 1
-        counts = original(self)
-        if calls["n"] == 2:
-            raise RuntimeError("worker killed")  # after the writes, before the commit
-        return counts
-
-    monkeypatch.setattr(services._WorkerChunk, "run", crash_on_second_chunk)
-    with pytest.raises(RuntimeError):
-        import_batch_process(batch_id=result.batch.pk, pipelined=True)
-    batch = ImportBatch.objects.get(pk=result.batch.pk)
-    assert (batch.status, batch.rows_done, batch.rows_accepted) == ("running", 2, 2)
-    assert ImportRow.objects.filter(batch=batch).count() == 2
-
-    batch = import_batch_process(batch_id=batch.pk, pipelined=True)
-    assert (batch.status, batch.rows_done) == ("completed", 6)
-    assert (batch.rows_accepted, batch.rows_rejected, batch.rows_duplicate) == (5, 0, 1)
-    assert ImportRow.objects.filter(batch=batch).count() == 6
-    assert WorkerReport.objects.filter(batch=batch).count() == 5
-    # Running the job once more changes nothing.
-    import_batch_process(batch_id=batch.pk, pipelined=True)
-    assert ImportRow.objects.filter(batch=batch).count() == 6
-
-
 def test_the_preparing_thread_never_touches_the_database(
     province_data_officer: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
