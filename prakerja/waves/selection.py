@@ -190,7 +190,7 @@ def _square_sum(value_expr: str, key: int) -> str:
     return f"SUM(({x}) * ({x}) %% {P})"
 
 
-def _base_sql(*, seed: str, weights: Weights, vendor: str, where: str = "") -> str:
+def _base_sql(*, seed: str, weights: Weights, vendor: str) -> str:
     """Every joined entry of the wave with its priority, lottery, order key and exclusion
     before ranking (``%s``: wave, wave, wave). On PostgreSQL the KK key gets the "C" collation
     (see ``results_insert_sql``)."""
@@ -219,7 +219,7 @@ def _base_sql(*, seed: str, weights: Weights, vendor: str, where: str = "") -> s
                 SELECT DISTINCT registration_id FROM waves_waveentry
                 WHERE status = 'selected' AND wave_id <> %s
             ) prev ON prev.registration_id = e.registration_id
-            WHERE e.wave_id = %s AND e.status = 'joined'{where}
+            WHERE e.wave_id = %s AND e.status = 'joined'
     """  # noqa: S608 - integers and fixed names only
 
 
@@ -269,6 +269,22 @@ def _ranking_ctes(*, permille: int, source: str) -> str:
         )"""  # noqa: S608 - integers and fixed names only
 
 
+# Within a KK, members still in the running in order of placement (best first).
+_KK_WINDOW = "OVER (PARTITION BY kk, (excluded IS NULL) ORDER BY order_key, lottery, rid)"
+
+
+def _capped_sql(*, over_cap: str) -> str:
+    """``base`` with the KK cap applied: a member for whom ``over_cap`` (a test over
+    ``_KK_WINDOW``) holds is excluded as ``kk_cap``; rows without a KK are never capped."""
+    return f"""
+            SELECT rid, regency_id, regency_no, priority, lottery, order_key, reported, quota,
+                   COALESCE(excluded, CASE
+                       WHEN kk <> '' AND {over_cap}
+                       THEN 'kk_cap' END) AS excluded
+            FROM base
+        """  # noqa: S608 - integers and fixed names only
+
+
 _INSERT_INTO = """
         INSERT INTO waves_selectionresult
             (run_id, registration_id, regency_id, priority, lottery, rank_in_regency,
@@ -309,33 +325,14 @@ def results_insert_sql(
     """
     return f"""{_INSERT_INTO}
         WITH base AS ({_base_sql(seed=seed, weights=weights, vendor=vendor)}),
-        capped AS (
-            SELECT rid, regency_id, regency_no, priority, lottery, order_key, reported, quota,
-                   COALESCE(excluded, CASE
-                       WHEN kk <> '' AND ROW_NUMBER() OVER (
-                           PARTITION BY kk, (excluded IS NULL)
-                           ORDER BY order_key, lottery, rid) > {int(kk_cap)}
-                       THEN 'kk_cap' END) AS excluded
-            FROM base
-        ),
+        capped AS ({_capped_sql(over_cap=f"ROW_NUMBER() {_KK_WINDOW} > {int(kk_cap)}")}),
         keyed AS (SELECT {_KEYED_COLUMNS} FROM capped),
         {_ranking_ctes(permille=permille, source="keyed")}
         {_FINAL_SELECT}
     """  # noqa: S608 - integers and fixed names only
 
 
-def kk_group_sql(group: int, groups: int) -> str:
-    """Rows whose KK falls in ``group`` of ``groups`` (a hash of the KK index; rows without a
-    KK, never capped, by registration id): each card lies wholly in one group."""
-    return (
-        f" AND (CASE WHEN r.kk_index = '' THEN r.id %% {int(groups)}"
-        f" ELSE (hashtext(r.kk_index) & 2147483647) %% {int(groups)} END) = {int(group)}"
-    )
-
-
-def stage_sql(
-    *, stage: str, seed: str, weights: Weights, kk_cap: int, group: tuple[int, int] | None = None
-) -> str:
+def stage_sql(*, stage: str, seed: str, weights: Weights, kk_cap: int) -> str:
     """The parallel plan's first step (PostgreSQL): every joined entry with its exclusion
     *after* the KK cap and its partition and sort key, into the UNLOGGED table ``stage``
     (``%s``: wave, wave, wave). ``CREATE TABLE … AS`` may use parallel workers for the scans,
@@ -346,23 +343,8 @@ def stage_sql(
     members still in the running before it) is the same test as ``ROW_NUMBER() > kk_cap``."""
     return f"""
         CREATE UNLOGGED TABLE {stage} AS
-        WITH base AS ({
-        _base_sql(
-            seed=seed,
-            weights=weights,
-            vendor="postgresql",
-            where=kk_group_sql(*group) if group is not None else "",
-        )
-    }),
-        capped AS (
-            SELECT rid, regency_id, regency_no, priority, lottery, order_key, reported, quota,
-                   COALESCE(excluded, CASE
-                       WHEN kk <> '' AND LAG(rid, {int(kk_cap)}) OVER (
-                           PARTITION BY kk, (excluded IS NULL)
-                           ORDER BY order_key, lottery, rid) IS NOT NULL
-                       THEN 'kk_cap' END) AS excluded
-            FROM base
-        )
+        WITH base AS ({_base_sql(seed=seed, weights=weights, vendor="postgresql")}),
+        capped AS ({_capped_sql(over_cap=f"LAG(rid, {int(kk_cap)}) {_KK_WINDOW} IS NOT NULL")})
         SELECT {_KEYED_COLUMNS} FROM capped
     """  # noqa: S608 - integers and fixed names only
 
