@@ -17,7 +17,7 @@ from allauth.mfa.utils import decrypt
 from django.test import Client
 
 from prakerja.accounts.models import ADMIN_ROLES, STAFF_ROLES, Role, User
-from prakerja.accounts.totp import totp_code
+from prakerja.accounts.totp import totp_code, totp_code_lasting
 from prakerja.assistance.models import Post
 from prakerja.regions.models import Regency
 from prakerja.training.models import Provider
@@ -136,6 +136,6 @@ def sign_in_with_totp(client: Client, user: User, *, password: str = DEFAULT_PAS
     assert response.status_code == 302, f"sign-in refused ({response.status_code})"
     if response["Location"] == "/accounts/2fa/authenticate/":
         response = client.post(
-            "/accounts/2fa/authenticate/", {"code": totp_code(totp_secret_of(user))}
+            "/accounts/2fa/authenticate/", {"code": totp_code_lasting(totp_secret_of(user))}
         )
         assert response.status_code == 302, f"TOTP refused ({response.status_code})"

@@ -18,3 +18,12 @@ def totp_seconds_left(*, at: float | None = None) -> int:
     """Seconds until the current code changes."""
     now = int(time.time() if at is None else at)
     return app_settings.TOTP_PERIOD - now % app_settings.TOTP_PERIOD
+
+
+def totp_code_lasting(secret: str, *, seconds: int = 3) -> str:
+    """The current code for ``secret``, waiting for the next period first if this one has
+    fewer than ``seconds`` left: allauth accepts only the current period's code, so a code
+    typed (or posted by a test) just before it rolls over would be refused."""
+    if totp_seconds_left() < seconds:
+        time.sleep(totp_seconds_left() + 0.5)
+    return totp_code(secret)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import random
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -295,7 +294,7 @@ def _officer_sign_in(page: Page, server: AppServer) -> None:
     from playwright.sync_api import expect
 
     from prakerja.accounts.demo import DEMO_PASSWORD, demo_totp_secret
-    from prakerja.accounts.totp import totp_code, totp_seconds_left
+    from prakerja.accounts.totp import totp_code_lasting
 
     page.goto(f"{server.url}/accounts/login/")
     _expect_heading(page, "Masuk")
@@ -307,9 +306,7 @@ def _officer_sign_in(page: Page, server: AppServer) -> None:
     code_input = page.get_by_label("Kode:")
     expect(code_input).to_be_visible()
     _shot(page, "assisted-0-totp")
-    if totp_seconds_left() < 3:  # do not type a code that is about to roll over
-        time.sleep(totp_seconds_left() + 0.5)
-    code_input.fill(totp_code(demo_totp_secret(OFFICER)))
+    code_input.fill(totp_code_lasting(demo_totp_secret(OFFICER)))
     page.get_by_role("button", name="Masuk", exact=True).click()
     expect(page.get_by_role("button", name="Keluar")).to_be_visible()
     expect(page).not_to_have_url(re.compile(r"/accounts/"))
