@@ -230,7 +230,6 @@ def _outreach_file(frame: pl.DataFrame, file_format: str) -> HttpResponse:
 @data_staff_required
 @require_GET
 def outreach(request: HttpRequest) -> HttpResponse:
-    can_export = actor_can(request.user, Capability.LABOUR_DATA_EXPORT)
     file_format = request.GET.get("format", "")
     if file_format in ("csv", "xlsx"):
         regency_code = _regency_param(request)
@@ -243,12 +242,17 @@ def outreach(request: HttpRequest) -> HttpResponse:
                 row_count=frame.height,
             )
         return _outreach_file(frame, file_format)
+    return render(request, "linkage/outreach.html", _outreach_context(request))
+
+
+def _outreach_context(request: HttpRequest) -> dict[str, Any]:
+    can_export = actor_can(request.user, Capability.LABOUR_DATA_EXPORT)
     context: dict[str, Any] = {"can_export": can_export, "counts": []}
     if can_export:
         context["counts"] = selectors.outreach_counts(actor=request.user)
         context["regencies"] = regency_list_for_actor(actor=request.user)
         context["waves"] = list(selectors.outreach_waves())
-    return render(request, "linkage/outreach.html", context)
+    return context
 
 
 @data_staff_required
@@ -263,15 +267,15 @@ def outreach_invite(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         if exc.status in (403, 404):
             raise
+        # The page again, with the reason and the request's 4xx status.
         messages.error(request, str(exc.message))
-    else:
-        messages.success(
-            request,
-            _(
-                "Undangan SMS sedang dikirim. Setiap orang menerima paling banyak satu "
-                "per gelombang."
-            ),
+        return render(
+            request, "linkage/outreach.html", _outreach_context(request), status=exc.status
         )
+    messages.success(
+        request,
+        _("Undangan SMS sedang dikirim. Setiap orang menerima paling banyak satu per gelombang."),
+    )
     return redirect("linkage:outreach")
 
 

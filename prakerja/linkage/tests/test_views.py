@@ -189,8 +189,9 @@ def test_sms_invitations_are_sent_for_a_wave_chosen_from_the_list(
     response = client.post(
         "/pencocokan/penjangkauan/undang/",
         {"gelombang": "x", "submission_token": token(client, "/pencocokan/penjangkauan/")},
-        follow=True,
     )
+    assert 400 <= response.status_code < 500
     assert "Pilih gelombang yang pendaftarannya masih atau akan dibuka" in (
         response.content.decode()
     )
+    assert OutboxMessage.objects.filter(recipient="+6281200000093").count() == 1
