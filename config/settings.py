@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "prakerja.labourdata",
     "prakerja.linkage",
     "prakerja.waves",
+    "prakerja.privacy",
 ]
 
 MIDDLEWARE = [

@@ -29,5 +29,6 @@ urlpatterns = [
     path("pencocokan/", include("prakerja.linkage.urls")),
     path("gelombang/", include("prakerja.waves.urls")),
     path("kotak-keluar/", include("prakerja.notifications.urls")),
+    path("data-pribadi/", include("prakerja.privacy.urls")),
     path("", include("prakerja.core.urls")),
 ]

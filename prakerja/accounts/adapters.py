@@ -29,7 +29,8 @@ from prakerja.notifications.services import sms_send_on_commit
 
 logger = logging.getLogger(__name__)
 
-_FERNET_PREFIX = "fernet:"
+# The registry of encrypted columns (identity.crypto) knows this prefix to rotate these values.
+_FERNET_PREFIX = crypto.MFA_PREFIX
 _USERNAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 

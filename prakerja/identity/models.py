@@ -51,7 +51,8 @@ class Person(models.Model):
 
 
 class PersonalDataAccess(models.Model):
-    """One look at someone's personal data outside the viewer's own scope (UU PDP 27/2022).
+    """One look at someone's personal data outside the viewer's own scope (UU PDP 27/2022),
+    and every download of their data by the applicant themself.
 
     Written for every lookup across posts, whether or not it found anyone: a run of misses is
     exactly what probing for NIKs looks like. Holds no NIK or phone number itself.
@@ -60,6 +61,8 @@ class PersonalDataAccess(models.Model):
     class Purpose(models.TextChoices):
         CROSS_POST_LOOKUP = "cross_post_lookup", _("Pencarian lintas posko")
         REVEAL = "reveal", _("Membuka data tanpa sensor")
+        # The applicant downloading their own data (UU PDP 27/2022, the right of access).
+        SELF_EXPORT = "self_export", _("Mengunduh data pribadi sendiri")
 
     class QueryKind(models.TextChoices):
         NIK = "nik", _("NIK")
