@@ -52,7 +52,8 @@ _SHEET_RID = re.compile(rb'\br:id="([^"]+)"')
 _TEXT_MARKS = "'\u2018\u2019`"
 # "Jumlah", "JUMLAH TOTAL", "Total:", "Grand total", "Sub Total" — not "Totalia".
 _TOTALS_LABEL = re.compile(r"^(?:grand\s*|sub\s*)?(?:jumlah|total)\b", re.IGNORECASE)
-_COUNT = re.compile(r"^\d{1,9}(?:[.,]\d+)?$")
+# A count or a sum: "125", "1.250", "Rp 6.000.000".
+_COUNT = re.compile(r"^(?:rp\.?\s*)?\d[\d.,]*$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 # A totals row is looked for among the last rows only, never in the middle of the data.
 TOTALS_SEARCH_ROWS = 3
@@ -721,16 +722,17 @@ def _blank(value: object) -> bool:
 
 
 def _totals_row(values: list[str | None], nik: str | None) -> bool:
-    """A row that sums up the list rather than naming a person: "Jumlah"/"Total" in its first
-    filled cell, or nothing but a count, and no NIK (a count may stand in the NIK column). A
-    person whose NIK is missing still starts with a name, so it stays a rejected row."""
+    """A row that sums up the list rather than naming a person: no NIK (a count may stand in
+    the NIK column), "Jumlah"/"Total" in its first filled cell or none, and nothing else but
+    counts. A person whose NIK is missing has a name, a category, a regency: a rejected row."""
     if nik is not None and len(_DIGIT.findall(nik)) >= 10:
         return False
     filled = [str(value).strip() for value in values if not _blank(value)]
     if not filled:
         return False
     if _TOTALS_LABEL.match(filled[0]):
-        return True
+        filled = filled[1:]
+    # Beside the label only counts and sums: a person's row has a category, a regency.
     return all(_COUNT.match(text) for text in filled)
 
 
