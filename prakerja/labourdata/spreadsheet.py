@@ -620,7 +620,8 @@ def _xlsx_read(data: bytes, columns: tuple[Column, ...], *, sheet: str = "") -> 
     if "nik" in layout.positions:
         numeric = _numeric_cells_in_column(xml, _column_letter(layout.positions["nik"] + offset))
         table.numeric_nik_rows = {row for row in numeric if row > first_sheet_row}
-    if len(reader.sheet_names) > 1:
+    if index > 0:
+        # Behind a cover sheet: say which sheet was read (the first is what anyone expects).
         table.notes.insert(
             0,
             _note(

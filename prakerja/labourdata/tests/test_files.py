@@ -229,6 +229,7 @@ def test_the_downloaded_template_reads_back_with_its_example_row_refused(
     batch = upload(province_data_officer, template_xlsx(kind="workers"), name="templat.xlsx")
     assert batch.status == ImportBatch.Status.COMPLETED
     assert (batch.rows_total, batch.rows_rejected) == (1, 1)
+    assert batch.notes == []  # its "Petunjuk" sheet is not data, and not worth a note
     row = ImportRow.objects.get(batch=batch)
     assert row.errors == [
         {

@@ -325,6 +325,22 @@ def test_a_person_without_a_nik_at_the_bottom_is_still_a_rejected_row(
     assert batch.notes == []
 
 
+def test_a_totals_row_of_a_jps_list_with_a_rupiah_sum_is_skipped(
+    province_data_officer: User,
+) -> None:
+    headers = ["No", "NIK", "Nama Penerima", "Program", "Jumlah", "Periode"]
+    rows = [
+        ["1", NIK_A, "Siti Rahayu", "BST", "600000", "2020-04"],
+        ["2", NIK_B, "Budi Santoso", "BST", "600000", "2020-04"],
+        ["TOTAL", "", "", "", "Rp 1.200.000", ""],
+    ]
+    batch = _completed(
+        upload(province_data_officer, csv_bytes(rows, headers=headers), name="j.csv", kind="jps"),
+        2,
+    )
+    assert [note["code"] for note in batch.notes] == ["labourdata.totals_row_skipped"]
+
+
 # --- Shown to the uploader ------------------------------------------------------------------
 
 
