@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads request.POST (CSRF): a body over the upload limit is never read.
+    "prakerja.labourdata.middleware.UploadSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -171,6 +173,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # stores two halves of the applicants at once (each connection up to ~2 GB of sort memory at
 # 6 M applicants); 1 is the single INSERT … SELECT on the job's own connection.
 SELECTION_CONNECTIONS = env.int("SELECTION_CONNECTIONS", default=2)
+
+# --- Labour-data imports (prakerja.labourdata.spreadsheet) ---------------------------------
+# An upload's size; a request body larger than this (plus the form's fields) is refused with
+# 413 before it is read (labourdata.middleware).
+LABOURDATA_MAX_UPLOAD_BYTES = env.int("LABOURDATA_MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
+# An .xlsx is a zip: what it may unzip to in total, and how much more than it weighs (a
+# decompression bomb of 1.5 MB once unzipped to 1.5 GB). Refused before any parsing.
+LABOURDATA_XLSX_MAX_UNCOMPRESSED_BYTES = env.int(
+    "LABOURDATA_XLSX_MAX_UNCOMPRESSED_BYTES", default=200 * 1024 * 1024
+)
+LABOURDATA_XLSX_MAX_RATIO = env.int("LABOURDATA_XLSX_MAX_RATIO", default=100)
 
 # --- Cache, sessions ----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -31,6 +31,11 @@ class ErrorOut(Schema):
 ERRORS: dict[int, Any] = {code: ErrorOut for code in (400, 401, 403, 404, 422)}
 
 
+class NoteOut(Schema):
+    code: str = Field(..., description="Kode catatan, mis. labourdata.columns_ignored")
+    message: str = Field(..., description="Catatan dalam bahasa Indonesia")
+
+
 class BatchOut(Schema):
     id: int
     kind: str
@@ -45,6 +50,14 @@ class BatchOut(Schema):
     progress_percent: int
     error_code: str
     error_message: str
+    sheet_name: str = Field(..., description="Lembar yang diminta pengunggah (kosong: dicari)")
+    notes: list[NoteOut] = Field(
+        ...,
+        description=(
+            "Yang diterima tetapi diubah: kolom di luar templat diabaikan, baris jumlah "
+            "dilewati, lembar yang dibaca"
+        ),
+    )
     created_at: datetime
     finished_at: datetime | None
 

@@ -16,6 +16,19 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 EXAMPLE_NIK = "3578015708900001"
 
 
+# "No. KTP" and "NIK KTP" as offices write them; "Nomor Induk Kependudukan" spelled out.
+NIK_ALIASES = (
+    "No KTP",
+    "Nomor KTP",
+    "NIK KTP",
+    "Nomor NIK",
+    "No NIK",
+    "NIK (KTP)",
+    "Nomor Induk Kependudukan",
+    "NIK/No KTP",
+)
+
+
 def header_normalise(text: str) -> str:
     return _NOT_ALNUM.sub("", text.lower())
 
@@ -42,25 +55,39 @@ WORKER_COLUMNS: tuple[Column, ...] = (
         True,
         EXAMPLE_NIK,
         "16 angka, ketik sebagai teks",
-        ("No KTP", "Nomor NIK"),
+        NIK_ALIASES,
     ),
-    Column("full_name", "Nama Lengkap", True, "Siti Rahayu", "sesuai KTP", ("Nama",)),
+    Column(
+        "full_name",
+        "Nama Lengkap",
+        True,
+        "Siti Rahayu",
+        "sesuai KTP",
+        ("Nama", "Nama Pekerja", "Nama Tenaga Kerja", "Nama Sesuai KTP", "Nama Lengkap Pekerja"),
+    ),
     Column(
         "birth_date",
         "Tanggal Lahir",
         False,
         "17/08/1990",
         "HH/BB/TTTT",
-        ("Tgl Lahir", "Tanggal Lahir (HH/BB/TTTT)"),
+        ("Tgl Lahir", "Tanggal Lahir (HH/BB/TTTT)", "Tgl. Lahir (HH/BB/TTTT)"),
     ),
-    Column("gender", "Jenis Kelamin", False, "P", "L atau P", ("JK", "L/P")),
+    Column(
+        "gender",
+        "Jenis Kelamin",
+        False,
+        "P",
+        "L atau P",
+        ("JK", "L/P", "Jenis Kelamin (L/P)", "Gender"),
+    ),
     Column(
         "category",
         "Kategori",
         True,
         "Dirumahkan",
         "PHK, Dirumahkan, PMI, atau PHK Sebelum COVID-19",
-        ("Status", "Kategori Pekerja", "Status Pekerja"),
+        ("Status", "Kategori Pekerja", "Status Pekerja", "Jenis PHK", "Status PHK"),
     ),
     Column(
         "migrant_reason",
@@ -76,7 +103,16 @@ WORKER_COLUMNS: tuple[Column, ...] = (
         True,
         "Kota Surabaya",
         "nama atau kode, mis. Kota Surabaya atau 3578",
-        ("Kab/Kota", "Kabupaten", "Kota", "Kabupaten Kota", "Kode Kabupaten/Kota"),
+        (
+            "Kab/Kota",
+            "Kabupaten",
+            "Kota",
+            "Kabupaten Kota",
+            "Kode Kabupaten/Kota",
+            "Kabupaten/Kota Domisili",
+            "Kab/Kota Domisili",
+            "Domisili",
+        ),
     ),
     Column(
         "company",
@@ -84,7 +120,12 @@ WORKER_COLUMNS: tuple[Column, ...] = (
         False,
         "PT Contoh Sejahtera",
         "nama perusahaan",
-        ("Nama Perusahaan", "Tempat Kerja"),
+        (
+            "Nama Perusahaan",
+            "Tempat Kerja",
+            "Perusahaan Tempat Bekerja",
+            "Nama Perusahaan/Tempat Kerja",
+        ),
     ),
     Column(
         "report_date",
@@ -92,7 +133,15 @@ WORKER_COLUMNS: tuple[Column, ...] = (
         False,
         "11/04/2020",
         "HH/BB/TTTT",
-        ("Tgl Laporan", "Tanggal PHK", "Tanggal Dirumahkan"),
+        (
+            "Tgl Laporan",
+            "Tanggal PHK",
+            "Tgl PHK",
+            "Tanggal Dirumahkan",
+            "Tgl Dirumahkan",
+            "Tanggal PHK/Dirumahkan",
+            "Tgl PHK/Dirumahkan",
+        ),
     ),
     Column(
         "phone",
@@ -100,7 +149,18 @@ WORKER_COLUMNS: tuple[Column, ...] = (
         False,
         "081234567890",
         "nomor HP aktif",
-        ("No HP", "HP", "Nomor Telepon", "No Telp", "Telepon"),
+        (
+            "No HP",
+            "HP",
+            "Nomor Telepon",
+            "No Telp",
+            "Telepon",
+            "No HP/WA",
+            "Nomor HP/WA",
+            "No WA",
+            "Nomor WhatsApp",
+            "HP/WA",
+        ),
     ),
 )
 
@@ -111,7 +171,7 @@ JPS_COLUMNS: tuple[Column, ...] = (
         True,
         EXAMPLE_NIK,
         "16 angka, ketik sebagai teks",
-        ("No KTP", "Nomor NIK"),
+        NIK_ALIASES,
     ),
     Column(
         "full_name", "Nama Lengkap", True, "Siti Rahayu", "sesuai KTP", ("Nama", "Nama Penerima")
@@ -132,10 +192,13 @@ JPS_COLUMNS: tuple[Column, ...] = (
     ),
 )
 
-# Headers that may stand in a file without meaning anything to the import: the row-number
-# column people add, and the reasons column of a downloaded rejected-rows file.
+# Headers that may stand in a file without meaning anything to the import, silently: the
+# row-number column people add, and the reasons column of a downloaded rejected-rows file.
+# Any other column that is not in the template (an address, notes) is ignored too, but named
+# in a note on the batch, so the office knows its contents were not imported.
 IGNORED_HEADERS = frozenset(
-    header_normalise(text) for text in ("No", "No.", "Nomor Urut", "Alasan")
+    header_normalise(text)
+    for text in ("No", "No.", "Nomor Urut", "No Urut", "Nomor", "Urut", "No Urt", "Alasan")
 )
 REASON_HEADER = "Alasan"
 

@@ -24,6 +24,18 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
+    # A workbook with its data behind a cover sheet is read from the sheet whose header fits;
+    # when none or several fit, the job's message names the sheets and the uploader types one.
+    sheet = forms.CharField(
+        label=_("Lembar (opsional)"),
+        help_text=_(
+            "Untuk berkas .xlsx dengan beberapa lembar: nama lembar yang berisi data. "
+            "Kosongkan agar dicari otomatis."
+        ),
+        max_length=100,
+        required=False,
+    )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == Kind.WORKERS and not data.get("source"):

@@ -80,6 +80,11 @@ class ImportBatch(models.Model):
     rows_duplicate = models.PositiveIntegerField(_("baris ganda"), default=0)
     error_code = models.CharField(_("kode galat"), max_length=64, blank=True)
     error_message = models.TextField(_("pesan galat"), blank=True)
+    # The workbook sheet the uploader asked for ("" = found by its header row).
+    sheet_name = models.CharField(_("lembar"), max_length=100, blank=True, default="")
+    # What the job accepted but changed, for the uploader to check: columns ignored, a totals
+    # row skipped, the sheet used. [{"code": "labourdata.…", "message": "…"}], no cell values.
+    notes = models.JSONField(_("catatan impor"), default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("diunggah oleh"),

@@ -68,6 +68,7 @@ from prakerja.labourdata.spreadsheet import (
     file_kind,
     max_upload_bytes,
     table_read,
+    xlsx_archive_check,
 )
 from prakerja.labourdata.validation import RegencyIndex, RowContext, RowValidator
 from prakerja.regions.models import Regency
@@ -218,11 +219,13 @@ def import_batch_upload(
     name: str,
     upload: IO[bytes],
     size: int | None = None,
+    sheet: str = "",
 ) -> UploadResult:
     """Accept an uploaded list and queue its import; returns at once.
 
     The same file (same kind and SHA-256) again changes nothing and says so; a batch that
-    failed is queued again (its rows were never stored).
+    failed is queued again (its rows were never stored), with the ``sheet`` now asked for.
+    ``sheet``: the name of the workbook sheet to import, "" to let the job find it.
     """
     actor_require(actor, Capability.LABOUR_DATA_IMPORT)
     if kind not in Kind.values:
@@ -236,8 +239,12 @@ def import_batch_upload(
     if kind == Kind.JPS:
         source = ""
     name = (name or "").strip()[:255] or "berkas"
+    sheet = (sheet or "").strip()[:100]
     data = _read_upload(upload, size)
-    file_kind(name, data[:8])
+    if file_kind(name, data[:8]) == "xlsx":
+        # The sizes the zip declares, at once (no byte inflated here); the job inflates each
+        # part once more under a cap before anything parses the workbook.
+        xlsx_archive_check(data, inflate=False)
     digest = hashlib.sha256(data).hexdigest()
 
     with transaction.atomic():
@@ -248,6 +255,8 @@ def import_batch_upload(
                 existing.error_code = ""
                 existing.error_message = ""
                 existing.file_encrypted = file_encrypt(data)
+                existing.sheet_name = sheet
+                existing.notes = []
                 existing.started_at = None
                 existing.finished_at = None
                 existing.save()
@@ -273,6 +282,7 @@ def import_batch_upload(
             sha256=digest,
             size_bytes=len(data),
             file_encrypted=file_encrypt(data),
+            sheet_name=sheet,
             scope_regency_id=_actor_scope_regency(actor),
             uploaded_by=actor,
         )
@@ -340,7 +350,12 @@ def import_batch_process(*, batch_id: int, pipelined: bool | None = None) -> Imp
         batch.save(update_fields=["status", "started_at"])
     data = file_decrypt(bytes(batch.file_encrypted))
     try:
-        table = table_read(data=data, name=batch.original_name, columns=columns_for(batch.kind))
+        table = table_read(
+            data=data,
+            name=batch.original_name,
+            columns=columns_for(batch.kind),
+            sheet=batch.sheet_name,
+        )
     except ApplicationError as error:
         _batch_fail(batch.pk, error)
         batch.refresh_from_db()
@@ -358,7 +373,8 @@ def import_batch_process(*, batch_id: int, pipelined: bool | None = None) -> Imp
 
 def _chunks_store(batch: ImportBatch, table: Table, *, pipelined: bool) -> ImportBatch:
     total = len(table)
-    ImportBatch.objects.filter(pk=batch.pk).update(rows_total=total)
+    # The notes come from reading the file, the same on every run: a resumed job rewrites them.
+    ImportBatch.objects.filter(pk=batch.pk).update(rows_total=total, notes=table.notes)
     size = CHUNK_ROWS
     prepare = _ChunkPreparer(
         table,

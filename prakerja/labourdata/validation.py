@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -28,6 +28,13 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPACES = re.compile(r"\s+")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?(?:\.0+)?)?$")
 _DMY_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+# "17 Agustus 1990", "17 Agt. 1990", "17-Agu-1990", "17/Aug/1990".
+_NAMED_MONTH_DATE = re.compile(r"^(\d{1,2})[\s/.-]*([^\W\d_]+)\.?[\s/.-]*(\d{4})$")
+# An Excel date serial (a date cell formatted as a number, or a CSV written from one). Only
+# five digits: 10000 is 18 May 1927, so a year typed alone ("1990") is never taken for a date.
+_EXCEL_SERIAL = re.compile(r"^(\d{5})(?:\.\d+)?$")
+# Day 0 of Excel's serials (1899-12-30 absorbs its fictitious 29 February 1900).
+_EXCEL_EPOCH = date(1899, 12, 30)
 _PERIOD = re.compile(r"^(\d{4})[-/](\d{1,2})$|^(\d{1,2})[-/](\d{4})$")
 _FAST_MOBILE = re.compile(r"^(?:\+?62|0)(8[1-9]\d{7,10})$")
 _PHONE_SEPARATORS = re.compile(r"[\s().-]+")
@@ -58,6 +65,29 @@ MIGRANT_REASON_ALIASES: dict[str, str] = {
     "selesaikontrak": MigrantReason.CONTRACT_ENDED,
     "bermasalah": MigrantReason.IN_TROUBLE,
     "gagalberangkat": MigrantReason.FAILED_TO_DEPART,
+}
+# Indonesian month names as offices write them, full and abbreviated (with the English
+# abbreviations an English Excel shows).
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("januari", "jan"),
+            ("februari", "pebruari", "feb", "peb"),
+            ("maret", "mar", "mrt"),
+            ("april", "apr"),
+            ("mei", "may"),
+            ("juni", "jun"),
+            ("juli", "jul"),
+            ("agustus", "agu", "agt", "ags", "agst", "agus", "aug"),
+            ("september", "sep", "sept", "spt"),
+            ("oktober", "okt", "oct"),
+            ("november", "nov", "nop", "nopember"),
+            ("desember", "des", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
 }
 GENDER_ALIASES = {"l": "L", "lakilaki": "L", "pria": "L", "p": "P", "perempuan": "P", "wanita": "P"}
 PROGRAMME_CANONICAL = {_key(value): value for value in JpsRecipient.Programme.values}
@@ -119,7 +149,8 @@ def _issue(column: str, code: str, message: str) -> dict[str, str]:
 
 
 def date_parse(text: str) -> date | None:
-    """ISO ("2020-04-11", also what a date cell reads as) or Indonesian day-first order."""
+    """ISO ("2020-04-11", also what a date cell reads as), Indonesian day-first order, a month
+    name ("17 Agustus 1990", "17-Agt-1990") or an Excel date serial ("33102")."""
     match = _ISO_DATE.match(text)
     try:
         if match:
@@ -127,7 +158,16 @@ def date_parse(text: str) -> date | None:
         match = _DMY_DATE.match(text)
         if match:
             return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-    except ValueError:
+        match = _NAMED_MONTH_DATE.match(text.strip())
+        if match:
+            month = MONTHS.get(match.group(2).lower())
+            if month is None:
+                return None
+            return date(int(match.group(3)), month, int(match.group(1)))
+        match = _EXCEL_SERIAL.match(text.strip())
+        if match:
+            return _EXCEL_EPOCH + timedelta(days=int(match.group(1)))
+    except (ValueError, OverflowError):
         return None
     return None
 

@@ -58,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 name=upload.name,
                 upload=upload,
                 size=upload.size,
+                sheet=form.cleaned_data.get("sheet") or "",
             )
         except ApplicationError as error:
             form.add_error("source" if error.field == "source" else "file", str(error.message))

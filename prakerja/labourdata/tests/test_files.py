@@ -77,12 +77,15 @@ def test_it_names_the_row_of_the_headers_below_an_unmerged_title(
     )
 
 
-def test_it_rejects_extra_columns_by_name(province_data_officer: User) -> None:
+def test_it_ignores_extra_columns_naming_them_in_a_note(province_data_officer: User) -> None:
     batch = upload(
         province_data_officer, xlsx_bytes([[*GOOD_ROW, "x"]], headers=[*HEADERS, "Gaji Terakhir"])
     )
-    message = _failed(batch, "labourdata.columns_unknown")
-    assert message.startswith("Kolom tidak dikenal: “Gaji Terakhir”. Hapus kolom tersebut")
+    assert batch.status == ImportBatch.Status.COMPLETED
+    assert batch.rows_accepted == 1
+    assert batch.notes[0]["message"] == (
+        "Kolom yang tidak ada di templat diabaikan (isinya tidak diimpor): “Gaji Terakhir”."
+    )
 
 
 def test_it_refuses_data_under_a_blank_header(province_data_officer: User) -> None:
@@ -226,6 +229,7 @@ def test_the_downloaded_template_reads_back_with_its_example_row_refused(
     batch = upload(province_data_officer, template_xlsx(kind="workers"), name="templat.xlsx")
     assert batch.status == ImportBatch.Status.COMPLETED
     assert (batch.rows_total, batch.rows_rejected) == (1, 1)
+    assert batch.notes == []  # its "Petunjuk" sheet is not data, and not worth a note
     row = ImportRow.objects.get(batch=batch)
     assert row.errors == [
         {
