@@ -37,6 +37,7 @@ from prakerja.core.hashing import secret_hash
 from prakerja.core.rowsql import RowLoader, update_with_history
 from prakerja.core.tasks import enqueue_with_transaction
 from prakerja.identity.models import Person
+from prakerja.identity.names import person_name_check
 from prakerja.identity.nik import Issue, kk_parse, nik_parse
 from prakerja.identity.phones import phone_normalise
 from prakerja.identity.selectors import person_find_by_nik
@@ -567,6 +568,12 @@ def _identity(
         max_length=150,
         required=("registration.full_name_required", _("Nama lengkap wajib diisi sesuai KTP.")),
     )
+    if full_name:
+        # The one rule for names (the import and the console use it too): full-width
+        # letters fold to plain ones, markup and leading formula characters are refused.
+        full_name, name_issue = person_name_check(full_name)
+        if name_issue is not None:
+            errors.add_issue(name_issue, "full_name")
     birth_place = _text(
         data,
         "birth_place",
