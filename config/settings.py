@@ -275,6 +275,15 @@ ACCOUNT_RATE_LIMITS = {
     # Our own: the one-time access code printed at a posko (/accounts/kode-akses/).
     "access_code": "30/m/ip,10/h/key",
 }
+# Saving a draft's NIK answers whether that NIK is registered elsewhere ("nik_taken"), so the
+# number of *different* NIKs tried is capped per applicant account and per address of an
+# applicant (django-ratelimit windows, prakerja.registry.nik_guard). Staff registering people
+# at a post share one address: for them only the per-account limit counts. Mind mobile
+# carriers' shared addresses (CGNAT) before a surge: raise the per-address rate then.
+NIK_CHANGE_RATE_PER_ACCOUNT = env.str("NIK_CHANGE_RATE_PER_ACCOUNT", default="5/h")
+NIK_CHANGE_RATE_PER_ADDRESS = env.str("NIK_CHANGE_RATE_PER_ADDRESS", default="5/h")
+# Officer console lookups that reach beyond the officer's own post, per officer account.
+CONSOLE_LOOKUP_RATE = env.str("CONSOLE_LOOKUP_RATE", default="30/h")
 # Rate limits and lockouts must see the client, not the load balancer.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -284,11 +293,17 @@ STAFF_TWO_FACTOR_REQUIRED = env.bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Wrong passwords lock a name at one address; wrong second-factor codes lock the account from
+# every address (prakerja.accounts.lockout), with the same limit and cool-off.
+AXES_LOCKOUT_PARAMETERS = "prakerja.accounts.lockout.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "prakerja.accounts.lockout.lockout_response"
+# Not kept in the attempt rows: a code typed at the second-factor step.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
+MFA_FORMS = {"authenticate": "prakerja.accounts.forms.StaffTotpAuthenticateForm"}
 
 # --- Notifications: SMS and email go to the outbox unless a gateway is configured ----------
 SMS_BACKEND = env.str("SMS_BACKEND", default="prakerja.notifications.backends.OutboxSmsBackend")

@@ -5,10 +5,16 @@ from typing import Any
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm, RequestLoginCodeForm
 from allauth.core import context, ratelimit
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.models import Authenticator
+from axes.handlers.proxy import AxesProxyHandler
 from django import forms
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.fields import IndonesianPhoneField
+from prakerja.accounts.lockout import second_factor_credentials, second_factor_login
 from prakerja.accounts.models import Role
 from prakerja.core.errors import ApplicationError
 
@@ -124,3 +130,44 @@ class PhoneChangeForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
         help_text=_("Kode akses dikirim ke nomor ini; nomor lama diberi tahu lewat SMS."),
     )
+
+
+class StaffTotpAuthenticateForm(AuthenticateForm):
+    """allauth's second-factor step (``MFA_FORMS["authenticate"]``), locked per account.
+
+    allauth's own check counts wrong codes against the *address* (its ``login_failed``
+    limit): five officers behind one post's address shared one budget, and the password
+    holder could keep guessing for ever from new addresses. Here every wrong code counts
+    against the account in axes (``prakerja.accounts.lockout``); after ``AXES_FAILURE_LIMIT``
+    the account is locked, the right code included, until the cool-off ends or an admin
+    resets it. Nobody else at that address is affected.
+    """
+
+    def clean_code(self) -> str:
+        request = context.request
+        credentials = second_factor_credentials(self.user)
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            # AxesMiddleware answers with the lockout page.
+            request.axes_locked_out = True  # type: ignore[attr-defined]
+            request.axes_credentials = credentials  # type: ignore[attr-defined]
+            raise forms.ValidationError(
+                _("Akun dikunci sementara karena terlalu banyak kode verifikasi yang salah."),
+                code="locked",
+            )
+        code = self.cleaned_data["code"]
+        main: Authenticator | None = None
+        for authenticator in Authenticator.objects.filter(user=self.user).exclude(
+            type=Authenticator.Type.WEBAUTHN
+        ):
+            if main is None or authenticator.type == Authenticator.Type.TOTP:
+                main = authenticator
+            if authenticator.wrap().validate_code(code):
+                authenticator.user = self.user
+                self.authenticator = authenticator
+                AxesProxyHandler.reset_attempts(username=second_factor_login(self.user))
+                return code
+        if main is not None:
+            self._emit_authentication_failed(main)
+        # axes records the failure (and locks the account at the limit) on this signal.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        raise get_mfa_adapter().validation_error("incorrect_code")

@@ -454,8 +454,11 @@ def applicant_recovery_start(*, actor: User, phone: str) -> None:
 
 
 def _name_key(name: str) -> str:
-    # "SITI  rahayu" and "Siti Rahayu" are the same name said over the phone or read off a KTP.
-    return " ".join(name.casefold().split())
+    # "SITI  rahayu" and "Siti Rahayu" are the same name said over the phone or read off a KTP
+    # (and "Ｓｉｔｉ" typed on a full-width keyboard is "Siti").
+    from prakerja.identity.names import person_name_normalise
+
+    return person_name_normalise(name).casefold()
 
 
 def _identity_mismatch() -> ApplicationError:
@@ -483,6 +486,7 @@ def applicant_phone_change(
     for) and the new number gets a one-time access code. A mismatch, an unknown NIK and a
     NIK without an applicant account get the same answer.
     """
+    from prakerja.identity.names import person_name_check
     from prakerja.identity.nik import nik_parse
     from prakerja.identity.phones import phone_mask
     from prakerja.identity.selectors import person_find_by_nik
@@ -494,6 +498,9 @@ def applicant_phone_change(
     parsed = nik_parse(nik)
     if parsed.errors:
         raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
+    _name, name_issue = person_name_check(full_name)
+    if name_issue is not None:
+        raise ApplicationError(name_issue.code, name_issue.message, field="full_name")
     with transaction.atomic():
         person = person_find_by_nik(nik=parsed.value)
         registration = (

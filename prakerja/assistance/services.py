@@ -30,6 +30,7 @@ from prakerja.assistance.seed import CALL_CENTRE_LINES, post_seeds
 from prakerja.assistance.selectors import holiday_on
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.identity.names import person_name_check
 from prakerja.identity.phones import phone_normalise
 from prakerja.notifications.services import sms_send
 from prakerja.regions.models import Regency
@@ -435,6 +436,10 @@ def queue_ticket_issue(
             _("Nama terlalu panjang (maksimal 100 karakter)."),
             field="name",
         )
+    # The one rule for people's names (identity.names): it is shown on the queue screen.
+    name, name_issue = person_name_check(name)
+    if name_issue is not None:
+        raise ApplicationError(name_issue.code, name_issue.message, field="name")
     phone = phone_normalise(phone) if phone.strip() else ""
     if appointment is not None and appointment.post_id != post.pk:
         raise ApplicationError(

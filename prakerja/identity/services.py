@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from prakerja.core.errors import ApplicationError
 from prakerja.identity import crypto
@@ -35,7 +36,11 @@ def person_get_or_create(*, nik: str, kk: str | None = None) -> tuple[Person, bo
     kk_value = _kk_checked(kk) if kk and kk.strip() else ""
     nik_index = crypto.blind_index(parsed.value, purpose="nik")
 
-    existing = Person.objects.filter(nik_index=nik_index).first()
+    with transaction.atomic():
+        # Locked until the caller's transaction ends: ``person_release`` may be deleting this
+        # very row for a draft that just gave the NIK up; one of the two waits for the other,
+        # so a person is never linked and deleted at the same time.
+        existing = Person.objects.select_for_update().filter(nik_index=nik_index).first()
     if existing is not None:
         return existing, False
     try:
@@ -52,6 +57,32 @@ def person_get_or_create(*, nik: str, kk: str | None = None) -> tuple[Person, bo
         # posko retry); the unique blind index let exactly one insert win, so use that row.
         return Person.objects.get(nik_index=nik_index), False
     return person, True
+
+
+def person_release(*, person_id: int) -> bool:
+    """Delete the person ``person_id`` if nothing refers to it any more; True if deleted.
+
+    Called when a draft registration gives a NIK up for another one. Without it every NIK
+    ever typed into a draft would stay a ``Person`` for good (and trying NIKs would fill the
+    table with other people's numbers). A person that anything else holds (a registration,
+    a reported worker, an access-log entry: all ``PROTECT``) is kept. Its history rows go
+    too: they hold only this NIK and KK, which nobody keeps any more (UU PDP: no data
+    without a purpose); the registration's own history still records the change.
+    """
+    with transaction.atomic():
+        # The row lock pairs with the one in ``person_get_or_create``: a draft taking this
+        # NIK at the same moment either links it first (then it is protected and kept) or
+        # waits and creates it anew.
+        person = Person.objects.select_for_update().filter(pk=person_id).first()
+        if person is None:
+            return False
+        try:
+            with transaction.atomic():
+                person.delete()
+        except ProtectedError:
+            return False
+        Person.history.filter(id=person_id).delete()
+    return True
 
 
 def person_kk_set(*, person: Person, kk: str) -> Person:

@@ -15,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from prakerja.core.errors import ApplicationError
+from prakerja.identity.names import person_name_check
 from prakerja.identity.nik import nik_parse
 from prakerja.identity.phones import phone_normalise
 from prakerja.labourdata.columns import EXAMPLE_NIK
@@ -38,7 +39,6 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _PERIOD = re.compile(r"^(\d{4})[-/](\d{1,2})$|^(\d{1,2})[-/](\d{4})$")
 _FAST_MOBILE = re.compile(r"^(?:\+?62|0)(8[1-9]\d{7,10})$")
 _PHONE_SEPARATORS = re.compile(r"[\s().-]+")
-_DIGITS_IN_NAME = re.compile(r"\d")
 _RUPIAH_PREFIX = re.compile(r"^(?i:rp)\.?\s*")
 _DECIMALS = re.compile(r"(?:,00|\.0)$")
 
@@ -250,8 +250,13 @@ class RowValidator:
             errors.append(
                 _issue(column, "too_long", _("Nama terlalu panjang (paling banyak 150 karakter)."))
             )
-        elif _DIGITS_IN_NAME.search(name):
-            errors.append(_issue(column, "name_digits", _("Nama tidak boleh berisi angka.")))
+        else:
+            # The one rule for people's names (identity.names), as registration applies it;
+            # codes stay labourdata.name_<problem> (name_digits as before).
+            name, issue = person_name_check(name)
+            if issue is not None:
+                suffix = issue.code.removeprefix("name.")
+                errors.append(_issue(column, f"name_{suffix}", str(issue.message)))
         return name
 
     def _formula_cells(self, cells: dict[str, str], errors: list[dict[str, str]]) -> None:

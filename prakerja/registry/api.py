@@ -20,6 +20,7 @@ from prakerja.core.errors import PermissionDenied
 from prakerja.core.idempotency import idempotent
 from prakerja.registry.auth import API_AUTH
 from prakerja.registry.models import Registration
+from prakerja.registry.nik_guard import nik_guard
 from prakerja.registry.references import MAX_INPUT_LENGTH
 from prakerja.registry.selectors import (
     registration_for_user,
@@ -147,7 +148,7 @@ def _out(registration: Registration) -> dict[str, Any]:
     }
 
 
-ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 503)}
+ERRORS = {code: ErrorOut for code in (400, 401, 403, 404, 409, 422, 429, 503)}
 
 
 @router.post(
@@ -206,7 +207,8 @@ def registration_submit_endpoint(request: HttpRequest, reference: ReferencePath)
     description=(
         "Menyimpan satu langkah sebagai draf. Isian yang salah dijawab 400 dengan kode dan "
         "pesan per isian (errors); NIK yang sudah terdaftar di akun lain dijawab 409 "
-        "(registration.nik_taken)."
+        "(registration.nik_taken); terlalu banyak NIK berbeda dalam satu jam dijawab 429 "
+        "(registration.nik_rate_limited) dengan Retry-After."
     ),
 )
 @idempotent
@@ -216,7 +218,8 @@ def registration_step_update(
     actor = _actor(request)
     registration = registration_get_for_actor(actor=actor, reference=reference)
     data = payload.model_dump(exclude_unset=True)
-    registration = registration_update_draft(
-        actor=actor, registration=registration, step=step, data=data
-    )
+    with nik_guard(request, actor=actor, registration=registration, step=step, data=data):
+        registration = registration_update_draft(
+            actor=actor, registration=registration, step=step, data=data
+        )
     return _out(registration)

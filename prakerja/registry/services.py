@@ -37,10 +37,11 @@ from prakerja.core.hashing import secret_hash
 from prakerja.core.rowsql import RowLoader, update_with_history
 from prakerja.core.tasks import enqueue_with_transaction
 from prakerja.identity.models import Person
+from prakerja.identity.names import person_name_check
 from prakerja.identity.nik import Issue, kk_parse, nik_parse
 from prakerja.identity.phones import phone_normalise
 from prakerja.identity.selectors import person_find_by_nik
-from prakerja.identity.services import person_get_or_create, person_kk_set
+from prakerja.identity.services import person_get_or_create, person_kk_set, person_release
 from prakerja.regions.models import District, Regency
 from prakerja.registry import seed
 from prakerja.registry.models import (
@@ -502,10 +503,19 @@ def registration_nik_set(*, actor: Actor, registration: Registration, nik: str) 
     if existing is not None and existing.pk == registration.person_id:
         return registration
     person, _created = person_get_or_create(nik=parsed.value)
+    previous_person_id = registration.person_id
     registration.person = person
     audit_as(registration, actor=actor, reason="NIK dicatat")
     registration.save(update_fields=["person", "updated_at"])
+    _person_given_up(previous_person_id, kept=person.pk)
     return registration
+
+
+def _person_given_up(person_id: int | None, *, kept: int | None) -> None:
+    """A draft changed its NIK: the person of the old one goes unless something else holds
+    it. A ``Person`` exists only for a NIK some record keeps, not for every NIK ever tried."""
+    if person_id is not None and person_id != kept:
+        person_release(person_id=person_id)
 
 
 def registration_contact_phone_replace(*, actor: Actor, user: User, old: str, new: str) -> int:
@@ -558,6 +568,12 @@ def _identity(
         max_length=150,
         required=("registration.full_name_required", _("Nama lengkap wajib diisi sesuai KTP.")),
     )
+    if full_name:
+        # The one rule for names (the import and the console use it too): full-width
+        # letters fold to plain ones, markup and leading formula characters are refused.
+        full_name, name_issue = person_name_check(full_name)
+        if name_issue is not None:
+            errors.add_issue(name_issue, "full_name")
     birth_place = _text(
         data,
         "birth_place",
@@ -912,6 +928,7 @@ def registration_update_draft(
     )
     if locked.status != Registration.Status.DRAFT:
         raise _not_draft()
+    previous_person_id = locked.person_id
     fields = _STEP_HANDLERS[step](locked, data, _Errors())
     for name, value in fields.items():
         setattr(locked, name, value)
@@ -925,6 +942,8 @@ def registration_update_draft(
         if step == Step.IDENTITY:
             raise _nik_taken() from None
         raise
+    if step == Step.IDENTITY:
+        _person_given_up(previous_person_id, kept=locked.person_id)
     return locked
 
 

@@ -23,6 +23,7 @@ from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role, User
 from prakerja.core.errors import ApplicationError, NotFound
 from prakerja.core.idempotency import form_token_issue, once_per_submission_token
+from prakerja.core.throttle import RateLimited
 from prakerja.identity.phones import phone_mask
 from prakerja.regions.models import District, Province, Regency
 from prakerja.registry.models import (
@@ -33,6 +34,7 @@ from prakerja.registry.models import (
     Occupation,
     Registration,
 )
+from prakerja.registry.nik_guard import nik_guard
 from prakerja.registry.selectors import (
     consent_text_current,
     registration_for_user,
@@ -220,21 +222,31 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         return redirect("registry:status", registration.reference)
     if request.method == "POST":
         values = _step_data(current, request.POST)
+        status, retry_after = 422, 0
         try:
-            registration = registration_update_draft(
-                actor=request.user, registration=registration, step=current, data=values
-            )
+            with nik_guard(
+                request, actor=request.user, registration=registration, step=current, data=values
+            ):
+                registration = registration_update_draft(
+                    actor=request.user, registration=registration, step=current, data=values
+                )
         except StepInvalid as error:
             errors = error.by_field()
         except ApplicationError as error:
-            if error.status not in {400, 409}:
+            if error.status not in {400, 409, 429}:
                 raise
             errors = {error.field or "__all__": [str(error.message)]}
+            if isinstance(error, RateLimited):
+                status, retry_after = 429, error.retry_after
         else:
             return redirect(_after_step(registration, current))
         context = _step_context(request, registration, current, values, errors)
-        # 422: the page is the same form again, with the errors; nothing was saved.
-        return render(request, "registry/step.html", context, status=422)
+        # 422 (429 when rate-limited): the page is the same form again, with the errors;
+        # nothing was saved.
+        response = render(request, "registry/step.html", context, status=status)
+        if retry_after:
+            response["Retry-After"] = str(retry_after)
+        return response
     context = _step_context(request, registration, current, _initial(current, registration))
     return render(request, "registry/step.html", context)
 

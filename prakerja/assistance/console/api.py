@@ -52,7 +52,7 @@ class LookupOut(Schema):
 
 @router.post(
     "/lookups",
-    response={200: LookupOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    response={200: LookupOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     summary="Cari pendaftar (petugas posko)",
 )
 @idempotent

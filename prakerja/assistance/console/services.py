@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -25,12 +26,15 @@ from prakerja.assistance.console.selectors import (
 )
 from prakerja.assistance.models import Post
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.core.throttle import RateLimited, hit, peek
 from prakerja.identity.models import PersonalDataAccess
 from prakerja.identity.nik import nik_parse
 from prakerja.identity.phones import phone_normalise
 from prakerja.identity.selectors import person_find_by_nik
 from prakerja.identity.services import personal_data_access_record
 from prakerja.registry.models import Channel, Registration
+
+CONSOLE_LOOKUP_GROUP = "console.lookup"
 
 
 @dataclass
@@ -68,6 +72,20 @@ def console_search(*, actor: User, text: str) -> SearchResult:
         by_phone = own_scope.filter(Q(phone=query.value) | Q(user__phone=query.value))
         return SearchResult(query=query, own=list(by_phone[:50]))
 
+    # Lookups beyond the post are capped per officer (CONSOLE_LOOKUP_RATE): each one is
+    # logged, but a log read the next day does not stop someone walking through NIKs today.
+    lookup_key = f"user:{actor.pk}"
+    usage = peek(group=CONSOLE_LOOKUP_GROUP, key=lookup_key, rate=settings.CONSOLE_LOOKUP_RATE)
+    if usage.limited:
+        raise RateLimited(
+            "console.lookup_rate_limited",
+            _(
+                "Terlalu banyak pencarian lintas posko dalam satu jam. Tunggu sebentar lalu "
+                "coba lagi; pencarian di posko Anda sendiri dengan nomor HP tetap bisa."
+            ),
+            field="q",
+            retry_after=usage.retry_after,
+        )
     person = None
     if query.kind == QueryKind.NIK:
         person = person_find_by_nik(nik=query.value)
@@ -104,6 +122,9 @@ def console_search(*, actor: User, text: str) -> SearchResult:
             query_kind=query_kind,
             found=False,
         )
+    if elsewhere or not own:
+        # It reached beyond the post (a hit elsewhere or a miss): it counts.
+        hit(group=CONSOLE_LOOKUP_GROUP, key=lookup_key, rate=settings.CONSOLE_LOOKUP_RATE)
     return SearchResult(query=query, own=own, elsewhere=[MaskedSummary.of(r) for r in elsewhere])
 
 

@@ -73,12 +73,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST)
     result = None
+    retry_after = 0
     if form.is_valid():
         try:
             result = services.console_search(actor=_actor(request), text=form.cleaned_data["q"])
         except ApplicationError as exc:
             _form_error(form, exc)
-    return _dashboard(request, search_form=form, result=result)
+            retry_after = getattr(exc, "retry_after", 0)
+    response = _dashboard(request, search_form=form, result=result)
+    if retry_after:
+        response.status_code = 429
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @never_cache

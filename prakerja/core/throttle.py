@@ -1,0 +1,106 @@
+"""Rate limits per account or per address, counted in the shared cache by django-ratelimit.
+
+django-ratelimit gives fixed windows with an atomic counter (``cache.add`` then ``incr``: one
+Redis command each, so two app hosts never both pass the last free slot). On top of it,
+``distinct_hit`` counts *different values* only: typing the same NIK again after fixing a
+birth date is not a new try, a sixth different NIK is. Values are counted by a digest the
+caller gives (a blind index for a NIK), never by the value itself: the cache is no place for
+personal data.
+
+``RateLimited`` is the ``ApplicationError`` a caller raises on a refusal: 429 with a
+``Retry-After`` (``config.api`` sets the header; HTML views show the message as a form error).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import caches
+from django.http import HttpRequest
+from django.utils.functional import Promise
+from django_ratelimit.core import get_usage
+
+from prakerja.core.errors import ApplicationError
+
+# The same cache as django-ratelimit's counters, so a marker and its counter live and expire
+# together.
+_CACHE = "default"
+
+
+class RateLimited(ApplicationError):
+    status = 429
+
+    def __init__(
+        self, code: str, message: str | Promise, *, retry_after: int, field: str | None = None
+    ) -> None:
+        super().__init__(code, message, field=field)
+        self.retry_after = max(1, int(retry_after))
+
+
+@dataclass(frozen=True)
+class Usage:
+    limited: bool
+    retry_after: int  # seconds until the window ends
+
+
+def _usage(*, group: str, key: str, rate: str, increment: bool) -> Usage:
+    # django-ratelimit reads the request only to match the HTTP method (all methods here) and
+    # to derive a key from it; our keys are computed by the caller, so no request is needed
+    # and services without one (the officer console) can count too.
+    usage = get_usage(
+        None,  # type: ignore[arg-type]
+        group=group,
+        key=lambda _group, _request: key,
+        rate=rate,
+        increment=increment,
+    )
+    if usage is None:  # RATELIMIT_ENABLE = False
+        return Usage(limited=False, retry_after=0)
+    return Usage(limited=bool(usage["should_limit"]), retry_after=max(1, usage["time_left"]))
+
+
+def hit(*, group: str, key: str, rate: str) -> Usage:
+    """Count one event for ``key``; ``limited`` once the rate ("5/h") is exceeded."""
+    return _usage(group=group, key=key, rate=rate, increment=True)
+
+
+def peek(*, group: str, key: str, rate: str) -> Usage:
+    """Whether ``key`` is already over the rate, without counting anything.
+
+    ``limited`` here means "the limit is used up": the next ``hit`` would exceed it.
+    """
+    usage = get_usage(
+        None,  # type: ignore[arg-type]
+        group=group,
+        key=lambda _group, _request: key,
+        rate=rate,
+        increment=False,
+    )
+    if usage is None:
+        return Usage(limited=False, retry_after=0)
+    return Usage(limited=usage["count"] >= usage["limit"], retry_after=max(1, usage["time_left"]))
+
+
+def distinct_hit(*, group: str, key: str, rate: str, digest: str) -> Usage:
+    """Count ``digest`` once per window for ``key``; a value seen in this window is free.
+
+    A refused value is forgotten again, so asking for it a second time is refused too.
+    """
+    window = peek(group=group, key=key, rate=rate)
+    marker = "rl-seen:" + hashlib.sha256(f"{group}|{key}|{digest}".encode()).hexdigest()
+    cache = caches[_CACHE]
+    # The marker expires with the counter's window: both start afresh together.
+    if not cache.add(marker, 1, timeout=max(1, window.retry_after)):
+        return Usage(limited=False, retry_after=window.retry_after)
+    usage = hit(group=group, key=key, rate=rate)
+    if usage.limited:
+        cache.delete(marker)
+    return usage
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address as the sign-in lockout sees it (``AXES_IPWARE_PROXY_COUNT``)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or ""
