@@ -281,7 +281,7 @@ ACCOUNT_RATE_LIMITS = {
 # at a post share one address: for them only the per-account limit counts. Mind mobile
 # carriers' shared addresses (CGNAT) before a surge: raise the per-address rate then.
 NIK_CHANGE_RATE_PER_ACCOUNT = env.str("NIK_CHANGE_RATE_PER_ACCOUNT", default="5/h")
-NIK_CHANGE_RATE_PER_ADDRESS = env.str("NIK_CHANGE_RATE_PER_ADDRESS", default="5/h")
+NIK_CHANGE_RATE_PER_ADDRESS = env.str("NIK_CHANGE_RATE_PER_ADDRESS", default="30/h")
 # Officer console lookups that reach beyond the officer's own post, per officer account.
 CONSOLE_LOOKUP_RATE = env.str("CONSOLE_LOOKUP_RATE", default="30/h")
 # Rate limits and lockouts must see the client, not the load balancer.

@@ -86,7 +86,8 @@ def test_the_same_nik_sent_again_is_not_a_new_try() -> None:
         assert patch_identity(user, draft, 101).status_code == 200
 
 
-def test_the_limit_per_address_counts_every_applicant_behind_it() -> None:
+def test_the_limit_per_address_counts_every_applicant_behind_it(settings: Any) -> None:
+    settings.NIK_CHANGE_RATE_PER_ADDRESS = "5/h"
     first, first_draft = draft_for()
     second, second_draft = draft_for()
     for serial in range(111, 114):
