@@ -290,11 +290,12 @@ def _rejected_rows_batch(actor: User) -> ImportBatch:
 def _seed(superadmin: User) -> ImportBatch:
     ministry = f.batch(source=Source.MINISTRY)
     regional = f.batch(source=Source.REGENCY_DISNAKER)
-    groups = [
-        [(ministry, Category.LAID_OFF, "3578"), (regional, Category.LAID_OFF, "3578")],
-        [(ministry, Category.LAID_OFF, "3578")],
-        [(regional, Category.LAID_OFF, "3578")],
-        [(ministry, Category.LAID_OFF, "3578"), (regional, Category.FURLOUGHED, "3578")],
+    laid_off, furloughed = str(Category.LAID_OFF), str(Category.FURLOUGHED)
+    groups: list[list[tuple[ImportBatch, str, str]]] = [
+        [(ministry, laid_off, "3578"), (regional, laid_off, "3578")],
+        [(ministry, laid_off, "3578")],
+        [(regional, laid_off, "3578")],
+        [(ministry, laid_off, "3578"), (regional, furloughed, "3578")],
     ]
     serial = 500
     for reports in groups:

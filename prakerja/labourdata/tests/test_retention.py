@@ -168,7 +168,8 @@ def test_every_rejected_rows_download_is_in_the_access_log(
     ]
     page = client.get(f"/data-disnaker/impor/{batch.pk}/").content.decode()
     batch.refresh_from_db()
-    kept_until = timezone.localtime(batch.finished_at + dt.timedelta(days=30))  # type: ignore[operator]
+    assert batch.finished_at is not None
+    kept_until = timezone.localtime(batch.finished_at + dt.timedelta(days=30))
     assert (
         "Baris yang ditolak berisi NIK lengkap; setiap unduhan dicatat. Data ini dihapus pada "
         f"{kept_until:%d-%m-%Y} sesuai ketentuan retensi data."
