@@ -209,6 +209,13 @@ TASKS = {
 # A ready job older than this means no worker is taking jobs: /healthz reports it.
 TASKS_STALL_SECONDS = env.int("TASKS_STALL_SECONDS", default=300)
 
+# --- Labour-data imports ------------------------------------------------------------------
+# Days after an import is done (completed or failed) that its uploaded file and the original
+# cells of its rejected and duplicate rows (full NIKs) are deleted (``labourdata.retention``,
+# daily job and ``manage.py labourdata_retention``). Until then the uploading office may
+# download its rejected rows to correct them.
+LABOURDATA_RETENTION_DAYS = env.int("LABOURDATA_RETENTION_DAYS", default=30)
+
 # --- Accounts, sign-in, two-factor, lockout -------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

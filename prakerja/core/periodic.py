@@ -47,6 +47,13 @@ SCHEDULE: tuple[Periodic, ...] = (
         DAILY,
         dt.time(2, 0),
     ),
+    # Uploaded lists and rejected-row cells past LABOURDATA_RETENTION_DAYS (UU PDP), at night.
+    Periodic(
+        "labourdata_retention",
+        "prakerja.labourdata.tasks.import_data_retention_periodic",
+        DAILY,
+        dt.time(2, 30),
+    ),
     # Tomorrow's visit reminders, in the late afternoon: the evening before the visit.
     Periodic(
         "appointment_reminders",

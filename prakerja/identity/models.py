@@ -51,8 +51,9 @@ class Person(models.Model):
 
 
 class PersonalDataAccess(models.Model):
-    """One look at someone's personal data outside the viewer's own scope (UU PDP 27/2022),
-    and every download of their data by the applicant themself.
+    """One look at someone's personal data outside the viewer's own scope, one download that
+    hands out full NIKs (the rejected rows of an import), or a download of their own data by
+    the applicant themself, per UU PDP 27/2022.
 
     Written for every lookup across posts, whether or not it found anyone: a run of misses is
     exactly what probing for NIKs looks like. Holds no NIK or phone number itself.
@@ -63,6 +64,10 @@ class PersonalDataAccess(models.Model):
         REVEAL = "reveal", _("Membuka data tanpa sensor")
         # The applicant downloading their own data (UU PDP 27/2022, the right of access).
         SELF_EXPORT = "self_export", _("Mengunduh data pribadi sendiri")
+        REJECTED_ROWS_DOWNLOAD = (
+            "rejected_rows_download",
+            _("Mengunduh baris impor yang ditolak untuk diperbaiki"),
+        )
 
     class QueryKind(models.TextChoices):
         NIK = "nik", _("NIK")
@@ -86,6 +91,9 @@ class PersonalDataAccess(models.Model):
         _("dicari dengan"), max_length=12, choices=QueryKind.choices, blank=True
     )
     found = models.BooleanField(_("ditemukan"), default=False)
+    # What was opened when it is not one person's record, e.g. "impor #12" for the rejected
+    # rows of an import (identity sits below the labour-data app: no foreign key).
+    subject = models.CharField(_("data yang dibuka"), max_length=60, blank=True)
     accessed_at = models.DateTimeField(_("waktu akses"), auto_now_add=True, db_index=True)
 
     class Meta:

@@ -105,8 +105,10 @@ def personal_data_access_record(
     reference: str = "",
     query_kind: PersonalDataAccess.QueryKind | str = "",
     found: bool,
+    subject: str = "",
 ) -> PersonalDataAccess:
-    """Log one look at personal data outside the actor's scope (who, whom, why, when).
+    """Log one look at personal data (who, whom or what, why, when): a lookup outside the
+    actor's scope, or a download that hands out full NIKs (``subject`` names what).
 
     Call it in the same transaction as the read it documents, before the data is shown.
     """
@@ -117,4 +119,5 @@ def personal_data_access_record(
         purpose=purpose,
         query_kind=query_kind,
         found=found,
+        subject=subject[:60],
     )

@@ -94,6 +94,9 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("diunggah pada"), auto_now_add=True)
     started_at = models.DateTimeField(_("mulai diproses"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai diproses"), null=True, blank=True)
+    # When the retention job deleted the file and the cells of its rejected and duplicate rows
+    # (``labourdata.retention``); the rejected-rows download then says so instead.
+    data_deleted_at = models.DateTimeField(_("data baris dihapus"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -118,6 +121,38 @@ class ImportBatch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.COMPLETED, self.Status.FAILED)
+
+
+class ImportDataDeletion(models.Model):
+    """Audit record of one retention deletion: which batch, when, by whom (empty: the
+    scheduled job), under which rule, and how much was deleted. Holds no personal data."""
+
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("impor"), on_delete=models.PROTECT, related_name="deletions"
+    )
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dihapus oleh"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    deleted_at = models.DateTimeField(_("dihapus pada"), auto_now_add=True)
+    retention_days = models.PositiveSmallIntegerField(_("masa simpan (hari)"))
+    reason = models.CharField(_("alasan"), max_length=200)
+    rows_cleared = models.PositiveIntegerField(_("baris yang isinya dihapus"), default=0)
+    file_bytes_cleared = models.PositiveBigIntegerField(
+        _("ukuran berkas dihapus (byte)"), default=0
+    )
+
+    class Meta:
+        ordering = ["-deleted_at"]
+        verbose_name = _("penghapusan data impor")
+        verbose_name_plural = _("penghapusan data impor")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.deleted_at:%Y-%m-%d}"
 
 
 class ImportRow(models.Model):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,15 +17,12 @@ from prakerja.accounts.scopes import (
     actor_role,
     regency_list_for_actor,
 )
+from prakerja.core import exports
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.identity import crypto
 from prakerja.labourdata.columns import REASON_HEADER, Column
 from prakerja.labourdata.models import Category, ImportBatch, ImportRow, WorkerReport
 from prakerja.labourdata.services import columns_for
-
-# Cells a spreadsheet program would run as a formula: written with a leading apostrophe in
-# downloads so opening the file never executes anything (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def batch_list_for_actor(*, actor: Any) -> QuerySet[ImportBatch]:
@@ -50,15 +45,6 @@ def batch_get_for_actor(*, actor: Any, batch_id: int) -> ImportBatch:
     if ImportBatch.objects.filter(pk=batch_id).exists():
         raise PermissionDenied("labourdata.batch_forbidden", _("Impor ini milik wilayah lain."))
     raise NotFound("labourdata.batch_not_found", _("Impor tidak ditemukan."))
-
-
-def _safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) and not _is_phone(value) else value
-
-
-def _is_phone(value: str) -> bool:
-    # "+62812…" is a phone number, not a formula; keep it readable.
-    return value.startswith("+") and value[1:].replace(" ", "").replace("-", "").isdigit()
 
 
 def _reasons(errors: list[dict[str, str]]) -> str:
@@ -93,36 +79,33 @@ def _download_headers(batch: ImportBatch) -> list[str]:
     return [column.header for column in columns]
 
 
-def rejected_rows_csv(*, batch: ImportBatch) -> str:
+def rejected_rows_table(*, batch: ImportBatch) -> Iterator[list[str]]:
+    """The rejected-rows file as rows: the headers (plus "Alasan"), then each rejected row's
+    original cells and its reasons. Written only through ``core.exports`` (formula-safe)."""
     headers = _download_headers(batch)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*headers, REASON_HEADER])
+    yield [*headers, str(REASON_HEADER)]
     for _row_number, cells, reasons in rejected_rows(batch=batch):
-        writer.writerow([_safe_cell(cells.get(header) or "") for header in headers] + [reasons])
-    return buffer.getvalue()
+        yield [cells.get(header) or "" for header in headers] + [reasons]
+
+
+def rejected_rows_csv(*, batch: ImportBatch) -> str:
+    return exports.csv_text(rejected_rows_table(batch=batch))
 
 
 def rejected_rows_xlsx(*, batch: ImportBatch) -> bytes:
-    import xlsxwriter
-
-    headers = _download_headers(batch)
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False}
-    )
+    workbook = exports.XlsxWorkbook()
     sheet = workbook.add_worksheet("Ditolak")
     text = workbook.add_format({"num_format": "@"})
     bold = workbook.add_format({"bold": True})
-    sheet.write_row(0, 0, [*headers, REASON_HEADER], bold)
-    sheet.set_column(0, len(headers) - 1, 18, text)
-    sheet.set_column(len(headers), len(headers), 60)
-    for line, (_row_number, cells, reasons) in enumerate(rejected_rows(batch=batch), start=1):
-        for position, header in enumerate(headers):
-            sheet.write_string(line, position, cells.get(header) or "", text)
-        sheet.write_string(line, len(headers), reasons)
-    workbook.close()
-    return buffer.getvalue()
+    rows = rejected_rows_table(batch=batch)
+    header = next(rows)
+    sheet.write_row(0, 0, header, bold)
+    reasons = len(header) - 1
+    sheet.set_column(0, reasons - 1, 18, text)
+    sheet.set_column(reasons, reasons, 60)
+    for line, row in enumerate(rows, start=1):
+        sheet.write_row(line, 0, row, text)
+    return workbook.close()
 
 
 # --- Counts -------------------------------------------------------------------------------
@@ -194,19 +177,16 @@ def template_xlsx(*, kind: str) -> bytes:
     """The empty list to fill in: Indonesian headers, text-formatted cells (so Excel keeps the
     16 digits of a NIK and the leading 0 of a phone number), one example row, and a sheet of
     instructions."""
-    import xlsxwriter
-
     columns = columns_for(kind)
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = exports.XlsxWorkbook()
     sheet = workbook.add_worksheet("Data")
     text = workbook.add_format({"num_format": "@"})
     header = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "num_format": "@"})
     example = workbook.add_format({"num_format": "@", "font_color": "#7F7F7F", "italic": True})
     for position, column in enumerate(columns):
         sheet.set_column(position, position, max(14, len(column.header) + 4), text)
-        sheet.write_string(0, position, column.header, header)
-        sheet.write_string(1, position, column.example, example)
+        sheet.write(0, position, column.header, header)
+        sheet.write(1, position, column.example, example)
     sheet.freeze_panes(1, 0)
     keys = [column.key for column in columns]
     if "category" in keys:
@@ -242,6 +222,5 @@ def template_xlsx(*, kind: str) -> bytes:
         "Kolom NIK dan Nomor HP sudah berformat Teks agar angka tidak berubah.",
     ]
     for line, note in enumerate(notes, start=len(columns) + 2):
-        guide.write_string(line, 0, note)
-    workbook.close()
-    return buffer.getvalue()
+        guide.write(line, 0, note)
+    return workbook.close()

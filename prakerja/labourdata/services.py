@@ -259,6 +259,8 @@ def import_batch_upload(
                 existing.notes = []
                 existing.started_at = None
                 existing.finished_at = None
+                # A new run stores new rows: their retention starts when this run is done.
+                existing.data_deleted_at = None
                 existing.save()
                 _enqueue(existing.pk)
                 return UploadResult(

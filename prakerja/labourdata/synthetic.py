@@ -500,7 +500,11 @@ def workbook_write(
     *,
     columns: tuple[Column, ...] = WORKER_COLUMNS,
 ) -> int:
-    """Write rows as an XLSX shaped like the template (every cell text). Returns the count."""
+    """Write rows as an XLSX shaped like the template (every cell text). Returns the count.
+
+    Not through ``core.exports`` on purpose: this writes an *input* for the importer (tests,
+    benchmarks), exactly as an office would fill the template, formula-like cells included,
+    so the import's own refusal of them is what gets tested. It is never a download."""
     import xlsxwriter
 
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
@@ -526,6 +530,8 @@ def csv_write(
     encoding: str = "utf-8",
     delimiter: str = ",",
 ) -> int:
+    """Write rows as a CSV input for the importer; like ``workbook_write``, an input written
+    raw on purpose (not a download, so not through ``core.exports``)."""
     headers = [column.header for column in columns]
     count = 0
     with open(path, "w", encoding=encoding, newline="") as handle:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,17 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from prakerja.accounts.decorators import capability_required
 from prakerja.accounts.scopes import Capability
+from prakerja.core import exports
 from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import once_per_submission_token
-from prakerja.labourdata import selectors, services
+from prakerja.labourdata import retention, selectors, services
 from prakerja.labourdata.forms import UploadForm
 from prakerja.labourdata.models import Kind, Source
 
 RECENT_BATCHES = 20
-DOWNLOAD_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
+DOWNLOAD_TYPES = ("xlsx", "csv")
 
 
 def _index_context(request: HttpRequest, form: UploadForm) -> dict[str, Any]:
@@ -79,7 +78,11 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         if error.status == 404:
             raise Http404(str(error.message)) from None
         return render(request, "core/error.html", {"message": error.message}, status=error.status)
-    context = {"batch": batch, "sources": dict(Source.choices)}
+    context = {
+        "batch": batch,
+        "sources": dict(Source.choices),
+        "kept_until": retention.data_kept_until(batch),
+    }
     if request.GET.get("fragment") == "progress":
         return render(request, "labourdata/batch_detail.html#progress", context)
     return render(request, "labourdata/batch_detail.html", context)
@@ -97,18 +100,24 @@ def batch_rejected(request: HttpRequest, batch_id: int, file_type: str) -> HttpR
         if error.status == 404:
             raise Http404(str(error.message)) from None
         return render(request, "core/error.html", {"message": error.message}, status=error.status)
-    body: str | bytes
-    if file_type == "csv":
-        body = "\ufeff" + selectors.rejected_rows_csv(batch=batch)  # BOM: Excel reads UTF-8
-    else:
-        body = selectors.rejected_rows_xlsx(batch=batch)
-    response = HttpResponse(body, content_type=DOWNLOAD_TYPES[file_type])
-    stem = batch.original_name.rsplit(".", 1)[0][:80] or "impor"
-    response["Content-Disposition"] = (
-        f'attachment; filename="ditolak-{batch.pk}-{_ascii(stem)}.{file_type}"'
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    stem = _ascii(batch.original_name.rsplit(".", 1)[0][:80] or "impor")
+    filename = f"ditolak-{batch.pk}-{stem}.{file_type}"
+    try:
+        # One transaction: the access log row is written before the rows are read, and the
+        # batch's row lock keeps the retention job from emptying them half-way through.
+        with transaction.atomic():
+            retention.rejected_rows_download_record(
+                actor=request.user, batch=batch, file_format=file_type
+            )
+            if file_type == "csv":
+                return exports.csv_response(
+                    filename=filename, rows=list(selectors.rejected_rows_table(batch=batch))
+                )
+            return exports.xlsx_response(
+                filename=filename, content=selectors.rejected_rows_xlsx(batch=batch)
+            )
+    except ApplicationError as error:
+        return render(request, "core/error.html", {"message": error.message}, status=error.status)
 
 
 def _ascii(text: str) -> str:
@@ -120,10 +129,10 @@ def _ascii(text: str) -> str:
 def template_download(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in Kind.values:
         raise Http404
-    response = HttpResponse(selectors.template_xlsx(kind=kind), content_type=DOWNLOAD_TYPES["xlsx"])
     name = "templat-pekerja-terdampak" if kind == Kind.WORKERS else "templat-penerima-jps"
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return exports.xlsx_response(
+        filename=f"{name}.xlsx", content=selectors.template_xlsx(kind=kind)
+    )
 
 
 @capability_required(Capability.REPORT_VIEW)

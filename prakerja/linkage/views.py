@@ -4,8 +4,6 @@ one service or selector, render."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -22,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role
 from prakerja.accounts.scopes import Capability, actor_can, regency_list_for_actor
+from prakerja.core import exports
 from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import once_per_submission_token
 from prakerja.labourdata.models import Category
@@ -143,31 +142,24 @@ def regional_ministry(request: HttpRequest) -> HttpResponse:
         group = "conflicting"
     people = report.people.filter(pl.col("group") == group).drop("worker_id")
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="daerah-kemnaker-{group}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                _("Nama lengkap"),
-                _("Kabupaten/kota"),
-                _("Kategori Kemnaker"),
-                _("Wilayah Kemnaker"),
-                _("Kategori daerah"),
-                _("Wilayah daerah"),
-            ]
+        header = [
+            _("Nama lengkap"),
+            _("Kabupaten/kota"),
+            _("Kategori Kemnaker"),
+            _("Wilayah Kemnaker"),
+            _("Kategori daerah"),
+            _("Wilayah daerah"),
+        ]
+        columns = (
+            "full_name",
+            "regency",
+            "ministry_category",
+            "ministry_regency",
+            "regional_category",
+            "regional_regency",
         )
-        for row in people.iter_rows(named=True):
-            writer.writerow(
-                [
-                    row["full_name"],
-                    row["regency"],
-                    row["ministry_category"],
-                    row["ministry_regency"],
-                    row["regional_category"],
-                    row["regional_regency"],
-                ]
-            )
-        return response
+        rows = ([row[column] for column in columns] for row in people.iter_rows(named=True))
+        return exports.csv_response(filename=f"daerah-kemnaker-{group}.csv", rows=[header, *rows])
     return render(
         request,
         "linkage/regional_ministry.html",
@@ -187,44 +179,28 @@ def regional_ministry(request: HttpRequest) -> HttpResponse:
 
 
 def _outreach_file(frame: pl.DataFrame, file_format: str) -> HttpResponse:
-    headers = [str(h) for h in selectors.OUTREACH_HEADERS]
     labels = dict(Category.choices)
     rows = [
-        [
-            row["regency"],
-            row["full_name"],
-            row["phone"] or "",
-            str(labels.get(row["category"] or "", "")),
-            row["company"] or "",
-        ]
-        for row in frame.iter_rows(named=True)
+        [str(h) for h in selectors.OUTREACH_HEADERS],
+        *(
+            [
+                row["regency"],
+                row["full_name"],
+                row["phone"] or "",
+                str(labels.get(row["category"] or "", "")),
+                row["company"] or "",
+            ]
+            for row in frame.iter_rows(named=True)
+        ),
     ]
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if file_format == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="penjangkauan-{stamp}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        return response
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet("Penjangkauan")
-    text = workbook.add_format({"num_format": "@"})
-    sheet.write_row(0, 0, headers)
-    for number, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            # Text cells: a phone number must not become a number, a name not a formula.
-            sheet.write_string(number, column, value, text)
-    workbook.close()
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return exports.csv_response(filename=f"penjangkauan-{stamp}.csv", rows=rows)
+    # Text cells: a phone number must not become a number.
+    return exports.xlsx_response(
+        filename=f"penjangkauan-{stamp}.xlsx",
+        content=exports.xlsx_table(sheet_name="Penjangkauan", rows=rows),
     )
-    response["Content-Disposition"] = f'attachment; filename="penjangkauan-{stamp}.xlsx"'
-    return response
 
 
 @data_staff_required
@@ -339,34 +315,28 @@ def jps_case(request: HttpRequest, case_id: int) -> HttpResponse:
 def jps_monitoring(request: HttpRequest) -> HttpResponse:
     rows = selectors.jps_monitoring(actor=request.user)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="pemantauan-jps.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
+        header = [
+            _("kode"),
+            _("kabupaten/kota"),
+            _("kasus"),
+            _("terbuka"),
+            _("dilanjutkan"),
+            _("dihentikan"),
+            _("disesuaikan"),
+            _("terbuka sejak"),
+        ]
+        lines = (
             [
-                _("kode"),
-                _("kabupaten/kota"),
-                _("kasus"),
-                _("terbuka"),
-                _("dilanjutkan"),
-                _("dihentikan"),
-                _("disesuaikan"),
-                _("terbuka sejak"),
+                row["regency_id"],
+                row["regency__name"],
+                row["total"],
+                row["open"],
+                row["continued"],
+                row["stopped"],
+                row["adjusted"],
+                timezone.localtime(row["oldest_open"]).date() if row["oldest_open"] else "",
             ]
+            for row in rows
         )
-        for row in rows:
-            oldest = row["oldest_open"]
-            writer.writerow(
-                [
-                    row["regency_id"],
-                    row["regency__name"],
-                    row["total"],
-                    row["open"],
-                    row["continued"],
-                    row["stopped"],
-                    row["adjusted"],
-                    timezone.localtime(oldest).strftime("%Y-%m-%d") if oldest else "",
-                ]
-            )
-        return response
+        return exports.csv_response(filename="pemantauan-jps.csv", rows=[header, *lines])
     return render(request, "linkage/jps_monitoring.html", {"rows": rows})

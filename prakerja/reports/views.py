@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role
+from prakerja.core import exports
 from prakerja.reports import selectors
 from prakerja.reports.forms import PeriodForm
 
@@ -52,21 +53,25 @@ def daily_csv(request: HttpRequest) -> HttpResponse:
     table = request.GET.get("tabel", "pendaftaran")
     if table not in CSV_TABLES:
         table = "pendaftaran"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="harian-{table}-{period.start}-{period.end}.csv"'
-    )
-    writer = csv.writer(response)
+    rows: list[list[Any]]
     if table == "pendaftaran":
-        writer.writerow([_("tanggal"), _("daring"), _("posko"), _("call center"), _("jumlah")])
-        for day in selectors.registrations_per_day_by_channel(period=period):
-            writer.writerow([day.day.isoformat(), day.online, day.post, day.callcentre, day.total])
+        rows = [[_("tanggal"), _("daring"), _("posko"), _("call center"), _("jumlah")]]
+        rows += [
+            [day.day, day.online, day.post, day.callcentre, day.total]
+            for day in selectors.registrations_per_day_by_channel(period=period)
+        ]
     elif table == "posko":
-        writer.writerow([_("tanggal"), _("kode posko"), _("posko"), _("orang dilayani")])
-        for row in selectors.people_assisted_per_post_per_day(period=period):
-            writer.writerow([row.day.isoformat(), row.post_code, row.post_name, row.people])
+        rows = [[_("tanggal"), _("kode posko"), _("posko"), _("orang dilayani")]]
+        rows += [
+            [row.day, row.post_code, row.post_name, row.people]
+            for row in selectors.people_assisted_per_post_per_day(period=period)
+        ]
     else:
-        writer.writerow([_("tanggal"), _("konfirmasi call center")])
-        for count in selectors.callcentre_confirmations_per_day(period=period) or []:
-            writer.writerow([count.day.isoformat(), count.count])
-    return response
+        rows = [[_("tanggal"), _("konfirmasi call center")]]
+        rows += [
+            [count.day, count.count]
+            for count in selectors.callcentre_confirmations_per_day(period=period) or []
+        ]
+    return exports.csv_response(
+        filename=f"harian-{table}-{period.start}-{period.end}.csv", rows=rows
+    )

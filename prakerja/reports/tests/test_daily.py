@@ -109,14 +109,15 @@ def test_the_csv_has_the_same_numbers(client: Client, manager: User) -> None:
     client.force_login(manager)
     response = client.get("/laporan/harian/unduh.csv", QUERY)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.decode().splitlines() == [
+    # A byte-order mark first, so Excel reads the file as UTF-8.
+    assert response.content.decode("utf-8-sig").splitlines() == [
         "tanggal,daring,posko,call center,jumlah",
         "2020-04-12,0,0,0,0",
         "2020-04-13,2,1,1,4",
         "2020-04-14,1,0,0,1",
     ]
     posts = client.get("/laporan/harian/unduh.csv", {**QUERY, "tabel": "posko"})
-    assert posts.content.decode().splitlines()[1:] == [
+    assert posts.content.decode("utf-8-sig").splitlines()[1:] == [
         "2020-04-13,posko-malang,Posko Kota Malang,1",
         "2020-04-13,posko-surabaya,Posko Surabaya,2",
     ]

@@ -58,6 +58,9 @@ class Command(BaseCommand):
         synthetic.workbook_write(
             out / "jps.xlsx", synthetic.jps_rows(jps_people, seed=seed), columns=JPS_COLUMNS
         )
+        # Inputs and known truth for tests and benchmarks, written raw on purpose: they are
+        # read back by the importer and the benchmark, never handed to a person as a download
+        # (those go through core.exports).
         with (out / "pendaftar.csv").open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(
