@@ -127,10 +127,9 @@ def test_healthz_reports_a_job_past_its_lease_and_livez_does_not(client: Client)
     assert client.get("/healthz").json()["jobs"] == "ok"
 
 
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS_LEASE_SECONDS=0.2)
-def test_the_heartbeat_keeps_a_long_job_alive_outside_a_transaction(
-    transactional_db: None,
-) -> None:
+def test_the_heartbeat_keeps_a_long_job_alive_outside_a_transaction() -> None:
     import time
 
     with jobs.job_lease(JOB, 11) as held:
@@ -140,3 +139,17 @@ def test_the_heartbeat_keeps_a_long_job_alive_outside_a_transaction(
         assert jobs.lease_acquire(JOB, 11) is None
         held.check()
     assert not JobLease.objects.exists()
+
+
+def test_the_scheduler_takes_back_a_dead_workers_job_too() -> None:
+    from django.core.management import call_command
+
+    batch_id = _unfinished_batch()
+    stale = strand(JOB, batch_id, import_batch_run)
+    call_command("scheduler", "--once", verbosity=0)
+    stale.refresh_from_db()
+    assert stale.status == TaskResultStatus.FAILED
+    assert JobLease.objects.get().owner == ""
+    assert DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=stale.task_path
+    ).exists()
