@@ -81,9 +81,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "phonenumber_field",
+    # Above django_tasks_db: core's db_worker (the same worker plus the lease reaper,
+    # core.jobs) must be the one `manage.py db_worker` finds.
+    "prakerja.core",
     "django_tasks",
     "django_tasks_db",
-    "prakerja.core",
     "prakerja.regions",
     "prakerja.identity",
     "prakerja.registry",
@@ -208,6 +210,13 @@ TASKS = {
 }
 # A ready job older than this means no worker is taking jobs: /healthz reports it.
 TASKS_STALL_SECONDS = env.int("TASKS_STALL_SECONDS", default=300)
+# A long job (import, linkage, selection) holds a lease that its worker renews every quarter of
+# this; a lease this old means the worker died: a worker's reaper enqueues the job again and
+# /healthz reports it until then (core.jobs). Longer = slower takeover; shorter = a database
+# pause of that length makes a live job look dead (it is then only run twice, harmlessly).
+TASKS_LEASE_SECONDS = env.float("TASKS_LEASE_SECONDS", default=120.0)
+# Rows an import stores per transaction (a killed job resumes after the last one committed).
+LABOURDATA_IMPORT_CHUNK_ROWS = env.int("LABOURDATA_IMPORT_CHUNK_ROWS", default=5000)
 
 # --- Labour-data imports ------------------------------------------------------------------
 # Days after an import is done (completed or failed) that its uploaded file and the original

@@ -8,6 +8,13 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         _history_manager_class_once()
+        from django_tasks_db.compat import task_finished, task_started
+
+        from prakerja.core.jobs import task_context_forget, task_context_remember
+
+        # A job's lease records which queue row and worker run it (core.jobs).
+        task_started.connect(task_context_remember, dispatch_uid="core.jobs.task_started")
+        task_finished.connect(task_context_forget, dispatch_uid="core.jobs.task_finished")
 
 
 def _history_manager_class_once() -> None:

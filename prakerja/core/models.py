@@ -65,3 +65,40 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.period:%Y-%m-%d %H:%M}"
+
+
+class JobLease(models.Model):
+    """The claim of one long background job (an import batch, a linkage run, a selection run)
+    by the worker running it, renewed while that worker lives (``core.jobs``).
+
+    A worker killed with ``kill -9``, out of memory or on a lost host cannot say it stopped:
+    its lease simply runs out. The reaper that every worker runs then hands the job back to
+    the queue (``owner`` = "") and enqueues it again, and ``/healthz`` reports any lease that
+    has run out meanwhile. A table of its own rather than columns on the job rows: the
+    selection job holds its run's row lock for the whole run, so a heartbeat written to that
+    row would wait until the run is over.
+    """
+
+    job = models.CharField(_("jenis tugas"), max_length=40)
+    object_id = models.BigIntegerField(_("nomor objek"))
+    # Unique per acquisition (worker id, host, process, random token); "" = handed back to
+    # the queue by the reaper, free for the next worker that starts the job.
+    owner = models.CharField(_("pemegang"), max_length=160, blank=True)
+    worker_id = models.CharField(_("pekerja"), max_length=64, blank=True)
+    # The django-tasks result row of the run holding the lease (or of the re-enqueued one).
+    task_id = models.CharField(_("tugas antrean"), max_length=64, blank=True)
+    acquired_at = models.DateTimeField(_("diambil"), default=timezone.now)
+    heartbeat_at = models.DateTimeField(_("tanda hidup terakhir"), default=timezone.now)
+    expires_at = models.DateTimeField(_("berlaku sampai"), db_index=True)
+    takeovers = models.PositiveIntegerField(_("diambil alih"), default=0)
+
+    class Meta:
+        verbose_name = _("sewa tugas")
+        verbose_name_plural = _("sewa tugas")
+        constraints = [
+            # One holder per job: two workers starting the same job race on this row.
+            models.UniqueConstraint(fields=["job", "object_id"], name="job_lease_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job}:{self.object_id} {self.owner or '-'}"

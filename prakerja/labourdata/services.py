@@ -6,7 +6,9 @@ The import is built so that nothing is lost and nothing doubled:
   same file again returns the existing batch and changes nothing;
 * the job stores the rows in chunks, each in one transaction together with the batch's
   ``rows_done``, and every chunk is keyed by ``(batch, row_number)``. A job killed half-way has
-  committed whole chunks only; running it again continues at ``rows_done``;
+  committed whole chunks only; running it again continues at ``rows_done``. The job holds a
+  lease (``core.jobs``), renewed with every chunk: when its worker dies the lease runs out and
+  another worker's reaper enqueues the job again, which continues the same way;
 * ``status = completed`` is written in the transaction of the last chunk, so a batch that says
   "selesai" holds every row of its file, and one that does not is visibly unfinished;
 * a file that cannot be read as a whole fails before any row is stored, with its reason.
@@ -43,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.models import Role
 from prakerja.accounts.scopes import Capability, actor_require, actor_role
 from prakerja.core.errors import ApplicationError
+from prakerja.core.jobs import JobLeaseHeld, job_lease
 from prakerja.identity import crypto
 from prakerja.identity.models import Person
 from prakerja.labourdata.bulk import (
@@ -75,7 +78,10 @@ from prakerja.regions.models import Regency
 
 logger = logging.getLogger(__name__)
 
-CHUNK_ROWS = 5000
+# Rows per chunk transaction (a setting, so that a test can kill a worker between chunks).
+CHUNK_ROWS = settings.LABOURDATA_IMPORT_CHUNK_ROWS
+# The lease of an import job (core.jobs): a batch whose worker died is continued by another.
+IMPORT_JOB = "labourdata.import"
 # Databases on which the next chunk is validated in a thread while this one is written. On
 # PostgreSQL the server does its share of the work in its own process, so the job's waiting
 # for it is a core free for validation. SQLite works inside this process (and the GIL).
@@ -341,6 +347,15 @@ def import_batch_process(*, batch_id: int, pipelined: bool | None = None) -> Imp
     ``pipelined``: validate (and encrypt) the next chunk in a background thread while this one
     is written; by default on the databases in ``PIPELINED_VENDORS``. Same rows either way.
     """
+    with job_lease(IMPORT_JOB, batch_id) as lease:
+        if lease is None:
+            # A live worker is importing this batch (this is a second task for it, e.g. a
+            # manual resume): it finishes the batch; this run leaves it alone.
+            return ImportBatch.objects.get(pk=batch_id)
+        return _import_batch_run(batch_id=batch_id, pipelined=pipelined, lease=lease)
+
+
+def _import_batch_run(*, batch_id: int, pipelined: bool | None, lease: JobLeaseHeld) -> ImportBatch:
     if pipelined is None:
         pipelined = connection.vendor in PIPELINED_VENDORS
     with transaction.atomic():
@@ -368,12 +383,14 @@ def import_batch_process(*, batch_id: int, pipelined: bool | None = None) -> Imp
     # job's CPU at 100,000 rows. Freeze what exists now; unfreeze when done.
     gc.freeze()
     try:
-        return _chunks_store(batch, table, pipelined=pipelined)
+        return _chunks_store(batch, table, pipelined=pipelined, lease=lease)
     finally:
         gc.unfreeze()
 
 
-def _chunks_store(batch: ImportBatch, table: Table, *, pipelined: bool) -> ImportBatch:
+def _chunks_store(
+    batch: ImportBatch, table: Table, *, pipelined: bool, lease: JobLeaseHeld
+) -> ImportBatch:
     total = len(table)
     # The notes come from reading the file, the same on every run: a resumed job rewrites them.
     ImportBatch.objects.filter(pk=batch.pk).update(rows_total=total, notes=table.notes)
@@ -408,6 +425,10 @@ def _chunks_store(batch: ImportBatch, table: Table, *, pipelined: bool) -> Impor
                 )
                 if locked.is_finished:
                     return ImportBatch.objects.get(pk=batch.pk)
+                # Renewed in the chunk's transaction, which keeps the lease row locked until
+                # the commit: a reaper cannot hand the batch to another worker while this
+                # chunk is being written, and a chunk is never written after a takeover.
+                lease.renew()
                 if locked.rows_done != offset:
                     # Another run of this job got further meanwhile: continue where it is.
                     offset = locked.rows_done

@@ -19,6 +19,8 @@ from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import Actor, Capability, actor_require, actor_role
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.core.jobs import JobLeaseHeld, LeaseLost, job_lease
+from prakerja.core.models import JobLease
 from prakerja.identity import crypto
 from prakerja.labourdata.models import ImportBatch, Kind, ReportedWorker
 from prakerja.linkage import matching
@@ -82,13 +84,22 @@ def linkage_run_start(*, actor: Actor) -> LinkageRun:
     return run
 
 
+# The lease of a linkage job (core.jobs).
+LINKAGE_JOB = "linkage.run"
 # A queued or running run that shows no sign of life for this long is taken as dead. The
 # slowest step (Splink on 100,000 reports against 1,000,000 registrants) takes about a minute.
 LINKAGE_RUN_STALE_AFTER = timedelta(minutes=30)
 
 
 def _last_sign_of_life(run: LinkageRun) -> datetime:
-    return run.progress_at or run.started_at or run.created_at
+    seen = run.progress_at or run.started_at or run.created_at
+    # A long step reports no progress, but its worker renews the run's lease meanwhile.
+    beat = (
+        JobLease.objects.filter(job=LINKAGE_JOB, object_id=run.pk)
+        .values_list("heartbeat_at", flat=True)
+        .first()
+    )
+    return max(seen, beat) if beat else seen
 
 
 def _progress(run_id: int, stage: str, percent: int, **counts: int) -> None:
@@ -106,6 +117,16 @@ def linkage_run_execute(*, run_id: int) -> LinkageRun:
     run = LinkageRun.objects.get(pk=run_id)
     if run.status == LinkageRun.Status.COMPLETED:
         return run
+    # The lease (core.jobs) lets another worker take the run back if this one dies; every
+    # step below is safe to repeat, so the new worker simply starts again from the top.
+    with job_lease(LINKAGE_JOB, run_id) as lease:
+        if lease is None:
+            return run  # a live worker is running it
+        return _linkage_run_steps(run, lease)
+
+
+def _linkage_run_steps(run: LinkageRun, lease: JobLeaseHeld) -> LinkageRun:
+    run_id = run.pk
     now = timezone.now()
     LinkageRun.objects.filter(pk=run_id).update(
         status=LinkageRun.Status.RUNNING, started_at=now, progress_at=now, error_message=""
@@ -113,7 +134,9 @@ def linkage_run_execute(*, run_id: int) -> LinkageRun:
     try:
         exact = _link_exact_nik(run_id=run_id)
         _progress(run_id, "exact", 15, exact_links=exact)
+        lease.check()
         auto, review, considered = _link_probabilistic(run_id=run_id)
+        lease.check()
         _progress(
             run_id,
             "flags",
@@ -125,6 +148,10 @@ def linkage_run_execute(*, run_id: int) -> LinkageRun:
         registration_flags_refresh()
         # Also the safety net for JPS lists whose import did not call us (idempotent).
         jps_cases_open_for_all_batches()
+    except LeaseLost:
+        # Another worker took the run over (this one stopped renewing): it owns the status.
+        logger.warning("linkage run %s taken over by another worker; stopping", run_id)
+        raise
     except Exception as exc:
         # The message is the exception class only: a message could quote a name or a NIK.
         LinkageRun.objects.filter(pk=run_id).update(

@@ -26,6 +26,7 @@ from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Actor, Capability, actor_can, actor_require
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
+from prakerja.core.jobs import job_lease
 from prakerja.core.signals import selection_published
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
@@ -592,6 +593,10 @@ def _progress(run_id: int, value: int, **fields: Any) -> None:
     SelectionRun.objects.filter(pk=run_id).update(progress=value, **fields)
 
 
+# The lease of a selection job (core.jobs).
+SELECTION_JOB = "waves.selection"
+
+
 def selection_run_execute(*, run_id: int) -> SelectionRun:
     """The job body: rank the wave's applicants and store the results (idempotent).
 
@@ -605,6 +610,17 @@ def selection_run_execute(*, run_id: int) -> SelectionRun:
     run = SelectionRun.objects.get(pk=run_id)
     if run.status not in (SelectionRun.Status.QUEUED, SelectionRun.Status.RUNNING):
         return run
+    # The lease (core.jobs) lets another worker take the run back if this one dies: the run is
+    # then recomputed from scratch (same seed, same rows), after deleting whatever the dead
+    # attempt left. The heartbeat is a row of its own: this job holds the run's row lock.
+    with job_lease(SELECTION_JOB, run_id) as lease:
+        if lease is None:
+            return run  # a live worker is ranking it
+        return _selection_run_rank(run)
+
+
+def _selection_run_rank(run: SelectionRun) -> SelectionRun:
+    run_id = run.pk
     connections = selection.connections_for_run()
     _progress(run_id, 10, status=SelectionRun.Status.RUNNING, started_at=timezone.now())
     params = run.parameters

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from prakerja.core.jobs import jobs_reap
 from prakerja.core.periodic import periodic_enqueue_due
 
 
@@ -25,6 +26,9 @@ class Command(BaseCommand):
         while True:
             for name in periodic_enqueue_due():
                 self.stdout.write(f"diantrekan: {name}")
+            # Workers reap too; this covers a queue backend without db_worker (core.jobs).
+            for job in jobs_reap():
+                self.stdout.write(f"diambil alih: {job}")
             if options["once"]:
                 return
             # The connection idles between checks; drop it if the database went away.
