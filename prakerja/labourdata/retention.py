@@ -117,6 +117,13 @@ def rejected_rows_deleted_message(deleted_at: dt.datetime) -> str:
     )
 
 
+def rejected_rows_downloadable_by(*, actor: Any, batch: ImportBatch) -> bool:
+    """Only the office that uploaded the list gets its rejected rows back (they hold full NIKs
+    for correcting and re-uploading): a regency's data officers their regency's uploads, the
+    province's its own. Others with the batch in scope see its figures, not the NIKs."""
+    return getattr(actor, "regency_id", None) == batch.scope_regency_id
+
+
 def rejected_rows_download_record(*, actor: Any, batch: ImportBatch, file_format: str) -> None:
     """Log a download of the batch's rejected rows (they hold full NIKs) in the personal-data
     access log, or refuse it with 410 once retention has deleted them.
@@ -124,6 +131,15 @@ def rejected_rows_download_record(*, actor: Any, batch: ImportBatch, file_format
     Call it inside the transaction that reads the rows: the batch's row lock taken here keeps
     the retention job from deleting the cells half-way through the download.
     """
+    if not rejected_rows_downloadable_by(actor=actor, batch=batch):
+        raise ApplicationError(
+            "labourdata.rejected_rows_other_office",
+            _(
+                "Baris yang ditolak berisi NIK lengkap dan hanya dapat diunduh oleh kantor yang "
+                "mengunggah daftar ini."
+            ),
+            status=403,
+        )
     locked = ImportBatch.objects.select_for_update().defer("file_encrypted").get(pk=batch.pk)
     if locked.data_deleted_at is not None:
         raise ApplicationError(

@@ -82,6 +82,9 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
         "batch": batch,
         "sources": dict(Source.choices),
         "kept_until": retention.data_kept_until(batch),
+        "rejected_downloadable": retention.rejected_rows_downloadable_by(
+            actor=request.user, batch=batch
+        ),
     }
     if request.GET.get("fragment") == "progress":
         return render(request, "labourdata/batch_detail.html#progress", context)

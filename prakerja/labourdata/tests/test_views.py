@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from prakerja.accounts.models import User
+from prakerja.identity.models import PersonalDataAccess
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.labourdata import synthetic
 from prakerja.labourdata.columns import WORKER_COLUMNS
@@ -114,6 +115,25 @@ def test_a_regency_officer_cannot_see_another_regencys_import(
     assert client.get(f"/data-disnaker/impor/{batch.pk}/").status_code == 403
     assert client.get(f"/data-disnaker/impor/{batch.pk}/ditolak.csv").status_code == 403
     assert client.get("/data-disnaker/impor/999999/").status_code == 404
+
+
+def test_only_the_uploading_office_downloads_the_rejected_rows_with_full_niks(
+    client: Client, province_data_officer: User, surabaya_data_officer: User
+) -> None:
+    batch = upload(surabaya_data_officer, xlsx_bytes([worker(NIK_A), worker("123", "Budi")]))
+    assert batch.rows_rejected == 1
+    client.force_login(province_data_officer)
+    page = client.get(f"/data-disnaker/impor/{batch.pk}/").content.decode()
+    assert 'id="rejected-other-office"' in page
+    assert "ditolak.csv" not in page
+    response = client.get(f"/data-disnaker/impor/{batch.pk}/ditolak.csv")
+    assert response.status_code == 403
+    assert "hanya dapat diunduh oleh kantor yang mengunggah daftar ini" in response.content.decode()
+    assert not PersonalDataAccess.objects.exists()
+
+    client.force_login(surabaya_data_officer)
+    assert client.get(f"/data-disnaker/impor/{batch.pk}/ditolak.csv").status_code == 200
+    assert PersonalDataAccess.objects.get().actor == surabaya_data_officer
 
 
 def test_only_importers_reach_the_import_pages(
