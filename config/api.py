@@ -79,7 +79,12 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", []) if part not in {"body", "query", "path"}]
+    loc = list(first.get("loc", []))
+    # A body field's location is ("body", <parameter name>, field…): the parameter name is
+    # ours, not the client's, so "field" names the JSON key the client sent ("nik").
+    if len(loc) > 2 and loc[0] == "body":
+        loc = loc[2:]
+    location = [str(part) for part in loc if part not in {"body", "query", "path"}]
     return api.create_response(
         request,
         {
