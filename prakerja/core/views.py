@@ -5,7 +5,7 @@ from dataclasses import asdict
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -83,6 +83,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return HttpResponseServerError(
             loader.get_template("500.html").render({"call_centre_numbers": CALL_CENTRE_NUMBERS})
         )
+    return database_unavailable_response(request)
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 + Retry-After: the API's JSON error under /api/, the Indonesian page elsewhere."""
     response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse(
@@ -103,3 +108,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
         )
     response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS)
     return response
+
+
+def database_reachable() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return False
+    return True
