@@ -13,11 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
+from pydantic_core import ValidationError as ResponseValidationError
 
 from prakerja.assistance.api import router as assistance_router
 from prakerja.assistance.console.api import router as console_router
 from prakerja.callcenter.api import router as callcenter_router
 from prakerja.core.errors import ApplicationError
+from prakerja.core.views import database_reachable, database_unavailable_response
 from prakerja.identity.api import router as identity_router
 from prakerja.labourdata.api import router as labourdata_router
 from prakerja.linkage.api import router as linkage_router
@@ -84,7 +86,12 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", []) if part not in {"body", "query", "path"}]
+    loc = list(first.get("loc", []))
+    # A body field's location is ("body", <parameter name>, field…): the parameter name is
+    # ours, not the client's, so "field" names the JSON key the client sent ("nik").
+    if len(loc) > 2 and loc[0] == "body":
+        loc = loc[2:]
+    location = [str(part) for part in loc if part not in {"body", "query", "path"}]
     return api.create_response(
         request,
         {
@@ -95,6 +102,18 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         },
         status=422,
     )
+
+
+@api.exception_handler(ResponseValidationError)
+def response_validation_error(request: HttpRequest, exc: ResponseValidationError) -> HttpResponse:
+    # A lazy queryset is read while pydantic builds the response: a database that went away
+    # then surfaces as a "get_attribute_error" with the OperationalError flattened into text.
+    # That is an outage (503 + Retry-After, like core.views.server_error), not a bug.
+    if any(error["type"] == "get_attribute_error" for error in exc.errors()) and (
+        not database_reachable()
+    ):
+        return database_unavailable_response(request)
+    raise exc
 
 
 @api.exception_handler(AuthenticationError)

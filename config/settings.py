@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "django_htmx",
+    # Listed so that /api/v1/docs serves its own Swagger UI files (no CDN, no inline script).
+    "ninja",
     "template_partials",
     "phonenumber_field",
     # Above django_tasks_db: core's db_worker (the same worker plus the lease reaper,
@@ -102,6 +104,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Above everything that can answer early (load shedding, the database-down page), so that
+    # every response carries the policy.
+    "csp.middleware.CSPMiddleware",
     "prakerja.core.shedding.LoadSheddingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -171,6 +176,10 @@ else:
         "TEST_DATABASE_NAME", default="test_prakerja"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Retry-After of the 503 answered while the database cannot be reached (core.views.server_error).
+DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = env.int(
+    "DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS", default=30
+)
 # Connections one selection job uses on PostgreSQL (waves.selection, issue 5): 2 ranks and
 # stores two halves of the applicants at once (each connection up to ~2 GB of sort memory at
 # 6 M applicants); 1 is the single INSERT … SELECT on the job's own connection.
@@ -374,7 +383,28 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp 4): scripts only from this site, never inline, never
+# eval (htmx runs with allowEval off, templates/base.html). Styles still allow inline: a few
+# templates use style attributes and Swagger UI sets styles; an injected style cannot run code.
+# Images allow data: for the TOTP QR code allauth renders as a data URI. Production adds
+# upgrade-insecure-requests; `make run` serves plain http on 127.0.0.1 and must keep working.
+_CSP_DIRECTIVES: dict[str, list[str] | bool] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if PRODUCTION:
+    _CSP_DIRECTIVES["upgrade-insecure-requests"] = True
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

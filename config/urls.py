@@ -11,6 +11,10 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = "Prakerja Jatim"
 admin.site.site_title = "Prakerja Jatim"
 
+# 400/403/404 use templates/400.html etc. through Django's own handlers; 500 needs a view of
+# ours, which also answers 503 + Retry-After when the database is unreachable.
+handler500 = "prakerja.core.views.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),

@@ -10,6 +10,8 @@ HOST="${1:-127.0.0.1}"; PORT="${2:-8000}"; WORKERS="${3:-2}"
 BIN=.venv/bin
 
 echo "Prakerja berjalan di  http://$HOST:$PORT/   (Ctrl-C untuk berhenti)"
+# The demo sends no real SMS: sign-in codes land in the outbox, which staff see only masked.
+echo "Kode masuk lewat SMS (demo): $BIN/python manage.py demo_sms_code NOMOR_HP"
 echo
 
 $BIN/python manage.py db_worker --no-startup-delay &

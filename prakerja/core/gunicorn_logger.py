@@ -1,8 +1,8 @@
 """gunicorn access log without NIK, KK or phone numbers.
 
-The NIK check API carries the NIK in its path (``/api/v1/nik/{nik}/check``) and htmx fragments
-carry what is typed in the query string, so the access log line is masked like every other
-log line before it is written.
+The NIK check takes the NIK in a POST body since issue 11, but the KK check still carries the KK
+in its path and a client may put anything in a URL, so the access log line is masked like every
+other log line before it is written.
 """
 
 from __future__ import annotations

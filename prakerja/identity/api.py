@@ -1,8 +1,9 @@
 """Checks for NIK, KK and phone numbers, for forms that validate as people type.
 
 A malformed number is an answer, not a failure: these endpoints return 200 with ``valid: false``
-and the reasons. Only a request the schema cannot take (a path longer than 64 characters, a
-birth date that is not a date) gets the API's 422. The full NIK/KK is never echoed back.
+and the reasons. Only a request the schema cannot take (a number longer than 64 characters, a
+birth date that is not a date) gets the API's 422. The full NIK/KK is never echoed back. The
+NIK check is a POST with the NIK in a JSON body, so the NIK never appears in a URL.
 """
 
 from __future__ import annotations
@@ -51,7 +52,12 @@ class NikCheckOut(Schema):
     warnings: list[IssueOut]
 
 
-class NikCheckQuery(Schema):
+class NikCheckIn(Schema):
+    nik: str = Field(
+        ...,
+        max_length=MAX_NUMBER_INPUT,
+        description="NIK yang diketik, mis. 3578015708900001 (spasi dan titik boleh)",
+    )
     birth_date: date | None = Field(None, description="Tanggal lahir yang diisi (YYYY-MM-DD)")
     gender: Literal["L", "P"] | None = Field(None, description="Jenis kelamin yang dipilih")
 
@@ -61,6 +67,8 @@ class NikCheckQuery(Schema):
         # Pydantic would otherwise read "0" or "1700000000" as a Unix timestamp: a typo in a
         # birth date must be refused, not silently compared as 1 January 1970.
         if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+            raise ValueError("birth_date must be YYYY-MM-DD")
+        if isinstance(value, int | float):
             raise ValueError("birth_date must be YYYY-MM-DD")
         return value
 
@@ -93,19 +101,23 @@ def _issues(issues: list[Issue]) -> list[dict[str, str]]:
 NumberPath = Annotated[str, Path(..., max_length=MAX_NUMBER_INPUT)]
 
 
-@router.get(
-    "/nik/{nik}/check",
-    response={200: NikCheckOut, 422: RequestErrorOut},
+# POST with the NIK in the body, never in the path or query: URLs end up in proxy and load
+# balancer logs that this application cannot mask (issue 11).
+@router.post(
+    "/nik/check",
+    response={200: NikCheckOut, 400: RequestErrorOut, 422: RequestErrorOut},
     summary="Periksa NIK",
     description=(
         "Memeriksa NIK (16 angka) dan membaca wilayah, tanggal lahir, dan jenis kelamin. "
+        "NIK dikirim di badan permintaan (JSON), tidak pernah di alamat; badan yang bukan "
+        "JSON dijawab 400. "
         "NIK yang salah tetap dijawab 200 dengan valid=false beserta alasannya."
     ),
 )
-def nik_check(
-    request: HttpRequest, nik: NumberPath, filters: Query[NikCheckQuery]
-) -> dict[str, Any]:
-    result = nik_parse(nik, stated_birth_date=filters.birth_date, stated_gender=filters.gender)
+def nik_check(request: HttpRequest, payload: NikCheckIn) -> dict[str, Any]:
+    result = nik_parse(
+        payload.nik, stated_birth_date=payload.birth_date, stated_gender=payload.gender
+    )
     return {
         "valid": result.ok,
         "nik_masked": nik_mask(result.value),

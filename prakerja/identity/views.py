@@ -1,7 +1,8 @@
 """The public "Cek NIK" page: checks as the user types (htmx) and works without JavaScript.
 
 One template serves both the page and the fragment htmx swaps in (a template partial), so the
-result looks the same whichever way it was rendered.
+result looks the same whichever way it was rendered. The NIK only ever travels in a POST body:
+a URL with a NIK would land in proxy and load-balancer logs (issue 11).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from prakerja.identity.forms import NikCheckForm
 from prakerja.identity.nik import FEMALE, MALE
@@ -50,16 +51,15 @@ def _context(form: NikCheckForm) -> dict[str, Any]:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def nik_check_page(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        data: QueryDict | None = request.POST
-    else:
-        data = request.GET if "nik" in request.GET else None
+    # A GET shows the empty form even with ?nik=…: the query string is not read, so that no
+    # link or bookmark carrying a NIK is ever answered as if it were a good idea.
+    data: QueryDict | None = request.POST if request.method == "POST" else None
     return render(request, TEMPLATE, _context(_checked_form(data)))
 
 
 @never_cache
-@require_GET
+@require_POST
 def nik_check_fragment(request: HttpRequest) -> HttpResponse:
     # An emptied input gets an empty result, not a "required" error while the user is typing.
-    data = request.GET if request.GET.get("nik", "").strip() else None
+    data = request.POST if request.POST.get("nik", "").strip() else None
     return render(request, f"{TEMPLATE}#result", _context(_checked_form(data)))

@@ -2,13 +2,18 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from prakerja.accounts.decorators import staff_required
-from prakerja.notifications.selectors import outbox_list
+from prakerja.accounts.decorators import role_required
+from prakerja.accounts.models import Role
+from prakerja.notifications.selectors import outbox_list_masked
 
 
-@staff_required
+# Superadmin only, and masked even then: the outbox holds applicants' live sign-in codes, and
+# any staff role that could read one could sign in as the applicant (issue 11).
+@role_required(Role.SUPERADMIN)
+@never_cache
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "notifications/outbox.html", {"messages_sent": outbox_list()})
+    return render(request, "notifications/outbox.html", {"messages_sent": outbox_list_masked()})

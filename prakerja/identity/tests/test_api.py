@@ -22,8 +22,18 @@ def get_json(client: Client, url: str, **params: Any) -> tuple[int, dict[str, An
     return response.status_code, response.json()
 
 
+def post_nik(client: Client, body: Any) -> Any:
+    return client.post(f"{API}/nik/check", json.dumps(body), content_type="application/json")
+
+
+def check_nik(client: Client, nik: str, **fields: Any) -> tuple[int, dict[str, Any]]:
+    response = post_nik(client, {"nik": nik, **fields})
+    assert response["Content-Type"].startswith("application/json")
+    return response.status_code, response.json()
+
+
 def test_it_reads_a_valid_nik_without_echoing_it(client: Client) -> None:
-    response = client.get(f"{API}/nik/{NIK_WOMAN_SURABAYA}/check")
+    response = post_nik(client, {"nik": NIK_WOMAN_SURABAYA})
 
     assert response.status_code == 200
     assert response.json() == {
@@ -41,7 +51,7 @@ def test_it_reads_a_valid_nik_without_echoing_it(client: Client) -> None:
 
 
 def test_it_answers_a_malformed_nik_with_valid_false_and_reasons(client: Client) -> None:
-    status, body = get_json(client, f"{API}/nik/3578013208900000/check")
+    status, body = check_nik(client, "3578013208900000")
 
     assert status == 200
     assert body["valid"] is False
@@ -53,9 +63,7 @@ def test_it_answers_a_malformed_nik_with_valid_false_and_reasons(client: Client)
 
 
 def test_it_compares_the_stated_birth_date_and_gender(client: Client) -> None:
-    status, body = get_json(
-        client, f"{API}/nik/{NIK_WOMAN_SURABAYA}/check", birth_date="1990-08-18", gender="L"
-    )
+    status, body = check_nik(client, NIK_WOMAN_SURABAYA, birth_date="1990-08-18", gender="L")
 
     assert status == 200
     assert body["valid"] is True
@@ -66,42 +74,46 @@ def test_it_compares_the_stated_birth_date_and_gender(client: Client) -> None:
 
 
 def test_an_unknown_regency_is_a_warning_in_the_api_too(client: Client) -> None:
-    _, body = get_json(client, f"{API}/nik/3599015708900001/check")
+    _, body = check_nik(client, "3599015708900001")
 
     assert body["valid"] is True
     assert [w["code"] for w in body["warnings"]] == ["nik.regency_unknown"]
 
 
+def test_the_nik_is_no_longer_accepted_in_the_url(client: Client) -> None:
+    # NIKs in URLs reach proxy and load-balancer logs that the app cannot mask (issue 11).
+    assert client.get(f"{API}/nik/{NIK_WOMAN_SURABAYA}/check").status_code == 404
+    assert client.get(f"{API}/nik/check", {"nik": NIK_WOMAN_SURABAYA}).status_code == 405
+
+
 @pytest.mark.parametrize(
-    "path_part",
+    "nik",
     [
-        "%00",
-        "3578015708900001%00",
-        "%00%00%00%00%00%00%00%00%00%00%00%00%00%00%00%00",
-        "%F0%9F%98%80%E2%80%8B",
-        "%D9%A3%D9%A5%D9%A7%D9%A8",  # Arabic-Indic digits
-        "%EF%BC%93%EF%BC%95",  # full-width digits
-        "%ff%fe%fd",  # not UTF-8
-        "%20",
-        "'%20OR%201=1--",
-        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "\x00",
+        "3578015708900001\x00",
+        "\x00" * 16,
+        "😀\u200b",
+        "٣٥٧٨",  # Arabic-Indic digits
+        "３５",  # full-width digits
+        " ",
+        "' OR 1=1--",
+        "<script>alert(1)</script>",
         "..",
         "3578.0157.0890.0001",
         "3" * 64,
     ],
 )
-def test_it_never_fails_on_strange_input(client: Client, path_part: str) -> None:
-    response = client.get(f"{API}/nik/{path_part}/check")
+def test_it_never_fails_on_strange_input(client: Client, nik: str) -> None:
+    response = post_nik(client, {"nik": nik})
 
-    assert response.status_code in {200, 404}
-    if response.status_code == 200:
-        assert response.json()["valid"] in {True, False}
+    assert response.status_code == 200
+    assert response.json()["valid"] in {True, False}
     assert b"<script>" not in response.content
 
 
 @pytest.mark.parametrize("length", [65, 1000, 10_000])
-def test_it_refuses_an_overlong_path_with_422(client: Client, length: int) -> None:
-    status, body = get_json(client, f"{API}/nik/{'3' * length}/check")
+def test_it_refuses_an_overlong_nik_with_422(client: Client, length: int) -> None:
+    status, body = check_nik(client, "3" * length)
 
     assert status == 422
     assert body["code"] == "request.invalid"
@@ -109,22 +121,38 @@ def test_it_refuses_an_overlong_path_with_422(client: Client, length: int) -> No
 
 
 @pytest.mark.parametrize(
-    ("params", "field"),
+    ("fields", "field"),
     [
         ({"birth_date": "17-08-1990"}, "birth_date"),
         ({"birth_date": "0"}, "birth_date"),  # not a Unix timestamp
+        ({"birth_date": 0}, "birth_date"),
         ({"birth_date": "1990-02-30"}, "birth_date"),
         ({"gender": "X"}, "gender"),
     ],
 )
-def test_it_refuses_bad_query_parameters_with_422_without_echoing_the_nik(
-    client: Client, params: dict[str, str], field: str
+def test_it_refuses_bad_fields_with_422_without_echoing_the_nik(
+    client: Client, fields: dict[str, Any], field: str
 ) -> None:
-    response = client.get(f"{API}/nik/{NIK_WOMAN_SURABAYA}/check", params)
+    response = post_nik(client, {"nik": NIK_WOMAN_SURABAYA, **fields})
 
     assert response.status_code == 422
     assert response.json()["field"] == field
     assert NIK_WOMAN_SURABAYA.encode() not in response.content
+
+
+def test_it_answers_a_body_that_is_not_json_with_400(client: Client) -> None:
+    response = client.post(f"{API}/nik/check", "nik=3578", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "request.malformed_body"
+
+
+@pytest.mark.parametrize("body", [{}, {"nik": None}, {"nik": 3578015708900001}, [], "3578"])
+def test_it_refuses_a_body_without_a_nik_string_with_422(client: Client, body: Any) -> None:
+    response = post_nik(client, body)
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "request.invalid"
 
 
 def test_it_checks_a_kk(client: Client) -> None:
@@ -191,10 +219,14 @@ def test_the_openapi_document_declares_the_identity_responses(client: Client) ->
     paths = document["paths"]
     schemas = document["components"]["schemas"]
 
-    for path in ["/api/v1/nik/{nik}/check", "/api/v1/kk/{kk}/check", "/api/v1/phone/check"]:
-        responses = paths[path]["get"]["responses"]
-        assert set(responses) == {"200", "422"}
-    nik_ok = paths["/api/v1/nik/{nik}/check"]["get"]["responses"]["200"]
+    assert "/api/v1/nik/{nik}/check" not in paths
+    assert set(paths["/api/v1/nik/check"]) == {"post"}
+    assert set(paths["/api/v1/nik/check"]["post"]["responses"]) == {"200", "400", "422"}
+    for path in ["/api/v1/kk/{kk}/check", "/api/v1/phone/check"]:
+        assert set(paths[path]["get"]["responses"]) == {"200", "422"}
+    nik_check = paths["/api/v1/nik/check"]["post"]
+    assert "parameters" not in nik_check or nik_check["parameters"] == []
+    nik_ok = nik_check["responses"]["200"]
     assert nik_ok["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/NikCheckOut"
     }
@@ -210,5 +242,7 @@ def test_the_openapi_document_declares_the_identity_responses(client: Client) ->
         "warnings",
     }
     assert set(schemas["IssueOut"]["properties"]) == {"code", "message"}
-    nik_parameter = paths["/api/v1/nik/{nik}/check"]["get"]["parameters"][0]
-    assert nik_parameter["schema"]["maxLength"] == 64
+    body_ref = nik_check["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    nik_in = schemas[body_ref.rsplit("/", 1)[1]]
+    assert nik_in["required"] == ["nik"]
+    assert nik_in["properties"]["nik"]["maxLength"] == 64

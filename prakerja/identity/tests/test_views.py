@@ -32,7 +32,9 @@ def test_the_page_offers_a_nik_form_that_checks_as_the_user_types(client: Client
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     tag = nik_input(html)
-    assert f'hx-get="{FRAGMENT}"' in tag
+    assert f'hx-post="{FRAGMENT}"' in tag
+    assert 'hx-params="nik,birth_date,gender"' in tag
+    assert "hx-get" not in html
     assert 'hx-trigger="keyup changed delay:400ms"' in tag
     assert 'hx-target="#nik-result"' in tag
     assert 'aria-describedby="nik-help nik-result"' in tag
@@ -51,10 +53,8 @@ def test_the_page_extends_the_site_layout_in_indonesian(client: Client) -> None:
     assert "Langsung ke isi" in html
 
 
-def test_a_full_page_get_with_a_nik_renders_the_result_without_javascript(
-    client: Client,
-) -> None:
-    html = client.get(PAGE, {"nik": NIK_WOMAN_SURABAYA}).content.decode()
+def test_a_posted_form_renders_the_result_without_javascript(client: Client) -> None:
+    html = client.post(PAGE, {"nik": NIK_WOMAN_SURABAYA}).content.decode()
 
     assert "3578********0001" in html
     assert "Kota Surabaya" in html
@@ -62,6 +62,31 @@ def test_a_full_page_get_with_a_nik_renders_the_result_without_javascript(
     assert "Jawa Timur" in html
     assert "17 Agustus 1990" in html
     assert "Perempuan" in html
+
+
+def test_a_nik_in_the_query_string_is_not_read(client: Client) -> None:
+    # NIKs stay out of URLs (proxy and load-balancer logs): a GET shows the empty form.
+    response = client.get(PAGE, {"nik": NIK_WOMAN_SURABAYA})
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert "Kota Surabaya" not in html
+    assert "3578********0001" not in html
+
+
+def test_the_fragment_refuses_a_get(client: Client) -> None:
+    assert client.get(FRAGMENT, {"nik": NIK_WOMAN_SURABAYA}).status_code == 405
+
+
+def test_the_fragment_needs_the_csrf_token_htmx_sends(client: Client) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(FRAGMENT, {"nik": NIK_WOMAN_SURABAYA}).status_code == 403
+
+    strict.get(PAGE)
+    token = strict.cookies["csrftoken"].value
+    response = strict.post(FRAGMENT, {"nik": NIK_WOMAN_SURABAYA}, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 200
+    assert "Kota Surabaya" in response.content.decode()
 
 
 def test_a_posted_form_renders_the_same_result(client: Client) -> None:
@@ -78,7 +103,7 @@ def test_a_posted_form_renders_the_same_result(client: Client) -> None:
 
 
 def test_the_fragment_is_only_the_result(client: Client) -> None:
-    response = client.get(FRAGMENT, {"nik": NIK_WOMAN_SURABAYA}, HTTP_HX_REQUEST="true")
+    response = client.post(FRAGMENT, {"nik": NIK_WOMAN_SURABAYA}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
 
     assert response.status_code == 200
@@ -90,7 +115,7 @@ def test_the_fragment_is_only_the_result(client: Client) -> None:
 
 
 def test_the_fragment_shows_errors_in_indonesian(client: Client) -> None:
-    html = client.get(FRAGMENT, {"nik": "3578013208900000"}).content.decode()
+    html = client.post(FRAGMENT, {"nik": "3578013208900000"}).content.decode()
 
     assert 'class="field-error"' in html
     assert 'data-code="nik.date_invalid"' in html
@@ -99,13 +124,13 @@ def test_the_fragment_shows_errors_in_indonesian(client: Client) -> None:
 
 
 def test_the_fragment_reports_a_short_nik_as_the_user_types(client: Client) -> None:
-    html = client.get(FRAGMENT, {"nik": "35780157"}).content.decode()
+    html = client.post(FRAGMENT, {"nik": "35780157"}).content.decode()
 
     assert "NIK harus terdiri dari 16 angka, yang diisi 8 karakter." in html
 
 
 def test_the_fragment_shows_warnings_and_still_reads_the_nik(client: Client) -> None:
-    html = client.get(FRAGMENT, {"nik": "3599015708900001"}).content.decode()
+    html = client.post(FRAGMENT, {"nik": "3599015708900001"}).content.decode()
 
     assert 'class="field-warning"' in html
     assert 'data-code="nik.regency_unknown"' in html
@@ -115,7 +140,7 @@ def test_the_fragment_shows_warnings_and_still_reads_the_nik(client: Client) -> 
 
 
 def test_the_fragment_warns_about_a_stated_birth_date_and_gender(client: Client) -> None:
-    html = client.get(
+    html = client.post(
         FRAGMENT, {"nik": NIK_WOMAN_SURABAYA, "birth_date": "1990-08-18", "gender": "L"}
     ).content.decode()
 
@@ -124,7 +149,7 @@ def test_the_fragment_warns_about_a_stated_birth_date_and_gender(client: Client)
 
 
 def test_an_emptied_input_clears_the_result(client: Client) -> None:
-    html = client.get(FRAGMENT, {"nik": "  "}).content.decode()
+    html = client.post(FRAGMENT, {"nik": "  "}).content.decode()
 
     assert html.strip() == ""
 
@@ -133,7 +158,7 @@ def test_the_fragment_reads_the_regions_in_one_query(
     client: Client, django_assert_num_queries
 ) -> None:
     with django_assert_num_queries(1):
-        client.get(FRAGMENT, {"nik": NIK_WOMAN_SURABAYA})
+        client.post(FRAGMENT, {"nik": NIK_WOMAN_SURABAYA})
 
 
 def test_an_invalid_nik_marks_the_input_invalid_on_the_full_page(client: Client) -> None:
@@ -164,7 +189,7 @@ def test_an_overlong_input_gets_a_clear_error_not_a_crash(client: Client) -> Non
 
 @pytest.mark.parametrize("value", ["\x00", "٣٥٧٨", "<script>alert(1)</script>", "😀" * 20])
 def test_strange_input_is_answered_and_escaped(client: Client, value: str) -> None:
-    response = client.get(FRAGMENT, {"nik": value})
+    response = client.post(FRAGMENT, {"nik": value})
 
     assert response.status_code == 200
     assert b"<script>" not in response.content

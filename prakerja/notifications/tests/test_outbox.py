@@ -5,20 +5,11 @@ from django.core import mail
 from django.test import Client, override_settings
 
 from prakerja.accounts.models import Role, User
+from prakerja.accounts.testing import make_user
 from prakerja.notifications.models import OutboxMessage
 from prakerja.notifications.services import sms_send
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def manager() -> User:
-    return User.objects.create_user(username="alice", password="x", role=Role.MANAGER)
-
-
-@pytest.fixture
-def applicant() -> User:
-    return User.objects.create_user(username="charlie", password="x", role=Role.APPLICANT)
 
 
 def test_an_sms_goes_to_the_outbox_by_default() -> None:
@@ -41,13 +32,43 @@ def test_an_email_goes_to_the_outbox_by_default() -> None:
     )
 
 
-@override_settings(STAFF_TWO_FACTOR_REQUIRED=False)
-def test_staff_see_the_outbox(client: Client, manager: User) -> None:
-    sms_send(to="+6281234567890", body="Jadwal kunjungan Anda besok 09.00")
-    client.force_login(manager)
+@pytest.mark.parametrize(
+    "role",
+    [role for role in Role if role not in {Role.APPLICANT, Role.SUPERADMIN}],
+)
+def test_every_staff_role_but_the_superadmin_is_refused_the_outbox(
+    client: Client, role: Role
+) -> None:
+    sms_send(to="+6281234567890", body="Kode masuk Prakerja Anda: 482913")
+    client.force_login(make_user(role=role))
     response = client.get("/kotak-keluar/")
+    assert response.status_code == 403
+    assert "482913" not in response.content.decode()
+
+
+def test_the_superadmin_sees_codes_and_numbers_masked_but_the_last_three_digits(
+    client: Client, superadmin: User
+) -> None:
+    sms_send(to="+6281234567890", body="Kode masuk Prakerja Anda: 482913")
+    client.force_login(superadmin)
+    response = client.get("/kotak-keluar/")
+    page = response.content.decode()
     assert response.status_code == 200
-    assert "Jadwal kunjungan Anda besok 09.00" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert "Kode masuk Prakerja Anda: ***913" in page
+    assert "+**********890" in page
+    assert "482913" not in page
+    assert "6281234567890" not in page
+    assert "manage.py demo_sms_code" in page
+
+
+def test_only_the_superadmin_is_offered_the_outbox_link(
+    client: Client, superadmin: User, manager: User
+) -> None:
+    client.force_login(manager)
+    assert "/kotak-keluar/" not in client.get("/beranda/").content.decode()
+    client.force_login(superadmin)
+    assert "/kotak-keluar/" in client.get("/beranda/").content.decode()
 
 
 def test_an_applicant_is_refused_the_outbox(client: Client, applicant: User) -> None:
@@ -61,8 +82,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client) -> None:
     assert "/accounts/login/" in response["Location"]
 
 
-def test_staff_without_two_factor_are_sent_to_set_it_up(client: Client, manager: User) -> None:
-    client.force_login(manager)
+def test_staff_without_two_factor_are_sent_to_set_it_up(client: Client) -> None:
+    client.force_login(make_user(role=Role.SUPERADMIN, totp=False))
     response = client.get("/kotak-keluar/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/totp/activate/"

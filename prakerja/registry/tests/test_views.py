@@ -122,7 +122,7 @@ def test_the_nik_input_checks_as_the_user_types_with_the_identity_fragment(
     html = signed_in(applicant).get(step_url(registration, Step.IDENTITY)).content.decode()
     nik_input = re.search(r'<input[^>]*name="nik"[^>]*>', html, re.DOTALL)
     assert nik_input is not None
-    assert f'hx-get="{reverse("identity:nik_check_fragment")}"' in nik_input.group(0)
+    assert f'hx-post="{reverse("identity:nik_check_fragment")}"' in nik_input.group(0)
     assert 'hx-target="#nik-result"' in nik_input.group(0)
     assert '<div id="nik-result" aria-live="polite">' in html
     for field in ["nik", "kk", "full_name", "birth_place", "birth_date", "gender"]:
