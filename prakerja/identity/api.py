@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Path, Query, Router, Schema
+from ninja import Router, Schema
 from pydantic import Field, field_validator
 
 from prakerja.core.errors import ApplicationError
@@ -83,7 +83,13 @@ class KkCheckOut(Schema):
     warnings: list[IssueOut]
 
 
-class PhoneCheckQuery(Schema):
+class KkCheckIn(Schema):
+    kk: str = Field(
+        ..., max_length=MAX_NUMBER_INPUT, description="Nomor KK yang diketik (16 angka)"
+    )
+
+
+class PhoneCheckIn(Schema):
     number: str = Field(..., max_length=MAX_NUMBER_INPUT, description="Nomor HP, mis. 0812…")
 
 
@@ -96,9 +102,6 @@ class PhoneCheckOut(Schema):
 
 def _issues(issues: list[Issue]) -> list[dict[str, str]]:
     return [issue.as_dict() for issue in issues]
-
-
-NumberPath = Annotated[str, Path(..., max_length=MAX_NUMBER_INPUT)]
 
 
 # POST with the NIK in the body, never in the path or query: URLs end up in proxy and load
@@ -131,14 +134,18 @@ def nik_check(request: HttpRequest, payload: NikCheckIn) -> dict[str, Any]:
     }
 
 
-@router.get(
-    "/kk/{kk}/check",
-    response={200: KkCheckOut, 422: RequestErrorOut},
+# The KK and the phone number travel in the body too, for the same reason as the NIK.
+@router.post(
+    "/kk/check",
+    response={200: KkCheckOut, 400: RequestErrorOut, 422: RequestErrorOut},
     summary="Periksa nomor KK",
-    description="Memeriksa nomor Kartu Keluarga: 16 angka dengan kode provinsi yang dikenal.",
+    description=(
+        "Memeriksa nomor Kartu Keluarga: 16 angka dengan kode provinsi yang dikenal. Nomor KK "
+        "dikirim di badan permintaan (JSON), tidak pernah di alamat."
+    ),
 )
-def kk_check(request: HttpRequest, kk: NumberPath) -> dict[str, Any]:
-    result = kk_parse(kk)
+def kk_check(request: HttpRequest, payload: KkCheckIn) -> dict[str, Any]:
+    result = kk_parse(payload.kk)
     return {
         "valid": result.ok,
         "kk_masked": kk_mask(result.value),
@@ -150,15 +157,18 @@ def kk_check(request: HttpRequest, kk: NumberPath) -> dict[str, Any]:
     }
 
 
-@router.get(
+@router.post(
     "/phone/check",
-    response={200: PhoneCheckOut, 422: RequestErrorOut},
+    response={200: PhoneCheckOut, 400: RequestErrorOut, 422: RequestErrorOut},
     summary="Periksa nomor HP",
-    description="Menormalkan nomor HP Indonesia ke format E.164 (+62…).",
+    description=(
+        "Menormalkan nomor HP Indonesia ke format E.164 (+62…). Nomor dikirim di badan "
+        "permintaan (JSON), tidak pernah di alamat."
+    ),
 )
-def phone_check(request: HttpRequest, query: Query[PhoneCheckQuery]) -> dict[str, Any]:
+def phone_check(request: HttpRequest, payload: PhoneCheckIn) -> dict[str, Any]:
     try:
-        e164 = phone_normalise(query.number)
+        e164 = phone_normalise(payload.number)
     except ApplicationError as exc:
         return {
             "valid": False,

@@ -16,8 +16,8 @@ def client() -> Client:
     return Client()
 
 
-def get_json(client: Client, url: str, **params: Any) -> tuple[int, dict[str, Any]]:
-    response = client.get(url, params)
+def post_json(client: Client, url: str, body: Any) -> tuple[int, dict[str, Any]]:
+    response = client.post(url, json.dumps(body), content_type="application/json")
     assert response["Content-Type"].startswith("application/json")
     return response.status_code, response.json()
 
@@ -156,7 +156,7 @@ def test_it_refuses_a_body_without_a_nik_string_with_422(client: Client, body: A
 
 
 def test_it_checks_a_kk(client: Client) -> None:
-    status, body = get_json(client, f"{API}/kk/{KK_SURABAYA}/check")
+    status, body = post_json(client, f"{API}/kk/check", {"kk": KK_SURABAYA})
 
     assert status == 200
     assert body == {
@@ -172,14 +172,14 @@ def test_it_checks_a_kk(client: Client) -> None:
 
 
 def test_it_answers_a_malformed_kk_with_valid_false(client: Client) -> None:
-    _, body = get_json(client, f"{API}/kk/99780102%00/check")
+    _, body = post_json(client, f"{API}/kk/check", {"kk": "99780102\x00"})
 
     assert body["valid"] is False
     assert [e["code"] for e in body["errors"]] == ["kk.length", "kk.non_digit"]
 
 
 def test_it_normalises_a_phone_number(client: Client) -> None:
-    status, body = get_json(client, f"{API}/phone/check", number="+62 812-3456-7890")
+    status, body = post_json(client, f"{API}/phone/check", {"number": "+62 812-3456-7890"})
 
     assert status == 200
     assert body == {
@@ -201,7 +201,7 @@ def test_it_normalises_a_phone_number(client: Client) -> None:
     ],
 )
 def test_it_explains_why_a_phone_number_is_refused(client: Client, number: str, code: str) -> None:
-    status, body = get_json(client, f"{API}/phone/check", number=number)
+    status, body = post_json(client, f"{API}/phone/check", {"number": number})
 
     assert status == 200
     assert body["valid"] is False
@@ -210,8 +210,11 @@ def test_it_explains_why_a_phone_number_is_refused(client: Client, number: str, 
 
 
 def test_it_refuses_an_overlong_or_missing_phone_number_with_422(client: Client) -> None:
-    assert client.get(f"{API}/phone/check", {"number": "0" * 65}).status_code == 422
-    assert client.get(f"{API}/phone/check").status_code == 422
+    assert post_json(client, f"{API}/phone/check", {"number": "0" * 65})[0] == 422
+    assert post_json(client, f"{API}/phone/check", {})[0] == 422
+    # Neither number is ever read from a URL any more.
+    assert client.get(f"{API}/phone/check", {"number": "081234567890"}).status_code == 405
+    assert client.get(f"{API}/kk/{KK_SURABAYA}/check").status_code == 404
 
 
 def test_the_openapi_document_declares_the_identity_responses(client: Client) -> None:
@@ -222,8 +225,10 @@ def test_the_openapi_document_declares_the_identity_responses(client: Client) ->
     assert "/api/v1/nik/{nik}/check" not in paths
     assert set(paths["/api/v1/nik/check"]) == {"post"}
     assert set(paths["/api/v1/nik/check"]["post"]["responses"]) == {"200", "400", "422"}
-    for path in ["/api/v1/kk/{kk}/check", "/api/v1/phone/check"]:
-        assert set(paths[path]["get"]["responses"]) == {"200", "422"}
+    assert "/api/v1/kk/{kk}/check" not in paths
+    for path in ["/api/v1/kk/check", "/api/v1/phone/check"]:
+        assert set(paths[path]) == {"post"}
+        assert set(paths[path]["post"]["responses"]) == {"200", "400", "422"}
     nik_check = paths["/api/v1/nik/check"]["post"]
     assert "parameters" not in nik_check or nik_check["parameters"] == []
     nik_ok = nik_check["responses"]["200"]

@@ -34,7 +34,7 @@ CHECKS = [
     negative_data_rejection,
     positive_data_acceptance,
 ]
-OPERATIONS = ["POST /api/v1/nik/check", "GET /api/v1/kk/{kk}/check", "GET /api/v1/phone/check"]
+OPERATIONS = ["POST /api/v1/nik/check", "POST /api/v1/kk/check", "POST /api/v1/phone/check"]
 
 
 pytestmark = pytest.mark.django_db
