@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.accounts.models import Role
+from prakerja.accounts.scopes import actor_role
 from prakerja.core.errors import ApplicationError
 from prakerja.identity.models import PersonalDataAccess
 from prakerja.identity.services import personal_data_access_record
@@ -120,8 +122,12 @@ def rejected_rows_deleted_message(deleted_at: dt.datetime) -> str:
 def rejected_rows_downloadable_by(*, actor: Any, batch: ImportBatch) -> bool:
     """Only the office that uploaded the list gets its rejected rows back (they hold full NIKs
     for correcting and re-uploading): a regency's data officers their regency's uploads, the
-    province's its own. Others with the batch in scope see its figures, not the NIKs."""
-    return getattr(actor, "regency_id", None) == batch.scope_regency_id
+    province's its own. Others with the batch in scope (the superadmin too) see its figures,
+    not the NIKs."""
+    return (
+        actor_role(actor) == Role.DATA_OFFICER
+        and getattr(actor, "regency_id", None) == batch.scope_regency_id
+    )
 
 
 def rejected_rows_download_record(*, actor: Any, batch: ImportBatch, file_format: str) -> None:

@@ -287,7 +287,7 @@ def _rejected_rows_batch(actor: User) -> ImportBatch:
     return batch
 
 
-def _seed(superadmin: User) -> ImportBatch:
+def _seed(uploader: User) -> ImportBatch:
     ministry = f.batch(source=Source.MINISTRY)
     regional = f.batch(source=Source.REGENCY_DISNAKER)
     laid_off, furloughed = str(Category.LAID_OFF), str(Category.FURLOUGHED)
@@ -307,7 +307,7 @@ def _seed(superadmin: User) -> ImportBatch:
     post = make_post(code="@posko", name="=1+1 Posko")
     officer = make_user(role=Role.OFFICER, post=post)
     AssistanceVisit.objects.create(post=post, officer=officer, services=["registration"])
-    return _rejected_rows_batch(superadmin)
+    return _rejected_rows_batch(uploader)
 
 
 def _fetch(client: Client, name: str, export: Export, batch: ImportBatch) -> Any:
@@ -316,14 +316,20 @@ def _fetch(client: Client, name: str, export: Export, batch: ImportBatch) -> Any
 
 
 @pytest.mark.django_db
-def test_no_download_hands_out_a_live_formula(superadmin: User, settings: Any) -> None:
+def test_no_download_hands_out_a_live_formula(
+    superadmin: User, province_data_officer: User, settings: Any
+) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    batch = _seed(superadmin)
+    batch = _seed(province_data_officer)
     client = Client()
     client.force_login(superadmin)
+    # Rejected rows (full NIKs) go back only to the office that uploaded them.
+    uploader = Client()
+    uploader.force_login(province_data_officer)
     for name, files in EXPORTS.items():
         for export in files:
-            response = _fetch(client, name, export, batch)
+            fetcher = uploader if name == "labourdata:batch_rejected" else client
+            response = _fetch(fetcher, name, export, batch)
             where = f"{name} {export}"
             assert response.status_code == 200, where
             if export.file_format == "csv":

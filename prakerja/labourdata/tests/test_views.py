@@ -136,6 +136,15 @@ def test_only_the_uploading_office_downloads_the_rejected_rows_with_full_niks(
     assert PersonalDataAccess.objects.get().actor == surabaya_data_officer
 
 
+def test_the_superadmin_does_not_download_full_niks_of_a_province_upload(
+    client: Client, province_data_officer: User, superadmin: User
+) -> None:
+    batch = upload(province_data_officer, xlsx_bytes([worker(NIK_A), worker("123", "Budi")]))
+    client.force_login(superadmin)
+    assert client.get(f"/data-disnaker/impor/{batch.pk}/ditolak.csv").status_code == 403
+    assert not PersonalDataAccess.objects.exists()
+
+
 def test_only_importers_reach_the_import_pages(
     client: Client, manager: User, viewer: User, applicant: User
 ) -> None:
