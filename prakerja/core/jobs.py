@@ -273,7 +273,7 @@ def _unfinished(spec: LeasedJob, object_id: int) -> bool:
     return model._default_manager.filter(pk=object_id, status__in=spec.unfinished).exists()
 
 
-def _queue_row_fail(task_id: str, lease: JobLease) -> None:
+def _queue_row_fail(task_id: str, lease: JobLease, *, requeued: bool = True) -> None:
     """The dead worker's queue row would say RUNNING for ever: mark it failed, with why."""
     from django_tasks_db.compat import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
@@ -289,8 +289,8 @@ def _queue_row_fail(task_id: str, lease: JobLease) -> None:
             exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
             traceback=(
                 f"WorkerLost: worker {lease.worker_id or '?'} stopped renewing the lease of "
-                f"{lease.job}:{lease.object_id} (last sign of life {seen}); the job was "
-                "enqueued again.\n"
+                f"{lease.job}:{lease.object_id} (last sign of life {seen}); "
+                + ("the job was enqueued again.\n" if requeued else "nothing was left to do.\n")
             ),
         )
     except Exception:  # not a UUID (another backend's id): nothing to mark
@@ -334,7 +334,9 @@ def jobs_reap(*, limit: int = 100) -> list[str]:
                 continue
             if spec is None or not _unfinished(spec, lease.object_id):
                 # Finished after all (its worker died between the last commit and the
-                # release), or a job this code no longer knows: nothing to take back.
+                # release), or a job this code no longer knows: nothing to take back. Its
+                # queue row would stay RUNNING (and reported as unleased): marked failed.
+                _queue_row_fail(lease.task_id, lease, requeued=False)
                 JobLease.objects.filter(pk=lease.pk).delete()
                 continue
             if not lease.owner and _queue_row_waiting(lease.task_id):
@@ -416,11 +418,19 @@ def _unleased_reap() -> list[str]:
     from django_tasks_db.compat import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    rerunnable = {spec.task for spec in LEASED_JOBS.values()}
+    rerunnable = {spec.task: spec for spec in LEASED_JOBS.values()}
     reaped = []
     for row in unleased_running_rows():
-        if row.task_path not in rerunnable:
+        spec = rerunnable.get(row.task_path)
+        if spec is None:
             continue
+        arguments = row.args_kwargs or {}
+        args, kwargs = arguments.get("args") or [], arguments.get("kwargs") or {}
+        # A job with a status row (import, linkage, selection) takes that row's id first.
+        object_id = args[0] if args else next(iter(kwargs.values()), None)
+        requeue = spec.model is None or (
+            isinstance(object_id, int) and _unfinished(spec, object_id)
+        )
         with transaction.atomic():
             # Race: every worker runs the reaper; the status condition lets one of them fail
             # the row, and only that one enqueues the job again.
@@ -433,16 +443,13 @@ def _unleased_reap() -> list[str]:
                 traceback=(
                     f"WorkerLost: worker {(row.worker_ids or ['?'])[-1]} died before the job "
                     "took its lease (running with no lease since "
-                    f"{row.started_at.isoformat(timespec='seconds')}); the job was enqueued "
-                    "again.\n"
+                    f"{row.started_at.isoformat(timespec='seconds')}); "
+                    + ("the job was enqueued again.\n" if requeue else "nothing left to do.\n")
                 ),
             )
-            if not failed:
+            if not failed or not requeue:
                 continue
-            arguments = row.args_kwargs or {}
-            _enqueue_again(
-                row.task_path, arguments.get("args") or [], arguments.get("kwargs") or {}
-            )
+            _enqueue_again(row.task_path, args, kwargs)
         logger.warning("%s (%s): running with no lease; enqueued again", row.task_path, row.pk)
         reaped.append(f"{row.task_path}:{row.pk}")
     return reaped
