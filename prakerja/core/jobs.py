@@ -434,9 +434,7 @@ def _unleased_reap() -> list[str]:
         with transaction.atomic():
             # Race: every worker runs the reaper; the status condition lets one of them fail
             # the row, and only that one enqueues the job again.
-            failed = DBTaskResult.objects.filter(
-                pk=row.pk, status=TaskResultStatus.RUNNING
-            ).update(
+            failed = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
                 status=TaskResultStatus.FAILED,
                 finished_at=Now(),
                 exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",

@@ -166,7 +166,9 @@ def test_healthz_reports_a_queue_row_running_long_with_no_lease(client: Client) 
     from prakerja.registry.tasks import registration_receipt_send
 
     # A live short job (seconds old) and a live long one (its lease names its row) are fine.
-    strand_unleased(registration_receipt_send, "+6281200000001", "PJ-AAAA-0001", True, seconds_ago=5)
+    strand_unleased(
+        registration_receipt_send, "+6281200000001", "PJ-AAAA-0001", True, seconds_ago=5
+    )
     leased = strand(JOB, _unfinished_batch(), import_batch_run)
     JobLease.objects.update(expires_at=timezone.now() + timedelta(minutes=2))
     assert client.get("/healthz").json()["jobs"] == "ok"
