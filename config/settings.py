@@ -224,6 +224,14 @@ TASKS_STALL_SECONDS = env.int("TASKS_STALL_SECONDS", default=300)
 # /healthz reports it until then (core.jobs). Longer = slower takeover; shorter = a database
 # pause of that length makes a live job look dead (it is then only run twice, harmlessly).
 TASKS_LEASE_SECONDS = env.float("TASKS_LEASE_SECONDS", default=120.0)
+# A queue row RUNNING this long that no lease names belongs to a dead worker (it died before
+# its job took the lease, or in a short job that holds none): /healthz reports it and the
+# reaper re-runs it if it is a leased kind (core.jobs). Unleased jobs (an SMS, a receipt, a
+# day's reminders) finish in seconds; a leased job names its row within its first statements.
+# Three lease periods (6 minutes) leave a wide margin over a slow SMS gateway's timeouts.
+TASKS_UNLEASED_RUNNING_SECONDS = env.float(
+    "TASKS_UNLEASED_RUNNING_SECONDS", default=3 * TASKS_LEASE_SECONDS
+)
 # Rows an import stores per transaction (a killed job resumes after the last one committed).
 LABOURDATA_IMPORT_CHUNK_ROWS = env.int("LABOURDATA_IMPORT_CHUNK_ROWS", default=5000)
 

@@ -22,6 +22,12 @@ So a running job holds a lease, a ``core.JobLease`` row (job, object id):
 
 Times are the database's (``Now()``): workers on several hosts need not agree on the clock.
 ``/healthz`` reports any lease past its end (``core.selectors.health_check``).
+
+A worker can also die after claiming a queue row and before the job takes its lease, or in a
+short job that holds none (an SMS): its row is RUNNING, named by no lease. ``/healthz``
+reports such a row once it has run for ``TASKS_UNLEASED_RUNNING_SECONDS``, and the reaper
+fails it and enqueues it again, with its own arguments, when it is one of ``LEASED_JOBS``
+(all safe to repeat); any other is left for an operator (docs/OPERATIONS.md).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ import os
 import secrets
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,12 +60,20 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LeasedJob:
-    model: str  # "app_label.Model" of the job's row
+    # "app_label.Model" of the job's row; None for a job with no status row of its own (an
+    # announcement, invitations, JPS cases): it is always enqueued again, being safe to repeat
+    # (a finished one finds nothing left to do).
+    model: str | None
     unfinished: tuple[str, ...]  # statuses of that row in which the job still has work to do
     task: str  # dotted path of the django-tasks task taking the row's id
+    # Dotted path of ``f(job, object_id) -> args`` for a task taking more than the object id
+    # (the outreach invitations: actor, wave, regency); None = ``task(object_id)``.
+    args: str | None = None
 
 
-# Every job that holds a lease. The reaper enqueues ``task(object_id)`` for a dead one.
+# Every job that holds a lease. The reaper enqueues ``task(object_id)`` for a dead one. A
+# lease's ``job`` may carry more after a colon ("linkage.outreach:<actor>:<regency>"): the
+# part before it names the kind here. Every job listed must be safe to run again from the top.
 LEASED_JOBS: dict[str, LeasedJob] = {
     "labourdata.import": LeasedJob(
         "labourdata.ImportBatch",
@@ -73,7 +88,23 @@ LEASED_JOBS: dict[str, LeasedJob] = {
         ("queued", "running"),
         "prakerja.waves.tasks.selection_run_execute_task",
     ),
+    # Each applicant's Announcement row is written (claimed) before the SMS: a re-run texts
+    # only the applicants nobody claimed yet.
+    "waves.announce": LeasedJob(None, (), "prakerja.waves.announce.wave_results_announce_job"),
+    # Each OutreachInvitation row (unique per worker and wave) is written before the SMS.
+    "linkage.outreach": LeasedJob(
+        None,
+        (),
+        "prakerja.linkage.tasks.outreach_invitations_job",
+        args="prakerja.linkage.tasks.outreach_lease_args",
+    ),
+    # Opens only the cases that do not exist yet.
+    "linkage.jps_cases": LeasedJob(None, (), "prakerja.linkage.tasks.jps_cases_for_batch_job"),
 }
+
+
+def leased_job(job: str) -> LeasedJob | None:
+    return LEASED_JOBS.get(job.split(":", 1)[0])
 
 
 class LeaseLost(Exception):
@@ -236,11 +267,13 @@ def job_lease(job: str, object_id: int) -> Iterator[JobLeaseHeld | None]:
 
 
 def _unfinished(spec: LeasedJob, object_id: int) -> bool:
+    if spec.model is None:
+        return True
     model = apps.get_model(spec.model)
     return model._default_manager.filter(pk=object_id, status__in=spec.unfinished).exists()
 
 
-def _queue_row_fail(task_id: str, lease: JobLease) -> None:
+def _queue_row_fail(task_id: str, lease: JobLease, *, requeued: bool = True) -> None:
     """The dead worker's queue row would say RUNNING for ever: mark it failed, with why."""
     from django_tasks_db.compat import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
@@ -256,8 +289,8 @@ def _queue_row_fail(task_id: str, lease: JobLease) -> None:
             exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
             traceback=(
                 f"WorkerLost: worker {lease.worker_id or '?'} stopped renewing the lease of "
-                f"{lease.job}:{lease.object_id} (last sign of life {seen}); the job was "
-                "enqueued again.\n"
+                f"{lease.job}:{lease.object_id} (last sign of life {seen}); "
+                + ("the job was enqueued again.\n" if requeued else "nothing was left to do.\n")
             ),
         )
     except Exception:  # not a UUID (another backend's id): nothing to mark
@@ -283,7 +316,7 @@ def jobs_reap(*, limit: int = 100) -> list[str]:
     reaped = []
     expired = JobLease.objects.filter(expires_at__lt=Now()).order_by("expires_at")[:limit]
     for lease in list(expired):
-        spec = LEASED_JOBS.get(lease.job)
+        spec = leased_job(lease.job)
         with transaction.atomic():
             # Race: every worker runs this reaper, and two may find the same expired lease
             # (or its worker may just come back). The UPDATE's condition is re-checked on the
@@ -301,19 +334,22 @@ def jobs_reap(*, limit: int = 100) -> list[str]:
                 continue
             if spec is None or not _unfinished(spec, lease.object_id):
                 # Finished after all (its worker died between the last commit and the
-                # release), or a job this code no longer knows: nothing to take back.
+                # release), or a job this code no longer knows: nothing to take back. Its
+                # queue row would stay RUNNING (and reported as unleased): marked failed.
+                _queue_row_fail(lease.task_id, lease, requeued=False)
                 JobLease.objects.filter(pk=lease.pk).delete()
                 continue
             if not lease.owner and _queue_row_waiting(lease.task_id):
                 continue  # enqueued by an earlier reap and still waiting for a free worker
             _queue_row_fail(lease.task_id, lease)
-            task = import_string(spec.task)
-            if isinstance(task.get_backend(), DatabaseBackend):
-                # The queue row is written in this transaction: enqueued iff handed back.
-                result = task.enqueue(lease.object_id)
-                JobLease.objects.filter(pk=lease.pk).update(task_id=str(result.id)[:64])
-            else:
-                transaction.on_commit(partial(task.enqueue, lease.object_id), robust=True)
+            args = (
+                import_string(spec.args)(lease.job, lease.object_id)
+                if spec.args
+                else (lease.object_id,)
+            )
+            result_id = _enqueue_again(spec.task, args, {})
+            if result_id:
+                JobLease.objects.filter(pk=lease.pk).update(task_id=result_id[:64])
         logger.warning(
             "%s:%s: worker %s stopped renewing its lease; enqueued again",
             lease.job,
@@ -321,6 +357,99 @@ def jobs_reap(*, limit: int = 100) -> list[str]:
             lease.worker_id or "?",
         )
         reaped.append(f"{lease.job}:{lease.object_id}")
+    reaped.extend(_unleased_reap())
+    return reaped
+
+
+def _enqueue_again(task_path: str, args: Any, kwargs: dict[str, Any]) -> str:
+    """Enqueue a taken-back job; the id of its queue row when it is written in the caller's
+    transaction (database backend: enqueued iff handed back), else "" (after the commit)."""
+    task = import_string(task_path)
+    if isinstance(task.get_backend(), DatabaseBackend):
+        return str(task.enqueue(*args, **kwargs).id)
+    transaction.on_commit(partial(task.enqueue, *args, **kwargs), robust=True)
+    return ""
+
+
+# --- Queue rows running without a lease ------------------------------------------------------
+
+
+def unleased_running_seconds() -> float:
+    return float(settings.TASKS_UNLEASED_RUNNING_SECONDS)
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def unleased_running_rows(*, limit: int = 100) -> list[Any]:
+    """Queue rows RUNNING for longer than ``TASKS_UNLEASED_RUNNING_SECONDS`` that no lease
+    names: a worker died before a long job took its lease (between claiming the queue row and
+    ``lease_acquire``), or in a short job that holds none (an SMS). A live short job is done
+    in seconds and a live long one names its row in its lease, so neither is counted. A row
+    whose lease ran out is not counted here either: ``jobs_expired_count`` reports it."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    started_before = Now() - timedelta(seconds=unleased_running_seconds())
+    rows = list(
+        DBTaskResult.objects.filter(
+            status=TaskResultStatus.RUNNING, started_at__lt=started_before
+        ).order_by("started_at")[:limit]
+    )
+    if not rows:
+        return []
+    # Compared in Python: a few rows, and the lease keeps the id as text (uuid vs varchar).
+    named = {_uuid(task_id) for task_id in JobLease.objects.values_list("task_id", flat=True)}
+    return [row for row in rows if _uuid(row.pk) not in named]
+
+
+def jobs_unleased_count() -> int:
+    return len(unleased_running_rows(limit=1000))
+
+
+def _unleased_reap() -> list[str]:
+    """Fail and enqueue again each unleased stranded row of a leased kind (safe to run again
+    from the top, with the row's own arguments). Rows of other kinds (an SMS that may or may
+    not have left) are left RUNNING for an operator to judge; ``/healthz`` reports them."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    rerunnable = {spec.task: spec for spec in LEASED_JOBS.values()}
+    reaped = []
+    for row in unleased_running_rows():
+        spec = rerunnable.get(row.task_path)
+        if spec is None:
+            continue
+        arguments = row.args_kwargs or {}
+        args, kwargs = arguments.get("args") or [], arguments.get("kwargs") or {}
+        # A job with a status row (import, linkage, selection) takes that row's id first.
+        object_id = args[0] if args else next(iter(kwargs.values()), None)
+        requeue = spec.model is None or (
+            isinstance(object_id, int) and _unfinished(spec, object_id)
+        )
+        with transaction.atomic():
+            # Race: every worker runs the reaper; the status condition lets one of them fail
+            # the row, and only that one enqueues the job again.
+            failed = DBTaskResult.objects.filter(pk=row.pk, status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED,
+                finished_at=Now(),
+                exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+                traceback=(
+                    f"WorkerLost: worker {(row.worker_ids or ['?'])[-1]} died before the job "
+                    "took its lease (running with no lease since "
+                    f"{row.started_at.isoformat(timespec='seconds')}); "
+                    + ("the job was enqueued again.\n" if requeue else "nothing left to do.\n")
+                ),
+            )
+            if not failed or not requeue:
+                continue
+            _enqueue_again(row.task_path, args, kwargs)
+        logger.warning("%s (%s): running with no lease; enqueued again", row.task_path, row.pk)
+        reaped.append(f"{row.task_path}:{row.pk}")
     return reaped
 
 

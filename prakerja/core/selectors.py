@@ -15,8 +15,11 @@ class Health:
     tasks_ready: int | None
     oldest_ready_seconds: int | None
     # "expired": a job's lease ran out (its worker died) and no worker has taken it back yet.
+    # "unleased": a queue row has been RUNNING for TASKS_UNLEASED_RUNNING_SECONDS with no lease
+    # naming it (its worker died before the job took its lease, or in a short job).
     jobs: str = "unknown"
     jobs_expired: int | None = None
+    jobs_unleased: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -64,10 +67,16 @@ def health_check(*, include_tasks: bool = True) -> Health:
 def _jobs_health() -> dict[str, Any]:
     """A running job past its lease: its worker died and no live worker has reaped it yet
     (every worker reaps twice per lease period, so this lasts only while none runs)."""
-    from prakerja.core.jobs import jobs_expired_count
+    from prakerja.core.jobs import jobs_expired_count, jobs_unleased_count
 
     try:
         expired = jobs_expired_count()
+        unleased = (
+            jobs_unleased_count()
+            if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+            else 0
+        )
     except Exception:
-        return {"jobs": "error", "jobs_expired": None}
-    return {"jobs": "expired" if expired else "ok", "jobs_expired": expired}
+        return {"jobs": "error", "jobs_expired": None, "jobs_unleased": None}
+    status = "expired" if expired else "unleased" if unleased else "ok"
+    return {"jobs": status, "jobs_expired": expired, "jobs_unleased": unleased}

@@ -17,15 +17,25 @@ from prakerja.core.models import JobLease
 DEAD_WORKER = "worker-killed-9"
 
 
-def strand(job: str, object_id: int, task: Any, *, seconds_ago: float = 600) -> DBTaskResult:
-    """What ``kill -9`` leaves: the job's queue row RUNNING for a worker that is gone, and a
-    lease it stopped renewing ``seconds_ago`` (past its end). Returns the queue row."""
-    result = task.enqueue(object_id)
-    row = DBTaskResult.objects.get(pk=result.id)
+def strand_unleased(task: Any, *args: Any, seconds_ago: float = 600) -> DBTaskResult:
+    """What ``kill -9`` leaves between a worker claiming a queue row and its job taking the
+    lease (or in a short job holding none): the row RUNNING since ``seconds_ago``, no lease."""
+    result = task.enqueue(*args)
     then = timezone.now() - timedelta(seconds=seconds_ago)
-    DBTaskResult.objects.filter(pk=row.pk).update(
+    DBTaskResult.objects.filter(pk=result.id).update(
         status=TaskResultStatus.RUNNING, started_at=then, worker_ids=[DEAD_WORKER]
     )
+    return DBTaskResult.objects.get(pk=result.id)
+
+
+def strand(
+    job: str, object_id: int, task: Any, *, seconds_ago: float = 600, args: tuple[Any, ...] = ()
+) -> DBTaskResult:
+    """What ``kill -9`` leaves: the job's queue row RUNNING for a worker that is gone, and a
+    lease it stopped renewing ``seconds_ago`` (past its end). Returns the queue row. ``args``:
+    the task's arguments when they are more than ``object_id``."""
+    row = strand_unleased(task, *(args or (object_id,)), seconds_ago=seconds_ago)
+    then = row.started_at
     JobLease.objects.update_or_create(
         job=job,
         object_id=object_id,

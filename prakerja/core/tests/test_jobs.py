@@ -107,9 +107,12 @@ def test_a_handed_back_job_still_waiting_in_the_queue_is_not_enqueued_twice() ->
 
 
 def test_the_lease_of_a_job_that_finished_is_dropped_without_enqueueing() -> None:
-    strand(JOB, 6, import_batch_run)  # no such batch: nothing left to do
+    stale = strand(JOB, 6, import_batch_run)  # no such batch: nothing left to do
     assert jobs.jobs_reap() == []
     assert not JobLease.objects.exists()
+    stale.refresh_from_db()  # not left RUNNING for ever (nor reported as unleased)
+    assert stale.status == TaskResultStatus.FAILED
+    assert "nothing was left to do" in stale.traceback
     assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
 
 
@@ -153,3 +156,77 @@ def test_the_scheduler_takes_back_a_dead_workers_job_too() -> None:
     assert DBTaskResult.objects.filter(
         status=TaskResultStatus.READY, task_path=stale.task_path
     ).exists()
+
+
+# --- Queue rows running with no lease (the worker died before the job took it) -------------
+
+
+def test_healthz_reports_a_queue_row_running_long_with_no_lease(client: Client) -> None:
+    from prakerja.core.tests.leases import strand_unleased
+    from prakerja.registry.tasks import registration_receipt_send
+
+    # A live short job (seconds old) and a live long one (its lease names its row) are fine.
+    strand_unleased(
+        registration_receipt_send, "+6281200000001", "PJ-AAAA-0001", True, seconds_ago=5
+    )
+    leased = strand(JOB, _unfinished_batch(), import_batch_run)
+    JobLease.objects.update(expires_at=timezone.now() + timedelta(minutes=2))
+    assert client.get("/healthz").json()["jobs"] == "ok"
+
+    # An SMS whose worker died ten minutes ago: RUNNING for ever, named by no lease.
+    stranded = strand_unleased(
+        registration_receipt_send, "+6281200000002", "PJ-AAAA-0002", True, seconds_ago=600
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["status"], body["jobs"], body["jobs_unleased"]) == ("error", "unleased", 1)
+    assert body["jobs_expired"] == 0
+
+    # Not a leased kind: it may have been texted already, so the reaper does not send it
+    # again; it stays reported until an operator settles it (docs/OPERATIONS.md).
+    assert jobs.jobs_reap() == []
+    stranded.refresh_from_db()
+    assert stranded.status == TaskResultStatus.RUNNING
+    leased.refresh_from_db()
+    assert leased.status == TaskResultStatus.RUNNING
+
+
+@override_settings(TASKS_UNLEASED_RUNNING_SECONDS=3600)
+def test_the_unleased_limit_is_a_setting(client: Client) -> None:
+    from prakerja.core.tests.leases import strand_unleased
+    from prakerja.registry.tasks import registration_receipt_send
+
+    strand_unleased(registration_receipt_send, "+6281200000003", "PJ-AAAA-0003", True)
+    assert client.get("/healthz").json()["jobs"] == "ok"
+
+
+def test_the_reaper_fails_and_requeues_an_unleased_row_of_a_leased_kind_once(
+    client: Client,
+) -> None:
+    from prakerja.core.tests.leases import DEAD_WORKER, strand_unleased
+    from prakerja.linkage.tasks import outreach_invitations_job
+
+    stale = strand_unleased(outreach_invitations_job, 5, 4, "3578")
+    assert client.get("/healthz").json()["jobs"] == "unleased"
+
+    assert jobs.jobs_reap() == [f"{stale.task_path}:{stale.pk}"]
+    assert jobs.jobs_reap() == []  # another worker's reaper finds nothing to do
+
+    stale.refresh_from_db()
+    assert stale.status == TaskResultStatus.FAILED
+    assert stale.exception_class_path == "prakerja.core.jobs.WorkerLost"
+    assert f"worker {DEAD_WORKER} died before the job took its lease" in stale.traceback
+    again = DBTaskResult.objects.exclude(pk=stale.pk).get()
+    assert again.status == TaskResultStatus.READY
+    assert again.args_kwargs["args"] == [5, 4, "3578"]  # the same job, its own arguments
+    assert client.get("/healthz").json()["jobs"] == "ok"
+
+
+def test_a_dead_outreach_lease_is_enqueued_again_with_the_jobs_arguments() -> None:
+    from prakerja.linkage.tasks import outreach_invitations_job, outreach_lease_job
+
+    strand(outreach_lease_job(5, "3578"), 4, outreach_invitations_job, args=(5, 4, "3578"))
+    assert jobs.jobs_reap() == ["linkage.outreach:5:3578:4"]
+    again = DBTaskResult.objects.get(status=TaskResultStatus.READY)
+    assert again.args_kwargs["args"] == [5, 4, "3578"]

@@ -53,3 +53,80 @@ def test_a_linkage_run_whose_worker_died_is_taken_back_and_links_each_pair_once(
     registration.refresh_from_db()
     assert registration.reported_by_disnaker is True
     assert client.get("/healthz").json()["jobs"] == "ok"
+
+
+def _database_queue(settings: Any) -> None:
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+
+
+def test_invitations_whose_worker_died_are_taken_back_and_text_each_worker_once(
+    surabaya_data_officer: User,
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from prakerja.linkage.models import OutreachInvitation
+    from prakerja.linkage.tasks import OUTREACH_JOB, outreach_invitations_job, outreach_lease_job
+    from prakerja.linkage.tests.test_services import _wave
+    from prakerja.notifications.models import OutboxMessage
+
+    _database_queue(settings)
+    f.worker(nik=fake_nik(serial=64), full_name="Sudah Diundang", phone="+6281200000064")
+    f.worker(nik=fake_nik(serial=65), full_name="Belum Diundang", phone="+6281200000065")
+    wave = _wave(4)
+    # The dead worker had texted the first person (row and SMS committed), then was killed.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            services.outreach_invitations_send(
+                actor=surabaya_data_officer, wave_id=wave.pk, regency_code="3578"
+            )
+            == 2
+        )
+    OutreachInvitation.objects.filter(worker__phone="+6281200000065").delete()
+    OutboxMessage.objects.filter(recipient="+6281200000065").delete()
+    job = outreach_lease_job(surabaya_data_officer.pk, "3578")
+    assert job.startswith(f"{OUTREACH_JOB}:")
+    stale = strand(
+        job,
+        wave.pk,
+        outreach_invitations_job,
+        args=(surabaya_data_officer.pk, wave.pk, "3578"),
+    )
+    assert client.get("/healthz").json()["jobs"] == "expired"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        worker_run_all(monkeypatch)  # reaps at start, then runs the job with its own arguments
+
+    assert_taken_back(stale)
+    assert OutreachInvitation.objects.count() == 2
+    assert OutboxMessage.objects.filter(recipient="+6281200000064").count() == 1
+    assert OutboxMessage.objects.filter(recipient="+6281200000065").count() == 1
+    assert client.get("/healthz").json()["jobs"] == "ok"
+
+
+def test_jps_cases_whose_worker_died_are_taken_back_and_opened_once(
+    surabaya_data_officer: User,
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+) -> None:
+    from prakerja.linkage.models import JpsReviewCase
+    from prakerja.linkage.tasks import JPS_CASES_JOB, jps_cases_for_batch_job
+    from prakerja.linkage.tests.test_services import jps_overlap
+
+    _database_queue(settings)
+    registration, batch_id = jps_overlap(surabaya_data_officer)
+    # The dead worker had opened the case (committed), then was killed before the end.
+    assert services.jps_cases_open_for_batch(batch_id=batch_id) == 1
+    stale = strand(JPS_CASES_JOB, batch_id, jps_cases_for_batch_job)
+    assert client.get("/healthz").json()["jobs"] == "expired"
+
+    worker_run_all(monkeypatch)
+
+    assert_taken_back(stale)
+    case = JpsReviewCase.objects.get()  # still the one case, not opened twice
+    assert case.registration == registration
+    assert client.get("/healthz").json()["jobs"] == "ok"

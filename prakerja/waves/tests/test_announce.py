@@ -313,3 +313,36 @@ def test_every_text_fits_in_two_sms_even_with_a_long_wave_name(outcome: str) -> 
     assert len(sms) <= SMS_MAX_CHARS
     assert sms.isascii()  # GSM-7: one SMS is 160 characters, not 70 as in UCS-2
     assert subject and sms in body
+
+
+def test_an_announcement_whose_worker_died_is_taken_back_and_texts_nobody_twice(
+    published: dict[str, Any], client: Any, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    from prakerja.core.tests.leases import assert_taken_back, strand, worker_run_all
+    from prakerja.waves.announce import ANNOUNCE_JOB
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    }
+    wave = published["wave"]
+    # The dead worker had announced to everyone, then lost the last applicant's row (as if it
+    # was killed before claiming that one): the re-run must text only that applicant.
+    wave_results_announce(wave_id=wave.pk)
+    Announcement.objects.filter(registration=published["waiting"]).delete()
+    OutboxMessage.objects.filter(recipient="+6281234567003", body__contains=wave.name).delete()
+    stale = strand(ANNOUNCE_JOB, wave.pk, wave_results_announce_job)
+    assert client.get("/healthz").json()["jobs"] == "expired"
+
+    worker_run_all(monkeypatch)  # reaps at start, then runs the announcement again
+
+    assert_taken_back(stale)
+    again = DBTaskResult.objects.exclude(pk=stale.pk).get(task_path=stale.task_path)
+    assert (again.return_value or {}).get("claimed") == 1
+    results = OutboxMessage.objects.filter(channel="sms", body__contains=wave.name)
+    assert sorted(results.values_list("recipient", flat=True)) == [
+        "+6281234567001",
+        "+6281234567002",
+        "+6281234567003",
+    ]
+    assert Announcement.objects.filter(wave=wave).count() == 3
+    assert client.get("/healthz").json()["jobs"] == "ok"
