@@ -328,7 +328,11 @@ AXES_LOCKOUT_PARAMETERS = "prakerja.accounts.lockout.lockout_parameters"
 AXES_LOCKOUT_CALLABLE = "prakerja.accounts.lockout.lockout_response"
 # Not kept in the attempt rows: a code typed at the second-factor step.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
-MFA_FORMS = {"authenticate": "prakerja.accounts.forms.StaffTotpAuthenticateForm"}
+MFA_FORMS = {
+    "authenticate": "prakerja.accounts.forms.StaffTotpAuthenticateForm",
+    # Same per-account lock on the re-authentication page (issue 11, item 5).
+    "reauthenticate": "prakerja.accounts.forms.StaffTotpReauthenticateForm",
+}
 
 # --- Notifications: SMS and email go to the outbox unless a gateway is configured ----------
 SMS_BACKEND = env.str("SMS_BACKEND", default="prakerja.notifications.backends.OutboxSmsBackend")
