@@ -307,6 +307,8 @@ ACCOUNT_RATE_LIMITS = {
 # carriers' shared addresses (CGNAT) before a surge: raise the per-address rate then.
 NIK_CHANGE_RATE_PER_ACCOUNT = env.str("NIK_CHANGE_RATE_PER_ACCOUNT", default="5/h")
 NIK_CHANGE_RATE_PER_ADDRESS = env.str("NIK_CHANGE_RATE_PER_ADDRESS", default="30/h")
+# Different NIKs one officer (any staff) may try across all the registrations they edit.
+NIK_CHANGE_RATE_PER_STAFF = env.str("NIK_CHANGE_RATE_PER_STAFF", default="60/h")
 # Officer console lookups that reach beyond the officer's own post, per officer account.
 CONSOLE_LOOKUP_RATE = env.str("CONSOLE_LOOKUP_RATE", default="30/h")
 # Rate limits and lockouts must see the client, not the load balancer.
