@@ -315,6 +315,8 @@ ACCOUNT_RATE_LIMITS = {
 # carriers' shared addresses (CGNAT) before a surge: raise the per-address rate then.
 NIK_CHANGE_RATE_PER_ACCOUNT = env.str("NIK_CHANGE_RATE_PER_ACCOUNT", default="5/h")
 NIK_CHANGE_RATE_PER_ADDRESS = env.str("NIK_CHANGE_RATE_PER_ADDRESS", default="30/h")
+# Different NIKs one officer (any staff) may try across all the registrations they edit.
+NIK_CHANGE_RATE_PER_STAFF = env.str("NIK_CHANGE_RATE_PER_STAFF", default="60/h")
 # Officer console lookups that reach beyond the officer's own post, per officer account.
 CONSOLE_LOOKUP_RATE = env.str("CONSOLE_LOOKUP_RATE", default="30/h")
 # Rate limits and lockouts must see the client, not the load balancer.
@@ -336,7 +338,11 @@ AXES_LOCKOUT_PARAMETERS = "prakerja.accounts.lockout.lockout_parameters"
 AXES_LOCKOUT_CALLABLE = "prakerja.accounts.lockout.lockout_response"
 # Not kept in the attempt rows: a code typed at the second-factor step.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
-MFA_FORMS = {"authenticate": "prakerja.accounts.forms.StaffTotpAuthenticateForm"}
+MFA_FORMS = {
+    "authenticate": "prakerja.accounts.forms.StaffTotpAuthenticateForm",
+    # Same per-account lock on the re-authentication page (issue 11, item 5).
+    "reauthenticate": "prakerja.accounts.forms.StaffTotpReauthenticateForm",
+}
 
 # --- Notifications: SMS and email go to the outbox unless a gateway is configured ----------
 SMS_BACKEND = env.str("SMS_BACKEND", default="prakerja.notifications.backends.OutboxSmsBackend")

@@ -6,7 +6,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm, RequestLoginCodeForm
 from allauth.core import context, ratelimit
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
-from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.models import Authenticator
 from axes.handlers.proxy import AxesProxyHandler
 from django import forms
@@ -132,16 +132,21 @@ class PhoneChangeForm(forms.Form):
     )
 
 
-class StaffTotpAuthenticateForm(AuthenticateForm):
-    """allauth's second-factor step (``MFA_FORMS["authenticate"]``), locked per account.
+class AccountLockedTotpMixin:
+    """Counts every wrong second-factor code against the account, on every TOTP form.
 
     allauth's own check counts wrong codes against the *address* (its ``login_failed``
     limit): five officers behind one post's address shared one budget, and the password
     holder could keep guessing for ever from new addresses. Here every wrong code counts
     against the account in axes (``prakerja.accounts.lockout``); after ``AXES_FAILURE_LIMIT``
     the account is locked, the right code included, until the cool-off ends or an admin
-    resets it. Nobody else at that address is affected.
+    resets it. Nobody else at that address is affected. The same budget serves the sign-in
+    step and the re-authentication page, so a second form is no way around it.
     """
+
+    user: Any
+    cleaned_data: dict[str, Any]
+    authenticator: Authenticator
 
     def clean_code(self) -> str:
         request = context.request
@@ -167,7 +172,16 @@ class StaffTotpAuthenticateForm(AuthenticateForm):
                 AxesProxyHandler.reset_attempts(username=second_factor_login(self.user))
                 return code
         if main is not None:
-            self._emit_authentication_failed(main)
+            # allauth's form supplies it (the re-authentication one flags itself as such).
+            self._emit_authentication_failed(main)  # type: ignore[attr-defined]
         # axes records the failure (and locks the account at the limit) on this signal.
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         raise get_mfa_adapter().validation_error("incorrect_code")
+
+
+class StaffTotpAuthenticateForm(AccountLockedTotpMixin, AuthenticateForm):  # type: ignore[misc]
+    """allauth's second-factor step (``MFA_FORMS["authenticate"]``), locked per account."""
+
+
+class StaffTotpReauthenticateForm(AccountLockedTotpMixin, ReauthenticateForm):  # type: ignore[misc]
+    """allauth's re-authentication page (``MFA_FORMS["reauthenticate"]``), same lock."""

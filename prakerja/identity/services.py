@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
 from prakerja.identity import crypto
 from prakerja.identity.models import Person, PersonalDataAccess
 from prakerja.identity.nik import Issue, kk_parse, nik_parse
+
+audit_logger = logging.getLogger("prakerja.audit")
 
 
 def _raise_first(errors: list[Issue], *, field: str) -> None:
@@ -59,15 +63,17 @@ def person_get_or_create(*, nik: str, kk: str | None = None) -> tuple[Person, bo
     return person, True
 
 
-def person_release(*, person_id: int) -> bool:
+def person_release(*, actor: Any, person_id: int, reason: str) -> bool:
     """Delete the person ``person_id`` if nothing refers to it any more; True if deleted.
 
     Called when a draft registration gives a NIK up for another one. Without it every NIK
     ever typed into a draft would stay a ``Person`` for good (and trying NIKs would fill the
     table with other people's numbers). A person that anything else holds (a registration,
-    a reported worker, an access-log entry: all ``PROTECT``) is kept. Its history rows go
-    too: they hold only this NIK and KK, which nobody keeps any more (UU PDP: no data
-    without a purpose); the registration's own history still records the change.
+    a reported worker, an access-log entry: all ``PROTECT``) is kept. Its earlier history
+    rows go too: they hold only this NIK and KK, which nobody keeps any more (UU PDP: no
+    data without a purpose). The deletion itself stays on record: its history row (who,
+    when, why) is kept with the NIK and KK blanked, and a structured ``audit.person_released``
+    line (person id, actor, reason; never the NIK) is logged.
     """
     with transaction.atomic():
         # The row lock pairs with the one in ``person_get_or_create``: a draft taking this
@@ -78,10 +84,23 @@ def person_release(*, person_id: int) -> bool:
             return False
         try:
             with transaction.atomic():
+                audit_as(person, actor=actor, reason=reason)
                 person.delete()
         except ProtectedError:
             return False
-        Person.history.filter(id=person_id).delete()
+        history = Person.history.filter(id=person_id)  # type: ignore[attr-defined]
+        deletion = history.filter(history_type="-").order_by("-history_date").first()
+        history.exclude(pk=getattr(deletion, "pk", None)).delete()
+        history.update(nik_encrypted="", nik_index="", kk_encrypted="", kk_index="")
+    audit_logger.info(
+        "audit.person_released",
+        extra={
+            "event": "audit.person_released",
+            "person": person_id,
+            "actor": getattr(actor, "pk", None),
+            "reason": reason,
+        },
+    )
     return True
 
 

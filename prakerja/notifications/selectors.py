@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from prakerja.notifications.masking import digits_mask
+from prakerja.notifications.masking import codes_mask
 from prakerja.notifications.models import OutboxMessage
 
 
@@ -28,9 +28,9 @@ def outbox_list_masked(*, limit: int = 200) -> list[OutboxRow]:
         OutboxRow(
             created_at=message.created_at,
             channel_label=str(message.get_channel_display()),
-            recipient=digits_mask(message.recipient),
-            subject=digits_mask(message.subject),
-            body=digits_mask(message.body),
+            recipient=codes_mask(message.recipient),
+            subject=codes_mask(message.subject),
+            body=codes_mask(message.body),
         )
         for message in outbox_list(limit=limit)
     ]

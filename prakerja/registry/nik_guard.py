@@ -2,8 +2,10 @@
 oracle anyone can query in bulk.
 
 * Different NIKs tried on a registration are capped per applicant account and per address
-  (``NIK_CHANGE_RATE_PER_ACCOUNT`` / ``_PER_ADDRESS``); over the cap the step is refused with
-  429 before anything is looked up. The same NIK sent again (a birth date fixed) is free.
+  (``NIK_CHANGE_RATE_PER_ACCOUNT`` / ``_PER_ADDRESS``), and for staff per officer across
+  every registration they edit (``NIK_CHANGE_RATE_PER_STAFF``); over the cap the step is
+  refused with 429 before anything is looked up. The same NIK sent again (a birth date
+  fixed) is free.
 * A ``nik_taken`` answer given more than once to one account within the hour is logged as a
   security event: a structured line with the account, the actor and the address, never the
   NIK.
@@ -80,11 +82,15 @@ def nik_change_throttle(
         return
     keys = [("account", str(registration.user_id), settings.NIK_CHANGE_RATE_PER_ACCOUNT)]
     # Officers at a post, and the call centre, share one address and register many people:
-    # only the account of the registration counts for them (and their lookups are logged).
+    # for them the address does not count, the officer does (NIK_CHANGE_RATE_PER_STAFF,
+    # across every registration they edit), else one officer could cycle NIKs through many
+    # drafts, five each.
     if actor_role(actor) == Role.APPLICANT:
         address = client_address(request)
         if address:
             keys.append(("address", address, settings.NIK_CHANGE_RATE_PER_ADDRESS))
+    else:
+        keys.append(("staff", str(getattr(actor, "pk", "")), settings.NIK_CHANGE_RATE_PER_STAFF))
     for kind, value, rate in keys:
         usage = distinct_hit(
             group=NIK_CHANGE_GROUP, key=f"{kind}:{value}", rate=rate, digest=digest
@@ -103,15 +109,18 @@ def nik_change_throttle(
             raise _refused(usage.retry_after)
 
 
-def nik_taken_report(request: HttpRequest, *, actor: Actor, registration: Registration) -> None:
-    """Count a ``nik_taken`` answer; from the second within the hour, log a security event."""
-    key = f"security:nik-taken:{registration.user_id}"
+def _nik_taken_count(key: str) -> int:
     cache.add(key, 0, timeout=NIK_TAKEN_WINDOW)
     try:
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr
         cache.set(key, 1, timeout=NIK_TAKEN_WINDOW)
-        count = 1
+        return 1
+
+
+def nik_taken_report(request: HttpRequest, *, actor: Actor, registration: Registration) -> None:
+    """Count a ``nik_taken`` answer; from the second within the hour, log a security event."""
+    count = _nik_taken_count(f"security:nik-taken:{registration.user_id}")
     if count >= 2:
         logger.warning(
             "security.nik_taken_repeated",
@@ -122,6 +131,23 @@ def nik_taken_report(request: HttpRequest, *, actor: Actor, registration: Regist
                 "actor": getattr(actor, "pk", None),
                 "reference": registration.reference,
                 "address": client_address(request),
+            },
+        )
+
+
+def nik_taken_report_by_officer(*, actor: Actor) -> None:
+    """The same, per officer, for "taken" answers of the console's register form (which has
+    no registration of its own to count against)."""
+    actor_pk = getattr(actor, "pk", None)
+    count = _nik_taken_count(f"security:nik-taken:actor:{actor_pk}")
+    if count >= 2:
+        logger.warning(
+            "security.nik_taken_repeated",
+            extra={
+                "event": "security.nik_taken_repeated",
+                "count": count,
+                "actor": actor_pk,
+                "source": "console_register",
             },
         )
 

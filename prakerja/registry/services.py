@@ -507,15 +507,15 @@ def registration_nik_set(*, actor: Actor, registration: Registration, nik: str) 
     registration.person = person
     audit_as(registration, actor=actor, reason="NIK dicatat")
     registration.save(update_fields=["person", "updated_at"])
-    _person_given_up(previous_person_id, kept=person.pk)
+    _person_given_up(actor, previous_person_id, kept=person.pk)
     return registration
 
 
-def _person_given_up(person_id: int | None, *, kept: int | None) -> None:
+def _person_given_up(actor: Actor, person_id: int | None, *, kept: int | None) -> None:
     """A draft changed its NIK: the person of the old one goes unless something else holds
     it. A ``Person`` exists only for a NIK some record keeps, not for every NIK ever tried."""
     if person_id is not None and person_id != kept:
-        person_release(person_id=person_id)
+        person_release(actor=actor, person_id=person_id, reason="NIK diganti pada draf pendaftaran")
 
 
 def registration_contact_phone_replace(*, actor: Actor, user: User, old: str, new: str) -> int:
@@ -943,7 +943,7 @@ def registration_update_draft(
             raise _nik_taken() from None
         raise
     if step == Step.IDENTITY:
-        _person_given_up(previous_person_id, kept=locked.person_id)
+        _person_given_up(actor, previous_person_id, kept=locked.person_id)
     return locked
 
 

@@ -132,3 +132,25 @@ def test_the_codes_typed_are_not_kept_in_the_attempt_rows(ani: User) -> None:
 
     attempt = AccessAttempt.objects.get(username="2fa:ani")
     assert wrong not in attempt.post_data
+
+
+REAUTHENTICATE = "/accounts/2fa/reauthenticate/"
+
+
+def test_five_wrong_codes_on_the_reauthenticate_page_lock_the_account_too(ani: User) -> None:
+    client = Client(REMOTE_ADDR="10.1.1.1")
+    sign_in_with_totp(client, ani)
+    assert client.get(REAUTHENTICATE).status_code == 200
+
+    statuses = [
+        client.post(REAUTHENTICATE, {"code": _wrong_code(ani)}).status_code for _ in range(5)
+    ]
+    assert statuses == [200, 200, 200, 200, 429]
+
+    response = client.post(REAUTHENTICATE, {"code": totp_code_lasting(totp_secret_of(ani))})
+    assert response.status_code == 429
+    assert "Kode yang benar pun ditolak selama akun dikunci." in response.content.decode()
+    # The same lock holds at the sign-in step from anywhere.
+    elsewhere = _at_second_factor(ani, address="10.9.9.9")
+    response = elsewhere.post(TWO_FACTOR, {"code": totp_code_lasting(totp_secret_of(ani))})
+    assert response.status_code == 429

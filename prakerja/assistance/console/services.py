@@ -26,13 +26,15 @@ from prakerja.assistance.console.selectors import (
 )
 from prakerja.assistance.models import Post
 from prakerja.core.errors import ApplicationError, PermissionDenied
-from prakerja.core.throttle import RateLimited, hit, peek
+from prakerja.core.throttle import RateLimited, distinct_hit, hit, peek
+from prakerja.identity import crypto
 from prakerja.identity.models import PersonalDataAccess
 from prakerja.identity.nik import nik_parse
 from prakerja.identity.phones import phone_normalise
 from prakerja.identity.selectors import person_find_by_nik
 from prakerja.identity.services import personal_data_access_record
 from prakerja.registry.models import Channel, Registration
+from prakerja.registry.nik_guard import nik_taken_report_by_officer
 
 CONSOLE_LOOKUP_GROUP = "console.lookup"
 
@@ -161,6 +163,10 @@ def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Reg
     NIK registers once" before an account is made for nothing) and recorded on the
     registration, so the wizard's identity step shows it masked and need not ask for it again;
     that step checks it against the stated birth date and gender.
+
+    NIKs typed here count against the officer's lookup budget (``CONSOLE_LOOKUP_RATE``, shared
+    with the console search), and a "taken" answer is logged like a cross-post lookup
+    (``PersonalDataAccess``) and, from the second within the hour, as a security event.
     """
     from prakerja.accounts.services import applicant_get_or_create_by_phone
     from prakerja.assistance.services import assistance_visit_record
@@ -168,6 +174,7 @@ def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Reg
 
     post = console_post_of(actor)
     phone_e164 = phone_normalise(phone)
+    person = None
     existing_for_nik: Registration | None = None
     nik_value = ""
     if nik.strip():
@@ -175,21 +182,56 @@ def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Reg
         if parsed.errors:
             raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
         nik_value = parsed.value
+        # "Taken" answers here are a NIK oracle like the console search: the same per-officer
+        # budget (CONSOLE_LOOKUP_RATE), counted before the lookup. The same NIK again (the
+        # phone fixed after a typo) is free.
+        usage = distinct_hit(
+            group=CONSOLE_LOOKUP_GROUP,
+            key=f"user:{actor.pk}",
+            rate=settings.CONSOLE_LOOKUP_RATE,
+            digest=crypto.blind_index(nik_value, purpose="nik"),
+        )
+        if usage.limited:
+            raise RateLimited(
+                "console.nik_rate_limited",
+                _(
+                    "Terlalu banyak NIK yang diperiksa dalam satu jam. Tunggu sebentar lalu coba "
+                    "lagi, atau daftarkan dengan nomor HP saja dan isi NIK di langkah identitas."
+                ),
+                field="nik",
+                retry_after=usage.retry_after,
+            )
         person = person_find_by_nik(nik=nik_value)
         if person is not None:
             existing_for_nik = Registration.objects.filter(person=person).first()
-    with transaction.atomic():
-        user, _created = applicant_get_or_create_by_phone(phone=phone_e164, actor=actor)
-        if existing_for_nik is not None and existing_for_nik.user_id != user.pk:
-            raise _nik_taken_elsewhere()
-        registration = registration_start(actor=actor, user=user, channel=Channel.POST, post=post)
-        if nik_value and registration.status == Registration.Status.DRAFT:
-            registration = registration_nik_set(
-                actor=actor, registration=registration, nik=nik_value
+    try:
+        with transaction.atomic():
+            user, _created = applicant_get_or_create_by_phone(phone=phone_e164, actor=actor)
+            if existing_for_nik is not None and existing_for_nik.user_id != user.pk:
+                raise _nik_taken_elsewhere()
+            registration = registration_start(
+                actor=actor, user=user, channel=Channel.POST, post=post
             )
-        assistance_visit_record(
-            actor=actor, post=post, registration=registration, services=["registration"]
-        )
+            if nik_value and registration.status == Registration.Status.DRAFT:
+                registration = registration_nik_set(
+                    actor=actor, registration=registration, nik=nik_value
+                )
+            assistance_visit_record(
+                actor=actor, post=post, registration=registration, services=["registration"]
+            )
+    except ApplicationError as error:
+        if error.code == "registration.nik_taken":
+            # Outside the rolled-back block: the answer was given, so it is on record.
+            personal_data_access_record(
+                actor=actor,
+                purpose=PersonalDataAccess.Purpose.CROSS_POST_LOOKUP,
+                person=person,
+                reference=existing_for_nik.reference if existing_for_nik is not None else "",
+                query_kind=PersonalDataAccess.QueryKind.NIK,
+                found=True,
+            )
+            nik_taken_report_by_officer(actor=actor)
+        raise
     return registration
 
 

@@ -21,6 +21,7 @@ from prakerja.assistance.console.forms import HandoverForm, RegisterForm, Search
 from prakerja.assistance.console.selectors import console_registrations_own
 from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import once_per_submission_token
+from prakerja.core.throttle import RateLimited
 from prakerja.registry.models import Registration
 from prakerja.registry.selectors import registration_get_for_actor, registration_missing_steps
 
@@ -102,6 +103,10 @@ def register(request: HttpRequest) -> HttpResponse:
             )
         except ApplicationError as exc:
             _form_error(form, exc)
+            if isinstance(exc, RateLimited):
+                response = render(request, "console/register.html", {"form": form}, status=429)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
         else:
             messages.success(
                 request,

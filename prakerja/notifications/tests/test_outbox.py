@@ -4,7 +4,9 @@ import pytest
 from django.core import mail
 from django.test import Client, override_settings
 
+from prakerja.accounts import messages as sms_texts
 from prakerja.accounts.models import Role, User
+from prakerja.accounts.services import access_code_format
 from prakerja.accounts.testing import make_user
 from prakerja.notifications.models import OutboxMessage
 from prakerja.notifications.services import sms_send
@@ -87,3 +89,23 @@ def test_staff_without_two_factor_are_sent_to_set_it_up(client: Client) -> None:
     response = client.get("/kotak-keluar/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+@pytest.mark.parametrize("code", ["ACDE7KMN", "ACDEKMNP", "3479ACDE"])
+def test_the_superadmin_never_sees_an_access_code_whole_letters_included(
+    client: Client, superadmin: User, code: str
+) -> None:
+    sms_send(to="+6281234567890", body=sms_texts.access_code(access_code_format(code)))
+    sms_send(to="+6281234567891", body=sms_texts.sign_in_code("482913"))
+    client.force_login(superadmin)
+    page = client.get("/kotak-keluar/").content.decode()
+
+    formatted = access_code_format(code)
+    assert formatted not in page
+    assert code[:4] not in page
+    assert f"Kode akses Prakerja Jatim: ****-*{code[-3:]}. Berlaku 24 jam, sekali pakai." in page
+    assert "Kode masuk Prakerja Jatim: ***913. Berlaku 10 menit." in page
+    assert "482913" not in page
+    # Ordinary words stay readable.
+    assert "JANGAN berikan kepada siapa pun." in page
+    assert "Kode akses, kode masuk, dan nomor disamarkan kecuali tiga karakter terakhir." in page

@@ -156,12 +156,46 @@ def test_nik_tries_leave_no_person_behind() -> None:
     for serial in range(151, 155):
         assert patch_identity(user, draft, serial).status_code == 200
 
-    # Only the NIK the draft keeps has a person; the three given up left nothing, not even
-    # history rows with their ciphertext.
+    # Only the NIK the draft keeps has a person; the three given up left no ciphertext, not
+    # even in history: only their deletion rows, NIK and KK blanked.
     assert Person.objects.count() == before + 1
     draft.refresh_from_db()
     assert draft.person is not None and draft.person.nik == fake_nik(serial=154)
-    assert Person.history.count() == 1  # type: ignore[attr-defined]
+    assert Person.history.filter(history_type="+").count() == 1  # type: ignore[attr-defined]
+    given_up = Person.history.filter(history_type="-")  # type: ignore[attr-defined]
+    assert given_up.count() == 3
+    assert {(r.nik_encrypted, r.nik_index, r.kk_encrypted, r.kk_index) for r in given_up} == {
+        ("", "", "", "")
+    }
+
+
+def test_a_given_up_person_leaves_an_audit_record_without_the_nik(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    user, draft = draft_for()
+    assert patch_identity(user, draft, 156).status_code == 200
+    draft.refresh_from_db()
+    given_up = draft.person
+    assert given_up is not None
+
+    with caplog.at_level(logging.INFO, logger="prakerja.audit"):
+        assert patch_identity(user, draft, 157).status_code == 200
+
+    assert not Person.objects.filter(pk=given_up.pk).exists()
+    row = Person.history.get(id=given_up.pk)  # type: ignore[attr-defined]
+    assert (row.history_type, row.history_user, row.history_change_reason) == (
+        "-",
+        user,
+        "NIK diganti pada draf pendaftaran",
+    )
+    assert (row.nik_encrypted, row.nik_index) == ("", "")
+    [event] = [r for r in caplog.records if r.msg == "audit.person_released"]
+    assert (event.person, event.actor, event.reason) == (  # type: ignore[attr-defined]
+        given_up.pk,
+        user.pk,
+        "NIK diganti pada draf pendaftaran",
+    )
+    assert fake_nik(serial=156) not in json.dumps(vars(event), default=str)
 
 
 def test_a_taken_nik_creates_no_person() -> None:
