@@ -15,10 +15,10 @@ from ninja import Path, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, Field, StringConstraints
 
+from prakerja.accounts.auth import API_AUTH
 from prakerja.accounts.models import Role, User
 from prakerja.core.errors import PermissionDenied
 from prakerja.core.idempotency import idempotent
-from prakerja.registry.auth import API_AUTH
 from prakerja.registry.models import Registration
 from prakerja.registry.nik_guard import nik_guard
 from prakerja.registry.references import MAX_INPUT_LENGTH

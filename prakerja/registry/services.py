@@ -14,10 +14,9 @@ half-written record.
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,8 +32,7 @@ from prakerja.accounts.scopes import Actor, Capability, actor_can, actor_role
 from prakerja.assistance.models import Post
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
-from prakerja.core.hashing import secret_hash
-from prakerja.core.rowsql import RowLoader, update_with_history
+from prakerja.core.rowsql import update_with_history
 from prakerja.core.tasks import enqueue_with_transaction
 from prakerja.identity.models import Person
 from prakerja.identity.names import person_name_check
@@ -45,7 +43,6 @@ from prakerja.identity.services import person_get_or_create, person_kk_set, pers
 from prakerja.regions.models import District, Regency
 from prakerja.registry import seed
 from prakerja.registry.models import (
-    ApiToken,
     Channel,
     ConsentText,
     EligibilityRule,
@@ -74,8 +71,6 @@ __all__ = [
     "Reason",
     "SeedResult",
     "StepInvalid",
-    "api_token_authenticate",
-    "api_token_create",
     "eligibility_evaluate",
     "eligibility_rule_update",
     "programme_default",
@@ -1181,51 +1176,3 @@ def eligibility_rule_update(
     audit_as(rule, actor=actor, reason="aturan diubah")
     rule.save(update_fields=["parameter", "reason", "is_active"])
     return rule
-
-
-# --- API tokens ---------------------------------------------------------------------------
-
-API_TOKEN_PREFIX = "pkj_"  # noqa: S105 - a public prefix, not a secret
-# Refresh ``last_used_at`` at most this often: one write per request would double the cost
-# of every authenticated call.
-_LAST_USED_GRANULARITY = timedelta(minutes=5)
-
-
-@transaction.atomic
-def api_token_create(*, user: User, name: str = "", actor: Actor | None = None) -> str:
-    """Create a token for ``user``; returns the plaintext key, the only time it exists."""
-    key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, key_hash=secret_hash(key), name=name[:100])
-    token.save()
-    return key
-
-
-def api_token_authenticate(*, key: str) -> User | None:
-    """The active user a key belongs to, or None. Any string is safe to pass."""
-    if not key.startswith(API_TOKEN_PREFIX) or len(key) > 100 or not key.isascii():
-        return None
-    # Every API request runs this: one hand-written statement (the user, its token's id and
-    # whether the token's last use is stale) instead of an ORM query, whose building and
-    # compiling cost more CPU than the database spends answering it (bench/README.md); the
-    # user is built by core.rowsql's loader (the ORM's converters, no per-query set-up).
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_user_loader.columns('u')}, t.id, "  # noqa: S608 - names from the models
-            "(t.last_used_at IS NULL OR t.last_used_at < %s) "
-            f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
-            "WHERE t.key_hash = %s AND t.is_active AND u.is_active",
-            [now - _LAST_USED_GRANULARITY, secret_hash(key)],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    *user_columns, token_id, stale = row
-    user = _user_loader.load([user_columns])[0]
-    assert isinstance(user, User)
-    if stale:
-        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
-    return user
-
-
-_user_loader = RowLoader(User)

@@ -165,7 +165,7 @@ def test_the_call_centre_page_shows_a_mismatch_on_the_form(
 def test_the_lost_phone_is_signed_out_and_its_api_tokens_stop(
     officer: User, registration: Registration
 ) -> None:
-    from prakerja.registry.services import api_token_authenticate, api_token_create
+    from prakerja.accounts.tokens import api_token_authenticate, api_token_create
 
     applicant = registration.user
     on_lost_phone = Client()

@@ -7,10 +7,11 @@ import pytest
 from django.test import Client
 
 from prakerja.accounts.models import User
+from prakerja.accounts.tokens import api_token_create
 from prakerja.identity.models import Person
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.registry.models import ApiToken, Channel, Registration
-from prakerja.registry.services import api_token_create, registration_start, registration_submit
+from prakerja.registry.services import registration_start, registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step
 from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
 
@@ -288,7 +289,7 @@ def test_a_retried_submit_with_the_same_idempotency_key_replays_the_first_answer
 ) -> None:
     from django.test import Client
 
-    from prakerja.registry.services import api_token_create
+    from prakerja.accounts.tokens import api_token_create
     from prakerja.registry.tests.conftest import complete_registration
 
     registration = complete_registration(applicant)
