@@ -15,7 +15,7 @@ from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.notifications.models import OutboxMessage
 from prakerja.registry.models import Registration
-from prakerja.registry.services import registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
 from prakerja.registry.tests.conftest import complete_registration, new_applicant
 
 OLD = "+6281234567890"

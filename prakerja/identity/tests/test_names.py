@@ -23,7 +23,7 @@ from prakerja.identity.tests.factories import fake_nik
 from prakerja.labourdata.models import ImportRow
 from prakerja.labourdata.tests.conftest import upload, worker, xlsx_bytes
 from prakerja.registry.models import Registration
-from prakerja.registry.services import registration_start
+from prakerja.registry.services.registration import registration_start
 from prakerja.registry.steps import Step
 from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
 

@@ -11,7 +11,8 @@ from prakerja.accounts.tokens import api_token_create
 from prakerja.identity.models import Person
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.registry.models import ApiToken, Channel, Registration
-from prakerja.registry.services import registration_start, registration_submit
+from prakerja.registry.services.registration import registration_start
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step
 from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
 
