@@ -27,6 +27,7 @@ from prakerja.core.throttle import RateLimited
 from prakerja.identity.phones import phone_mask
 from prakerja.regions.models import District, Province, Regency
 from prakerja.registry.errors import RegistryErrorCode, StepInvalid
+from prakerja.registry.forms import STEP_FORMS
 from prakerja.registry.models import (
     EligibilityRule,
     EmploymentStatus,
@@ -52,21 +53,10 @@ from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step
 
 EAST_JAVA = "35"
-# Fields read from the POST of each step (anything else in the body is ignored).
+# Fields read from the POST of each step (anything else in the body is ignored): those of the
+# step's form, the schema the API shares.
 STEP_FIELDS: dict[Step, tuple[str, ...]] = {
-    Step.IDENTITY: ("nik", "kk", "full_name", "birth_place", "birth_date", "gender"),
-    Step.CONTACT: ("phone", "email"),
-    Step.DOMICILE: ("regency", "district", "address"),
-    Step.WORK: (
-        "employment_status",
-        "migrant_reason",
-        "occupation",
-        "last_employer",
-        "last_employment_date",
-    ),
-    Step.EDUCATION_DISABILITY: ("not_in_education", "has_disability", "disability_note"),
-    Step.CONSENT: ("consent", "truthfulness", "consent_version"),
-    Step.TEST: (),
+    step: tuple(form.base_fields) for step, form in STEP_FORMS.items() if step != Step.TEST
 }
 
 

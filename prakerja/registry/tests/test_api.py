@@ -306,3 +306,13 @@ def test_a_retried_submit_with_the_same_idempotency_key_replays_the_first_answer
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
     assert registration.history.filter(status="submitted").count() == 1
+
+
+def test_the_api_and_the_wizard_read_the_fields_of_the_same_step_forms():
+    from prakerja.registry.api import StepIn
+    from prakerja.registry.forms import STEP_FORMS
+    from prakerja.registry.views import STEP_FIELDS
+
+    form_fields = {name for form in STEP_FORMS.values() for name in form.base_fields}
+    assert set(StepIn.model_fields) == form_fields
+    assert {name for names in STEP_FIELDS.values() for name in names} == form_fields - {"answers"}
