@@ -13,26 +13,31 @@ field (the second is usually a consequence of the first), in the order they were
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db.models import TextChoices
-from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import ApplicationError
 from prakerja.identity.names import person_name_check
-from prakerja.identity.nik import Issue, kk_parse, nik_parse
+from prakerja.identity.nik import kk_parse, nik_parse
 from prakerja.identity.phones import phone_normalise
 from prakerja.regions.models import District, Regency
 from prakerja.registry.errors import RegistryErrorCode as Code
+from prakerja.registry.fields import (
+    AnswersField,
+    ChoiceCodeField,
+    PastDateField,
+    RawField,
+    TextField,
+    YesNoField,
+    coded_error,
+    issue_error,
+)
 from prakerja.registry.models import (
     ConsentText,
     EligibilityRule,
@@ -45,146 +50,6 @@ from prakerja.registry.models import (
 )
 from prakerja.registry.selectors import consent_text_current
 from prakerja.registry.steps import Step
-
-# Control characters (NUL included) never belong in a name or an address; PostgreSQL refuses
-# NUL in text outright, so letting one through would turn a typo into a server error.
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
-_DMY_DATE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})", re.ASCII)
-_TRUE = {"1", "true", "on", "yes", "ya", "y"}
-_FALSE = {"0", "false", "off", "no", "tidak", "t", "n"}
-
-Required = tuple[str, str | Promise]
-
-
-def _error(code: str, message: str | Promise) -> ValidationError:
-    return ValidationError(message, code=code)  # type: ignore[arg-type]
-
-
-def _issue(issue: Issue) -> ValidationError:
-    return _error(issue.code, issue.message)
-
-
-# --- Fields ---------------------------------------------------------------------------------
-
-
-class _StepField(forms.Field):
-    """Never Django's own "required": a missing value raises the field's own code."""
-
-    def __init__(self, *, required_error: Required | None = None, **kwargs: Any) -> None:
-        self.required_error = required_error
-        super().__init__(required=False, **kwargs)
-
-    def missing(self, empty: Any) -> Any:
-        if self.required_error is not None:
-            raise _error(*self.required_error)
-        return empty
-
-
-class TextField(_StepField):
-    """A one-line text: whitespace collapsed, control characters refused, length capped."""
-
-    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
-        self.max_length = max_length
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> str:
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise _error(Code.TEXT_INVALID, _("Isian harus berupa teks."))
-        if _CONTROL_CHARS.search(value):
-            raise _error(Code.TEXT_INVALID, _("Isian mengandung karakter yang tidak diizinkan."))
-        value = " ".join(value.split())
-        if len(value) > self.max_length:
-            raise _error(
-                Code.TOO_LONG,
-                format_lazy(
-                    _("Isian terlalu panjang: paling banyak {n} karakter."), n=self.max_length
-                ),
-            )
-        return value or self.missing("")
-
-
-class PastDateField(_StepField):
-    """A date as ``YYYY-MM-DD`` (what ``<input type=date>`` sends) or ``DD-MM-YYYY``, not in
-    the future."""
-
-    def __init__(self, *, invalid: Required, future: Required, **kwargs: Any) -> None:
-        self.invalid, self.future = invalid, future
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> date | None:
-        if isinstance(value, datetime):
-            value = value.date()
-        if isinstance(value, str):
-            text = value.strip()
-            if not text:
-                value = None
-            elif len(text) > 10:
-                value = "invalid"
-            elif match := _ISO_DATE.fullmatch(text):
-                value = _safe_date(int(match[1]), int(match[2]), int(match[3]))
-            elif match := _DMY_DATE.fullmatch(text):
-                value = _safe_date(int(match[3]), int(match[2]), int(match[1]))
-            else:
-                value = "invalid"
-        if value is None:
-            return self.missing(None)  # type: ignore[no-any-return]
-        if not isinstance(value, date) or value.year < 1900:
-            raise _error(*self.invalid)
-        if value > timezone.localdate():
-            raise _error(*self.future)
-        return value
-
-
-def _safe_date(year: int, month: int, day: int) -> date | str:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return "invalid"
-
-
-class YesNoField(_StepField):
-    """Yes or no, from a JSON bool or what a form posts (``on``, ``ya``, ``tidak``, …);
-    missing means no unless the field is required."""
-
-    def clean(self, value: Any) -> bool | None:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in _TRUE:
-            return True
-        if isinstance(value, str) and value.strip().lower() in _FALSE:
-            return False
-        if value is None or value == "":
-            return self.missing(False)  # type: ignore[no-any-return]
-        raise _error(Code.CHOICE_INVALID, _("Pilihan tidak dikenal."))
-
-
-class ChoiceCodeField(_StepField):
-    """One of the codes of ``choices`` (a ``TextChoices``); "" when left empty."""
-
-    def __init__(self, choices: type[TextChoices], **kwargs: Any) -> None:
-        self.codes = frozenset(choices.values)
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> str:
-        if value is None or value == "":
-            return self.missing("")  # type: ignore[no-any-return]
-        if not isinstance(value, str) or value not in self.codes:
-            raise _error(Code.CHOICE_INVALID, _("Pilihan tidak dikenal. Pilih dari daftar."))
-        return value
-
-
-class RawField(forms.Field):
-    """A value checked by its form's ``clean`` (or one that only names where an error goes)."""
-
-    def __init__(self) -> None:
-        super().__init__(required=False)
-
-    def clean(self, value: Any) -> Any:
-        return value
-
 
 # --- The forms ------------------------------------------------------------------------------
 
@@ -260,7 +125,7 @@ class IdentityForm(StepForm):
         # letters fold to plain ones, markup and leading formula characters are refused.
         full_name, issue = person_name_check(self.cleaned_data["full_name"])
         if issue is not None:
-            raise _issue(issue)
+            raise issue_error(issue)
         return full_name
 
     def clean(self) -> dict[str, Any]:
@@ -276,7 +141,7 @@ class IdentityForm(StepForm):
                 stated_gender=data.get("gender") or None,
             )
             if parsed.errors:
-                self.add_error("nik", _issue(parsed.errors[0]))
+                self.add_error("nik", issue_error(parsed.errors[0]))
             else:
                 nik = parsed.value
                 # Not blocking: shown to the person and kept for review (SPEC §3.1).
@@ -284,7 +149,7 @@ class IdentityForm(StepForm):
         if kk:
             kk_result = kk_parse(kk)
             if kk_result.errors:
-                self.add_error("kk", _issue(kk_result.errors[0]))
+                self.add_error("kk", issue_error(kk_result.errors[0]))
             else:
                 kk = kk_result.value
         data["nik"], data["kk"] = nik, kk
@@ -301,7 +166,7 @@ class ContactForm(StepForm):
         try:
             return phone_normalise(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""
         except ApplicationError as exc:
-            raise _error(exc.code, exc.message) from None
+            raise coded_error(exc.code, exc.message) from None
 
     def clean_email(self) -> str:
         email = str(self.cleaned_data["email"]).lower()
@@ -309,7 +174,7 @@ class ContactForm(StepForm):
             try:
                 EmailValidator()(email)
             except ValidationError:
-                raise _error(
+                raise coded_error(
                     Code.EMAIL_INVALID,
                     _(
                         "Alamat email tidak valid, misalnya nama@contoh.com. "
@@ -337,7 +202,9 @@ class DomicileForm(StepForm):
         if regency_code and regency is None:
             self.add_error(
                 "regency",
-                _error(Code.REGENCY_UNKNOWN, _("Kabupaten/kota tidak dikenal. Pilih dari daftar.")),
+                coded_error(
+                    Code.REGENCY_UNKNOWN, _("Kabupaten/kota tidak dikenal. Pilih dari daftar.")
+                ),
             )
         district = District.objects.filter(pk=district_code).first() if district_code else None
         if (
@@ -347,7 +214,7 @@ class DomicileForm(StepForm):
         ):
             self.add_error(
                 "district",
-                _error(
+                coded_error(
                     Code.DISTRICT_MISMATCH,
                     _(
                         "Kecamatan yang dipilih tidak berada di kabupaten/kota tersebut. "
@@ -385,7 +252,7 @@ class WorkForm(StepForm):
         status = self.cleaned_data.get("employment_status")
         reason = str(self.cleaned_data["migrant_reason"])
         if status == EmploymentStatus.MIGRANT_WORKER and not reason:
-            raise _error(
+            raise coded_error(
                 Code.MIGRANT_REASON_REQUIRED,
                 _(
                     "Untuk pekerja migran (PMI), pilih keterangannya: kontrak selesai, "
@@ -415,7 +282,7 @@ class ConsentForm(StepForm):
 
     def clean_consent(self) -> bool:
         if not self.cleaned_data["consent"]:
-            raise _error(
+            raise coded_error(
                 Code.CONSENT_REQUIRED,
                 _(
                     "Anda harus menyetujui pemrosesan data pribadi (UU PDP) untuk melanjutkan "
@@ -426,7 +293,7 @@ class ConsentForm(StepForm):
 
     def clean_truthfulness(self) -> bool:
         if not self.cleaned_data["truthfulness"]:
-            raise _error(
+            raise coded_error(
                 Code.TRUTHFULNESS_REQUIRED,
                 _("Anda harus menyatakan bahwa data yang diisi benar."),
             )
@@ -442,7 +309,7 @@ class ConsentForm(StepForm):
             if text is None:
                 self.add_error(
                     "consent",
-                    _error(
+                    coded_error(
                         Code.CONSENT_VERSION_UNKNOWN,
                         _("Versi teks persetujuan tidak dikenal. Muat ulang halaman."),
                     ),
@@ -451,16 +318,6 @@ class ConsentForm(StepForm):
             text = consent_text_current()
         self.consent_text = text
         return version
-
-
-class AnswersField(forms.Field):
-    def __init__(self) -> None:
-        super().__init__(required=False)
-
-    def clean(self, value: Any) -> Mapping[Any, Any]:
-        if not isinstance(value, Mapping) or not value:
-            raise _error(Code.TEST_ANSWERS_REQUIRED, _("Jawab soal tes terlebih dahulu."))
-        return value
 
 
 class TestForm(StepForm):
@@ -492,7 +349,7 @@ class TestForm(StepForm):
             if question is None:
                 self.add_error(
                     "answers",
-                    _error(
+                    coded_error(
                         Code.TEST_QUESTION_UNKNOWN, _("Soal tidak dikenal. Muat ulang halaman tes.")
                     ),
                 )
@@ -504,7 +361,9 @@ class TestForm(StepForm):
             if not 0 <= choice < len(question.choices):
                 self.add_error(
                     f"q_{question.pk}",
-                    _error(Code.TEST_CHOICE_INVALID, _("Pilih salah satu jawaban yang tersedia.")),
+                    coded_error(
+                        Code.TEST_CHOICE_INVALID, _("Pilih salah satu jawaban yang tersedia.")
+                    ),
                 )
                 continue
             chosen[question.pk] = choice
@@ -554,7 +413,7 @@ class EligibilityRuleForm(CodedForm):
             if isinstance(value, bool) or not low <= number <= high:
                 self.add_error(
                     key,
-                    _error(
+                    coded_error(
                         Code.RULE_PARAMETER_INVALID,
                         format_lazy(_("Isi angka antara {low} dan {high}."), low=low, high=high),
                     ),
@@ -567,7 +426,7 @@ class EligibilityRuleForm(CodedForm):
             ):
                 self.add_error(
                     "occupations",
-                    _error(Code.RULE_PARAMETER_INVALID, _("Pilihan jabatan tidak dikenal.")),
+                    coded_error(Code.RULE_PARAMETER_INVALID, _("Pilihan jabatan tidak dikenal.")),
                 )
             else:
                 parameter["occupations"] = [o for o in Occupation.values if o in occupations]
