@@ -115,7 +115,7 @@ def registrants_bulk(people: list[Any]) -> None:
     from prakerja.labourdata.services import NikIndexer
     from prakerja.labourdata.synthetic import reference_for
     from prakerja.registry.models import Registration
-    from prakerja.registry.services import programme_default
+    from prakerja.registry.services.programme import programme_default
 
     programme = programme_default()
     indexer = NikIndexer()

@@ -491,7 +491,7 @@ def applicant_phone_change(
     from prakerja.identity.phones import phone_mask
     from prakerja.identity.selectors import person_find_by_nik
     from prakerja.registry.models import ApiToken, Registration
-    from prakerja.registry.services import registration_contact_phone_replace
+    from prakerja.registry.services.registration import registration_contact_phone_replace
 
     _actor_require_sign_in_aid(actor)
     new = _phone_normalise(new_phone)

@@ -6,13 +6,13 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
+from prakerja.accounts.auth import API_AUTH
 from prakerja.accounts.models import User
 from prakerja.assistance import selectors, services
 from prakerja.assistance.models import Appointment, Channel, Slot
 from prakerja.assistance.selectors import PublicPost
 from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import idempotent
-from prakerja.registry.auth import API_AUTH
 
 router = Router()
 # Session (browser) or bearer token (apps, call-centre tools): the same API_AUTH as the

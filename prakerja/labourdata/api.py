@@ -12,9 +12,9 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
+from prakerja.accounts.auth import API_AUTH
 from prakerja.labourdata import selectors
 from prakerja.labourdata.models import ImportBatch
-from prakerja.registry.auth import API_AUTH
 
 router = Router(auth=API_AUTH)
 

@@ -568,7 +568,7 @@ def registrants_insert(
     from prakerja.labourdata.bulk import model_rows_insert, pairs_where_in
     from prakerja.labourdata.services import NikIndexer, person_ids_ensure
     from prakerja.registry.models import Registration
-    from prakerja.registry.services import programme_default
+    from prakerja.registry.services.programme import programme_default
 
     programme = programme_default()
     indexer = NikIndexer()

@@ -10,10 +10,10 @@ from django.http import HttpRequest
 from ninja import Path, Query, Router, Schema
 from pydantic import Field, StringConstraints
 
+from prakerja.accounts.auth import API_AUTH
 from prakerja.linkage import selectors, services
 from prakerja.linkage.models import JpsReviewCase, Link
 from prakerja.registry.api import ERRORS  # the one error shape of config.api
-from prakerja.registry.auth import API_AUTH
 
 router = Router(auth=API_AUTH)
 

@@ -15,10 +15,11 @@ from ninja import Path, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, Field, StringConstraints
 
+from prakerja.accounts.auth import API_AUTH
 from prakerja.accounts.models import Role, User
 from prakerja.core.errors import PermissionDenied
 from prakerja.core.idempotency import idempotent
-from prakerja.registry.auth import API_AUTH
+from prakerja.registry.errors import RegistryErrorCode
 from prakerja.registry.models import Registration
 from prakerja.registry.nik_guard import nik_guard
 from prakerja.registry.references import MAX_INPUT_LENGTH
@@ -27,12 +28,10 @@ from prakerja.registry.selectors import (
     registration_get_for_actor,
     registration_missing_steps,
 )
-from prakerja.registry.services import (
-    programme_default,
-    registration_start,
-    registration_submit_by_reference,
-    registration_update_draft,
-)
+from prakerja.registry.services.draft import registration_update_draft
+from prakerja.registry.services.programme import programme_default
+from prakerja.registry.services.registration import registration_start
+from prakerja.registry.services.submission import registration_submit_by_reference
 
 router = Router(auth=API_AUTH)
 
@@ -165,7 +164,7 @@ def registration_create(request: HttpRequest) -> Status[dict[str, Any]]:
     user = _actor(request)
     if user.role != Role.APPLICANT:
         raise PermissionDenied(
-            "registration.applicant_only",
+            RegistryErrorCode.APPLICANT_ONLY,
             "Hanya akun pendaftar yang dapat memulai pendaftarannya sendiri.",
         )
     existing = registration_for_user(user=user, programme=programme_default())

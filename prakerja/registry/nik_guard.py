@@ -32,6 +32,7 @@ from prakerja.core.errors import ApplicationError
 from prakerja.core.throttle import RateLimited, client_address, distinct_hit
 from prakerja.identity import crypto
 from prakerja.identity.nik import nik_parse
+from prakerja.registry.errors import RegistryErrorCode
 from prakerja.registry.models import Registration
 from prakerja.registry.steps import Step
 
@@ -44,7 +45,7 @@ NIK_TAKEN_WINDOW = 3600
 
 def _refused(retry_after: int) -> RateLimited:
     return RateLimited(
-        "registration.nik_rate_limited",
+        RegistryErrorCode.NIK_RATE_LIMITED,
         _(
             "Terlalu banyak NIK berbeda yang dicoba. Demi keamanan data, tunggu sekitar satu "
             "jam lalu coba lagi, atau minta bantuan petugas posko atau call center."
@@ -169,6 +170,6 @@ def nik_guard(
     try:
         yield
     except ApplicationError as error:
-        if error.code == "registration.nik_taken":
+        if error.code == RegistryErrorCode.NIK_TAKEN:
             nik_taken_report(request, actor=actor, registration=registration)
         raise

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import date
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.models import Role, User
@@ -14,6 +16,15 @@ from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.core.rowsql import RowLoader
 from prakerja.identity.models import Person
+from prakerja.registry.eligibility import (
+    Reason,
+    family_card_place,
+    int_parameter,
+    kk_cap_reason,
+    kk_cap_rule,
+    reasons_except_kk_cap,
+)
+from prakerja.registry.errors import RegistryErrorCode
 from prakerja.registry.models import (
     ConsentText,
     EligibilityRule,
@@ -33,12 +44,12 @@ _ALL_REGISTRATIONS_ROLES = frozenset({Role.CALLCENTRE, Role.MANAGER, Role.SUPERA
 
 def _denied() -> PermissionDenied:
     return PermissionDenied(
-        "registration.forbidden", _("Anda tidak berhak mengakses pendaftaran ini.")
+        RegistryErrorCode.FORBIDDEN, _("Anda tidak berhak mengakses pendaftaran ini.")
     )
 
 
 def _not_found() -> NotFound:
-    return NotFound("registration.not_found", _("Pendaftaran dengan nomor ini tidak ditemukan."))
+    return NotFound(RegistryErrorCode.NOT_FOUND, _("Pendaftaran dengan nomor ini tidak ditemukan."))
 
 
 def registration_list_for_actor(*, actor: Actor | None) -> QuerySet[Registration]:
@@ -202,3 +213,28 @@ def _step_complete(registration: Registration, step: Step) -> bool:
 def registration_missing_steps(registration: Registration) -> list[Step]:
     """The steps still to fill in, in wizard order (empty: ready to submit)."""
     return [step for step in STEP_ORDER if not _step_complete(registration, step)]
+
+
+def eligibility_evaluate(registration: Registration, *, on: date | None = None) -> list[Reason]:
+    """The reasons this registration is not eligible under its programme's active rules
+    (empty: eligible). Age is taken on ``on`` (default today: the submission date).
+
+    Reads the test score nowhere: the test is a completeness step, never a criterion.
+    A read (a preview): the KK cap is only taken, race-free, by ``registration_submit``.
+    """
+    today = on or timezone.localdate()
+    rules = eligibility_rules_active(programme_id=registration.programme_id)
+    reasons = reasons_except_kk_cap(registration, rules, today)
+    kk_rule = kk_cap_rule(rules)
+    if (
+        kk_rule is not None
+        and registration.kk_index
+        and not family_card_place(
+            programme_id=registration.programme_id,
+            kk_index=registration.kk_index,
+            cap=int_parameter(kk_rule, "max", 2),
+            take=False,
+        )
+    ):
+        reasons.append(kk_cap_reason(kk_rule))
+    return reasons

@@ -26,6 +26,8 @@ from prakerja.core.idempotency import form_token_issue, once_per_submission_toke
 from prakerja.core.throttle import RateLimited
 from prakerja.identity.phones import phone_mask
 from prakerja.regions.models import District, Province, Regency
+from prakerja.registry.errors import RegistryErrorCode, StepInvalid
+from prakerja.registry.forms import STEP_FORMS
 from prakerja.registry.models import (
     EligibilityRule,
     EmploymentStatus,
@@ -43,32 +45,18 @@ from prakerja.registry.selectors import (
     test_answers_of,
     test_questions_active,
 )
-from prakerja.registry.services import (
-    StepInvalid,
-    eligibility_rule_update,
-    programme_default,
-    registration_start,
-    registration_submit,
-    registration_update_draft,
-)
+from prakerja.registry.services.draft import registration_update_draft
+from prakerja.registry.services.programme import programme_default
+from prakerja.registry.services.registration import registration_start
+from prakerja.registry.services.rules import eligibility_rule_update
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step
 
 EAST_JAVA = "35"
-# Fields read from the POST of each step (anything else in the body is ignored).
+# Fields read from the POST of each step (anything else in the body is ignored): those of the
+# step's form, the schema the API shares.
 STEP_FIELDS: dict[Step, tuple[str, ...]] = {
-    Step.IDENTITY: ("nik", "kk", "full_name", "birth_place", "birth_date", "gender"),
-    Step.CONTACT: ("phone", "email"),
-    Step.DOMICILE: ("regency", "district", "address"),
-    Step.WORK: (
-        "employment_status",
-        "migrant_reason",
-        "occupation",
-        "last_employer",
-        "last_employment_date",
-    ),
-    Step.EDUCATION_DISABILITY: ("not_in_education", "has_disability", "disability_note"),
-    Step.CONSENT: ("consent", "truthfulness", "consent_version"),
-    Step.TEST: (),
+    step: tuple(form.base_fields) for step, form in STEP_FORMS.items() if step != Step.TEST
 }
 
 
@@ -320,7 +308,7 @@ def _receipt_context(request: HttpRequest, reference: str) -> dict[str, Any]:
     registration = registration_get_for_actor(actor=request.user, reference=reference)
     if registration.status == Registration.Status.DRAFT:
         raise NotFound(
-            "registration.receipt_unavailable",
+            RegistryErrorCode.RECEIPT_UNAVAILABLE,
             _("Bukti pendaftaran tersedia setelah pendaftaran dikirim."),
         )
     return {
@@ -380,7 +368,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 def rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = EligibilityRule.objects.filter(pk=rule_id).select_related("programme").first()
     if rule is None:
-        raise NotFound("registration.rule_not_found", _("Aturan tidak ditemukan."))
+        raise NotFound(RegistryErrorCode.RULE_NOT_FOUND, _("Aturan tidak ditemukan."))
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {
         "reason": rule.reason,

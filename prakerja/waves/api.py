@@ -17,13 +17,13 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field, StringConstraints
 
+from prakerja.accounts.auth import API_AUTH
 from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Capability, actor_can, actor_require
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.registry.api import ErrorOut
-from prakerja.registry.auth import API_AUTH
 from prakerja.registry.selectors import registration_for_user
-from prakerja.registry.services import programme_default
+from prakerja.registry.services.programme import programme_default
 from prakerja.waves import selectors, services
 from prakerja.waves.models import RegencyQuota, SelectionRun, Wave
 

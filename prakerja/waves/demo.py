@@ -15,7 +15,7 @@ from django.db.models import Count
 from prakerja.core.audit import audit_as
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
-from prakerja.registry.services import programme_default
+from prakerja.registry.services.programme import programme_default
 from prakerja.waves.models import RegencyQuota, Wave
 from prakerja.waves.services import quotas_largest_remainder, wave_settings_get
 

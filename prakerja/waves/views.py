@@ -29,7 +29,7 @@ from prakerja.core.idempotency import form_token_issue, once_per_submission_toke
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
 from prakerja.registry.selectors import registration_get_for_actor
-from prakerja.registry.services import programme_default
+from prakerja.registry.services.programme import programme_default
 from prakerja.waves import services
 from prakerja.waves.forms import WaveForm, quota_parse, quota_sum, quota_values
 from prakerja.waves.models import Announcement, RegencyQuota, SelectionRun, Wave, WaveEntry

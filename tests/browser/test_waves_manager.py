@@ -51,7 +51,7 @@ from django.utils import timezone
 from prakerja.accounts.models import Role, User
 from prakerja.registry.models import Registration
 from prakerja.registry.references import reference_generate
-from prakerja.registry.services import programme_default
+from prakerja.registry.services.programme import programme_default
 
 programme = programme_default()
 references = []

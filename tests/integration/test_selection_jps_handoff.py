@@ -14,7 +14,7 @@ from prakerja.labourdata.models import Kind
 from prakerja.linkage.models import JpsReviewCase
 from prakerja.linkage.tests import factories as f
 from prakerja.registry.models import Registration
-from prakerja.registry.services import registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
 from prakerja.waves import services
 from prakerja.waves.models import SelectionResult
 from prakerja.waves.tests.population import Applicant, closed_wave, registrations_make

@@ -15,7 +15,7 @@ from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.notifications.models import OutboxMessage
 from prakerja.registry.models import Registration
-from prakerja.registry.services import registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
 from prakerja.registry.tests.conftest import complete_registration, new_applicant
 
 OLD = "+6281234567890"
@@ -165,7 +165,7 @@ def test_the_call_centre_page_shows_a_mismatch_on_the_form(
 def test_the_lost_phone_is_signed_out_and_its_api_tokens_stop(
     officer: User, registration: Registration
 ) -> None:
-    from prakerja.registry.services import api_token_authenticate, api_token_create
+    from prakerja.accounts.tokens import api_token_authenticate, api_token_create
 
     applicant = registration.user
     on_lost_phone = Client()

@@ -170,7 +170,7 @@ def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Reg
     """
     from prakerja.accounts.services import applicant_get_or_create_by_phone
     from prakerja.assistance.services import assistance_visit_record
-    from prakerja.registry.services import registration_nik_set, registration_start
+    from prakerja.registry.services.registration import registration_nik_set, registration_start
 
     post = console_post_of(actor)
     phone_e164 = phone_normalise(phone)

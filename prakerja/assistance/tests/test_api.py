@@ -183,7 +183,7 @@ def test_the_new_operations_are_in_the_openapi_document(client: Client) -> None:
 def test_a_retried_booking_with_the_same_idempotency_key_books_once_with_a_token(
     client: Client, siti: User, surabaya_post: Post, slot: Slot
 ) -> None:
-    from prakerja.registry.services import api_token_create
+    from prakerja.accounts.tokens import api_token_create
 
     headers = {
         "Authorization": f"Bearer {api_token_create(user=siti)}",

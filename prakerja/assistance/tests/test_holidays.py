@@ -75,7 +75,7 @@ def test_booking_a_slot_on_a_day_declared_closed_later_is_refused_with_the_reaso
 def test_the_booking_api_answers_a_holiday_with_its_code(
     client: Client, surabaya_post: Post, siti: User
 ) -> None:
-    from prakerja.registry.services import api_token_create
+    from prakerja.accounts.tokens import api_token_create
 
     closed = make_slot(surabaya_post)
     Holiday.objects.create(date=closed.date, name="Hari Uji Libur")

@@ -19,7 +19,7 @@ from prakerja.labourdata.models import (
     WorkerReport,
 )
 from prakerja.registry.models import Programme, Registration
-from prakerja.registry.services import registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
 
 _seq = itertools.count(1)
 

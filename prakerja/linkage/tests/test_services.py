@@ -25,7 +25,7 @@ from prakerja.linkage.selectors import (
 from prakerja.linkage.tests import factories as f
 from prakerja.notifications.models import OutboxMessage
 from prakerja.registry.models import Registration
-from prakerja.registry.services import registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
 from prakerja.waves.models import Wave
 
 pytestmark = pytest.mark.django_db(transaction=False)

@@ -18,7 +18,7 @@ from prakerja.linkage import services
 from prakerja.linkage.models import DataExport, JpsReviewCase, Link, LinkageRun
 from prakerja.linkage.tests import factories as f
 from prakerja.notifications.models import OutboxMessage
-from prakerja.registry.services import registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
 from prakerja.waves.models import Wave
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,8 @@ from prakerja.identity.services import personal_data_access_record
 from prakerja.identity.tests.factories import fake_kk, fake_nik
 from prakerja.notifications.models import OutboxMessage
 from prakerja.registry.models import Registration
-from prakerja.registry.services import registration_submit, registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import Step
 from prakerja.registry.tests.conftest import complete_registration
 

@@ -14,11 +14,9 @@ from prakerja.accounts.models import Role, User
 from prakerja.accounts.testing import make_user
 from prakerja.identity.tests.factories import fake_kk, fake_nik
 from prakerja.registry.models import Programme, Registration, TestQuestion
-from prakerja.registry.services import (
-    registration_start,
-    registration_update_draft,
-    registry_seed_load,
-)
+from prakerja.registry.services.draft import registration_update_draft
+from prakerja.registry.services.programme import registry_seed_load
+from prakerja.registry.services.registration import registration_start
 from prakerja.registry.steps import Step
 
 BIRTH_DATE = date(1990, 8, 17)

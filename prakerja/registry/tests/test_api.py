@@ -7,10 +7,12 @@ import pytest
 from django.test import Client
 
 from prakerja.accounts.models import User
+from prakerja.accounts.tokens import api_token_create
 from prakerja.identity.models import Person
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.registry.models import ApiToken, Channel, Registration
-from prakerja.registry.services import api_token_create, registration_start, registration_submit
+from prakerja.registry.services.registration import registration_start
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step
 from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
 
@@ -288,7 +290,7 @@ def test_a_retried_submit_with_the_same_idempotency_key_replays_the_first_answer
 ) -> None:
     from django.test import Client
 
-    from prakerja.registry.services import api_token_create
+    from prakerja.accounts.tokens import api_token_create
     from prakerja.registry.tests.conftest import complete_registration
 
     registration = complete_registration(applicant)
@@ -304,3 +306,13 @@ def test_a_retried_submit_with_the_same_idempotency_key_replays_the_first_answer
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
     assert registration.history.filter(status="submitted").count() == 1
+
+
+def test_the_api_and_the_wizard_read_the_fields_of_the_same_step_forms():
+    from prakerja.registry.api import StepIn
+    from prakerja.registry.forms import STEP_FORMS
+    from prakerja.registry.views import STEP_FIELDS
+
+    form_fields = {name for form in STEP_FORMS.values() for name in form.base_fields}
+    assert set(StepIn.model_fields) == form_fields
+    assert {name for names in STEP_FIELDS.values() for name in names} == form_fields - {"answers"}

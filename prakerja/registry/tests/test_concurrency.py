@@ -17,7 +17,7 @@ from prakerja.registry.models import (
     Programme,
     Registration,
 )
-from prakerja.registry.services import registration_submit
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.tests.conftest import complete_registration, new_applicant
 
 

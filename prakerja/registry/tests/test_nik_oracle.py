@@ -16,16 +16,14 @@ import pytest
 from django.test import Client
 
 from prakerja.accounts.models import User
+from prakerja.accounts.tokens import api_token_create
 from prakerja.identity.models import Person, PersonalDataAccess
 from prakerja.identity.services import personal_data_access_record
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.registry.models import Registration
-from prakerja.registry.services import (
-    api_token_create,
-    registration_start,
-    registration_submit,
-    registration_update_draft,
-)
+from prakerja.registry.services.draft import registration_update_draft
+from prakerja.registry.services.registration import registration_start
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import Step
 from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
 

@@ -12,7 +12,7 @@ from prakerja.core.audit import audit_as
 from prakerja.core.rowsql import update_with_history
 from prakerja.registry.models import Registration
 from prakerja.registry.selectors import registration_get_for_actor
-from prakerja.registry.services import registration_submit
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.tests.conftest import complete_registration, new_applicant
 
 

@@ -12,6 +12,7 @@ from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
 from prakerja.identity.models import Person
 from prakerja.identity.tests.factories import fake_kk, fake_nik
 from prakerja.notifications.models import OutboxMessage
+from prakerja.registry.errors import StepInvalid
 from prakerja.registry.models import (
     Channel,
     ConsentText,
@@ -23,17 +24,16 @@ from prakerja.registry.models import (
     TestQuestion,
 )
 from prakerja.registry.references import ALPHABET, reference_normalise
-from prakerja.registry.selectors import registration_get_for_actor, registration_missing_steps
-from prakerja.registry.services import (
-    StepInvalid,
+from prakerja.registry.selectors import (
     eligibility_evaluate,
-    eligibility_rule_update,
-    registration_nik_set,
-    registration_start,
-    registration_submit,
-    registration_update_draft,
-    registry_seed_load,
+    registration_get_for_actor,
+    registration_missing_steps,
 )
+from prakerja.registry.services.draft import registration_update_draft
+from prakerja.registry.services.programme import registry_seed_load
+from prakerja.registry.services.registration import registration_nik_set, registration_start
+from prakerja.registry.services.rules import eligibility_rule_update
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step
 from prakerja.registry.tests.conftest import (
     complete_registration,

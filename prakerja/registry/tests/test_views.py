@@ -13,7 +13,8 @@ from prakerja.accounts.models import User
 from prakerja.identity.models import Person
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.registry.models import Channel, EligibilityRule, Programme, Registration
-from prakerja.registry.services import registration_start, registration_submit
+from prakerja.registry.services.registration import registration_start
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step
 from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
 

@@ -18,7 +18,8 @@ from prakerja.core.signals import selection_published
 from prakerja.notifications.backends import SmsDeliveryError
 from prakerja.notifications.models import OutboxMessage
 from prakerja.registry.models import Programme, Registration
-from prakerja.registry.services import registration_submit, registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import Step
 from prakerja.registry.tests.conftest import complete_registration
 from prakerja.waves.announce import wave_results_announce_job

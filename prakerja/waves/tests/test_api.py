@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.testing import make_user
+from prakerja.accounts.tokens import api_token_create
 from prakerja.registry.models import Programme
-from prakerja.registry.services import api_token_create, registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
 from prakerja.waves.models import SelectionRun, WaveEntry
 from prakerja.waves.services import selection_run_execute
 from prakerja.waves.tests.population import Applicant, closed_wave, registrations_make

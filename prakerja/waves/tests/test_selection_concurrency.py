@@ -17,7 +17,7 @@ from prakerja.accounts.models import Role
 from prakerja.accounts.testing import make_user
 from prakerja.core.errors import ApplicationError
 from prakerja.regions.models import Province, Regency
-from prakerja.registry.services import registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
 from prakerja.waves.models import SelectionRun
 from prakerja.waves.services import selection_run_create
 from prakerja.waves.tests.population import Applicant, closed_wave, registrations_make

@@ -17,7 +17,8 @@ from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.core.signals import selection_published
 from prakerja.regions.models import Regency
 from prakerja.registry.models import Programme, Registration
-from prakerja.registry.services import registration_start, registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
+from prakerja.registry.services.registration import registration_start
 from prakerja.waves import selectors, services
 from prakerja.waves.models import (
     RegencyQuota,

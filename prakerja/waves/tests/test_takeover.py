@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from prakerja.accounts.models import User
 from prakerja.core.tests.leases import assert_taken_back, strand, worker_run_all
-from prakerja.registry.services import registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
 from prakerja.waves import services
 from prakerja.waves.models import SelectionResult, SelectionRun
 from prakerja.waves.tasks import selection_run_execute_task

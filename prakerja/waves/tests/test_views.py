@@ -20,7 +20,7 @@ from prakerja.accounts.models import Role, User
 from prakerja.accounts.testing import make_user, sign_in_with_totp
 from prakerja.registry.models import Programme, Registration
 from prakerja.registry.references import reference_generate
-from prakerja.registry.services import registry_seed_load
+from prakerja.registry.services.programme import registry_seed_load
 from prakerja.waves.models import (
     RegencyQuota,
     SelectionRun,

@@ -1,6 +1,6 @@
 """Bearer-token auth for the API: ``Authorization: Bearer pkj_…``.
 
-Keys are created by ``services.api_token_create`` and stored only as their SHA-256, so the
+Keys are created by ``accounts.tokens.api_token_create`` and stored only as their SHA-256, so the
 table holds nothing that authenticates. Endpoints take ``auth=API_AUTH``: a token or the
 browser session (``SessionAuth``, django-ninja's ``django_auth`` with the API's error shape).
 """
@@ -16,8 +16,8 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from prakerja.accounts.models import User
+from prakerja.accounts.tokens import api_token_authenticate
 from prakerja.core.errors import PermissionDenied
-from prakerja.registry.services import api_token_authenticate
 
 
 class ApiTokenAuth(HttpBearer):

@@ -1,0 +1,180 @@
+"""Filling in the steps of a draft, one step at a time (SPEC §3.2).
+
+Each step's input is cleaned by its form (``registry.forms.STEP_FORMS``, the one schema the
+wizard and the API share); what is left here is what a step writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.accounts.scopes import Actor
+from prakerja.core.audit import audit_as
+from prakerja.core.errors import ApplicationError, NotFound
+from prakerja.identity.services import person_get_or_create, person_kk_set
+from prakerja.registry.errors import RegistryErrorCode, StepInvalid, nik_taken, not_draft
+from prakerja.registry.forms import STEP_FORMS, ConsentForm, StepForm, TestForm
+from prakerja.registry.models import Registration, TestAnswer, TestQuestion
+from prakerja.registry.selectors import test_questions_active
+from prakerja.registry.services.common import nik_free_for, person_given_up, require_editor
+from prakerja.registry.steps import Step
+
+
+def _identity(registration: Registration, form: StepForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    nik_free_for(registration, nik=data["nik"])
+    person, _created = person_get_or_create(nik=data["nik"], kk=data["kk"])
+    # The applicant's statement is the latest word on their family card; the person's history
+    # keeps the previous number if it differed.
+    person = person_kk_set(person=person, kk=data["kk"])
+    return {
+        "person": person,
+        "kk_index": person.kk_index,
+        "full_name": data["full_name"],
+        "birth_place": data["birth_place"],
+        "birth_date": data["birth_date"],
+        "gender": data["gender"],
+        "nik_warnings": data["nik_warnings"],
+    }
+
+
+def _contact(registration: Registration, form: StepForm) -> dict[str, Any]:
+    email = form.cleaned_data["email"]
+    fields: dict[str, Any] = {"phone": form.cleaned_data["phone"], "email": email}
+    if email != registration.email:
+        # A new address has to be confirmed again.
+        fields["email_verified"] = False
+    return fields
+
+
+def _domicile(registration: Registration, form: StepForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "domicile_regency": data["regency"],
+        "domicile_district": data["district"],
+        "address": data["address"],
+    }
+
+
+def _work(registration: Registration, form: StepForm) -> dict[str, Any]:
+    return dict(form.cleaned_data)
+
+
+def _education_disability(registration: Registration, form: StepForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "not_in_education": data["not_in_education"],
+        "has_disability": bool(data["has_disability"]),
+        "disability_note": data["disability_note"] if data["has_disability"] else "",
+    }
+
+
+def _consent(registration: Registration, form: StepForm) -> dict[str, Any]:
+    assert isinstance(form, ConsentForm)
+    if form.consent_text is None:
+        raise ApplicationError(
+            RegistryErrorCode.CONSENT_TEXT_MISSING,
+            _("Teks persetujuan belum tersedia. Hubungi petugas."),
+            status=503,
+        )
+    now = timezone.now()
+    return {"consent_text": form.consent_text, "consent_at": now, "truthfulness_at": now}
+
+
+def _test(registration: Registration, form: StepForm) -> dict[str, Any]:
+    assert isinstance(form, TestForm)
+    questions = form.questions
+    for question_id, choice in form.cleaned_data["answers"].items():
+        TestAnswer.objects.update_or_create(
+            registration=registration, question_id=question_id, defaults={"choice": choice}
+        )
+    given = dict(
+        TestAnswer.objects.filter(registration=registration, question_id__in=questions).values_list(
+            "question_id", "choice"
+        )
+    )
+    if set(given) != set(questions):
+        return {"test_completed_at": None, "test_score": None}
+    # The score is stored for the record and never read by eligibility or selection.
+    score = sum(
+        1
+        for question_id, choice in given.items()
+        if questions[question_id].kind == TestQuestion.Kind.ABILITY
+        and questions[question_id].correct_choice == choice
+    )
+    return {
+        "test_completed_at": registration.test_completed_at or timezone.now(),
+        "test_score": score,
+    }
+
+
+_STEP_HANDLERS = {
+    Step.IDENTITY: _identity,
+    Step.CONTACT: _contact,
+    Step.DOMICILE: _domicile,
+    Step.WORK: _work,
+    Step.EDUCATION_DISABILITY: _education_disability,
+    Step.CONSENT: _consent,
+    Step.TEST: _test,
+}
+
+
+def _step_form(step: Step, registration: Registration, data: Mapping[str, Any]) -> StepForm:
+    """The step's form, cleaned; raises ``StepInvalid`` with every field error."""
+    form: StepForm
+    if step == Step.TEST:
+        questions = list(test_questions_active(programme=registration.programme))
+        form = TestForm(data, registration=registration, questions=questions)
+    else:
+        form = STEP_FORMS[step](data, registration=registration)
+    errors = form.step_errors()
+    if errors:
+        raise StepInvalid(errors)
+    return form
+
+
+@transaction.atomic
+def registration_update_draft(
+    *, actor: Actor, registration: Registration, step: Step | str, data: Mapping[str, Any]
+) -> Registration:
+    """Validate and save one step of a draft; returns the saved registration.
+
+    Nothing is written unless the whole step is valid (``StepInvalid`` lists every field
+    error). A NIK that already has a registration in the programme under another account
+    raises ``registration.nik_taken`` with the way to recover that account.
+    """
+    try:
+        step = Step(step)
+    except ValueError:
+        raise NotFound(
+            RegistryErrorCode.STEP_UNKNOWN, _("Langkah pendaftaran tidak dikenal.")
+        ) from None
+    require_editor(actor, registration)
+    # Locked: two tabs saving steps at once must not overwrite each other's fields.
+    locked = (
+        Registration.objects.select_for_update().select_related("programme").get(pk=registration.pk)
+    )
+    if locked.status != Registration.Status.DRAFT:
+        raise not_draft()
+    previous_person_id = locked.person_id
+    fields = _STEP_HANDLERS[step](locked, _step_form(step, locked, data))
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    audit_as(locked, actor=actor, reason=f"langkah {step.value}")
+    try:
+        # Savepoint: the unique (programme, person) index is the last word on "one NIK
+        # registers once" when two accounts save the same NIK at the same moment.
+        with transaction.atomic():
+            locked.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError:
+        if step == Step.IDENTITY:
+            raise nik_taken() from None
+        raise
+    if step == Step.IDENTITY:
+        person_given_up(actor, previous_person_id, kept=locked.person_id)
+    return locked

@@ -1,0 +1,160 @@
+"""Starting a registration, recording its NIK, following the account's phone number."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.accounts.models import Role, User
+from prakerja.accounts.scopes import Actor, Capability, actor_can, actor_role
+from prakerja.assistance.models import Post
+from prakerja.core.audit import audit_as
+from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.identity.nik import nik_parse
+from prakerja.identity.services import person_get_or_create
+from prakerja.registry.errors import RegistryErrorCode, not_draft
+from prakerja.registry.models import (
+    Channel,
+    Programme,
+    Registration,
+)
+from prakerja.registry.references import reference_generate
+from prakerja.registry.services.common import nik_free_for, person_given_up, require_editor
+from prakerja.registry.services.programme import programme_default
+
+REFERENCE_ATTEMPTS = 8
+
+
+@transaction.atomic
+def registration_start(
+    *,
+    actor: Actor,
+    user: User,
+    channel: Channel | str = Channel.ONLINE,
+    post: Post | None = None,
+    programme: Programme | None = None,
+) -> Registration:
+    """Start ``user``'s registration as a draft, or return the one they already have.
+
+    ``actor`` is the applicant themself (channel online) or staff acting on their behalf: an
+    officer at their own post (channel post; ``post`` defaults to theirs), a call-centre agent
+    (channel callcentre) or a superadmin. The applicant keeps the account; the officer is only
+    recorded as ``assisted_by``. When an officer starts a registration the applicant already
+    began elsewhere, a draft is taken over by the officer's post (so the officer can continue
+    it); a submitted one is returned unchanged.
+    """
+    role = actor_role(actor)
+    if role is None:
+        raise PermissionDenied(RegistryErrorCode.FORBIDDEN, _("Silakan masuk terlebih dahulu."))
+    assert isinstance(actor, User)
+    channel = Channel(channel)
+    on_behalf = actor.pk != user.pk
+    if on_behalf:
+        if not actor_can(actor, Capability.APPLICANT_REGISTER_ON_BEHALF):
+            raise PermissionDenied(
+                RegistryErrorCode.FORBIDDEN,
+                _("Anda tidak berhak mendaftarkan orang lain."),
+            )
+        if role == Role.OFFICER:
+            post = post or actor.post
+            if post is None or post.pk != actor.post_id:
+                raise PermissionDenied(
+                    RegistryErrorCode.POST_FORBIDDEN,
+                    _("Petugas hanya dapat mendaftarkan atas nama posko tempatnya bertugas."),
+                )
+            channel = Channel.POST
+        elif role == Role.CALLCENTRE:
+            channel, post = Channel.CALLCENTRE, None
+    else:
+        channel, post = Channel.ONLINE, None
+    if user.role != Role.APPLICANT or not user.is_active:
+        raise ApplicationError(
+            RegistryErrorCode.USER_NOT_APPLICANT,
+            _("Pendaftaran hanya dapat dibuat untuk akun pendaftar yang aktif."),
+            field="user",
+        )
+    programme = programme or programme_default()
+
+    existing = Registration.objects.select_for_update().filter(user=user, programme=programme)
+    registration = existing.first()
+    if registration is not None:
+        if (
+            on_behalf
+            and role == Role.OFFICER
+            and registration.status == Registration.Status.DRAFT
+            and registration.assisted_post_id != actor.post_id
+        ):
+            registration.assisted_post = post
+            registration.assisted_by = actor
+            audit_as(registration, actor=actor, reason="dilanjutkan oleh posko")
+            registration.save(update_fields=["assisted_post", "assisted_by", "updated_at"])
+        return registration
+
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        registration = Registration(
+            reference=reference_generate(),
+            programme=programme,
+            user=user,
+            channel=channel,
+            assisted_post=post if on_behalf else None,
+            assisted_by=actor if on_behalf else None,
+            phone=str(user.phone) if user.phone else "",
+            full_name=user.full_name if on_behalf else "",
+        )
+        audit_as(registration, actor=actor, reason="pendaftaran dimulai")
+        try:
+            # A savepoint per attempt: a reference collision (or a concurrent start by the
+            # same account) must not poison the outer transaction.
+            with transaction.atomic():
+                registration.save()
+        except IntegrityError:
+            raced = Registration.objects.filter(user=user, programme=programme).first()
+            if raced is not None:
+                # A double click started the same account twice; the first insert won.
+                return raced
+            continue
+        return registration
+    raise ApplicationError(
+        RegistryErrorCode.REFERENCE_EXHAUSTED,
+        _("Nomor pendaftaran tidak dapat dibuat saat ini. Silakan coba lagi."),
+        status=503,
+    )
+
+
+@transaction.atomic
+def registration_nik_set(*, actor: Actor, registration: Registration, nik: str) -> Registration:
+    """Record the NIK of a draft before its identity step (the officer console's "register
+    someone" form takes it first): the registration is linked to the one ``Person`` of that
+    NIK, created if new. The identity step then keeps it (its NIK field may stay empty) and
+    checks it against the stated birth date and gender. A NIK that already has a registration
+    in this programme is refused (``registration.nik_taken``).
+    """
+    require_editor(actor, registration)
+    if registration.status != Registration.Status.DRAFT:
+        raise not_draft()
+    parsed = nik_parse(nik)
+    if parsed.errors:
+        raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
+    existing = nik_free_for(registration, nik=parsed.value)
+    if existing is not None and existing.pk == registration.person_id:
+        return registration
+    person, _created = person_get_or_create(nik=parsed.value)
+    previous_person_id = registration.person_id
+    registration.person = person
+    audit_as(registration, actor=actor, reason="NIK dicatat")
+    registration.save(update_fields=["person", "updated_at"])
+    person_given_up(actor, previous_person_id, kept=person.pk)
+    return registration
+
+
+def registration_contact_phone_replace(*, actor: Actor, user: User, old: str, new: str) -> int:
+    """After the account's phone number changed (``accounts.applicant_phone_change``), the
+    contact number of ``user``'s registrations that still show the old one follows it (the
+    receipt and reminders go there). Returns how many changed; each keeps a history row."""
+    changed = 0
+    for registration in Registration.objects.select_for_update().filter(user=user, phone=old):
+        registration.phone = new
+        audit_as(registration, actor=actor, reason="nomor HP diganti")
+        registration.save(update_fields=["phone", "updated_at"])
+        changed += 1
+    return changed
