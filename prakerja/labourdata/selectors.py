@@ -20,9 +20,8 @@ from prakerja.accounts.scopes import (
 from prakerja.core import exports
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.identity import crypto
-from prakerja.labourdata.columns import REASON_HEADER, Column
+from prakerja.labourdata.columns import REASON_HEADER, Column, columns_for
 from prakerja.labourdata.models import Category, ImportBatch, ImportRow, WorkerReport
-from prakerja.labourdata.services import columns_for
 
 
 def batch_list_for_actor(*, actor: Any) -> QuerySet[ImportBatch]:

@@ -566,7 +566,7 @@ def registrants_insert(
 
     from prakerja.accounts.models import Role, User
     from prakerja.labourdata.bulk import model_rows_insert, pairs_where_in
-    from prakerja.labourdata.services import NikIndexer, person_ids_ensure
+    from prakerja.labourdata.services.persons import NikIndexer, person_ids_ensure
     from prakerja.registry.models import Registration
     from prakerja.registry.services import programme_default
 
