@@ -189,7 +189,7 @@ def _run(actor: User, run_id: int) -> SelectionRun:
     _require_selection_reader(actor)
     if not 0 < run_id < MAX_ID:
         raise NotFound("selection.run_not_found", _("Proses seleksi tidak ditemukan."))
-    return services.selection_run_get(run_id=run_id)
+    return selectors.selection_run_get(run_id=run_id)
 
 
 @router.get("", response={200: list[WaveOut], **ERRORS}, summary="Daftar gelombang")

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from prakerja.core.errors import NotFound
 from prakerja.registry.models import EmploymentStatus, Programme, Registration
 from prakerja.waves.models import RegencyQuota, SelectionResult, SelectionRun, Wave, WaveEntry
 from prakerja.waves.selection import reserved_permille
@@ -184,3 +186,10 @@ def applicant_result(*, registration: Registration, wave: Wave | None = None) ->
         next_steps=next_steps,
         **base,
     )
+
+
+def selection_run_get(*, run_id: int) -> SelectionRun:
+    run = SelectionRun.objects.select_related("wave").filter(pk=run_id).first()
+    if run is None:
+        raise NotFound("selection.run_not_found", _("Proses seleksi tidak ditemukan."))
+    return run

@@ -176,7 +176,7 @@ def test_a_failure_anywhere_in_the_parallel_plan_leaves_nothing_behind(
         monkeypatch.setattr(selection, "part_ranges", failing_split)
     else:
         # Every part committed; the run cannot be marked ready.
-        from prakerja.waves import services
+        from prakerja.waves.services import runs as services
 
         audit_as = services.audit_as
 
