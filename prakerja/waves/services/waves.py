@@ -25,6 +25,7 @@ from prakerja.waves.models import (
 from prakerja.waves.services.quotas import (
     _quotas_clean,
     _quotas_write,
+    wave_quotas_allocate,
 )
 
 # --- Settings ---------------------------------------------------------------------------
@@ -73,11 +74,18 @@ def wave_create(
     closes_at: datetime,
     total_quota: int,
     regency_quotas: Mapping[str, int] | None = None,
+    allocate: bool = False,
 ) -> Wave:
     """A new wave (draft) after the programme's last one; quotas optional (set or allocate
     them before opening). Applicants not selected and the waiting list of the previous wave
-    are carried into it."""
+    are carried into it.
+
+    ``allocate``: split the total over the regencies at once (``wave_quotas_allocate``), in
+    this service's transaction: a refused allocation leaves no wave behind.
+    """
     actor_require(actor, Capability.WAVE_MANAGE)
+    if allocate and regency_quotas is not None:
+        raise ValueError("wave_create: regency_quotas or allocate, not both")
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ApplicationError(
@@ -117,6 +125,8 @@ def wave_create(
     )
     if previous is not None:
         _carry_over(source=previous, target=wave)
+    if allocate:
+        wave_quotas_allocate(actor=actor, wave=wave)
     return wave
 
 
