@@ -21,7 +21,7 @@ from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
 from prakerja.core.jobs import job_lease
 from prakerja.core.signals import selection_published
-from prakerja.waves import selection
+from prakerja.waves import selection, selection_parallel
 from prakerja.waves.models import (
     RegencyQuota,
     SelectionResult,
@@ -187,7 +187,7 @@ def selection_run_execute(*, run_id: int) -> SelectionRun:
 
 def _selection_run_rank(run: SelectionRun) -> SelectionRun:
     run_id = run.pk
-    connections = selection.connections_for_run()
+    connections = selection_parallel.connections_for_run()
     _progress(run_id, 10, status=SelectionRun.Status.RUNNING, started_at=timezone.now())
     params = run.parameters
     share = None if params["reserved_share"] is None else Decimal(params["reserved_share"])
@@ -210,7 +210,7 @@ def _selection_run_rank(run: SelectionRun) -> SelectionRun:
             }
             parameters = {**params, "seed": locked.seed}
             if connections > 1:
-                locked.input_hash, locked.result_hash = selection.results_store_parallel(
+                locked.input_hash, locked.result_hash = selection_parallel.results_store_parallel(
                     **arguments, parameters=parameters, connections=connections
                 )
             else:
@@ -229,7 +229,7 @@ def _selection_run_rank(run: SelectionRun) -> SelectionRun:
         if owned and connections > 1:
             # Rows committed by the parallel parts are not undone by the rollback above.
             try:
-                selection.results_discard(run_id=run_id)
+                selection_parallel.results_discard(run_id=run_id)
             except Exception:
                 logger.exception("selection run %s: its rows could not be deleted", run_id)
         reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"

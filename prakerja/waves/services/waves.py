@@ -27,6 +27,7 @@ from prakerja.waves.services.quotas import (
     _quotas_write,
     wave_quotas_allocate,
 )
+from prakerja.waves.sqlnames import ENTRY_TABLE, REGISTRATION_TABLE, literal
 
 # --- Settings ---------------------------------------------------------------------------
 
@@ -133,18 +134,21 @@ def wave_create(
 def _join_all_submitted(wave: Wave) -> int:
     """Automatic joining: every submitted registration of the programme that is not in the
     wave and was never selected, in one INSERT … SELECT."""
+    joined = literal(WaveEntry.Status.JOINED)
+    selected = literal(WaveEntry.Status.SELECTED)
+    submitted = literal(Registration.Status.SUBMITTED)
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            INSERT INTO waves_waveentry
+            f"""
+            INSERT INTO {ENTRY_TABLE}
                 (wave_id, registration_id, status, missing_items, joined_at, carried_from_id)
-            SELECT %s, r.id, 'joined', %s, %s, NULL
-            FROM registry_registration r
-            WHERE r.programme_id = %s AND r.status = 'submitted'
-              AND NOT EXISTS (SELECT 1 FROM waves_waveentry e
+            SELECT %s, r.id, {joined}, %s, %s, NULL
+            FROM {REGISTRATION_TABLE} r
+            WHERE r.programme_id = %s AND r.status = {submitted}
+              AND NOT EXISTS (SELECT 1 FROM {ENTRY_TABLE} e
                               WHERE e.registration_id = r.id
-                                AND (e.wave_id = %s OR e.status = 'selected'))
-            """,
+                                AND (e.wave_id = %s OR e.status = {selected}))
+            """,  # noqa: S608 - table names and enum values of the models only
             [wave.pk, "[]", timezone.now(), wave.programme_id, wave.pk],
         )
         return int(cursor.rowcount)
@@ -247,19 +251,22 @@ def _carry_over(*, source: Wave, target: Wave) -> int:
     """Move the source wave's applicants not selected (as joined) and its waiting list (as
     waiting) into the target wave, set-based; the source entries become ``carried_over``."""
     now = timezone.now()
+    waiting = literal(WaveEntry.Status.WAITING)
+    joined = literal(WaveEntry.Status.JOINED)
+    not_selected = literal(WaveEntry.Status.NOT_SELECTED)
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            INSERT INTO waves_waveentry
+            f"""
+            INSERT INTO {ENTRY_TABLE}
                 (wave_id, registration_id, status, missing_items, joined_at, carried_from_id)
             SELECT %s, s.registration_id,
-                   CASE WHEN s.status = 'waiting' THEN 'waiting' ELSE 'joined' END,
+                   CASE WHEN s.status = {waiting} THEN {waiting} ELSE {joined} END,
                    s.missing_items, %s, s.id
-            FROM waves_waveentry s
-            WHERE s.wave_id = %s AND s.status IN ('not_selected', 'waiting')
-              AND NOT EXISTS (SELECT 1 FROM waves_waveentry t
+            FROM {ENTRY_TABLE} s
+            WHERE s.wave_id = %s AND s.status IN ({not_selected}, {waiting})
+              AND NOT EXISTS (SELECT 1 FROM {ENTRY_TABLE} t
                               WHERE t.wave_id = %s AND t.registration_id = s.registration_id)
-            """,
+            """,  # noqa: S608 - table names and enum values of the models only
             [target.pk, now, source.pk, target.pk],
         )
         moved = int(cursor.rowcount)

@@ -25,7 +25,7 @@ from prakerja.accounts.testing import make_user
 from prakerja.regions.models import Province, Regency
 from prakerja.registry.models import Programme
 from prakerja.registry.services import registry_seed_load
-from prakerja.waves import selection
+from prakerja.waves import selection_parallel as selection
 from prakerja.waves.models import SelectionResult, SelectionRun, Wave, WaveSettings
 from prakerja.waves.services import selection_run_create, selection_run_execute
 from prakerja.waves.tests.population import Applicant, closed_wave, registrations_make
