@@ -9,8 +9,9 @@ claim has committed; a gateway failure is recorded on the row (``error``) and no
 automatically, because a timeout may hide a message that did arrive.
 
 Triggered by ``prakerja.core.signals.selection_published`` (connected in ``apps.py``): the
-receiver enqueues ``prakerja.waves.announce.wave_results_announce`` once the publishing
-transaction commits.
+receiver ``announce_on_publish`` (below) enqueues the job ``wave_results_announce_job`` once
+the publishing transaction commits; the job is just another caller of
+``wave_results_announce``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -28,6 +30,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from django_tasks import task
 
 from prakerja.identity.phones import phone_mask
 from prakerja.notifications.backends import SmsDeliveryError
@@ -214,3 +217,28 @@ def wave_results_announce(*, wave_id: int) -> AnnounceSummary:
         extra={"wave": wave_id, "claimed": claimed, "sms": sms_sent, "email": email_sent},
     )
     return AnnounceSummary(wave_id, claimed, sms_sent, email_sent, failed)
+
+
+# --- The job and the receiver that queues it -------------------------------------------------
+
+
+@task()
+def wave_results_announce_job(wave_id: int) -> dict[str, int]:
+    """Text (and email) every applicant of the wave their result, exactly once each."""
+    summary = wave_results_announce(wave_id=wave_id)
+    return {
+        "claimed": summary.claimed,
+        "sms_sent": summary.sms_sent,
+        "email_sent": summary.email_sent,
+        "failed": summary.failed,
+    }
+
+
+def announce_on_publish(sender: Any, *, wave: Any, **kwargs: Any) -> None:
+    """``selection_published`` receiver: queue the announcement once the publish commits.
+
+    The signal is sent inside the publishing transaction; a rolled-back publish must not
+    announce anything, hence ``on_commit``. ``robust``: the publish stands even if the queue
+    refuses the job (logged); the job can be queued again by hand and sends nothing twice.
+    """
+    transaction.on_commit(partial(wave_results_announce_job.enqueue, wave_id=wave.pk), robust=True)

@@ -21,11 +21,11 @@ from prakerja.registry.models import Programme, Registration
 from prakerja.registry.services import registration_submit, registry_seed_load
 from prakerja.registry.steps import Step
 from prakerja.registry.tests.conftest import complete_registration
-from prakerja.waves.announce import wave_results_announce_job
 from prakerja.waves.announcements import (
     SMS_MAX_CHARS,
     announcement_texts,
     wave_results_announce,
+    wave_results_announce_job,
 )
 from prakerja.waves.models import (
     Announcement,
