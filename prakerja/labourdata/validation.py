@@ -18,6 +18,7 @@ from prakerja.identity.names import person_name_check
 from prakerja.identity.nik import nik_parse
 from prakerja.identity.phones import phone_normalise
 from prakerja.labourdata.columns import EXAMPLE_NIK
+from prakerja.labourdata.errors import LabourDataError
 from prakerja.labourdata.models import Category
 from prakerja.labourdata.values import (
     _DECIMALS,
@@ -40,7 +41,7 @@ __all__ = ["RegencyIndex", "RowContext", "RowValidator", "date_parse"]
 
 
 def _issue(column: str, code: str, message: str) -> dict[str, str]:
-    return {"column": column, "code": f"labourdata.{code}", "message": message}
+    return {"column": column, "code": code, "message": message}
 
 
 @dataclass
@@ -63,13 +64,13 @@ class RowValidator:
     def _nik(self, text: str, errors: list[dict[str, str]], numeric: bool) -> Any:
         column = self._column("nik")
         if not text:
-            errors.append(_issue(column, "required", _("NIK wajib diisi.")))
+            errors.append(_issue(column, LabourDataError.REQUIRED, _("NIK wajib diisi.")))
             return None
         if numeric:
             errors.append(
                 _issue(
                     column,
-                    "nik_stored_as_number",
+                    LabourDataError.NIK_STORED_AS_NUMBER,
                     _(
                         "NIK tersimpan sebagai angka di Excel, sehingga angka terakhirnya bisa "
                         "hilang. Ubah format kolom NIK menjadi Teks, ketik ulang NIK, lalu "
@@ -82,7 +83,7 @@ class RowValidator:
             errors.append(
                 _issue(
                     column,
-                    "example_row",
+                    LabourDataError.EXAMPLE_ROW,
                     _("Ini baris contoh dari templat. Hapus baris ini lalu unggah lagi."),
                 )
             )
@@ -99,10 +100,14 @@ class RowValidator:
         column = self._column("full_name")
         name = name_clean(text)
         if not name:
-            errors.append(_issue(column, "required", _("Nama lengkap wajib diisi.")))
+            errors.append(_issue(column, LabourDataError.REQUIRED, _("Nama lengkap wajib diisi.")))
         elif len(name) > NAME_MAX:
             errors.append(
-                _issue(column, "too_long", _("Nama terlalu panjang (paling banyak 150 karakter)."))
+                _issue(
+                    column,
+                    LabourDataError.TOO_LONG,
+                    _("Nama terlalu panjang (paling banyak 150 karakter)."),
+                )
             )
         else:
             # The one rule for people's names (identity.names), as registration applies it;
@@ -110,7 +115,7 @@ class RowValidator:
             name, issue = person_name_check(name)
             if issue is not None:
                 suffix = issue.code.removeprefix("name.")
-                errors.append(_issue(column, f"name_{suffix}", str(issue.message)))
+                errors.append(_issue(column, f"labourdata.name_{suffix}", str(issue.message)))
         return name
 
     def _date(
@@ -123,7 +128,7 @@ class RowValidator:
             return None
         value = date_parse(text)
         if value is None or value > self.context.today:
-            errors.append(_issue(self._column(key), "date_invalid", message))
+            errors.append(_issue(self._column(key), LabourDataError.DATE_INVALID, message))
             return None
         return value
 
@@ -133,7 +138,7 @@ class RowValidator:
                 errors.append(
                     _issue(
                         self._column(key),
-                        "formula",
+                        LabourDataError.FORMULA,
                         _("Isian diawali tanda “=” (rumus). Tulis nilainya saja."),
                     )
                 )
@@ -163,7 +168,7 @@ class RowValidator:
                 errors.append(
                     _issue(
                         self._column("gender"),
-                        "gender_invalid",
+                        LabourDataError.GENDER_INVALID,
                         _("Jenis kelamin harus L (laki-laki) atau P (perempuan)."),
                     )
                 )
@@ -171,12 +176,16 @@ class RowValidator:
         category_text = cells.get("category", "")
         category = CATEGORY_ALIASES.get(_key(category_text), "")
         if not category_text:
-            errors.append(_issue(self._column("category"), "required", _("Kategori wajib diisi.")))
+            errors.append(
+                _issue(
+                    self._column("category"), LabourDataError.REQUIRED, _("Kategori wajib diisi.")
+                )
+            )
         elif not category:
             errors.append(
                 _issue(
                     self._column("category"),
-                    "category_invalid",
+                    LabourDataError.CATEGORY_INVALID,
                     _(
                         "Kategori tidak dikenal. Gunakan salah satu: PHK, Dirumahkan, PMI, "
                         "PHK Sebelum COVID-19."
@@ -194,7 +203,7 @@ class RowValidator:
                         self._column("migrant_reason")
                         if "migrant_reason" in self.headers
                         else "Keterangan PMI",
-                        "migrant_reason_invalid",
+                        LabourDataError.MIGRANT_REASON_INVALID,
                         _(
                             "Untuk kategori PMI, isi Keterangan PMI dengan Kontrak Selesai, "
                             "Bermasalah, atau Gagal Berangkat."
@@ -209,7 +218,7 @@ class RowValidator:
             errors.append(
                 _issue(
                     self._column("company"),
-                    "too_long",
+                    LabourDataError.TOO_LONG,
                     _("Nama perusahaan terlalu panjang (paling banyak 200 karakter)."),
                 )
             )
@@ -230,7 +239,9 @@ class RowValidator:
             try:
                 phone = phone_normalise(phone_text, from_list=True)
             except ApplicationError as error:
-                errors.append(_issue(self._column("phone"), "phone_invalid", str(error.message)))
+                errors.append(
+                    _issue(self._column("phone"), LabourDataError.PHONE_INVALID, str(error.message))
+                )
 
         if errors or parsed is None:
             return None, errors
@@ -251,14 +262,16 @@ class RowValidator:
     def _regency(self, text: str, errors: list[dict[str, str]]) -> str | None:
         column = self._column("regency")
         if not text:
-            errors.append(_issue(column, "required", _("Kabupaten/kota wajib diisi.")))
+            errors.append(
+                _issue(column, LabourDataError.REQUIRED, _("Kabupaten/kota wajib diisi."))
+            )
             return None
         code, problem = self.context.regencies.resolve(text)
         if problem == "ambiguous":
             errors.append(
                 _issue(
                     column,
-                    "regency_ambiguous",
+                    LabourDataError.REGENCY_AMBIGUOUS,
                     _(
                         "Sebutkan “Kabupaten” atau “Kota”, misalnya Kabupaten Malang "
                         "atau Kota Malang."
@@ -268,14 +281,16 @@ class RowValidator:
             return None
         if problem == "outside":
             errors.append(
-                _issue(column, "regency_outside", _("Kabupaten/kota di luar Jawa Timur."))
+                _issue(
+                    column, LabourDataError.REGENCY_OUTSIDE, _("Kabupaten/kota di luar Jawa Timur.")
+                )
             )
             return None
         if code is None:
             errors.append(
                 _issue(
                     column,
-                    "regency_unknown",
+                    LabourDataError.REGENCY_UNKNOWN,
                     _("Kabupaten/kota tidak dikenal. Tulis nama lengkap, misalnya Kota Surabaya."),
                 )
             )
@@ -285,7 +300,7 @@ class RowValidator:
             errors.append(
                 _issue(
                     column,
-                    "regency_out_of_scope",
+                    LabourDataError.REGENCY_OUT_OF_SCOPE,
                     _("Baris ini untuk {other}; Anda hanya dapat mengimpor data {own}.").format(
                         other=self.context.regencies.names.get(code, code),
                         own=self.context.regencies.names.get(scope, scope),
@@ -308,12 +323,16 @@ class RowValidator:
         programme_text = name_clean(cells.get("programme", ""))
         programme = PROGRAMME_CANONICAL.get(_key(programme_text), programme_text)
         if not programme:
-            errors.append(_issue(self._column("programme"), "required", _("Program wajib diisi.")))
+            errors.append(
+                _issue(
+                    self._column("programme"), LabourDataError.REQUIRED, _("Program wajib diisi.")
+                )
+            )
         elif len(programme) > PROGRAMME_MAX:
             errors.append(
                 _issue(
                     self._column("programme"),
-                    "too_long",
+                    LabourDataError.TOO_LONG,
                     _("Nama program terlalu panjang (paling banyak 60 karakter)."),
                 )
             )
@@ -330,7 +349,7 @@ class RowValidator:
                 errors.append(
                     _issue(
                         self._column("amount"),
-                        "amount_invalid",
+                        LabourDataError.AMOUNT_INVALID,
                         _("Nilai harus berupa angka rupiah, misalnya 600000."),
                     )
                 )
@@ -339,7 +358,9 @@ class RowValidator:
         period_text = cells.get("period", "").strip()
         match = _PERIOD.match(period_text)
         if not period_text:
-            errors.append(_issue(self._column("period"), "required", _("Periode wajib diisi.")))
+            errors.append(
+                _issue(self._column("period"), LabourDataError.REQUIRED, _("Periode wajib diisi."))
+            )
         elif match and 1 <= int(match.group(2) or match.group(3)) <= 12:
             year = match.group(1) or match.group(4)
             month = int(match.group(2) or match.group(3))
@@ -348,7 +369,7 @@ class RowValidator:
             errors.append(
                 _issue(
                     self._column("period"),
-                    "period_invalid",
+                    LabourDataError.PERIOD_INVALID,
                     _("Periode harus ditulis TTTT-BB, misalnya 2020-04."),
                 )
             )

@@ -15,6 +15,7 @@ from prakerja.core.errors import NotFound
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
 from prakerja.registry.models import EmploymentStatus, Programme, Registration
+from prakerja.waves.errors import WavesError
 from prakerja.waves.models import (
     Announcement,
     RegencyQuota,
@@ -201,7 +202,7 @@ def applicant_result(*, registration: Registration, wave: Wave | None = None) ->
 def selection_run_get(*, run_id: int) -> SelectionRun:
     run = SelectionRun.objects.select_related("wave").filter(pk=run_id).first()
     if run is None:
-        raise NotFound("selection.run_not_found", _("Proses seleksi tidak ditemukan."))
+        raise NotFound(WavesError.SELECTION_RUN_NOT_FOUND, _("Proses seleksi tidak ditemukan."))
     return run
 
 
@@ -211,7 +212,7 @@ def selection_run_get(*, run_id: int) -> SelectionRun:
 def wave_get(*, wave_id: int) -> Wave:
     wave = Wave.objects.select_related("programme").filter(pk=wave_id).first()
     if wave is None:
-        raise NotFound("wave.not_found", _("Gelombang tidak ditemukan."))
+        raise NotFound(WavesError.WAVE_NOT_FOUND, _("Gelombang tidak ditemukan."))
     return wave
 
 
@@ -223,7 +224,7 @@ def selection_run_for_page(*, run_id: int) -> SelectionRun:
         .first()
     )
     if run is None:
-        raise NotFound("selection_run.not_found", _("Proses seleksi tidak ditemukan."))
+        raise NotFound(WavesError.RUN_PAGE_NOT_FOUND, _("Proses seleksi tidak ditemukan."))
     return run
 
 

@@ -28,6 +28,7 @@ from prakerja.regions.models import Regency
 from prakerja.registry.selectors import registration_get_for_actor
 from prakerja.registry.services import programme_default
 from prakerja.waves import selectors, services
+from prakerja.waves.errors import WavesError
 from prakerja.waves.forms import WaveForm, quota_parse, quota_sum, quota_values
 from prakerja.waves.models import SelectionRun, Wave
 from prakerja.waves.selectors import selection_outcome_per_regency
@@ -397,7 +398,7 @@ def wave_join(request: HttpRequest, reference: str) -> HttpResponse:
     registration = registration_get_for_actor(actor=request.user, reference=reference)
     wave_id = request.POST.get("wave", "")
     if not (wave_id.isascii() and wave_id.isdigit()):
-        raise NotFound("wave.not_found", _("Gelombang tidak ditemukan."))
+        raise NotFound(WavesError.WAVE_NOT_FOUND, _("Gelombang tidak ditemukan."))
     wave = selectors.wave_get(wave_id=int(wave_id))
     try:
         services.wave_join(actor=request.user, wave=wave, registration=registration)

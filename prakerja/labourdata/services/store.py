@@ -11,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.labourdata.bulk import pairs_where_in, rows_insert, rows_insert_new, rows_where_in
+from prakerja.labourdata.errors import LabourDataError
 from prakerja.labourdata.models import (
     ImportBatch,
     ImportRow,
@@ -76,7 +77,7 @@ class _Chunk:
 def _duplicate_in_file(column: str, row_number: int) -> dict[str, str]:
     return {
         "column": column,
-        "code": "labourdata.duplicate_in_file",
+        "code": LabourDataError.DUPLICATE_IN_FILE,
         "message": str(
             format_lazy(_("NIK ini sudah ada di baris {row} berkas ini."), row=row_number)
         ),
@@ -157,7 +158,7 @@ class _WorkerChunk(_Chunk):
             ):
                 return {
                     "column": nik_column,
-                    "code": "labourdata.duplicate_report",
+                    "code": LabourDataError.DUPLICATE_REPORT,
                     "message": str(
                         format_lazy(
                             _(
@@ -236,7 +237,7 @@ class _JpsChunk(_Chunk):
                 else:
                     problem = {
                         "column": nik_column,
-                        "code": "labourdata.duplicate_report",
+                        "code": LabourDataError.DUPLICATE_REPORT,
                         "message": str(
                             format_lazy(
                                 _(

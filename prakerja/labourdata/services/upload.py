@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.models import Role
 from prakerja.accounts.scopes import Capability, actor_require, actor_role
 from prakerja.core.errors import ApplicationError
+from prakerja.labourdata.errors import LabourDataError
 from prakerja.labourdata.models import ImportBatch, Kind, Source
 from prakerja.labourdata.spreadsheet import (
     file_check_size,
@@ -96,11 +97,11 @@ def import_batch_upload(
     actor_require(actor, Capability.LABOUR_DATA_IMPORT)
     if kind not in Kind.values:
         raise ApplicationError(
-            "labourdata.kind_invalid", _("Jenis data tidak dikenal."), field="kind"
+            LabourDataError.KIND_INVALID, _("Jenis data tidak dikenal."), field="kind"
         )
     if kind == Kind.WORKERS and source not in Source.values:
         raise ApplicationError(
-            "labourdata.source_required", _("Pilih sumber data."), field="source"
+            LabourDataError.SOURCE_REQUIRED, _("Pilih sumber data."), field="source"
         )
     if kind == Kind.JPS:
         source = ""

@@ -12,6 +12,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import ApplicationError
+from prakerja.labourdata.errors import LabourDataError
 from prakerja.labourdata.spreadsheet.common import (
     _ZIP_LOCAL_HEADER,
     INFLATE_BLOCK,
@@ -26,14 +27,14 @@ from prakerja.labourdata.spreadsheet.common import (
 
 def _unreadable() -> ApplicationError:
     return _error(
-        "file_unreadable",
+        LabourDataError.FILE_UNREADABLE,
         _("Berkas .xlsx rusak atau tidak dapat dibaca. Simpan ulang dari Excel lalu unggah."),
     )
 
 
 def _archive_too_large(size: int, limit: int) -> ApplicationError:
     return _error(
-        "xlsx_too_large",
+        LabourDataError.XLSX_TOO_LARGE,
         format_lazy(
             _(
                 "Isi berkas .xlsx terlalu besar setelah dibuka ({size} MB; batasnya {limit} MB). "
@@ -48,7 +49,7 @@ def _archive_too_large(size: int, limit: int) -> ApplicationError:
 
 def _archive_lies() -> ApplicationError:
     return _error(
-        "xlsx_size_mismatch",
+        LabourDataError.XLSX_SIZE_MISMATCH,
         _(
             "Isi berkas .xlsx lebih besar daripada yang tercatat di dalam berkas itu sendiri "
             "(berkas rusak atau sengaja dibuat begitu). Berkas ini tidak diproses dan tidak ada "
@@ -59,7 +60,7 @@ def _archive_lies() -> ApplicationError:
 
 def _archive_ratio(ratio: int) -> ApplicationError:
     return _error(
-        "xlsx_ratio",
+        LabourDataError.XLSX_RATIO,
         format_lazy(
             _(
                 "Berkas .xlsx ini dimampatkan secara tidak wajar (lebih dari {ratio}:1), seperti "

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import ApplicationError
 from prakerja.labourdata.columns import Column, column_key, ignored_header
+from prakerja.labourdata.errors import LabourDataError
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 # An .xlsx is a zip: 1.5 MB of upload once inflated to 1.5 GB and took the worker to 3.1 GB.
@@ -77,11 +78,11 @@ class Table:
 
 
 def _error(code: str, message: object) -> ApplicationError:
-    return ApplicationError(f"labourdata.{code}", message, field="file")  # type: ignore[arg-type]
+    return ApplicationError(code, message, field="file")  # type: ignore[arg-type]
 
 
 def _note(code: str, message: object) -> dict[str, str]:
-    return {"code": f"labourdata.{code}", "message": str(message)}
+    return {"code": code, "message": str(message)}
 
 
 def _quoted(names: list[str]) -> str:
@@ -90,11 +91,13 @@ def _quoted(names: list[str]) -> str:
 
 def file_check_size(size: int) -> None:
     if size == 0:
-        raise _error("file_empty", _("Berkas kosong (0 byte). Pilih berkas yang berisi data."))
+        raise _error(
+            LabourDataError.FILE_EMPTY, _("Berkas kosong (0 byte). Pilih berkas yang berisi data.")
+        )
     limit = max_upload_bytes()
     if size > limit:
         raise _error(
-            "file_too_large",
+            LabourDataError.FILE_TOO_LARGE,
             format_lazy(
                 _(
                     "Berkas terlalu besar ({size} MB); batasnya {limit} MB. Pecah data menjadi "
@@ -115,14 +118,14 @@ def file_kind(name: str, head: bytes) -> str:
         return "csv"
     if lowered.endswith(".xls"):
         raise _error(
-            "file_type",
+            LabourDataError.FILE_TYPE,
             _(
                 "Format .xls (Excel 97–2003) tidak didukung. Simpan ulang sebagai .xlsx "
                 "(File → Save As → Excel Workbook) lalu unggah lagi."
             ),
         )
     raise _error(
-        "file_type",
+        LabourDataError.FILE_TYPE,
         _("Berkas harus berformat .xlsx atau .csv. Gunakan templat yang disediakan."),
     )
 
@@ -169,7 +172,7 @@ def _headers_resolve(raw_headers: list[str | None], columns: tuple[Column, ...])
             continue
         if key in headers.found:
             raise _error(
-                "columns_duplicate",
+                LabourDataError.COLUMNS_DUPLICATE,
                 format_lazy(
                     _("Kolom “{name}” muncul lebih dari sekali. Hapus salah satunya."), name=text
                 ),
@@ -181,7 +184,7 @@ def _headers_resolve(raw_headers: list[str | None], columns: tuple[Column, ...])
     ]
     if missing:
         raise _error(
-            "columns_missing",
+            LabourDataError.COLUMNS_MISSING,
             format_lazy(
                 _(
                     "Kolom wajib tidak ada: {names}. Tambahkan kolom tersebut seperti di "
@@ -208,7 +211,7 @@ def _unnamed_check(data: pl.DataFrame, names: list[str], blank: list[int]) -> No
             column = column.cast(pl.String)
         if (column.str.strip_chars().fill_null("") != "").any():
             raise _error(
-                "columns_unnamed",
+                LabourDataError.COLUMNS_UNNAMED,
                 format_lazy(
                     _(
                         "Kolom {letter} (kolom ke-{number}) berisi data tetapi tidak punya nama "
@@ -233,7 +236,7 @@ def _title_rows_check(first_rows: list[list[str | None]], columns: tuple[Column,
     for index, values in enumerate(first_rows[1:HEADER_SEARCH_ROWS], start=2):
         if _looks_like_header(values, columns):
             raise _error(
-                "header_not_first",
+                LabourDataError.HEADER_NOT_FIRST,
                 format_lazy(
                     _(
                         "Nama kolom ada di baris {row}, bukan di baris 1. Hapus baris judul di "
@@ -279,7 +282,7 @@ def _table_from_raw(
 ) -> tuple[Table, _Layout]:
     """``frame`` holds every row of the sheet as text, the column names in its first row."""
     if frame.height == 0:
-        raise _error("file_no_rows", _("Berkas tidak berisi baris data."))
+        raise _error(LabourDataError.FILE_NO_ROWS, _("Berkas tidak berisi baris data."))
     first_rows = [list(row) for row in frame.head(HEADER_SEARCH_ROWS).iter_rows()]
     _title_rows_check(first_rows, columns)
     resolved = _headers_resolve(first_rows[0], columns)
@@ -313,7 +316,7 @@ def _table_from_raw(
             data = data.filter(~pl.col("__row__").is_in(layout.totals_rows))
             notes.append(
                 _note(
-                    "totals_row_skipped",
+                    LabourDataError.TOTALS_ROW_SKIPPED,
                     format_lazy(
                         _(
                             "Baris {rows} berisi jumlah/total, bukan data seseorang; baris itu "
@@ -324,12 +327,14 @@ def _table_from_raw(
                 )
             )
     if data.height == 0:
-        raise _error("file_no_rows", _("Berkas hanya berisi nama kolom, tanpa baris data."))
+        raise _error(
+            LabourDataError.FILE_NO_ROWS, _("Berkas hanya berisi nama kolom, tanpa baris data.")
+        )
     if resolved.extra:
         notes.insert(
             0,
             _note(
-                "columns_ignored",
+                LabourDataError.COLUMNS_IGNORED,
                 format_lazy(
                     _("Kolom yang tidak ada di templat diabaikan (isinya tidak diimpor): {names}."),
                     names=_quoted([name for _position, name in resolved.extra]),

@@ -6,6 +6,7 @@ import polars as pl
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.labourdata.columns import Column
+from prakerja.labourdata.errors import LabourDataError
 from prakerja.labourdata.spreadsheet.common import (
     Table,
     _error,
@@ -33,7 +34,7 @@ def _csv_decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     raise _error(
-        "encoding",
+        LabourDataError.ENCODING,
         _(
             "Pengodean (encoding) berkas CSV tidak dikenali. Simpan ulang sebagai "
             "“CSV UTF-8 (Comma delimited)” dari Excel, atau unggah berkas .xlsx."
@@ -51,7 +52,7 @@ def _csv_read(data: bytes, columns: tuple[Column, ...]) -> Table:
     text, encoding = _csv_decode(data)
     first_line = next((line for line in text.splitlines() if line.strip(' ,;\t"')), None)
     if first_line is None:
-        raise _error("file_no_rows", _("Berkas tidak berisi baris data."))
+        raise _error(LabourDataError.FILE_NO_ROWS, _("Berkas tidak berisi baris data."))
     try:
         frame = pl.read_csv(
             text.encode("utf-8"),
@@ -62,7 +63,7 @@ def _csv_read(data: bytes, columns: tuple[Column, ...]) -> Table:
         )
     except pl.exceptions.PolarsError:
         raise _error(
-            "file_unreadable",
+            LabourDataError.FILE_UNREADABLE,
             _(
                 "Berkas CSV tidak dapat dibaca (tanda kutip tidak berpasangan?). "
                 "Periksa lalu unggah lagi."

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import ApplicationError
 from prakerja.labourdata.columns import Column, column_key
+from prakerja.labourdata.errors import LabourDataError
 from prakerja.labourdata.spreadsheet.archive import (
     _unreadable,
     xlsx_archive_check,
@@ -73,7 +74,7 @@ def _sheet_xml(data: bytes, index: int) -> bytes:
         return archive.read(path)
     except (KeyError, zipfile.BadZipFile, OSError):
         raise _error(
-            "file_unreadable",
+            LabourDataError.FILE_UNREADABLE,
             _("Lembar data berkas .xlsx tidak ditemukan. Simpan ulang dari Excel lalu unggah."),
         ) from None
 
@@ -105,7 +106,7 @@ def _sheet_pick(reader: Any, columns: tuple[Column, ...], wanted: str) -> tuple[
             if name.strip().casefold() == wanted.strip().casefold():
                 return index, name
         raise _error(
-            "sheet_unknown",
+            LabourDataError.SHEET_UNKNOWN,
             format_lazy(
                 _(
                     "Lembar “{wanted}” tidak ada di berkas ini. Lembar yang ada: {names}. "
@@ -133,7 +134,7 @@ def _sheet_pick(reader: Any, columns: tuple[Column, ...], wanted: str) -> tuple[
             return matching[0], names[matching[0]]
         if len(matching) > 1:
             raise _error(
-                "sheet_ambiguous",
+                LabourDataError.SHEET_AMBIGUOUS,
                 format_lazy(
                     _(
                         "Lebih dari satu lembar berisi nama kolom templat: {matching}. Tulis nama "
@@ -145,7 +146,7 @@ def _sheet_pick(reader: Any, columns: tuple[Column, ...], wanted: str) -> tuple[
                 ),
             )
     raise _error(
-        "sheet_not_found",
+        LabourDataError.SHEET_NOT_FOUND,
         format_lazy(
             _(
                 "Tidak ada lembar yang berisi nama kolom templat (NIK, Nama Lengkap, Kategori, "
@@ -161,7 +162,7 @@ def _sheet_pick(reader: Any, columns: tuple[Column, ...], wanted: str) -> tuple[
 def _merged_error(merges: list[bytes]) -> ApplicationError:
     shown = ", ".join(ref.decode() for ref in merges[:5])
     return _error(
-        "merged_cells",
+        LabourDataError.MERGED_CELLS,
         format_lazy(
             _(
                 "Berkas berisi sel yang digabung (merge cells) di {cells}. Gunakan satu baris "
@@ -176,7 +177,7 @@ def _formula_error(formulas: list[bytes]) -> ApplicationError:
     shown = ", ".join(ref.decode() for ref in formulas[:5])
     more = len(formulas) - 5
     return _error(
-        "formula_cells",
+        LabourDataError.FORMULA_CELLS,
         format_lazy(
             _(
                 "Berkas berisi rumus (formula) di sel {cells}{more}. Salin seluruh data lalu "
@@ -278,7 +279,7 @@ def _xlsx_read(data: bytes, columns: tuple[Column, ...], *, sheet: str = "") -> 
         table.notes.insert(
             0,
             _note(
-                "sheet_used",
+                LabourDataError.SHEET_USED,
                 format_lazy(
                     _(
                         "Data dibaca dari lembar “{name}” (lembar ke-{number}); lembar lain "

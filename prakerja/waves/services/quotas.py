@@ -15,6 +15,7 @@ from prakerja.core.errors import ApplicationError
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
 from prakerja.registry.models import Registration
+from prakerja.waves.errors import WavesError
 from prakerja.waves.models import (
     RegencyQuota,
     Wave,
@@ -26,7 +27,7 @@ def _quotas_clean(*, total_quota: int, regency_quotas: Mapping[str, int]) -> dic
     for code, quota in regency_quotas.items():
         if not isinstance(quota, int) or isinstance(quota, bool) or quota < 0:
             raise ApplicationError(
-                "waves.quota_invalid",
+                WavesError.QUOTA_INVALID,
                 format_lazy(
                     _("Kuota kabupaten/kota {code} harus bilangan bulat 0 atau lebih."),
                     code=str(code)[:8],
@@ -38,7 +39,7 @@ def _quotas_clean(*, total_quota: int, regency_quotas: Mapping[str, int]) -> dic
     unknown = sorted(set(cleaned) - known)
     if unknown:
         raise ApplicationError(
-            "waves.quota_regency_unknown",
+            WavesError.QUOTA_REGENCY_UNKNOWN,
             format_lazy(
                 _("Kode kabupaten/kota tidak dikenal: {codes}."),
                 codes=", ".join(code[:8] for code in unknown[:5]),
@@ -48,7 +49,7 @@ def _quotas_clean(*, total_quota: int, regency_quotas: Mapping[str, int]) -> dic
     total = sum(cleaned.values())
     if total != total_quota:
         raise ApplicationError(
-            "waves.quota_sum_mismatch",
+            WavesError.QUOTA_SUM_MISMATCH,
             format_lazy(
                 _(
                     "Jumlah kuota kabupaten/kota ({sum}) tidak sama dengan kuota total "
@@ -80,7 +81,7 @@ def _quotas_write(*, actor: Actor, wave: Wave, quotas: Mapping[str, int], method
 def _wave_editable(wave: Wave) -> None:
     if wave.status not in (Wave.Status.DRAFT, Wave.Status.OPEN):
         raise ApplicationError(
-            "waves.not_editable",
+            WavesError.NOT_EDITABLE,
             _("Kuota tidak dapat diubah: gelombang sudah ditutup."),
         )
 

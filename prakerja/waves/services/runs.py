@@ -22,6 +22,7 @@ from prakerja.core.errors import ApplicationError
 from prakerja.core.jobs import job_lease
 from prakerja.core.signals import selection_published
 from prakerja.waves import selection, selection_parallel
+from prakerja.waves.errors import WavesError
 from prakerja.waves.models import (
     RegencyQuota,
     SelectionResult,
@@ -89,7 +90,7 @@ def selection_run_create(*, actor: Actor, wave: Wave, seed: str | None = None) -
         seed = seed.strip()
         if not SEED_PATTERN.match(seed):
             raise ApplicationError(
-                "selection.seed_invalid",
+                WavesError.SELECTION_SEED_INVALID,
                 _(
                     "Benih undian 1–64 karakter: huruf, angka, titik, titik dua, garis bawah "
                     "atau tanda hubung."
@@ -109,7 +110,7 @@ def selection_run_create(*, actor: Actor, wave: Wave, seed: str | None = None) -
 
 def _run_in_progress() -> ApplicationError:
     return ApplicationError(
-        "selection.run_in_progress",
+        WavesError.SELECTION_RUN_IN_PROGRESS,
         _("Proses seleksi untuk gelombang ini sedang berjalan. Tunggu hingga selesai."),
     )
 
@@ -118,7 +119,7 @@ def _selection_run_create(*, actor: Actor, wave: Wave, seed: str | None) -> Sele
     wave = Wave.objects.get(pk=wave.pk)
     if wave.status != Wave.Status.CLOSED:
         raise ApplicationError(
-            "selection.wave_not_closed",
+            WavesError.SELECTION_WAVE_NOT_CLOSED,
             _(
                 "Seleksi hanya dapat dijalankan untuk gelombang yang sudah ditutup dan belum "
                 "diumumkan."
@@ -247,12 +248,12 @@ def selection_run_approve(*, actor: Actor, run: SelectionRun) -> SelectionRun:
     locked = SelectionRun.objects.select_for_update().get(pk=run.pk)
     if locked.created_by_id == getattr(actor, "pk", None):
         raise ApplicationError(
-            "selection.same_approver",
+            WavesError.SELECTION_SAME_APPROVER,
             _("Hasil seleksi harus disetujui oleh pengelola program lain, bukan pembuatnya."),
         )
     if locked.status != SelectionRun.Status.READY:
         raise ApplicationError(
-            "selection.not_ready",
+            WavesError.SELECTION_NOT_READY,
             format_lazy(
                 _("Hanya hasil uji coba yang sudah selesai yang dapat disetujui (status: {s})."),
                 s=locked.get_status_display(),
@@ -276,7 +277,7 @@ def selection_run_publish(*, actor: Actor, run: SelectionRun) -> SelectionRun:
     locked = SelectionRun.objects.select_for_update().get(pk=run.pk)
     if locked.status != SelectionRun.Status.APPROVED:
         raise ApplicationError(
-            "selection.not_approved",
+            WavesError.SELECTION_NOT_APPROVED,
             _(
                 "Hasil seleksi belum disetujui pengelola program kedua, sehingga belum dapat "
                 "diumumkan."
@@ -284,7 +285,9 @@ def selection_run_publish(*, actor: Actor, run: SelectionRun) -> SelectionRun:
         )
     wave = Wave.objects.select_for_update().get(pk=locked.wave_id)
     if wave.status != Wave.Status.CLOSED:
-        raise ApplicationError("selection.wave_not_closed", _("Gelombang ini sudah diumumkan."))
+        raise ApplicationError(
+            WavesError.SELECTION_WAVE_NOT_CLOSED, _("Gelombang ini sudah diumumkan.")
+        )
     assert isinstance(actor, User)
     selected_ids = SelectionResult.objects.filter(run=locked, selected=True).values(
         "registration_id"

@@ -16,6 +16,7 @@ from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.registry.models import Programme, Registration
 from prakerja.registry.selectors import registration_missing_steps
+from prakerja.waves.errors import WavesError
 from prakerja.waves.models import (
     RegencyQuota,
     Wave,
@@ -43,7 +44,7 @@ def _overlap_check(
 ) -> None:
     if closes_at <= opens_at:
         raise ApplicationError(
-            "waves.closes_before_opening",
+            WavesError.CLOSES_BEFORE_OPENING,
             _("Waktu penutupan harus setelah waktu pembukaan."),
             field="closes_at",
         )
@@ -54,7 +55,7 @@ def _overlap_check(
     )
     if overlapping is not None:
         raise ApplicationError(
-            "waves.overlap",
+            WavesError.OVERLAP,
             format_lazy(
                 _("Jadwal bertumpuk dengan {name} ({opens} – {closes})."),
                 name=overlapping.name,
@@ -90,13 +91,13 @@ def wave_create(
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ApplicationError(
-            "waves.name_invalid",
+            WavesError.NAME_INVALID,
             _("Nama gelombang wajib diisi (maks. 100 karakter)."),
             field="name",
         )
     if total_quota <= 0:
         raise ApplicationError(
-            "waves.total_quota_invalid",
+            WavesError.TOTAL_QUOTA_INVALID,
             _("Kuota total harus lebih dari 0."),
             field="total_quota",
         )
@@ -162,12 +163,12 @@ def wave_open(*, actor: Actor, wave: Wave) -> Wave:
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
     if wave.status != Wave.Status.DRAFT:
         raise ApplicationError(
-            "waves.not_draft", _("Hanya gelombang berstatus draf yang dapat dibuka.")
+            WavesError.NOT_DRAFT, _("Hanya gelombang berstatus draf yang dapat dibuka.")
         )
     quotas = dict(RegencyQuota.objects.filter(wave=wave).values_list("regency_id", "quota"))
     if not quotas:
         raise ApplicationError(
-            "waves.quota_missing",
+            WavesError.QUOTA_MISSING,
             _("Tetapkan kuota kabupaten/kota sebelum membuka gelombang."),
             field="regency_quotas",
         )
@@ -202,19 +203,19 @@ def wave_join(*, actor: Actor, wave: Wave, registration: Registration) -> WaveEn
     registration = Registration.objects.get(pk=registration.pk)
     if wave.programme_id != registration.programme_id:
         raise ApplicationError(
-            "waves.other_programme", _("Pendaftaran ini bukan untuk program gelombang ini.")
+            WavesError.OTHER_PROGRAMME, _("Pendaftaran ini bukan untuk program gelombang ini.")
         )
     if wave.status != Wave.Status.OPEN or timezone.now() >= wave.closes_at:
-        raise ApplicationError("waves.not_open", _("Gelombang ini tidak sedang dibuka."))
+        raise ApplicationError(WavesError.NOT_OPEN, _("Gelombang ini tidak sedang dibuka."))
     if registration.status != Registration.Status.SUBMITTED:
         missing = registration_missing_steps(registration)
         if registration.status == Registration.Status.INELIGIBLE:
             raise ApplicationError(
-                "waves.ineligible",
+                WavesError.INELIGIBLE,
                 _("Pendaftaran tidak memenuhi syarat, sehingga tidak dapat ikut gelombang."),
             )
         raise ApplicationError(
-            "waves.incomplete",
+            WavesError.INCOMPLETE,
             format_lazy(
                 _("Pendaftaran belum lengkap. Lengkapi dulu: {steps}."),
                 steps=", ".join(str(step.label) for step in missing) or _("kirim pendaftaran"),
@@ -222,7 +223,7 @@ def wave_join(*, actor: Actor, wave: Wave, registration: Registration) -> WaveEn
         )
     if _ever_selected(registration.pk):
         raise ApplicationError(
-            "waves.already_selected", _("Anda sudah pernah terpilih di gelombang sebelumnya.")
+            WavesError.ALREADY_SELECTED, _("Anda sudah pernah terpilih di gelombang sebelumnya.")
         )
     entry, created = WaveEntry.objects.get_or_create(
         wave=wave, registration=registration, defaults={"status": WaveEntry.Status.JOINED}
@@ -290,7 +291,7 @@ def wave_close(*, actor: Actor, wave: Wave) -> Wave:
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
     if wave.status != Wave.Status.OPEN:
         raise ApplicationError(
-            "waves.not_open", _("Hanya gelombang yang sedang dibuka yang dapat ditutup.")
+            WavesError.NOT_OPEN, _("Hanya gelombang yang sedang dibuka yang dapat ditutup.")
         )
     if wave_settings_get(programme=wave.programme).join_mode == WaveSettings.JoinMode.AUTOMATIC:
         WaveEntry.objects.filter(
