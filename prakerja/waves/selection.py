@@ -14,7 +14,7 @@ connection (the parallel plan on PostgreSQL, same rows and hashes, is ``selectio
    For speed (issue 5) the regency ranking is one sort by a single integer key
    (partition, priority level, first lottery lane; see ``order_key_sql``), one global
    ``ROW_NUMBER``/running ``SUM`` and a per-partition subtraction, instead of a sort walking
-   four keys for every comparison: the same ranks, about a quarter less CPU at 6 M rows.
+   four keys for every comparison: the same ranks, less CPU (``bench/README.md``).
 2. the hashes (``fingerprints_sql``): one GROUP BY regency over the stored rows gives, per
    regency, the count and sums of two integer fingerprints of each row, one over the
    *input* (registration id, priority, Disnaker flag, exclusion before ranking) and one over
@@ -60,9 +60,10 @@ logger = logging.getLogger(__name__)
 # 2^31 - 1: products of two residues stay below 2^62, inside every engine's 64-bit integer.
 P = 2_147_483_647
 LOTTERY_VERSION = "v1"
-# Sort memory for the job's transaction (PostgreSQL): at 6 M applicants the KK sort holds
-# ~1.6 GB and the regency sort ~0.8 GB; with less they spill to temp files (1.9 GB written at
-# 512 MB, ~20% slower). Local to the transaction, one job at a time (the run lock).
+# Sort memory for the job's transaction (PostgreSQL): enough for the KK and the regency sorts
+# of the largest waves to stay in memory; with less they spill to temp files and the run gets
+# slower (measured: ``bench/README.md``). Local to the transaction, one job at a time (the run
+# lock).
 WORK_MEM = "2GB"
 # Exclusion codes as integers for the fingerprints (strings cannot be hashed portably).
 _EXCLUSION_CODES = {
@@ -358,7 +359,7 @@ def stage_sql(*, stage: str, seed: str, weights: Weights, kk_cap: int) -> str:
     *after* the KK cap and its partition and sort key, into the UNLOGGED table ``stage``
     (``%s``: wave, wave, wave). ``CREATE TABLE … AS`` may use parallel workers for the scans,
     joins and the KK sort, which PostgreSQL never does inside an ``INSERT … SELECT``; unlogged,
-    the 6 M rows cost no WAL (the table lives for one run and is always dropped).
+    its rows cost no WAL (the table lives for one run and is always dropped).
 
     The KK cap as ``LAG(rid, kk_cap) … IS NOT NULL`` (a member has ``kk_cap`` better-placed
     members still in the running before it) is the same test as ``ROW_NUMBER() > kk_cap``."""

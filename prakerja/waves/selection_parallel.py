@@ -1,7 +1,8 @@
 """The parallel plan of the selection (PostgreSQL).
 
-One INSERT … SELECT runs in a single process on PostgreSQL 15: at 6 M applicants ~70 s of
-one core while the other idles. The parallel plan uses both (issue 5):
+One INSERT … SELECT runs in a single process on PostgreSQL 15: one core works while the other
+idles (figures: ``bench/README.md``, "Figures moved out of the code"). The parallel plan uses
+both (issue 5):
 
 1. on a helper connection, ``CREATE UNLOGGED TABLE … AS`` the input after the KK cap
    (``stage_sql``), with parallel workers for the scans, joins and the KK sort;

@@ -101,8 +101,8 @@ def _import_batch_run(*, batch_id: int, pipelined: bool | None, lease: JobLeaseH
         return batch
     del data
     # The cyclic garbage collector would walk every object of the process (Django's and the
-    # table's) again and again while the chunks allocate their rows: about a third of the
-    # job's CPU at 100,000 rows. Freeze what exists now; unfreeze when done.
+    # table's) again and again while the chunks allocate their rows, a large share of the
+    # job's CPU (``bench/README.md``). Freeze what exists now; unfreeze when done.
     gc.freeze()
     try:
         return _chunks_store(batch, table, pipelined=pipelined, lease=lease)

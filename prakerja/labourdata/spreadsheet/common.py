@@ -16,8 +16,9 @@ from prakerja.labourdata.columns import Column, column_key, ignored_header
 from prakerja.labourdata.errors import LabourDataError
 
 DEFAULT_MAX_UPLOAD_BYTES = 25 * 1024 * 1024
-# An .xlsx is a zip: 1.5 MB of upload once inflated to 1.5 GB and took the worker to 3.1 GB.
-# Honest workbooks of the upload limit unzip to well under this, at ratios of 5-30:1.
+# An .xlsx is a zip: a small upload can inflate to gigabytes and take the worker's memory
+# with it (the case measured: ``bench/README.md``). Honest workbooks of the upload limit unzip
+# to well under this.
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 DEFAULT_MAX_COMPRESSION_RATIO = 100
 # Members smaller than this are not held to the ratio: a tiny styles.xml may compress very well
