@@ -106,7 +106,8 @@ def _run_one(rows: int, *, serial: bool) -> dict[str, object]:
 
     django.setup()
     from prakerja.accounts.models import Role, User
-    from prakerja.labourdata import services
+    from prakerja.labourdata.services import pipeline as services
+    from prakerja.labourdata.services import upload
 
     workdir = Path(os.environ["BENCH_WORKDIR"])
     path = workdir / f"pekerja-{rows}.xlsx"
@@ -125,7 +126,7 @@ def _run_one(rows: int, *, serial: bool) -> dict[str, object]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
-    result = services.import_batch_upload(
+    result = upload.import_batch_upload(
         actor=officer,
         kind="workers",
         source="regency_disnaker",

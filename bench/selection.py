@@ -435,7 +435,7 @@ def run_django(engine: str, size: int, *, reuse: bool, rerun: bool = False) -> d
     from django.db import connection
 
     from prakerja.accounts.models import User
-    from prakerja.waves import selection
+    from prakerja.waves import selection, selection_parallel
     from prakerja.waves.models import SelectionResult, Wave
     from prakerja.waves.services import selection_run_create, selection_run_execute
 
@@ -465,16 +465,20 @@ def run_django(engine: str, size: int, *, reuse: bool, rerun: bool = False) -> d
         return wrapper
 
     if os.environ.get("BENCH_WORK_MEM"):  # experiment: the job's sort memory
-        selection.WORK_MEM = os.environ["BENCH_WORK_MEM"]
+        selection.WORK_MEM = selection_parallel.WORK_MEM = os.environ["BENCH_WORK_MEM"]
         out["work_mem"] = selection.WORK_MEM
     if os.environ.get("BENCH_PARTS"):  # experiment: the stage, then this many parts
-        split = selection.part_ranges
+        split = selection_parallel.part_ranges
         parts = int(os.environ["BENCH_PARTS"])
-        setattr(selection, "part_ranges", lambda counts, _groups: split(counts, parts))  # noqa: B010
+        setattr(selection_parallel, "part_ranges", lambda counts, _groups: split(counts, parts))  # noqa: B010
         out["parts"] = parts
-    for name in ("results_insert", "run_hashes", "stage_create", "parts_store", "stage_drop"):
-        setattr(selection, name, timed(name, getattr(selection, name)))
-    out["connections"] = selection.connections_for_run()
+    for module, names in (
+        (selection, ("results_insert", "run_hashes")),
+        (selection_parallel, ("stage_create", "parts_store", "stage_drop")),
+    ):
+        for name in names:
+            setattr(module, name, timed(name, getattr(module, name)))
+    out["connections"] = selection_parallel.connections_for_run()
     load_before = Path("/proc/loadavg").read_text().split()[:3]
     before = pg_backend_stats() if engine == "postgres" else {}
     job_cpu = JobCpu() if engine == "postgres" else None

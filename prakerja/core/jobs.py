@@ -90,7 +90,7 @@ LEASED_JOBS: dict[str, LeasedJob] = {
     ),
     # Each applicant's Announcement row is written (claimed) before the SMS: a re-run texts
     # only the applicants nobody claimed yet.
-    "waves.announce": LeasedJob(None, (), "prakerja.waves.announce.wave_results_announce_job"),
+    "waves.announce": LeasedJob(None, (), "prakerja.waves.announcements.wave_results_announce_job"),
     # Each OutreachInvitation row (unique per worker and wave) is written before the SMS.
     "linkage.outreach": LeasedJob(
         None,

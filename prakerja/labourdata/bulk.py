@@ -1,7 +1,7 @@
 """Fast inserts of many rows: PostgreSQL ``COPY``, or multi-row ``INSERT`` statements.
 
 ``bulk_create`` spends most of its time building model instances and compiling each value
-(about 60% of an import's time at 100,000 rows); the rows here are plain tuples already in
+(most of an import's time: ``bench/README.md``); the rows here are plain tuples already in
 column order, so they go to the database as they are. Only for tables of this app and for
 ``identity.Person`` rows whose values the caller has prepared (encrypted NIK, blind index).
 """
@@ -34,8 +34,8 @@ def json_text(value: Any) -> str:
 def _pg_binary_cursor() -> Iterator[Any]:
     """A psycopg cursor on Django's connection (same transaction) with server-side binding, for
     statements whose parameters are arrays of thousands of values: sent in binary (``%b``),
-    a 5,000-element array costs ~1 ms to adapt instead of ~100 ms as a quoted literal through
-    Django's client-side-binding cursor."""
+    an array is adapted far faster than as a quoted literal through Django's
+    client-side-binding cursor (``bench/README.md``)."""
     import psycopg
 
     with connection.cursor() as wrapper, psycopg.Cursor(wrapper.cursor.connection) as cursor:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from prakerja.labourdata.models import Kind
+
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # The fake NIK of the templates' example row (a woman born 17 August 1990 in Karang Pilang,
 # Surabaya, serial 0001): an upload still holding that row is refused row by row.
@@ -215,3 +217,7 @@ def column_key(text: str, columns: tuple[Column, ...]) -> str | None:
 
 def ignored_header(text: str) -> bool:
     return header_normalise(text) in IGNORED_HEADERS
+
+
+def columns_for(kind: str) -> tuple[Column, ...]:
+    return JPS_COLUMNS if kind == Kind.JPS else WORKER_COLUMNS

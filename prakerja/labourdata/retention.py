@@ -30,6 +30,7 @@ from prakerja.accounts.scopes import actor_role
 from prakerja.core.errors import ApplicationError
 from prakerja.identity.models import PersonalDataAccess
 from prakerja.identity.services import personal_data_access_record
+from prakerja.labourdata.errors import LabourDataError
 from prakerja.labourdata.models import ImportBatch, ImportDataDeletion, ImportRow
 
 logger = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def rejected_rows_download_record(*, actor: Any, batch: ImportBatch, file_format
     """
     if not rejected_rows_downloadable_by(actor=actor, batch=batch):
         raise ApplicationError(
-            "labourdata.rejected_rows_other_office",
+            LabourDataError.REJECTED_ROWS_OTHER_OFFICE,
             _(
                 "Baris yang ditolak berisi NIK lengkap dan hanya dapat diunduh oleh kantor yang "
                 "mengunggah daftar ini."
@@ -149,7 +150,7 @@ def rejected_rows_download_record(*, actor: Any, batch: ImportBatch, file_format
     locked = ImportBatch.objects.select_for_update().defer("file_encrypted").get(pk=batch.pk)
     if locked.data_deleted_at is not None:
         raise ApplicationError(
-            "labourdata.rejected_rows_deleted",
+            LabourDataError.REJECTED_ROWS_DELETED,
             rejected_rows_deleted_message(locked.data_deleted_at),
             status=410,
         )

@@ -20,9 +20,9 @@ from prakerja.accounts.scopes import (
 from prakerja.core import exports
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.identity import crypto
-from prakerja.labourdata.columns import REASON_HEADER, Column
+from prakerja.labourdata.columns import REASON_HEADER, Column, columns_for
+from prakerja.labourdata.errors import LabourDataError
 from prakerja.labourdata.models import Category, ImportBatch, ImportRow, WorkerReport
-from prakerja.labourdata.services import columns_for
 
 
 def batch_list_for_actor(*, actor: Any) -> QuerySet[ImportBatch]:
@@ -43,8 +43,8 @@ def batch_get_for_actor(*, actor: Any, batch_id: int) -> ImportBatch:
     except ImportBatch.DoesNotExist:
         pass
     if ImportBatch.objects.filter(pk=batch_id).exists():
-        raise PermissionDenied("labourdata.batch_forbidden", _("Impor ini milik wilayah lain."))
-    raise NotFound("labourdata.batch_not_found", _("Impor tidak ditemukan."))
+        raise PermissionDenied(LabourDataError.BATCH_FORBIDDEN, _("Impor ini milik wilayah lain."))
+    raise NotFound(LabourDataError.BATCH_NOT_FOUND, _("Impor tidak ditemukan."))
 
 
 def _reasons(errors: list[dict[str, str]]) -> str:

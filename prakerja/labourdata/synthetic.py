@@ -37,191 +37,22 @@ from typing import Any
 
 from prakerja.identity.nik import nik_build, nik_parse, region_catalog
 from prakerja.labourdata.columns import JPS_COLUMNS, WORKER_COLUMNS, Column
+from prakerja.labourdata.synthetic_vocabulary import (
+    CATEGORY_LABELS,
+    CATEGORY_WEIGHTS,
+    COMPANIES,
+    FEMALE_GIVEN,
+    JPS_PROGRAMMES,
+    MALE_GIVEN,
+    MIGRANT_REASONS,
+    MUHAMMAD_FORMS,
+    NIK_TYPO_POSITIONS,
+    OLD_SPELLINGS,
+    SECOND,
+    TITLES_AFTER,
+)
 
 EAST_JAVA = "35"
-
-MALE_GIVEN = (
-    "Muhammad",
-    "Ahmad",
-    "Abdul",
-    "Agus",
-    "Budi",
-    "Bambang",
-    "Joko",
-    "Slamet",
-    "Suparman",
-    "Sugeng",
-    "Wahyu",
-    "Eko",
-    "Dwi",
-    "Tri",
-    "Heru",
-    "Hadi",
-    "Imam",
-    "Rudi",
-    "Yusuf",
-    "Fauzi",
-    "Arif",
-    "Rizki",
-    "Syaiful",
-    "Supriyadi",
-    "Sutrisno",
-    "Suharto",
-    "Sumarno",
-    "Purnomo",
-    "Santoso",
-    "Susilo",
-    "Hasan",
-    "Husein",
-    "Ali",
-    "Umar",
-    "Abdullah",
-    "Rahmat",
-    "Zainal",
-    "Sahrul",
-    "Cholis",
-    "Fathorrahman",
-    "Ridwan",
-    "Junaidi",
-    "Marzuki",
-    "Matrawi",
-    "Subairi",
-    "Hosnan",
-    "Rofiq",
-    "Cahyono",
-    "Suwandi",
-    "Jumadi",
-    "Sujono",
-    "Mulyono",
-    "Sukardi",
-    "Sudarsono",
-    "Candra",
-    "Jamaludin",
-    "Nur",
-    "Teguh",
-    "Puji",
-    "Setyo",
-    "Rohman",
-    "Kusnadi",
-)
-FEMALE_GIVEN = (
-    "Siti",
-    "Sri",
-    "Nur",
-    "Dewi",
-    "Rina",
-    "Wulan",
-    "Ani",
-    "Endang",
-    "Sumiati",
-    "Suwarni",
-    "Sulastri",
-    "Lestari",
-    "Rahayu",
-    "Wahyuni",
-    "Fitri",
-    "Aisyah",
-    "Fatimah",
-    "Hotijah",
-    "Maimunah",
-    "Musyarofah",
-    "Lailatul",
-    "Nurul",
-    "Umi",
-    "Kholifah",
-    "Indah",
-    "Ratna",
-    "Yuli",
-    "Tutik",
-    "Sutini",
-    "Paini",
-    "Juwariyah",
-    "Rukmini",
-    "Cicik",
-    "Suciati",
-    "Jumiati",
-    "Sukarsih",
-    "Muntamah",
-    "Halimah",
-    "Zulaikha",
-    "Mariyam",
-)
-SECOND = (
-    "Hidayat",
-    "Santoso",
-    "Wibowo",
-    "Hartono",
-    "Gunawan",
-    "Setiawan",
-    "Prasetyo",
-    "Kurniawan",
-    "Susanto",
-    "Rahman",
-    "Hakim",
-    "Anwar",
-    "Syafii",
-    "Mansur",
-    "Ridho",
-    "Sholeh",
-    "Fauzan",
-    "Maulana",
-    "Saputra",
-    "Utomo",
-    "Cahyadi",
-    "Suryono",
-    "Sujatmiko",
-    "Purwanto",
-    "Wijaya",
-    "Nugroho",
-    "Rahmawati",
-    "Wulandari",
-    "Handayani",
-    "Lestari",
-    "Kurniasih",
-    "Ningsih",
-    "Mulyani",
-    "Sari",
-    "Hasanah",
-    "Jannah",
-    "Rohmah",
-    "Aminah",
-    "Khasanah",
-    "Rosyidah",
-    "Bahri",
-    "Efendi",
-    "Hasyim",
-    "Junaedi",
-    "Rosidi",
-    "Mukhlis",
-    "Sumarsono",
-    "Jayadi",
-)
-# New spelling → old spelling (the 1972 reform). Old KTPs and old people keep the old one.
-OLD_SPELLINGS = (("u", "oe"), ("j", "dj"), ("c", "tj"))
-MUHAMMAD_FORMS = ("Muhammad", "Moh.", "M.", "Mohammad", "Muhamad", "Mochammad")
-TITLES_BEFORE = ("H.", "Hj.", "Drs.", "Ir.")
-TITLES_AFTER = ("S.Pd.", "S.E.", "S.Kom.", "S.H.", "A.Md.", "S.Ag.")
-COMPANIES = (
-    "PT Sinar Jaya Abadi",
-    "PT Maspion",
-    "CV Berkah Mandiri",
-    "PT Gudang Garam Tbk",
-    "PT Sampoerna",
-    "PT Karya Tekstil Nusantara",
-    "UD Sumber Rejeki",
-    "PT Pabrik Kertas Tjiwi Kimia",
-    "PT Surya Sepatu",
-    "Hotel Majapahit",
-    "PT Wings Surya",
-    "CV Tani Makmur",
-)
-CATEGORY_LABELS = ("PHK", "Dirumahkan", "PMI", "PHK Sebelum COVID-19")
-# Roughly the seeds' mix (11 April 2020): 20,036 furloughed, 3,315 laid off, 4,302 migrant,
-# 43,000 laid off before COVID.
-CATEGORY_WEIGHTS = (3315, 20036, 4302, 43000)
-MIGRANT_REASONS = ("Kontrak Selesai", "Bermasalah", "Gagal Berangkat")
-JPS_PROGRAMMES = ("PKH", "BPNT", "BST", "BLT Dana Desa", "Kartu Sembako")
-NIK_TYPO_POSITIONS = (4, 5, 12, 13, 14, 15)  # district and serial digits: the NIK stays valid
 
 
 @dataclass(slots=True)
@@ -557,8 +388,8 @@ def registrants_insert(
     which is exactly an exact-NIK match).
 
     References are ``reference_for(person.key)``; usernames ``syn-<key>``. Returns the number
-    inserted. No history rows are written for these synthetic registrations. About 0.4 ms of
-    CPU per registrant on SQLite (10,000 in 3.9 s CPU on the loaded benchmark machine).
+    inserted. No history rows are written for these synthetic registrations. Set-based, so that
+    tests and benchmarks can seed tens of thousands (its cost: ``bench/README.md``).
     """
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
@@ -566,7 +397,7 @@ def registrants_insert(
 
     from prakerja.accounts.models import Role, User
     from prakerja.labourdata.bulk import model_rows_insert, pairs_where_in
-    from prakerja.labourdata.services import NikIndexer, person_ids_ensure
+    from prakerja.labourdata.services.persons import NikIndexer, person_ids_ensure
     from prakerja.registry.models import Registration
     from prakerja.registry.services.programme import programme_default
 

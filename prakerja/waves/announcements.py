@@ -9,8 +9,9 @@ claim has committed; a gateway failure is recorded on the row (``error``) and no
 automatically, because a timeout may hide a message that did arrive.
 
 Triggered by ``prakerja.core.signals.selection_published`` (connected in ``apps.py``): the
-receiver enqueues ``prakerja.waves.announce.wave_results_announce`` once the publishing
-transaction commits.
+receiver ``announce_on_publish`` (below) enqueues the job ``wave_results_announce_job`` once
+the publishing transaction commits; the job is just another caller of
+``wave_results_announce``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -28,7 +30,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
+from django_tasks import task
 
+from prakerja.core.jobs import job_lease
 from prakerja.identity.phones import phone_mask
 from prakerja.notifications.backends import SmsDeliveryError
 from prakerja.notifications.services import sms_send
@@ -214,3 +218,42 @@ def wave_results_announce(*, wave_id: int) -> AnnounceSummary:
         extra={"wave": wave_id, "claimed": claimed, "sms": sms_sent, "email": email_sent},
     )
     return AnnounceSummary(wave_id, claimed, sms_sent, email_sent, failed)
+
+
+# --- The job and the receiver that queues it -------------------------------------------------
+
+
+# The lease (core.jobs) of a wave's announcement: a worker killed half-way has the job
+# enqueued again by the reaper.
+ANNOUNCE_JOB = "waves.announce"
+
+
+@task()
+def wave_results_announce_job(wave_id: int) -> dict[str, int]:
+    """Text (and email) every applicant of the wave their result, exactly once each.
+
+    Under a lease: safe to run again from the top after a worker died, because each
+    applicant's Announcement row is claimed (committed) before the SMS goes out and a re-run
+    sends only the rows it claims itself. An applicant claimed by the dead worker but not yet
+    texted stays at most once (the row shows neither a send nor an error: resend by hand).
+    """
+    with job_lease(ANNOUNCE_JOB, wave_id) as lease:
+        if lease is None:
+            return {"claimed": 0, "sms_sent": 0, "email_sent": 0, "failed": 0}
+        summary = wave_results_announce(wave_id=wave_id)
+    return {
+        "claimed": summary.claimed,
+        "sms_sent": summary.sms_sent,
+        "email_sent": summary.email_sent,
+        "failed": summary.failed,
+    }
+
+
+def announce_on_publish(sender: Any, *, wave: Any, **kwargs: Any) -> None:
+    """``selection_published`` receiver: queue the announcement once the publish commits.
+
+    The signal is sent inside the publishing transaction; a rolled-back publish must not
+    announce anything, hence ``on_commit``. ``robust``: the publish stands even if the queue
+    refuses the job (logged); the job can be queued again by hand and sends nothing twice.
+    """
+    transaction.on_commit(partial(wave_results_announce_job.enqueue, wave_id=wave.pk), robust=True)

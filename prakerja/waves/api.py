@@ -25,6 +25,7 @@ from prakerja.registry.api import ErrorOut
 from prakerja.registry.selectors import registration_for_user
 from prakerja.registry.services.programme import programme_default
 from prakerja.waves import selectors, services
+from prakerja.waves.errors import WavesError
 from prakerja.waves.models import RegencyQuota, SelectionRun, Wave
 
 router = Router(auth=API_AUTH, tags=["waves"])
@@ -171,7 +172,7 @@ def _run_out(run: SelectionRun) -> dict[str, Any]:
 def _wave(wave_id: int) -> Wave:
     wave = Wave.objects.filter(pk=wave_id).first() if 0 < wave_id < MAX_ID else None
     if wave is None:
-        raise NotFound("waves.not_found", _("Gelombang tidak ditemukan."))
+        raise NotFound(WavesError.NOT_FOUND, _("Gelombang tidak ditemukan."))
     return wave
 
 
@@ -188,8 +189,8 @@ def _require_selection_reader(actor: User) -> None:
 def _run(actor: User, run_id: int) -> SelectionRun:
     _require_selection_reader(actor)
     if not 0 < run_id < MAX_ID:
-        raise NotFound("selection.run_not_found", _("Proses seleksi tidak ditemukan."))
-    return services.selection_run_get(run_id=run_id)
+        raise NotFound(WavesError.SELECTION_RUN_NOT_FOUND, _("Proses seleksi tidak ditemukan."))
+    return selectors.selection_run_get(run_id=run_id)
 
 
 @router.get("", response={200: list[WaveOut], **ERRORS}, summary="Daftar gelombang")
@@ -226,7 +227,7 @@ def my_result(
     user = _actor(request)
     registration = registration_for_user(user=user, programme=programme_default())
     if registration is None:
-        raise NotFound("waves.no_registration", _("Anda belum memiliki pendaftaran."))
+        raise NotFound(WavesError.NO_REGISTRATION, _("Anda belum memiliki pendaftaran."))
     wave = _wave(wave_id) if wave_id is not None else None
     result = selectors.applicant_result(registration=registration, wave=wave)
     return {
@@ -284,7 +285,7 @@ def wave_join(request: HttpRequest, wave_id: int) -> dict[str, Any]:
     user = _actor(request)
     registration = registration_for_user(user=user, programme=programme_default())
     if registration is None:
-        raise NotFound("waves.no_registration", _("Anda belum memiliki pendaftaran."))
+        raise NotFound(WavesError.NO_REGISTRATION, _("Anda belum memiliki pendaftaran."))
     entry = services.wave_join(actor=user, wave=_wave(wave_id), registration=registration)
     return {"wave": entry.wave_id, "status": entry.status, "missing_items": entry.missing_items}
 

@@ -8,7 +8,7 @@ class WavesConfig(AppConfig):
 
     def ready(self) -> None:
         from prakerja.core.signals import selection_published
-        from prakerja.waves.announce import announce_on_publish
+        from prakerja.waves.announcements import announce_on_publish
 
         # Results are announced by SMS/email once a selection is published (issue 5, item 6).
         selection_published.connect(announce_on_publish, dispatch_uid="waves.announce_on_publish")

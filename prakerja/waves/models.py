@@ -332,7 +332,7 @@ class SelectionResult(models.Model):
 class Announcement(models.Model):
     """The announcement of one applicant's result of one wave, by SMS (and email when given).
 
-    The row is the claim: ``prakerja.waves.announce`` inserts it (unique per wave and
+    The row is the claim: ``prakerja.waves.announcements`` inserts it (unique per wave and
     registration) *before* sending, so a job run twice, or two workers on the same wave, never
     text anybody twice. A crash between the claim and the gateway leaves a row with neither
     ``sms_sent_at`` nor ``error``: at most once, never twice, and visible for a manual resend.

@@ -2,7 +2,7 @@
 
 No Python loop over applicants. With the single-statement plan (SQLite; PostgreSQL with
 ``SELECTION_CONNECTIONS=1`` or inside an outer transaction) a run is two statements on the job's
-connection (the parallel plan on PostgreSQL, same rows and hashes, is described further down):
+connection (the parallel plan on PostgreSQL, same rows and hashes, is ``selection_parallel``):
 
 1. one ``INSERT … SELECT`` into ``SelectionResult`` (``results_insert_sql``): every joined
    entry of the wave with its priority (the weights of ``WaveSettings``, as integer
@@ -14,7 +14,7 @@ connection (the parallel plan on PostgreSQL, same rows and hashes, is described 
    For speed (issue 5) the regency ranking is one sort by a single integer key
    (partition, priority level, first lottery lane; see ``order_key_sql``), one global
    ``ROW_NUMBER``/running ``SUM`` and a per-partition subtraction, instead of a sort walking
-   four keys for every comparison: the same ranks, about a quarter less CPU at 6 M rows.
+   four keys for every comparison: the same ranks, less CPU (``bench/README.md``).
 2. the hashes (``fingerprints_sql``): one GROUP BY regency over the stored rows gives, per
    regency, the count and sums of two integer fingerprints of each row, one over the
    *input* (registration id, priority, Disnaker flag, exclusion before ranking) and one over
@@ -36,34 +36,52 @@ import hashlib
 import itertools
 import json
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection
-from django.db import connections as db_connections
-from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db import connection
+
+from prakerja.registry.models import EmploymentStatus, Registration
+from prakerja.waves.models import SelectionResult, WaveEntry
+from prakerja.waves.sqlnames import (
+    ENTRY_TABLE,
+    QUOTA_TABLE,
+    REGISTRATION_TABLE,
+    RESULT_TABLE,
+    literal,
+)
+
+Reason = SelectionResult.Reason
 
 logger = logging.getLogger(__name__)
 
 # 2^31 - 1: products of two residues stay below 2^62, inside every engine's 64-bit integer.
 P = 2_147_483_647
 LOTTERY_VERSION = "v1"
-# Sort memory for the job's transaction (PostgreSQL): at 6 M applicants the KK sort holds
-# ~1.6 GB and the regency sort ~0.8 GB; with less they spill to temp files (1.9 GB written at
-# 512 MB, ~20% slower). Local to the transaction, one job at a time (the run lock).
+# Sort memory for the job's transaction (PostgreSQL): enough for the KK and the regency sorts
+# of the largest waves to stay in memory; with less they spill to temp files and the run gets
+# slower (measured: ``bench/README.md``). Local to the transaction, one job at a time (the run
+# lock).
 WORK_MEM = "2GB"
 # Exclusion codes as integers for the fingerprints (strings cannot be hashed portably).
-_EXCLUSION_CODES = {"ineligible": 1, "already_selected": 2, "no_quota": 3, "kk_cap": 4}
+_EXCLUSION_CODES = {
+    Reason.INELIGIBLE.value: 1,
+    Reason.ALREADY_SELECTED.value: 2,
+    Reason.NO_QUOTA.value: 3,
+    Reason.KK_CAP.value: 4,
+}
 # Exclusions known before ranking (the KK cap is an outcome of the ranking).
-_EXCLUSION_CODES_INPUT = {"ineligible": 1, "already_selected": 2, "no_quota": 3}
+_EXCLUSION_CODES_INPUT = {
+    Reason.INELIGIBLE.value: 1,
+    Reason.ALREADY_SELECTED.value: 2,
+    Reason.NO_QUOTA.value: 3,
+}
 _REASON_CODES = {
-    "selected_priority": 5,
-    "selected_reserved": 6,
-    "quota_full": 7,
+    Reason.SELECTED_PRIORITY.value: 5,
+    Reason.SELECTED_RESERVED.value: 6,
+    Reason.QUOTA_FULL.value: 7,
     **_EXCLUSION_CODES,
 }
 # Fixed multipliers for the fingerprints (not secret: they only spread the values).
@@ -125,10 +143,10 @@ def priority_py(
     *, weights: Weights, employment_status: str, reported: bool, disability: bool
 ) -> int:
     by_status = {
-        "laid_off": weights.laid_off,
-        "furloughed": weights.furloughed,
-        "migrant_worker": weights.migrant_worker,
-        "laid_off_pre_covid": weights.laid_off_pre_covid,
+        EmploymentStatus.LAID_OFF.value: weights.laid_off,
+        EmploymentStatus.FURLOUGHED.value: weights.furloughed,
+        EmploymentStatus.MIGRANT_WORKER.value: weights.migrant_worker,
+        EmploymentStatus.LAID_OFF_PRE_COVID.value: weights.laid_off_pre_covid,
     }
     return (
         by_status.get(employment_status, 0)
@@ -141,10 +159,10 @@ def priority_sql(weights: Weights, alias: str = "r") -> str:
     w = weights
     return (
         f"(CASE {alias}.employment_status"
-        f" WHEN 'laid_off' THEN {int(w.laid_off)}"
-        f" WHEN 'furloughed' THEN {int(w.furloughed)}"
-        f" WHEN 'migrant_worker' THEN {int(w.migrant_worker)}"
-        f" WHEN 'laid_off_pre_covid' THEN {int(w.laid_off_pre_covid)}"
+        f" WHEN {literal(EmploymentStatus.LAID_OFF)} THEN {int(w.laid_off)}"
+        f" WHEN {literal(EmploymentStatus.FURLOUGHED)} THEN {int(w.furloughed)}"
+        f" WHEN {literal(EmploymentStatus.MIGRANT_WORKER)} THEN {int(w.migrant_worker)}"
+        f" WHEN {literal(EmploymentStatus.LAID_OFF_PRE_COVID)} THEN {int(w.laid_off_pre_covid)}"
         " ELSE 0 END"
         f" + CASE WHEN {alias}.reported_by_disnaker THEN {int(w.reported_by_disnaker)} ELSE 0 END"
         f" + CASE WHEN {alias}.has_disability THEN {int(w.disability)} ELSE 0 END)"
@@ -180,7 +198,7 @@ def reserved_permille(share: Decimal | None) -> int:
 
 
 def _code_case(column: str, codes: dict[str, int]) -> str:
-    whens = " ".join(f"WHEN '{k}' THEN {v}" for k, v in codes.items())
+    whens = " ".join(f"WHEN {literal(k)} THEN {v}" for k, v in codes.items())
     return f"(CASE {column} {whens} ELSE 0 END)"
 
 
@@ -196,6 +214,10 @@ def _base_sql(*, seed: str, weights: Weights, vendor: str) -> str:
     (see ``results_insert_sql``)."""
     c = ' COLLATE "C"' if vendor == "postgresql" else ""
     order_key = order_key_sql(weights, seed)
+    submitted = literal(Registration.Status.SUBMITTED)
+    ineligible = literal(Reason.INELIGIBLE)
+    already_selected = literal(Reason.ALREADY_SELECTED)
+    no_quota = literal(Reason.NO_QUOTA)
     return f"""
             SELECT e.registration_id AS rid,
                    r.domicile_regency_id AS regency_id,
@@ -207,19 +229,19 @@ def _base_sql(*, seed: str, weights: Weights, vendor: str) -> str:
                    {order_key} AS order_key,
                    CASE WHEN r.reported_by_disnaker THEN 1 ELSE 0 END AS reported,
                    q.quota,
-                   CASE WHEN r.status <> 'submitted' THEN 'ineligible'
-                        WHEN prev.registration_id IS NOT NULL THEN 'already_selected'
-                        WHEN q.quota IS NULL THEN 'no_quota'
+                   CASE WHEN r.status <> {submitted} THEN {ineligible}
+                        WHEN prev.registration_id IS NOT NULL THEN {already_selected}
+                        WHEN q.quota IS NULL THEN {no_quota}
                    END AS excluded
-            FROM waves_waveentry e
-            JOIN registry_registration r ON r.id = e.registration_id
-            LEFT JOIN waves_regencyquota q
+            FROM {ENTRY_TABLE} e
+            JOIN {REGISTRATION_TABLE} r ON r.id = e.registration_id
+            LEFT JOIN {QUOTA_TABLE} q
                    ON q.wave_id = %s AND q.regency_id = r.domicile_regency_id
             LEFT JOIN (
-                SELECT DISTINCT registration_id FROM waves_waveentry
-                WHERE status = 'selected' AND wave_id <> %s
+                SELECT DISTINCT registration_id FROM {ENTRY_TABLE}
+                WHERE status = {literal(WaveEntry.Status.SELECTED)} AND wave_id <> %s
             ) prev ON prev.registration_id = e.registration_id
-            WHERE e.wave_id = %s AND e.status = 'joined'
+            WHERE e.wave_id = %s AND e.status = {literal(WaveEntry.Status.JOINED)}
     """  # noqa: S608 - integers and fixed names only
 
 
@@ -280,30 +302,30 @@ def _capped_sql(*, over_cap: str) -> str:
             SELECT rid, regency_id, regency_no, priority, lottery, order_key, reported, quota,
                    COALESCE(excluded, CASE
                        WHEN kk <> '' AND {over_cap}
-                       THEN 'kk_cap' END) AS excluded
+                       THEN {literal(Reason.KK_CAP)} END) AS excluded
             FROM base
         """  # noqa: S608 - integers and fixed names only
 
 
-_INSERT_INTO = """
-        INSERT INTO waves_selectionresult
+_INSERT_INTO = f"""
+        INSERT INTO {RESULT_TABLE}
             (run_id, registration_id, regency_id, priority, lottery, rank_in_regency,
              selected, reserved, reported_by_disnaker, reason_code)"""
 
-_FINAL_SELECT = """
+_FINAL_SELECT = f"""
         SELECT %s, rid, regency_id, priority, lottery,
                CASE WHEN excluded IS NULL THEN rank_all END,
                (excluded IS NULL AND (is_reserved = 1 OR rank_general <= seats_general)),
                (excluded IS NULL AND is_reserved = 1),
                (reported = 1),
                CASE WHEN excluded IS NOT NULL THEN excluded
-                    WHEN is_reserved = 1 THEN 'selected_reserved'
-                    WHEN rank_general <= seats_general THEN 'selected_priority'
-                    ELSE 'quota_full' END
+                    WHEN is_reserved = 1 THEN {literal(Reason.SELECTED_RESERVED)}
+                    WHEN rank_general <= seats_general THEN {literal(Reason.SELECTED_PRIORITY)}
+                    ELSE {literal(Reason.QUOTA_FULL)} END
         FROM flagged
         -- In key order, so the primary-key B-tree grows at its right edge (a sorted append)
         -- instead of taking millions of random inserts once it outgrows shared memory.
-        ORDER BY rid"""
+        ORDER BY rid"""  # noqa: S608 - enum values of the models only
 
 
 def results_insert_sql(
@@ -337,7 +359,7 @@ def stage_sql(*, stage: str, seed: str, weights: Weights, kk_cap: int) -> str:
     *after* the KK cap and its partition and sort key, into the UNLOGGED table ``stage``
     (``%s``: wave, wave, wave). ``CREATE TABLE … AS`` may use parallel workers for the scans,
     joins and the KK sort, which PostgreSQL never does inside an ``INSERT … SELECT``; unlogged,
-    the 6 M rows cost no WAL (the table lives for one run and is always dropped).
+    its rows cost no WAL (the table lives for one run and is always dropped).
 
     The KK cap as ``LAG(rid, kk_cap) … IS NOT NULL`` (a member has ``kk_cap`` better-placed
     members still in the running before it) is the same test as ``ROW_NUMBER() > kk_cap``."""
@@ -414,7 +436,7 @@ def fingerprints_sql(*, source: str = "") -> str:
         f"SELECT regency_id, COUNT(*), {_square_sum(value_in, k[0])}, "  # noqa: S608
         f"{_square_sum(value_in, k[1])}, {_square_sum(value_out, k[0])}, "
         f"{_square_sum(value_out, k[1])}, SUM(COALESCE(rank_in_regency, 0))"
-        f" FROM {source or 'waves_selectionresult WHERE run_id = %s'} GROUP BY regency_id"
+        f" FROM {source or f'{RESULT_TABLE} WHERE run_id = %s'} GROUP BY regency_id"
     )
 
 
@@ -464,236 +486,3 @@ def run_hashes(*, run_id: int, parameters: dict[str, Any]) -> tuple[str, str]:
     with connection.cursor() as cursor:
         cursor.execute(fingerprints_sql(), [run_id])
         return hashes_from_rows(parameters, cursor.fetchall())
-
-
-# --- The parallel plan (PostgreSQL) -------------------------------------------------------
-#
-# One INSERT … SELECT runs in a single process on PostgreSQL 15: at 6 M applicants ~70 s of
-# one core while the other idles. The parallel plan uses both (issue 5):
-#
-# 1. on a helper connection, ``CREATE UNLOGGED TABLE … AS`` the input after the KK cap
-#    (``stage_sql``), with parallel workers for the scans, joins and the KK sort;
-# 2. the partitions of the regency ranking split into ranges of about equal row counts
-#    (``part_ranges``), each ranked and stored by its own ``INSERT … SELECT`` on its own
-#    connection, at the same time (``half_sql``), each returning its fingerprint rows;
-# 3. the stage dropped, the hashes from the returned rows.
-#
-# Same rows, same hashes as the single statement: a partition's ranks depend only on its own
-# rows, the KK cap is decided once over all rows before the split. The inserts commit on their
-# own connections, so all-or-nothing is kept by hand: any failure cancels the other parts,
-# deletes every row of the run and drops the stage before the error goes up; the caller marks
-# the run failed. The run row stays locked (FOR UPDATE) by the caller's transaction all along,
-# so a second worker on the same run waits, then finds it done.
-
-
-class SelectionAbandoned(Exception):
-    """A part of the parallel plan not started because another part had failed."""
-
-
-def connections_for_run() -> int:
-    """How many connections the job uses: ``SELECTION_CONNECTIONS`` on PostgreSQL outside an
-    outer transaction (the parts commit on their own connections, which an outer transaction,
-    e.g. a test's, could neither see into nor roll back), else 1 (the single statement)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return 1
-    return max(1, int(settings.SELECTION_CONNECTIONS))
-
-
-def stage_name(run_id: int) -> str:
-    return f"waves_selection_stage_{int(run_id)}"
-
-
-def _helper_open(run_id: int) -> BaseDatabaseWrapper:
-    """A connection of its own (autocommit) for one part of the plan, with the job's sort
-    memory; closed by the caller."""
-    helper = db_connections.create_connection(DEFAULT_DB_ALIAS)
-    with helper.cursor() as cursor:
-        cursor.execute(f"SET work_mem = '{WORK_MEM}'", [])
-        # Derived data, recomputable from the frozen inputs and the seed (see results_insert).
-        cursor.execute("SET synchronous_commit = off", [])
-        cursor.execute(
-            "SELECT set_config('application_name', %s, false)", [f"prakerja selection {run_id}"]
-        )
-    return helper
-
-
-def _backend_pid(helper: BaseDatabaseWrapper) -> int:
-    with helper.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()", [])
-        row = cursor.fetchone()
-    return int(row[0])
-
-
-def stage_create(
-    *,
-    helper: BaseDatabaseWrapper,
-    run_id: int,
-    wave_id: int,
-    seed: str,
-    weights: Weights,
-    kk_cap: int,
-) -> list[tuple[int, int]]:
-    """Delete what an interrupted attempt of the run left, build the stage; returns the
-    row count of each ranking partition."""
-    stage = stage_name(run_id)
-    with helper.cursor() as cursor:
-        cursor.execute("DELETE FROM waves_selectionresult WHERE run_id = %s", [run_id])
-        cursor.execute(f"DROP TABLE IF EXISTS {stage}", [])
-        cursor.execute(
-            stage_sql(stage=stage, seed=seed, weights=weights, kk_cap=kk_cap),
-            [wave_id, wave_id, wave_id],
-        )
-        cursor.execute(f"SELECT part, COUNT(*) FROM {stage} GROUP BY part", [])  # noqa: S608
-        return [(int(part), int(rows)) for part, rows in cursor.fetchall()]
-
-
-def part_store(
-    *,
-    helper: BaseDatabaseWrapper,
-    run_id: int,
-    low: int | None,
-    high: int | None,
-    permille: int,
-) -> list[tuple[Any, ...]]:
-    """Rank and store one range of partitions (its own transaction); its fingerprint rows."""
-    with helper.cursor() as cursor:
-        cursor.execute(
-            half_sql(stage=stage_name(run_id), low=low, high=high, permille=permille), [run_id]
-        )
-        return [tuple(row) for row in cursor.fetchall()]
-
-
-def parts_store(
-    *,
-    helper: BaseDatabaseWrapper,
-    run_id: int,
-    ranges: Sequence[tuple[int | None, int | None]],
-    permille: int,
-) -> list[tuple[Any, ...]]:
-    """Run ``part_store`` for every range at once: the first on ``helper`` in this thread, the
-    others each on a connection of its own in a thread. The first failure cancels the
-    statements still running (``pg_cancel_backend``) and is raised once all have stopped."""
-    lock = threading.Lock()
-    pids: dict[int, int] = {0: _backend_pid(helper)}
-    failures: list[BaseException] = []
-    results: dict[int, list[tuple[Any, ...]]] = {}
-    failed = threading.Event()
-
-    def failure(index: int, exc: BaseException, via: BaseDatabaseWrapper | None) -> None:
-        with lock:
-            failures.append(exc)
-            others = [pid for i, pid in pids.items() if i != index]
-        failed.set()
-        if via is None or not others:
-            return
-        try:
-            with via.cursor() as cursor:
-                cursor.execute("SELECT pg_cancel_backend(pid) FROM unnest(%s) AS pid", [others])
-        except Exception:
-            logger.warning("selection run %s: could not cancel the other parts", run_id)
-
-    def run(index: int, on: BaseDatabaseWrapper) -> None:
-        if failed.is_set():
-            raise SelectionAbandoned
-        low, high = ranges[index]
-        results[index] = part_store(helper=on, run_id=run_id, low=low, high=high, permille=permille)
-
-    def worker(index: int) -> None:
-        own: BaseDatabaseWrapper | None = None
-        try:
-            own = _helper_open(run_id)
-            pid = _backend_pid(own)
-            with lock:
-                pids[index] = pid
-            run(index, own)
-        except BaseException as exc:  # handed to the caller's thread
-            failure(index, exc, own)
-        finally:
-            if own is not None:
-                own.close()
-
-    threads = [
-        threading.Thread(target=worker, args=(i,), name=f"selection-{run_id}-{i}")
-        for i in range(1, len(ranges))
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        run(0, helper)
-    except BaseException as exc:  # raised below, after the others stopped
-        failure(0, exc, helper)
-    for thread in threads:
-        thread.join()
-    if failures:
-        # The first failure is the cause; the others are its cancellations.
-        raise failures[0]
-    return [row for index in sorted(results) for row in results[index]]
-
-
-def stage_drop(*, run_id: int, helper: BaseDatabaseWrapper | None, discard: bool) -> None:
-    """Drop the stage and, with ``discard``, delete every stored row of the run. On
-    ``helper`` if it still works, else on a fresh connection."""
-    statements = [
-        *(["DELETE FROM waves_selectionresult WHERE run_id = %s"] if discard else []),
-        f"DROP TABLE IF EXISTS {stage_name(run_id)}",
-    ]
-    for attempt in ("helper", "fresh"):
-        on = helper if attempt == "helper" and helper is not None else None
-        fresh = on is None
-        try:
-            if fresh:
-                on = _helper_open(run_id)
-            assert on is not None
-            with on.cursor() as cursor:
-                for statement in statements:
-                    cursor.execute(statement, [run_id] if "%s" in statement else [])
-            return
-        except Exception:
-            if attempt == "fresh":
-                raise
-            logger.warning("selection run %s: cleaning up on a fresh connection", run_id)
-        finally:
-            if fresh and on is not None:
-                on.close()
-
-
-def results_store_parallel(
-    *,
-    run_id: int,
-    wave_id: int,
-    seed: str,
-    weights: Weights,
-    kk_cap: int,
-    permille: int,
-    parameters: dict[str, Any],
-    connections: int,
-) -> tuple[str, str]:
-    """The parallel plan (see above), on ``connections`` connections of its own; returns the
-    (input hash, result hash). Call with the run locked by the caller's transaction; the
-    stored rows are committed when this returns. On failure nothing of the run is left."""
-    helper = _helper_open(run_id)
-    discard = True
-    try:
-        counts = stage_create(
-            helper=helper,
-            run_id=run_id,
-            wave_id=wave_id,
-            seed=seed,
-            weights=weights,
-            kk_cap=kk_cap,
-        )
-        ranges = part_ranges(counts, connections)
-        rows = parts_store(helper=helper, run_id=run_id, ranges=ranges, permille=permille)
-        discard = False
-    finally:
-        try:
-            stage_drop(run_id=run_id, helper=helper, discard=discard)
-        finally:
-            helper.close()
-    return hashes_from_rows(parameters, rows)
-
-
-def results_discard(*, run_id: int) -> None:
-    """Delete every stored row of a run and its stage, committed (the parallel plan's rows
-    are committed by their own connections: a rollback of the caller does not undo them)."""
-    stage_drop(run_id=run_id, helper=None, discard=True)

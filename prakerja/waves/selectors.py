@@ -6,11 +6,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from prakerja.core.errors import NotFound
+from prakerja.regions.models import Regency
+from prakerja.regions.selectors import EAST_JAVA
 from prakerja.registry.models import EmploymentStatus, Programme, Registration
-from prakerja.waves.models import RegencyQuota, SelectionResult, SelectionRun, Wave, WaveEntry
+from prakerja.waves.errors import WavesError
+from prakerja.waves.models import (
+    Announcement,
+    RegencyQuota,
+    SelectionResult,
+    SelectionRun,
+    Wave,
+    WaveEntry,
+)
 from prakerja.waves.selection import reserved_permille
 
 
@@ -183,4 +196,91 @@ def applicant_result(*, registration: Registration, wave: Wave | None = None) ->
         reason_label=str(SelectionResult.Reason(row.reason_code).label) if row else None,
         next_steps=next_steps,
         **base,
+    )
+
+
+def selection_run_get(*, run_id: int) -> SelectionRun:
+    run = SelectionRun.objects.select_related("wave").filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(WavesError.SELECTION_RUN_NOT_FOUND, _("Proses seleksi tidak ditemukan."))
+    return run
+
+
+# --- The manager's pages -------------------------------------------------------------------
+
+
+def wave_get(*, wave_id: int) -> Wave:
+    wave = Wave.objects.select_related("programme").filter(pk=wave_id).first()
+    if wave is None:
+        raise NotFound(WavesError.WAVE_NOT_FOUND, _("Gelombang tidak ditemukan."))
+    return wave
+
+
+def selection_run_for_page(*, run_id: int) -> SelectionRun:
+    """A run with the people its page names (who created, approved, published it)."""
+    run = (
+        SelectionRun.objects.select_related("wave", "created_by", "approved_by", "published_by")
+        .filter(pk=run_id)
+        .first()
+    )
+    if run is None:
+        raise NotFound(WavesError.RUN_PAGE_NOT_FOUND, _("Proses seleksi tidak ditemukan."))
+    return run
+
+
+def east_java_regencies() -> list[Regency]:
+    return list(Regency.objects.filter(province_id=EAST_JAVA).order_by("code"))
+
+
+def wave_list_with_entry_counts(*, programme: Programme) -> QuerySet[Wave]:
+    # A subquery per wave rather than a join: joining entries (hundreds of thousands per
+    # wave) to the waves would make the list page as slow as the biggest wave.
+    entry_count = (
+        WaveEntry.objects.filter(wave=OuterRef("pk"))
+        .order_by()
+        .values("wave")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Wave.objects.filter(programme=programme)
+        .annotate(entry_count=Coalesce(Subquery(entry_count), 0))
+        .order_by("-number")
+    )
+
+
+def wave_quotas_stored(*, wave: Wave) -> dict[str, int]:
+    return dict(RegencyQuota.objects.filter(wave=wave).values_list("regency_id", "quota"))
+
+
+def wave_quotas_with_regency(*, wave: Wave) -> QuerySet[RegencyQuota]:
+    return wave.quotas.select_related("regency").order_by("regency_id")
+
+
+def wave_quota_sum(*, wave: Wave) -> int:
+    return int(wave.quotas.aggregate(total=Sum("quota"))["total"] or 0)
+
+
+def wave_runs(*, wave: Wave) -> list[SelectionRun]:
+    return list(
+        SelectionRun.objects.filter(wave=wave)
+        .select_related("created_by", "approved_by")
+        .order_by("-created_at")
+    )
+
+
+def wave_entry_counts(*, wave: Wave) -> dict[str, int]:
+    return wave.entries.aggregate(
+        joined=Count("pk"),
+        waiting=Count("pk", filter=Q(status=WaveEntry.Status.WAITING)),
+    )
+
+
+def announcement_counts(*, wave_id: int) -> dict[str, int]:
+    """How far the announcement of a published wave got: claimed, texted, emailed, failed."""
+    return Announcement.objects.filter(wave_id=wave_id).aggregate(
+        claimed=Count("pk"),
+        sms=Count("pk", filter=Q(sms_sent_at__isnull=False)),
+        email=Count("pk", filter=Q(email_sent_at__isnull=False)),
+        failed=Count("pk", filter=~Q(error="")),
     )

@@ -12,8 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,12 +25,12 @@ from prakerja.accounts.scopes import Capability, actor_can
 from prakerja.core.errors import ApplicationError, NotFound
 from prakerja.core.idempotency import form_token_issue, once_per_submission_token
 from prakerja.regions.models import Regency
-from prakerja.regions.selectors import EAST_JAVA
 from prakerja.registry.selectors import registration_get_for_actor
 from prakerja.registry.services.programme import programme_default
-from prakerja.waves import services
+from prakerja.waves import selectors, services
+from prakerja.waves.errors import WavesError
 from prakerja.waves.forms import WaveForm, quota_parse, quota_sum, quota_values
-from prakerja.waves.models import Announcement, RegencyQuota, SelectionRun, Wave, WaveEntry
+from prakerja.waves.models import SelectionRun, Wave
 from prakerja.waves.selectors import selection_outcome_per_regency
 
 manager_required = capability_required(Capability.WAVE_MANAGE)
@@ -41,28 +39,6 @@ SHOWN_STATUSES = frozenset({400, 403, 409, 422})
 ALLOCATED_MESSAGE = _(
     "Kuota dialokasikan otomatis. Periksa pembagiannya, ubah bila perlu, lalu simpan."
 )
-
-
-def _wave_get(wave_id: int) -> Wave:
-    wave = Wave.objects.select_related("programme").filter(pk=wave_id).first()
-    if wave is None:
-        raise NotFound("wave.not_found", _("Gelombang tidak ditemukan."))
-    return wave
-
-
-def _run_get(run_id: int) -> SelectionRun:
-    run = (
-        SelectionRun.objects.select_related("wave", "created_by", "approved_by", "published_by")
-        .filter(pk=run_id)
-        .first()
-    )
-    if run is None:
-        raise NotFound("selection_run.not_found", _("Proses seleksi tidak ditemukan."))
-    return run
-
-
-def _east_java_regencies() -> list[Regency]:
-    return list(Regency.objects.filter(province_id=EAST_JAVA).order_by("code"))
 
 
 def _shown(error: ApplicationError) -> ApplicationError:
@@ -87,20 +63,7 @@ def _field_error(error: ApplicationError, errors: dict[str, list[str]]) -> Appli
 @require_GET
 def wave_list(request: HttpRequest) -> HttpResponse:
     programme = programme_default()
-    # A subquery per wave rather than a join: joining entries (hundreds of thousands per
-    # wave) to the waves would make the list page as slow as the biggest wave.
-    entry_count = (
-        WaveEntry.objects.filter(wave=OuterRef("pk"))
-        .order_by()
-        .values("wave")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    waves = (
-        Wave.objects.filter(programme=programme)
-        .annotate(entry_count=Coalesce(Subquery(entry_count), 0))
-        .order_by("-number")
-    )
+    waves = selectors.wave_list_with_entry_counts(programme=programme)
     return render(request, "waves/wave_list.html", {"programme": programme, "waves": waves})
 
 
@@ -148,7 +111,7 @@ def _form_context(
 @require_http_methods(["GET", "POST"])
 def wave_create(request: HttpRequest) -> HttpResponse:
     """A wave with one quota per East Java regency, typed or allocated by the service."""
-    regencies = _east_java_regencies()
+    regencies = selectors.east_java_regencies()
     if request.method != "POST":
         context = _form_context(request, regencies=regencies, values={}, quotas={})
         return render(request, "waves/wave_form.html", context)
@@ -164,8 +127,8 @@ def wave_create(request: HttpRequest) -> HttpResponse:
     allocate = request.POST.get("action") == "allocate"
     service_error: ApplicationError | None = None
     if allocate and not errors:
-        # "Alokasikan otomatis": the wave is created as a draft without quotas and the
-        # allocation service fills them (both in the one transaction of this submission);
+        # "Alokasikan otomatis": the wave is created as a draft and its quotas allocated, in
+        # the one transaction of the service;
         # the manager then checks or changes them on the quota page before opening.
         try:
             wave = services.wave_create(
@@ -175,9 +138,8 @@ def wave_create(request: HttpRequest) -> HttpResponse:
                 opens_at=form.cleaned_data["opens_at"],
                 closes_at=form.cleaned_data["closes_at"],
                 total_quota=form.cleaned_data["total_quota"],
-                regency_quotas=None,
+                allocate=True,
             )
-            services.wave_quotas_allocate(actor=request.user, wave=wave)
         except ApplicationError as exc:
             service_error = _field_error(_shown(exc), errors)
         else:
@@ -215,7 +177,7 @@ def wave_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def quota_total(request: HttpRequest) -> HttpResponse:
     """htmx: the running sum under the quota table, as the manager types."""
-    values = quota_values(request.GET, _east_java_regencies())
+    values = quota_values(request.GET, selectors.east_java_regencies())
     context = _sum_context(values, request.GET.get("total_quota", "")[:12])
     return render(request, "waves/_quota_table.html#quota_sum", context)
 
@@ -226,11 +188,11 @@ def quota_total(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def wave_quotas(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Change a draft or open wave's quotas by hand, or allocate them again automatically."""
-    wave = _wave_get(wave_id)
-    regencies = _east_java_regencies()
+    wave = selectors.wave_get(wave_id=wave_id)
+    regencies = selectors.east_java_regencies()
     values = {"total_quota": wave.total_quota}
     if request.method != "POST":
-        stored = dict(RegencyQuota.objects.filter(wave=wave).values_list("regency_id", "quota"))
+        stored = selectors.wave_quotas_stored(wave=wave)
         quotas = {r.code: str(stored[r.code]) if r.code in stored else "" for r in regencies}
         context = _form_context(request, regencies=regencies, values=values, quotas=quotas)
         return render(request, "waves/wave_quotas.html", {**context, "wave": wave})
@@ -266,19 +228,12 @@ def wave_quotas(request: HttpRequest, wave_id: int) -> HttpResponse:
 
 
 def _wave_context(request: HttpRequest, wave: Wave, **extra: Any) -> dict[str, Any]:
-    runs = list(
-        SelectionRun.objects.filter(wave=wave)
-        .select_related("created_by", "approved_by")
-        .order_by("-created_at")
-    )
-    entries = wave.entries.aggregate(
-        joined=Count("pk"),
-        waiting=Count("pk", filter=Q(status="waiting")),
-    )
+    runs = selectors.wave_runs(wave=wave)
+    entries = selectors.wave_entry_counts(wave=wave)
     return {
         "wave": wave,
-        "quotas": wave.quotas.select_related("regency").order_by("regency_id"),
-        "quota_sum": wave.quotas.aggregate(total=Sum("quota"))["total"] or 0,
+        "quotas": selectors.wave_quotas_with_regency(wave=wave),
+        "quota_sum": selectors.wave_quota_sum(wave=wave),
         "runs": runs,
         "entries": entries,
         "now": timezone.now(),
@@ -291,12 +246,12 @@ def _wave_context(request: HttpRequest, wave: Wave, **extra: Any) -> dict[str, A
 @manager_required
 @require_GET
 def wave_detail(request: HttpRequest, wave_id: int) -> HttpResponse:
-    wave = _wave_get(wave_id)
+    wave = selectors.wave_get(wave_id=wave_id)
     return render(request, "waves/wave_detail.html", _wave_context(request, wave))
 
 
 def _wave_step(request: HttpRequest, wave_id: int, step: str) -> HttpResponse:
-    wave = _wave_get(wave_id)
+    wave = selectors.wave_get(wave_id=wave_id)
     try:
         if step == "open":
             services.wave_open(actor=request.user, wave=wave)
@@ -305,7 +260,7 @@ def _wave_step(request: HttpRequest, wave_id: int, step: str) -> HttpResponse:
             services.wave_close(actor=request.user, wave=wave)
             done = _("Gelombang ditutup. Pendaftaran yang belum lengkap masuk daftar tunggu.")
     except ApplicationError as exc:
-        context = _wave_context(request, _wave_get(wave_id), error=_shown(exc))
+        context = _wave_context(request, selectors.wave_get(wave_id=wave_id), error=_shown(exc))
         return render(request, "waves/wave_detail.html", context, status=exc.status)
     messages.success(request, done)
     return redirect("waves:wave_detail", wave.pk)
@@ -336,7 +291,7 @@ def wave_close(request: HttpRequest, wave_id: int) -> HttpResponse:
 @require_POST
 def run_create(request: HttpRequest, wave_id: int) -> HttpResponse:
     """Start a dry run: the seed is drawn and published on the run page before the job runs."""
-    wave = _wave_get(wave_id)
+    wave = selectors.wave_get(wave_id=wave_id)
     seed = request.POST.get("seed", "")[:200].strip()
     try:
         run = services.selection_run_create(actor=request.user, wave=wave, seed=seed or None)
@@ -357,12 +312,7 @@ def _run_context(request: HttpRequest, run: SelectionRun, **extra: Any) -> dict[
     }
     rows = list(selection_outcome_per_regency(run=run)) if finished else []
     announced = (
-        Announcement.objects.filter(wave_id=run.wave_id).aggregate(
-            claimed=Count("pk"),
-            sms=Count("pk", filter=Q(sms_sent_at__isnull=False)),
-            email=Count("pk", filter=Q(email_sent_at__isnull=False)),
-            failed=Count("pk", filter=~Q(error="")),
-        )
+        selectors.announcement_counts(wave_id=run.wave_id)
         if run.status == SelectionRun.Status.PUBLISHED
         else None
     )
@@ -390,7 +340,7 @@ def _totals(rows: list[Any]) -> dict[str, int]:
 @require_GET
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     """The run: seed and parameters first, then progress (polled) or the outcome per regency."""
-    run = _run_get(run_id)
+    run = selectors.selection_run_for_page(run_id=run_id)
     context = _run_context(request, run)
     if request.GET.get("fragment") == "progress":
         if not context["in_progress"]:
@@ -403,7 +353,7 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 def _run_step(request: HttpRequest, run_id: int, step: str) -> HttpResponse:
-    run = _run_get(run_id)
+    run = selectors.selection_run_for_page(run_id=run_id)
     try:
         if step == "approve":
             services.selection_run_approve(actor=request.user, run=run)
@@ -412,7 +362,9 @@ def _run_step(request: HttpRequest, run_id: int, step: str) -> HttpResponse:
             services.selection_run_publish(actor=request.user, run=run)
             done = _("Hasil seleksi diumumkan. SMS dan email dikirim lewat antrean.")
     except ApplicationError as exc:
-        context = _run_context(request, _run_get(run_id), error=_shown(exc))
+        context = _run_context(
+            request, selectors.selection_run_for_page(run_id=run_id), error=_shown(exc)
+        )
         return render(request, "waves/run_detail.html", context, status=exc.status)
     messages.success(request, done)
     return redirect("waves:run_detail", run.pk)
@@ -446,8 +398,8 @@ def wave_join(request: HttpRequest, reference: str) -> HttpResponse:
     registration = registration_get_for_actor(actor=request.user, reference=reference)
     wave_id = request.POST.get("wave", "")
     if not (wave_id.isascii() and wave_id.isdigit()):
-        raise NotFound("wave.not_found", _("Gelombang tidak ditemukan."))
-    wave = _wave_get(int(wave_id))
+        raise NotFound(WavesError.WAVE_NOT_FOUND, _("Gelombang tidak ditemukan."))
+    wave = selectors.wave_get(wave_id=int(wave_id))
     try:
         services.wave_join(actor=request.user, wave=wave, registration=registration)
     except ApplicationError as exc:

@@ -280,7 +280,7 @@ def test_a_wave_from_quotas_to_announced_results(
 
 
 _ANNOUNCE_AGAIN = """
-from prakerja.waves.announce import wave_results_announce_job
+from prakerja.waves.announcements import wave_results_announce_job
 from prakerja.waves.models import Wave
 
 wave_results_announce_job.enqueue(wave_id=Wave.objects.get(name={wave!r}).pk)

@@ -16,7 +16,6 @@ from prakerja.identity import crypto
 from prakerja.identity.crypto import blind_index
 from prakerja.identity.models import Person
 from prakerja.identity.tests.factories import fake_nik
-from prakerja.labourdata import services
 from prakerja.labourdata.columns import JPS_COLUMNS
 from prakerja.labourdata.models import (
     ImportBatch,
@@ -27,6 +26,7 @@ from prakerja.labourdata.models import (
 )
 from prakerja.labourdata.selectors import rejected_rows_csv, worker_counts
 from prakerja.labourdata.services import NikIndexer, import_batch_process, import_batch_upload
+from prakerja.labourdata.services import pipeline as services
 from prakerja.labourdata.tests.conftest import upload, worker, xlsx_bytes
 
 pytestmark = pytest.mark.django_db

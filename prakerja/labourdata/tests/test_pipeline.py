@@ -17,7 +17,6 @@ from prakerja.accounts.models import User
 from prakerja.identity import crypto
 from prakerja.identity.models import Person
 from prakerja.identity.tests.factories import fake_nik
-from prakerja.labourdata import services
 from prakerja.labourdata.models import (
     ImportBatch,
     ImportRow,
@@ -26,6 +25,7 @@ from prakerja.labourdata.models import (
     WorkerReport,
 )
 from prakerja.labourdata.services import import_batch_process, import_batch_upload
+from prakerja.labourdata.services import pipeline as services
 from prakerja.labourdata.tests.conftest import worker, xlsx_bytes
 from prakerja.labourdata.validation import RowValidator
 

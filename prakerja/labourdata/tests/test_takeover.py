@@ -29,9 +29,10 @@ from prakerja.accounts.models import User
 from prakerja.core.models import JobLease
 from prakerja.core.tests.leases import assert_taken_back, strand, worker_run_all
 from prakerja.identity.tests.factories import fake_nik
-from prakerja.labourdata import services, synthetic
+from prakerja.labourdata import synthetic
 from prakerja.labourdata.models import ImportBatch, ImportRow, WorkerReport
 from prakerja.labourdata.services import import_batch_process, import_batch_upload
+from prakerja.labourdata.services import pipeline as services
 from prakerja.labourdata.tasks import import_batch_run
 from prakerja.labourdata.tests.conftest import worker, xlsx_bytes
 

@@ -22,11 +22,11 @@ from prakerja.registry.services.programme import registry_seed_load
 from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import Step
 from prakerja.registry.tests.conftest import complete_registration
-from prakerja.waves.announce import wave_results_announce_job
 from prakerja.waves.announcements import (
     SMS_MAX_CHARS,
     announcement_texts,
     wave_results_announce,
+    wave_results_announce_job,
 )
 from prakerja.waves.models import (
     Announcement,
@@ -320,7 +320,7 @@ def test_an_announcement_whose_worker_died_is_taken_back_and_texts_nobody_twice(
     published: dict[str, Any], client: Any, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
     from prakerja.core.tests.leases import assert_taken_back, strand, worker_run_all
-    from prakerja.waves.announce import ANNOUNCE_JOB
+    from prakerja.waves.announcements import ANNOUNCE_JOB
 
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}

@@ -25,7 +25,7 @@ from prakerja.accounts.testing import make_user
 from prakerja.regions.models import Province, Regency
 from prakerja.registry.models import Programme
 from prakerja.registry.services.programme import registry_seed_load
-from prakerja.waves import selection
+from prakerja.waves import selection_parallel as selection
 from prakerja.waves.models import SelectionResult, SelectionRun, Wave, WaveSettings
 from prakerja.waves.services import selection_run_create, selection_run_execute
 from prakerja.waves.tests.population import Applicant, closed_wave, registrations_make
@@ -176,7 +176,7 @@ def test_a_failure_anywhere_in_the_parallel_plan_leaves_nothing_behind(
         monkeypatch.setattr(selection, "part_ranges", failing_split)
     else:
         # Every part committed; the run cannot be marked ready.
-        from prakerja.waves import services
+        from prakerja.waves.services import runs as services
 
         audit_as = services.audit_as
 
