@@ -26,6 +26,7 @@ from prakerja.assistance.models import (
     QueueTicket,
     Slot,
 )
+from prakerja.assistance.scopes import post_get_for_actor
 from prakerja.assistance.seed import CALL_CENTRE_LINES, post_seeds
 from prakerja.assistance.selectors import holiday_on
 from prakerja.core.audit import audit_as
@@ -208,7 +209,7 @@ def _booking_post_check(*, actor: Actor | None, post: Post, channel: str) -> Rol
         )
     if role != Role.APPLICANT:
         # An officer books only at their own post; the call centre at any post.
-        scopes.post_get_for_actor(actor=actor, post_id=post.pk)
+        post_get_for_actor(actor=actor, post_id=post.pk)
     return role
 
 
@@ -319,7 +320,7 @@ def _appointment_locked(appointment: Appointment) -> Appointment:
 def _appointment_manage_check(*, actor: Actor | None, appointment: Appointment) -> None:
     """An officer may run appointments of their own post only."""
     scopes.actor_require(actor, Capability.POST_QUEUE_RUN)
-    scopes.post_get_for_actor(actor=actor, post_id=appointment.post_id)
+    post_get_for_actor(actor=actor, post_id=appointment.post_id)
 
 
 def _status_invalid(appointment: Appointment) -> ApplicationError:
@@ -338,7 +339,7 @@ def appointment_cancel(*, actor: Actor, appointment: Appointment) -> Appointment
         if appointment.applicant_id != getattr(actor, "pk", None):
             raise _forbidden("appointment.forbidden")
     elif role in {Role.CALLCENTRE, Role.MANAGER, Role.SUPERADMIN, Role.OFFICER}:
-        scopes.post_get_for_actor(actor=actor, post_id=appointment.post_id)
+        post_get_for_actor(actor=actor, post_id=appointment.post_id)
     else:
         raise _forbidden("appointment.forbidden")
     locked = _appointment_locked(appointment)
@@ -428,7 +429,7 @@ def queue_ticket_issue(
 ) -> QueueTicket:
     """The next queue number of today at ``post``, for a checked-in appointment or a walk-in."""
     scopes.actor_require(actor, Capability.POST_QUEUE_RUN)
-    scopes.post_get_for_actor(actor=actor, post_id=post.pk)
+    post_get_for_actor(actor=actor, post_id=post.pk)
     name = " ".join(name.split())
     if len(name) > WALK_IN_NAME_MAX_LENGTH or "\x00" in name:
         raise ApplicationError(
@@ -471,7 +472,7 @@ def queue_ticket_issue(
 def queue_call_next(*, actor: Actor, post: Post) -> QueueTicket | None:
     """Call the lowest waiting number of today, or None when nobody is waiting."""
     scopes.actor_require(actor, Capability.POST_QUEUE_RUN)
-    scopes.post_get_for_actor(actor=actor, post_id=post.pk)
+    post_get_for_actor(actor=actor, post_id=post.pk)
     # SKIP LOCKED: two counters calling at once get two different people, not the same one.
     ticket = (
         QueueTicket.objects.select_for_update(skip_locked=True)
@@ -490,7 +491,7 @@ def queue_call_next(*, actor: Actor, post: Post) -> QueueTicket | None:
 
 def _queue_ticket_finish(*, actor: Actor, ticket: QueueTicket, status: str) -> QueueTicket:
     scopes.actor_require(actor, Capability.POST_QUEUE_RUN)
-    scopes.post_get_for_actor(actor=actor, post_id=ticket.post_id)
+    post_get_for_actor(actor=actor, post_id=ticket.post_id)
     locked = QueueTicket.objects.select_for_update().get(pk=ticket.pk)
     if locked.status not in _TICKET_OPEN:
         raise ApplicationError(
@@ -532,7 +533,7 @@ def assistance_visit_record(
 ) -> AssistanceVisit:
     """Record the services an officer gave one visitor at their post."""
     scopes.actor_require(actor, Capability.POST_QUEUE_RUN)
-    scopes.post_get_for_actor(actor=actor, post_id=post.pk)
+    post_get_for_actor(actor=actor, post_id=post.pk)
     chosen = set(services)
     if not chosen:
         raise ApplicationError(
