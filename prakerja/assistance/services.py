@@ -10,6 +10,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts import scopes
@@ -58,7 +59,9 @@ def assistance_seed_load() -> SeedResult:
     if len(regency_names) != 38:
         raise ApplicationError(
             "assistance.regions_missing",
-            "Data wilayah Jawa Timur belum dimuat: jalankan `manage.py regions_load` dahulu.",
+            gettext_lazy(
+                "Data wilayah Jawa Timur belum dimuat: jalankan `manage.py regions_load` dahulu."
+            ),
         )
     existing = set(Post.objects.values_list("code", flat=True))
     missing = [seed for seed in post_seeds(regency_names) if seed.code not in existing]
