@@ -273,10 +273,10 @@ def applicants_prepare(count: int, seed: int = 2020) -> list[tuple[str, str]]:
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
-    from prakerja.accounts.models import Role, User
+    from prakerja.accounts.models import ApiToken, Role, User
     from prakerja.identity.crypto import blind_index, encrypt
     from prakerja.identity.models import Person
-    from prakerja.registry.models import ApiToken, ConsentText, Programme, Registration
+    from prakerja.registry.models import ConsentText, Programme, Registration
     from prakerja.registry.references import reference_generate
 
     rng = random.Random(seed)

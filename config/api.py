@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -96,7 +97,7 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         request,
         {
             "code": "request.invalid",
-            "message": "Permintaan tidak valid: periksa kembali isian yang dikirim.",
+            "message": _("Permintaan tidak valid: periksa kembali isian yang dikirim."),
             "field": ".".join(location) or None,
             "errors": exc.errors,
         },
@@ -120,7 +121,7 @@ def response_validation_error(request: HttpRequest, exc: ResponseValidationError
 def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request,
-        {"code": "auth.required", "message": "Silakan masuk terlebih dahulu.", "field": None},
+        {"code": "auth.required", "message": _("Silakan masuk terlebih dahulu."), "field": None},
         status=401,
     )
 
@@ -131,10 +132,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # writes; it gets the same {"code", "message", "field"} shape as every other error.
     if exc.status_code == 403 and "CSRF" in str(exc):
         code = "request.csrf_failed"
-        message = "Permintaan ditolak: token CSRF tidak ada atau tidak cocok. Muat ulang halaman."
+        message = _(
+            "Permintaan ditolak: token CSRF tidak ada atau tidak cocok. Muat ulang halaman."
+        )
     elif exc.status_code == 400 and "parse" in str(exc).lower():
         code = "request.malformed_body"
-        message = "Isi permintaan tidak dapat dibaca: kirim JSON yang valid."
+        message = _("Isi permintaan tidak dapat dibaca: kirim JSON yang valid.")
     else:
         code, message = f"http.{exc.status_code}", str(exc)
     return api.create_response(

@@ -148,6 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prakerja.core.context_processors.site",
+                "prakerja.accounts.context_processors.staff",
             ],
         },
     },

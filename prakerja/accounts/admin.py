@@ -6,10 +6,11 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from prakerja.accounts.models import ADMIN_ROLES, Role, User
+from prakerja.accounts.models import ADMIN_ROLES, ApiToken, Role, User
 from prakerja.accounts.services import user_binding_check
 from prakerja.core.errors import ApplicationError
 
@@ -106,3 +107,14 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     search_fields = ["username", "full_name", "email"]
     autocomplete_fields = ["post", "regency", "provider"]
     ordering = ["username"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "name", "created_at", "last_used_at", "is_active")
+    fields = ("user", "name", "created_at", "last_used_at", "is_active")
+    readonly_fields = ("user", "created_at", "last_used_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Keys are created by api_token_create, which shows the plaintext once.
+        return False

@@ -110,7 +110,8 @@ class AccessCodeSignInForm(forms.Form):
 
 class PhoneChangeForm(forms.Form):
     """Officer or call-centre agent: move an applicant to a new phone number after checking
-    their identity (``services.applicant_phone_change``). Texts only; the service checks them."""
+    their identity (``registry.phone_change.applicant_phone_change``). Texts only; the service
+    checks them."""
 
     nik = forms.CharField(
         label=_("NIK pendaftar (dari KTP)"),

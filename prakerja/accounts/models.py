@@ -243,3 +243,26 @@ class PhoneChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_phone_hint} → {self.new_phone_hint} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only the SHA-256 of the key is stored: a leaked database
+    does not give anyone a working token, and the plaintext is shown once at creation."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(_("hash kunci"), max_length=64, unique=True)
+    name = models.CharField(_("nama"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        # Moved from registry (token auth belongs to accounts, below the domain apps); the
+        # table keeps its name, so the move changed no data (migrations state-only).
+        db_table = "registry_apitoken"
+        ordering = ["-created_at"]
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name or self.key_hash[:8]}"

@@ -28,16 +28,14 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.models import STAFF_ROLES, Role, User
-from prakerja.assistance.models import Post
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
-from prakerja.training.models import Provider
 
 Actor: TypeAlias = User | AnonymousUser
 
 # Roles that see every post, regency or provider of the province, read-only or not.
-_PROVINCE_WIDE_ROLES = frozenset({Role.MANAGER, Role.VIEWER, Role.SUPERADMIN})
+PROVINCE_WIDE_ROLES = frozenset({Role.MANAGER, Role.VIEWER, Role.SUPERADMIN})
 
 
 def actor_role(actor: Actor | None) -> Role | None:
@@ -48,13 +46,13 @@ def actor_role(actor: Actor | None) -> Role | None:
     return Role(actor.role)
 
 
-def _bound(binding_id: int | None) -> int:
+def scope_bound(binding_id: int | None) -> int:
     # The database guarantees the binding for these roles (check constraints on User).
     assert binding_id is not None
     return binding_id
 
 
-def _denied(code: str) -> PermissionDenied:
+def scope_denied(code: str) -> PermissionDenied:
     return PermissionDenied(code, _("Anda tidak berhak mengakses data ini."))
 
 
@@ -132,39 +130,7 @@ def actor_can(actor: Actor | None, capability: Capability) -> bool:
 def actor_require(actor: Actor | None, capability: Capability) -> None:
     """Raise ``PermissionDenied`` unless the actor's role has ``capability``."""
     if not actor_can(actor, capability):
-        raise _denied("account.capability_missing")
-
-
-# --- Posts ------------------------------------------------------------------------------
-
-
-def post_list_for_actor(*, actor: Actor | None) -> QuerySet[Post]:
-    """Posts the actor may see: an officer their own post, a data officer the posts of
-    their regency (or of the whole province), province-wide roles and the call centre all."""
-    role = actor_role(actor)
-    if role == Role.OFFICER:
-        assert isinstance(actor, User)
-        return Post.objects.filter(pk=_bound(actor.post_id))
-    if role == Role.DATA_OFFICER:
-        assert isinstance(actor, User)
-        if actor.regency_id is not None:
-            return Post.objects.filter(regency_id=actor.regency_id)
-        return Post.objects.filter(regency__province_id=EAST_JAVA)
-    if role in _PROVINCE_WIDE_ROLES or role == Role.CALLCENTRE:
-        # The call centre books visits at any post in the province.
-        return Post.objects.all()
-    raise _denied("post.forbidden")
-
-
-def post_get_for_actor(*, actor: Actor | None, post_id: int) -> Post:
-    posts = post_list_for_actor(actor=actor)
-    try:
-        return posts.get(pk=post_id)
-    except Post.DoesNotExist:
-        pass
-    if Post.objects.filter(pk=post_id).exists():
-        raise _denied("post.forbidden")
-    raise NotFound("post.not_found", _("Posko tidak ditemukan."))
+        raise scope_denied("account.capability_missing")
 
 
 # --- Regencies --------------------------------------------------------------------------
@@ -182,10 +148,10 @@ def regency_list_for_actor(*, actor: Actor | None) -> QuerySet[Regency]:
         return east_java
     if role == Role.OFFICER:
         assert isinstance(actor, User)
-        return east_java.filter(posts__pk=_bound(actor.post_id))
-    if role in _PROVINCE_WIDE_ROLES or role == Role.CALLCENTRE:
+        return east_java.filter(posts__pk=scope_bound(actor.post_id))
+    if role in PROVINCE_WIDE_ROLES or role == Role.CALLCENTRE:
         return east_java
-    raise _denied("regency.forbidden")
+    raise scope_denied("regency.forbidden")
 
 
 def regency_get_for_actor(*, actor: Actor | None, regency_code: str) -> Regency:
@@ -195,34 +161,8 @@ def regency_get_for_actor(*, actor: Actor | None, regency_code: str) -> Regency:
     except Regency.DoesNotExist:
         pass
     if Regency.objects.filter(pk=regency_code).exists():
-        raise _denied("regency.forbidden")
+        raise scope_denied("regency.forbidden")
     raise NotFound("regency.not_found", _("Kabupaten/kota tidak ditemukan."))
-
-
-# --- Training providers -----------------------------------------------------------------
-
-
-def provider_list_for_actor(*, actor: Actor | None) -> QuerySet[Provider]:
-    """Providers the actor may see: an operator their own institution, the programme
-    manager, viewers and the superadmin all of them."""
-    role = actor_role(actor)
-    if role == Role.PROVIDER:
-        assert isinstance(actor, User)
-        return Provider.objects.filter(pk=_bound(actor.provider_id))
-    if role in _PROVINCE_WIDE_ROLES:
-        return Provider.objects.all()
-    raise _denied("provider.forbidden")
-
-
-def provider_get_for_actor(*, actor: Actor | None, provider_id: int) -> Provider:
-    providers = provider_list_for_actor(actor=actor)
-    try:
-        return providers.get(pk=provider_id)
-    except Provider.DoesNotExist:
-        pass
-    if Provider.objects.filter(pk=provider_id).exists():
-        raise _denied("provider.forbidden")
-    raise NotFound("provider.not_found", _("Lembaga pelatihan tidak ditemukan."))
 
 
 def actor_is_staff(actor: Actor | None) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
@@ -24,22 +25,27 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts import messages as sms_texts
+from prakerja.accounts.adapters import applicant_username_generate
 from prakerja.accounts.models import (
     ADMIN_ROLES,
     STAFF_ROLES,
     AccessCode,
     AccountRecovery,
-    PhoneChange,
     Role,
     User,
 )
-from prakerja.assistance.models import Post
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.notifications.services import sms_send_on_commit
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
-from prakerja.training.models import Provider
+
+if TYPE_CHECKING:
+    # Types only: ``User`` holds foreign keys to both by name, and the checks below read
+    # nothing from them, so accounts does not import the domain apps at run time.
+    from prakerja.assistance.models import Post
+    from prakerja.training.models import Provider
+from prakerja.identity.phones import phone_mask, phone_normalise
 
 
 def user_binding_check(
@@ -206,7 +212,7 @@ STAFF_SMS_PER_NUMBER_PER_HOUR = 5
 _SIGN_IN_AIDS = frozenset({Role.OFFICER, Role.CALLCENTRE, Role.SUPERADMIN})
 
 
-def _actor_require_sign_in_aid(actor: User) -> None:
+def actor_require_sign_in_aid(actor: User) -> None:
     if not (actor.is_active and actor.role in _SIGN_IN_AIDS):
         raise PermissionDenied(
             "account.forbidden",
@@ -214,9 +220,7 @@ def _actor_require_sign_in_aid(actor: User) -> None:
         )
 
 
-def _phone_normalise(phone: str) -> str:
-    from prakerja.identity.phones import phone_normalise
-
+def account_phone_normalise(phone: str) -> str:
     return phone_normalise(phone)
 
 
@@ -237,7 +241,7 @@ def _staff_sms_quota_consume(phone: str) -> None:
         )
 
 
-def _phone_taken_by_staff() -> ApplicationError:
+def phone_taken_by_staff_error() -> ApplicationError:
     return ApplicationError(
         "account.phone_taken_by_staff",
         _("Nomor HP ini dipakai oleh akun petugas. Gunakan nomor HP pendaftar sendiri."),
@@ -254,13 +258,12 @@ def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -
     Raises ``ApplicationError`` for a number that is not an Indonesian mobile, or that
     belongs to a staff account.
     """
-    from prakerja.accounts.adapters import applicant_username_generate
 
-    phone = _phone_normalise(phone)
+    phone = account_phone_normalise(phone)
     existing = User.objects.filter(phone=phone).first()
     if existing is not None:
         if existing.role != Role.APPLICANT:
-            raise _phone_taken_by_staff()
+            raise phone_taken_by_staff_error()
         return existing, False
     user = User(username=applicant_username_generate(), role=Role.APPLICANT, phone=phone)
     user.set_unusable_password()
@@ -279,7 +282,7 @@ def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -
         if existing is None:
             raise
         if existing.role != Role.APPLICANT:
-            raise _phone_taken_by_staff() from None
+            raise phone_taken_by_staff_error() from None
         return existing, False
     return user, True
 
@@ -300,7 +303,7 @@ def _access_code_clean(text: str) -> str:
 
 @transaction.atomic
 def _access_code_create(*, actor: User, user: User, channel: str) -> str:
-    _actor_require_sign_in_aid(actor)
+    actor_require_sign_in_aid(actor)
     if user.role != Role.APPLICANT or not user.is_active:
         raise ApplicationError(
             "account.not_applicant",
@@ -381,7 +384,7 @@ def applicant_access_code_redeem(*, phone: str, code: str) -> User:
     number has an account or a code. A wrong code counts against the live code of that
     number; the fifth wrong try voids it. A code sent by SMS also proves the phone.
     """
-    phone = _phone_normalise(phone)
+    phone = account_phone_normalise(phone)
     cleaned = _access_code_clean(code)
     with transaction.atomic():
         user = User.objects.filter(phone=phone, role=Role.APPLICANT, is_active=True).first()
@@ -436,10 +439,9 @@ def applicant_recovery_start(*, actor: User, phone: str) -> None:
     an applicant account gets an SMS saying so, with the sign-up link. Recorded in
     ``AccountRecovery`` in the same transaction; the SMS goes after commit.
     """
-    from prakerja.identity.phones import phone_mask
 
-    _actor_require_sign_in_aid(actor)
-    phone = _phone_normalise(phone)
+    actor_require_sign_in_aid(actor)
+    phone = account_phone_normalise(phone)
     _staff_sms_quota_consume(phone)
     user = User.objects.filter(phone=phone, role=Role.APPLICANT).first()
     AccountRecovery.objects.create(requested_by=actor, user=user, phone_hint=phone_mask(phone))
@@ -451,121 +453,3 @@ def applicant_recovery_start(*, actor: User, phone: str) -> None:
         # A staff number or a deactivated applicant: nothing to recover by SMS.
         return
     sms_send_on_commit(to=phone, body=body)
-
-
-def _name_key(name: str) -> str:
-    # "SITI  rahayu" and "Siti Rahayu" are the same name said over the phone or read off a KTP
-    # (and "Ｓｉｔｉ" typed on a full-width keyboard is "Siti").
-    from prakerja.identity.names import person_name_normalise
-
-    return person_name_normalise(name).casefold()
-
-
-def _identity_mismatch() -> ApplicationError:
-    return ApplicationError(
-        "account.identity_mismatch",
-        _(
-            "NIK, nama lengkap, dan tanggal lahir tidak cocok dengan pendaftaran mana pun. "
-            "Nomor HP tidak diganti. Periksa kembali KTP pendaftar."
-        ),
-        field="nik",
-    )
-
-
-def applicant_phone_change(
-    *, actor: User, nik: str, full_name: str, birth_date: date, new_phone: str
-) -> User:
-    """Move an applicant's account to a new phone number (lost SIM, new number), on the
-    word of an officer at a posko or a call-centre agent who checked the caller's identity.
-
-    The applicant is found by NIK (their registration) and must match the stated full name
-    (case and spaces aside) and birth date; every outcome is recorded in ``PhoneChange``, a
-    mismatch included, and the user's history keeps the old number with the actor. On
-    success the number is unverified again, the registrations' contact number follows, the
-    old number is told (when it still works, its holder learns of a change they did not ask
-    for) and the new number gets a one-time access code. A mismatch, an unknown NIK and a
-    NIK without an applicant account get the same answer.
-    """
-    from prakerja.identity.names import person_name_check
-    from prakerja.identity.nik import nik_parse
-    from prakerja.identity.phones import phone_mask
-    from prakerja.identity.selectors import person_find_by_nik
-    from prakerja.registry.models import ApiToken, Registration
-    from prakerja.registry.services.registration import registration_contact_phone_replace
-
-    _actor_require_sign_in_aid(actor)
-    new = _phone_normalise(new_phone)
-    parsed = nik_parse(nik)
-    if parsed.errors:
-        raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
-    _name, name_issue = person_name_check(full_name)
-    if name_issue is not None:
-        raise ApplicationError(name_issue.code, name_issue.message, field="full_name")
-    with transaction.atomic():
-        person = person_find_by_nik(nik=parsed.value)
-        registration = (
-            Registration.objects.select_related("user").filter(person=person).first()
-            if person is not None
-            else None
-        )
-        user = registration.user if registration is not None else None
-        matches = (
-            registration is not None
-            and user is not None
-            and user.role == Role.APPLICANT
-            and user.is_active
-            and registration.birth_date == birth_date
-            and _name_key(registration.full_name) == _name_key(full_name)
-        )
-        if not matches or user is None:
-            PhoneChange.objects.create(
-                requested_by=actor,
-                user=user,
-                outcome=PhoneChange.Outcome.IDENTITY_MISMATCH,
-                new_phone_hint=phone_mask(new),
-            )
-            refused = _identity_mismatch()
-        else:
-            old = str(user.phone) if user.phone else ""
-            if old == new:
-                raise ApplicationError(
-                    "account.phone_unchanged",
-                    _("Nomor HP baru sama dengan nomor yang terdaftar."),
-                    field="new_phone",
-                )
-            holder = User.objects.filter(phone=new).exclude(pk=user.pk).first()
-            if holder is not None:
-                if holder.role != Role.APPLICANT:
-                    raise _phone_taken_by_staff()
-                raise ApplicationError(
-                    "account.phone_taken",
-                    _(
-                        "Nomor HP baru sudah dipakai akun pendaftar lain. Satu nomor HP hanya "
-                        "untuk satu akun."
-                    ),
-                    field="new_phone",
-                )
-            user.phone = new  # type: ignore[assignment]
-            user.phone_verified_at = None
-            # Whoever holds the lost SIM must not stay signed in: a new (unusable) password
-            # hash changes the session hash, so every session of the account ends on its next
-            # request, and the account's API tokens stop working. Applicants sign in with an
-            # SMS code to the new number, never with a password.
-            user.set_unusable_password()
-            audit_as(user, actor=actor, reason="nomor HP diganti (identitas dicek petugas)")
-            user.save(update_fields=["phone", "phone_verified_at", "password"])
-            ApiToken.objects.filter(user=user, is_active=True).update(is_active=False)
-            registration_contact_phone_replace(actor=actor, user=user, old=old, new=new)
-            PhoneChange.objects.create(
-                requested_by=actor,
-                user=user,
-                outcome=PhoneChange.Outcome.CHANGED,
-                old_phone_hint=phone_mask(old) if old else "",
-                new_phone_hint=phone_mask(new),
-            )
-            if old:
-                sms_send_on_commit(to=old, body=sms_texts.phone_changed_old_number())
-            applicant_send_sign_in_code(actor=actor, user=user)
-            return user
-    # Raised outside the atomic block so that the refused attempt stays recorded.
-    raise refused

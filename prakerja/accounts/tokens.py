@@ -1,9 +1,9 @@
 """API tokens: creating a key and finding the user a key belongs to.
 
 A key (``pkj_…``) is shown once, when created, and stored only as its SHA-256, so the table
-holds nothing that authenticates. The ``ApiToken`` model stays in ``registry`` (moving it
-would need a migration in both apps); everything that reads or writes it lives here, next
-to the accounts it authenticates, so an ``api.py`` never pulls in the registry's services.
+holds nothing that authenticates. The ``ApiToken`` model, and everything that reads or writes
+it, live in accounts, next to the accounts it authenticates: an ``api.py`` never pulls in the
+registry's services, and accounts imports no domain app.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from prakerja.accounts.models import User
+from prakerja.accounts.models import ApiToken, User
 from prakerja.accounts.scopes import Actor
 from prakerja.core.hashing import secret_hash
 from prakerja.core.rowsql import RowLoader
-from prakerja.registry.models import ApiToken
 
 API_TOKEN_PREFIX = "pkj_"  # noqa: S105 - a public prefix, not a secret
 # Refresh ``last_used_at`` at most this often: one write per request would double the cost

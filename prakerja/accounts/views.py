@@ -4,17 +4,14 @@ from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import perform_login, record_authentication
 from allauth.account.models import Login
 from allauth.core import ratelimit
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from prakerja.accounts.forms import AccessCodeSignInForm, PhoneChangeForm
-from prakerja.accounts.services import applicant_access_code_redeem, applicant_phone_change
+from prakerja.accounts.forms import AccessCodeSignInForm
+from prakerja.accounts.services import applicant_access_code_redeem
 from prakerja.accounts.stages import ACCESS_CODE_LOGIN
 from prakerja.core.errors import ApplicationError
 
@@ -46,21 +43,3 @@ def access_code_sign_in(request: HttpRequest) -> HttpResponse:
             login.state[ACCESS_CODE_LOGIN] = True
             return perform_login(request, login)
     return render(request, "accounts/access_code.html", {"form": form})
-
-
-def phone_change_page(request: HttpRequest, *, back: str) -> HttpResponse:
-    """The "lost SIM" form of the officer console and the call-centre console (each wraps it
-    with its own role check and submission token). A successful change redirects to ``back``."""
-    form = PhoneChangeForm(request.POST if request.method == "POST" else None)
-    if form.is_valid():
-        try:
-            applicant_phone_change(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
-        else:
-            messages.success(
-                request,
-                _("Nomor HP diganti. Kode akses dikirim lewat SMS ke nomor baru."),
-            )
-            return redirect(back)
-    return render(request, "accounts/phone_change.html", {"form": form, "back_url": reverse(back)})

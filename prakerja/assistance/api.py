@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
@@ -82,7 +83,7 @@ def _parse_date(text: str) -> dt.date:
     except ValueError:
         raise ApplicationError(
             "slot.date_invalid",
-            "Tanggal tidak valid. Tulis dengan format YYYY-MM-DD, misalnya 2026-05-04.",
+            _("Tanggal tidak valid. Tulis dengan format YYYY-MM-DD, misalnya 2026-05-04."),
             field="date",
         ) from None
 

@@ -19,6 +19,7 @@ from prakerja.assistance.models import (
     QueueTicket,
     Slot,
 )
+from prakerja.assistance.scopes import post_get_for_actor
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.regions.models import Regency
 from prakerja.registry.models import Registration
@@ -151,7 +152,7 @@ def appointment_get_for_actor(*, actor: Actor | None, appointment_id: int) -> Ap
             # Someone else's booking looks like a missing one: ids reveal nothing.
             raise NotFound("appointment.not_found", _("Janji temu tidak ditemukan."))
         return appointment
-    scopes.post_get_for_actor(actor=actor, post_id=appointment.post_id)
+    post_get_for_actor(actor=actor, post_id=appointment.post_id)
     return appointment
 
 
@@ -178,7 +179,7 @@ def post_address_for_actor(*, actor: Actor | None, post: Post) -> str | None:
         ).exists()
         return post.address if has_booking else None
     try:
-        scopes.post_get_for_actor(actor=actor, post_id=post.pk)
+        post_get_for_actor(actor=actor, post_id=post.pk)
     except PermissionDenied:
         return None
     return post.address

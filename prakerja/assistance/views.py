@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from prakerja.accounts import scopes
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role, User
 from prakerja.assistance import selectors, services
 from prakerja.assistance.forms import BookingForm, DateChoiceForm, WalkInForm
 from prakerja.assistance.models import Appointment, Channel, Post, QueueTicket
+from prakerja.assistance.scopes import post_get_for_actor
 from prakerja.core.errors import ApplicationError, NotFound
 from prakerja.core.idempotency import once_per_submission_token
 
@@ -181,12 +181,12 @@ def _queue_post(request: HttpRequest) -> Post:
     """The officer's own post; a superadmin names one with ``?posko=<code>``."""
     user = _user(request)
     if user.post_id is not None:
-        return scopes.post_get_for_actor(actor=user, post_id=user.post_id)
+        return post_get_for_actor(actor=user, post_id=user.post_id)
     code = (request.POST.get("posko") or request.GET.get("posko") or "").strip()
     post = Post.objects.filter(code=code[:60]).first() if code else None
     if post is None:
         raise NotFound("post.not_found", _("Posko tidak ditemukan."))
-    return scopes.post_get_for_actor(actor=user, post_id=post.pk)
+    return post_get_for_actor(actor=user, post_id=post.pk)
 
 
 def _back_to_queue(post: Post, request: HttpRequest) -> HttpResponseRedirect:

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role
 from prakerja.accounts.services import applicant_recovery_start
-from prakerja.accounts.views import phone_change_page
 from prakerja.assistance import selectors as assistance_selectors
 from prakerja.assistance import services as assistance_services
 from prakerja.assistance.models import Channel, Post
@@ -34,6 +33,7 @@ from prakerja.callcenter.forms import (
 from prakerja.callcenter.models import Ticket
 from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import once_per_submission_token
+from prakerja.registry.phone_change import phone_change_page
 
 console_only = role_required(Role.CALLCENTRE, Role.MANAGER)
 

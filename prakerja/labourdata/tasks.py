@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from prakerja.labourdata.services import import_batch_process
+from prakerja.labourdata.signals import import_batch_finished
 
 
 @task()
@@ -12,6 +13,7 @@ def import_batch_run(batch_id: int) -> None:
     """Import one uploaded list. Safe to run twice or after a crash: the service continues
     after the last committed chunk and leaves a finished batch alone."""
     import_batch_process(batch_id=batch_id)
+    import_batch_finished.send(sender=import_batch_run, batch_id=batch_id)
 
 
 @task()

@@ -7,13 +7,13 @@ class LinkageConfig(AppConfig):
     verbose_name = _("Pencocokan data dan JPS")
 
     def ready(self) -> None:
-        from django_tasks.signals import task_finished
-
         from prakerja.core.signals import selection_published
-        from prakerja.linkage.receivers import on_selection_published, on_task_finished
+        from prakerja.labourdata.signals import import_batch_finished
+        from prakerja.linkage.receivers import on_import_batch_finished, on_selection_published
 
         selection_published.connect(
             on_selection_published, dispatch_uid="linkage.jps_cases_on_selection"
         )
-        # The JPS import hook: labourdata exposes none, so we follow its job's completion.
-        task_finished.connect(on_task_finished, dispatch_uid="linkage.jps_cases_on_import")
+        import_batch_finished.connect(
+            on_import_batch_finished, dispatch_uid="linkage.jps_cases_on_import"
+        )

@@ -19,26 +19,14 @@ def on_selection_published(
     jps_cases_open_for_selection(registration_ids=registration_ids, selection_ref=ref[:60])
 
 
-IMPORT_TASK = "prakerja.labourdata.tasks.import_batch_run"
+def on_import_batch_finished(sender: Any, *, batch_id: int, **kwargs: Any) -> None:
+    """After a labourdata import job, open JPS review cases for that list.
 
-
-def on_task_finished(sender: Any, *, task_result: Any, **kwargs: Any) -> None:
-    """After a labourdata import job succeeds, open JPS review cases for that list.
-
-    The import marks its batch completed with a queryset ``update`` (no model signal), and the
-    labourdata app must not import this one, so we listen to django-tasks' own
-    ``task_finished``. Opening cases is idempotent and only acts on completed JPS batches, so a
-    worker batch, a re-run or a duplicate signal changes nothing.
+    Opening cases is idempotent and only acts on completed JPS batches, so a worker batch, a
+    re-run or a duplicate signal changes nothing.
     """
-    from django_tasks import TaskResultStatus
-
-    if task_result.task.module_path != IMPORT_TASK:
-        return
-    if task_result.status != TaskResultStatus.SUCCESSFUL or not task_result.args:
-        return
     from prakerja.labourdata.models import ImportBatch, Kind
     from prakerja.linkage.services import jps_cases_open_for_batch
 
-    batch_id = int(task_result.args[0])
     if ImportBatch.objects.filter(pk=batch_id, kind=Kind.JPS).exists():
         jps_cases_open_for_batch(batch_id=batch_id)

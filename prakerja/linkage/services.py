@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -503,9 +504,10 @@ def outreach_campaign(wave: Wave) -> str:
 
 def invitation_sms_body(*, wave: Wave) -> str:
     closes = timezone.localtime(wave.closes_at)
+    site = settings.PUBLIC_BASE_URL.split("://")[-1].rstrip("/")
     return (
         "Anda tercatat Disnaker sebagai pekerja terdampak. Daftar Kartu Prakerja Jatim "
-        f"{wave.name} gratis sampai {closes:%d/%m/%Y %H.%M} WIB di prakerja.jatimprov.go.id "
+        f"{wave.name} gratis sampai {closes:%d/%m/%Y %H.%M} WIB di {site} "
         "atau posko terdekat."
     )
 

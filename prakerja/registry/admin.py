@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from prakerja.registry.models import (
-    ApiToken,
     ConsentText,
     EligibilityRule,
     Programme,
@@ -99,15 +98,4 @@ class RegistrationAdmin(SimpleHistoryAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "name", "created_at", "last_used_at", "is_active")
-    fields = ("user", "name", "created_at", "last_used_at", "is_active")
-    readonly_fields = ("user", "created_at", "last_used_at")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Keys are created by api_token_create, which shows the plaintext once.
         return False

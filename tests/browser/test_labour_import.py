@@ -36,8 +36,8 @@ def _shot(page: Page, name: str) -> None:
 def _sign_in(page: Page, server: AppServer) -> None:
     from playwright.sync_api import expect
 
-    from prakerja.accounts.demo import DEMO_PASSWORD, demo_totp_secret
     from prakerja.accounts.totp import totp_code_lasting
+    from prakerja.assistance.demo import DEMO_PASSWORD, demo_totp_secret
 
     page.goto(f"{server.url}/accounts/login/")
     page.get_by_label("Nama pengguna").fill(DATA_OFFICER)

@@ -293,8 +293,8 @@ def _officer_sign_in(page: Page, server: AppServer) -> None:
     """Username and password, then the code of the authenticator app (TOTP)."""
     from playwright.sync_api import expect
 
-    from prakerja.accounts.demo import DEMO_PASSWORD, demo_totp_secret
     from prakerja.accounts.totp import totp_code_lasting
+    from prakerja.assistance.demo import DEMO_PASSWORD, demo_totp_secret
 
     page.goto(f"{server.url}/accounts/login/")
     _expect_heading(page, "Masuk")

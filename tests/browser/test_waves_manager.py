@@ -111,8 +111,8 @@ def _wib(moment: datetime) -> str:
 def _manager_sign_in(page: Page, server: AppServer, username: str) -> None:
     from playwright.sync_api import expect
 
-    from prakerja.accounts.demo import DEMO_PASSWORD, demo_totp_secret
     from prakerja.accounts.totp import totp_code_lasting
+    from prakerja.assistance.demo import DEMO_PASSWORD, demo_totp_secret
 
     page.goto(f"{server.url}/accounts/login/")
     page.get_by_label("Nama pengguna").fill(username)

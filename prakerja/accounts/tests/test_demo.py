@@ -9,15 +9,15 @@ from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from prakerja.accounts.demo import (
+from prakerja.accounts.models import Role, User
+from prakerja.accounts.testing import make_post, sign_in_with_totp, totp_secret_of
+from prakerja.accounts.totp import totp_code
+from prakerja.assistance.demo import (
     DEMO_PASSWORD,
     DEMO_PROVIDER_NAME,
     demo_accounts_ensure,
     demo_totp_secret,
 )
-from prakerja.accounts.models import Role, User
-from prakerja.accounts.testing import make_post, sign_in_with_totp, totp_secret_of
-from prakerja.accounts.totp import totp_code
 from prakerja.assistance.models import Post
 from prakerja.core.errors import ApplicationError
 from prakerja.training.models import Provider

@@ -10,11 +10,11 @@ import pytest
 from django.test import Client
 
 from prakerja.accounts.models import AccessCode, PhoneChange, User
-from prakerja.accounts.services import applicant_phone_change
 from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.notifications.models import OutboxMessage
 from prakerja.registry.models import Registration
+from prakerja.registry.phone_change import applicant_phone_change
 from prakerja.registry.services.programme import registry_seed_load
 from prakerja.registry.tests.conftest import complete_registration, new_applicant
 

@@ -10,17 +10,15 @@ from prakerja.accounts.scopes import (
     Capability,
     actor_can,
     actor_require,
-    post_get_for_actor,
-    post_list_for_actor,
-    provider_get_for_actor,
-    provider_list_for_actor,
     regency_get_for_actor,
     regency_list_for_actor,
 )
 from prakerja.accounts.testing import make_post, make_provider
 from prakerja.assistance.models import Post
+from prakerja.assistance.scopes import post_get_for_actor, post_list_for_actor
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.training.models import Provider
+from prakerja.training.scopes import provider_get_for_actor, provider_list_for_actor
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role, User
-from prakerja.accounts.views import phone_change_page
 from prakerja.assistance.console import services
 from prakerja.assistance.console.forms import HandoverForm, RegisterForm, SearchForm, VisitForm
 from prakerja.assistance.console.selectors import console_registrations_own
@@ -23,6 +22,7 @@ from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import once_per_submission_token
 from prakerja.core.throttle import RateLimited
 from prakerja.registry.models import Registration
+from prakerja.registry.phone_change import phone_change_page
 from prakerja.registry.selectors import registration_get_for_actor, registration_missing_steps
 
 officer_required = role_required(Role.OFFICER)

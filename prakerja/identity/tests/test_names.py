@@ -14,7 +14,6 @@ import pytest
 from django.test import Client
 
 from prakerja.accounts.models import User
-from prakerja.accounts.services import applicant_phone_change
 from prakerja.accounts.tokens import api_token_create
 from prakerja.assistance.services import queue_ticket_issue
 from prakerja.core.errors import ApplicationError
@@ -23,6 +22,7 @@ from prakerja.identity.tests.factories import fake_nik
 from prakerja.labourdata.models import ImportRow
 from prakerja.labourdata.tests.conftest import upload, worker, xlsx_bytes
 from prakerja.registry.models import Registration
+from prakerja.registry.phone_change import applicant_phone_change
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.steps import Step
 from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data

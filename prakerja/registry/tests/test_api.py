@@ -6,11 +6,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from prakerja.accounts.models import User
+from prakerja.accounts.models import ApiToken, User
 from prakerja.accounts.tokens import api_token_create
 from prakerja.identity.models import Person
 from prakerja.identity.tests.factories import fake_nik
-from prakerja.registry.models import ApiToken, Channel, Registration
+from prakerja.registry.models import Channel, Registration
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step

@@ -8,6 +8,7 @@ half lease period in a thread of its own, while the worker runs jobs or waits fo
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from typing import Any
@@ -38,6 +39,11 @@ class Command(DatabaseWorkerCommand):
             if not options.get("batch"):
                 reaper = Reaper()
                 reaper.start()
+            # Everything loaded so far (Django, the apps, polars) lives as long as the
+            # process: out of the cyclic collector's sight, it is not walked again and again
+            # while a job allocates its rows (bench/README.md, labour import). Once, here,
+            # for the whole process, rather than around one job in a service.
+            gc.freeze()
         try:
             super().handle(*args, **options)
         finally:

@@ -1,7 +1,15 @@
+"""The SMS and email outbox page (``/kotak-keluar/``, URL names ``notifications:…``).
+
+Here, not in ``notifications``: the page needs accounts' role check, and notifications, the
+SMS transport that accounts sends its codes through, sits below accounts (docs/ARCHITECTURE.md,
+Layers).
+"""
+
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -17,3 +25,9 @@ from prakerja.notifications.selectors import outbox_list_masked
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/outbox.html", {"messages_sent": outbox_list_masked()})
+
+
+# Included as ``include("prakerja.accounts.outbox")``: the namespace stays ``notifications``.
+app_name = "notifications"
+
+urlpatterns = [path("", outbox, name="outbox")]

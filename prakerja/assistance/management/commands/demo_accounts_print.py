@@ -5,8 +5,8 @@ from typing import Any
 from allauth.mfa import app_settings
 from django.core.management.base import BaseCommand, CommandError
 
-from prakerja.accounts.demo import demo_accounts_list
 from prakerja.accounts.totp import totp_code, totp_seconds_left
+from prakerja.assistance.demo import demo_accounts_list
 from prakerja.core.errors import ApplicationError
 
 

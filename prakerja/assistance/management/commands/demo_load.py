@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from prakerja.assistance.demo import demo_accounts_ensure
 from prakerja.assistance.services import assistance_seed_load
 from prakerja.core.errors import ApplicationError
 
@@ -15,8 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRAKERJA_ENV != "demo":
             raise CommandError("Data demo hanya boleh dimuat bila PRAKERJA_ENV=demo.")
-        from prakerja.accounts.demo import demo_accounts_ensure
-
         try:
             seeded = assistance_seed_load()
             accounts = demo_accounts_ensure()

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from prakerja.accounts.demo import DEMO_USERNAMES, demo_accounts_list
 from prakerja.accounts.totp import totp_code
+from prakerja.assistance.demo import DEMO_USERNAMES, demo_accounts_list
 from prakerja.core.errors import ApplicationError
 
 

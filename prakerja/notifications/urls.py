@@ -1,7 +1,0 @@
-from django.urls import path
-
-from prakerja.notifications import views
-
-app_name = "notifications"
-
-urlpatterns = [path("", views.outbox, name="outbox")]

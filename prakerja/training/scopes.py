@@ -1,0 +1,43 @@
+"""Which training providers an actor may see. Lives with ``Provider`` (not in
+``accounts.scopes``) so that accounts, a lower layer, never imports a domain app."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from prakerja.accounts.models import Role, User
+from prakerja.accounts.scopes import (
+    PROVINCE_WIDE_ROLES,
+    Actor,
+    actor_role,
+    scope_bound,
+    scope_denied,
+)
+from prakerja.core.errors import NotFound
+from prakerja.training.models import Provider
+
+# --- Training providers -----------------------------------------------------------------
+
+
+def provider_list_for_actor(*, actor: Actor | None) -> QuerySet[Provider]:
+    """Providers the actor may see: an operator their own institution, the programme
+    manager, viewers and the superadmin all of them."""
+    role = actor_role(actor)
+    if role == Role.PROVIDER:
+        assert isinstance(actor, User)
+        return Provider.objects.filter(pk=scope_bound(actor.provider_id))
+    if role in PROVINCE_WIDE_ROLES:
+        return Provider.objects.all()
+    raise scope_denied("provider.forbidden")
+
+
+def provider_get_for_actor(*, actor: Actor | None, provider_id: int) -> Provider:
+    providers = provider_list_for_actor(actor=actor)
+    try:
+        return providers.get(pk=provider_id)
+    except Provider.DoesNotExist:
+        pass
+    if Provider.objects.filter(pk=provider_id).exists():
+        raise scope_denied("provider.forbidden")
+    raise NotFound("provider.not_found", _("Lembaga pelatihan tidak ditemukan."))
