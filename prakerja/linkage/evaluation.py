@@ -435,12 +435,12 @@ def title_added(name: str, gender: str, rng: random.Random) -> str:
 
 def muhammad_siti_variant(name: str, rng: random.Random) -> str:
     tokens = _tokens(name)
-    for i, token in enumerate(tokens):
-        if _is_muhammad(token):
-            tokens[i] = rng.choice([v for v in MUHAMMAD_VARIANTS if v != token])
+    for i, part in enumerate(tokens):
+        if _is_muhammad(part):
+            tokens[i] = rng.choice([v for v in MUHAMMAD_VARIANTS if v != part])
             return " ".join(tokens)
-        if token in SITI_VARIANTS:
-            tokens[i] = "St." if token == "Siti" else "Siti"
+        if part in SITI_VARIANTS:
+            tokens[i] = SITI_VARIANTS[part == "Siti"]
             return " ".join(tokens)
     return name
 
@@ -568,7 +568,7 @@ def build(registrants: int, reports: int, *, seed: int = 0) -> EvalSet:
 
     def take(label: str, count: int) -> list[EvalPerson]:
         eligible = _ELIGIBLE.get(label, lambda p: True)
-        chosen = []
+        chosen: list[EvalPerson] = []
         for i in order:
             if len(chosen) == count:
                 break
@@ -781,24 +781,24 @@ def score(
     per_negative: dict[str, dict[str, Any]] = {}
     by_phone: dict[str, dict[str, Any]] = {}
     for row, label in sorted(labels.items(), key=lambda item: item[1]):
-        key = truth.get(row)
+        expected = truth.get(row)
         linked = auto_of.get(row, set())
         reviewed = review_of.get(row, set())
-        if key is not None:
+        if expected is not None:
             entry = per_class.setdefault(
                 label, {"reports": 0, "linked": 0, "review": 0, "wrong": 0}
             )
             entry["reports"] += 1
-            entry["linked"] += key in linked
-            entry["review"] += key in reviewed and key not in linked
-            entry["wrong"] += len(linked - {key})
+            entry["linked"] += expected in linked
+            entry["review"] += expected in reviewed and expected not in linked
+            entry["wrong"] += len(linked - {expected})
             if phone is not None:
                 split = by_phone.setdefault(
                     "with_phone" if phone.get(row) else "without_phone",
                     {"reports": 0, "linked": 0},
                 )
                 split["reports"] += 1
-                split["linked"] += key in linked
+                split["linked"] += expected in linked
         else:
             entry = per_negative.setdefault(label, {"reports": 0, "false_links": 0, "review": 0})
             entry["reports"] += 1
