@@ -171,7 +171,7 @@ def link_evidence(*, actor: Actor, link_id: int) -> LinkEvidence:
         ),
         comparisons=comparisons,
         reports=reports,
-        review_reason=_REVIEW_REASONS.get((link.evidence or {}).get("_review_reason", ""), ""),
+        review_reason=str(_REVIEW_REASONS.get((link.evidence or {}).get("_review_reason", ""), "")),
         bar_max=_BAR_MAX,
     )
 
