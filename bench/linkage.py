@@ -336,6 +336,20 @@ def _time_stages() -> dict[str, float]:
         timed(services, name)
     for name in ("prepare_frame", "candidate_filter", "match_frames", "match_with_candidates"):
         timed(matching, name)
+    dump = os.environ.get("BENCH_DUMP")
+    if dump:
+        # Keep the frames the model sees, to try a rule on them without a new setup.
+        from prakerja.linkage.matching import frames
+
+        original_match = frames.match_frames
+
+        def keeping(reports: Any, registrants: Any, **kwargs: Any) -> Any:
+            Path(dump).mkdir(parents=True, exist_ok=True)
+            reports.write_parquet(Path(dump) / "reports.parquet")
+            registrants.write_parquet(Path(dump) / "registrants.parquet")
+            return original_match(reports, registrants, **kwargs)
+
+        frames.match_frames = keeping
     return seconds
 
 
@@ -388,6 +402,23 @@ def _link() -> dict[str, object]:
     )
     review = {(row_of[w], ref) for w, ref in pending}
     result = measure(predicted, truth)
+    if os.environ.get("BENCH_DUMP"):
+        from prakerja.registry.models import Registration as Reg
+
+        exact = Link.objects.filter(method=Link.Method.EXACT_NIK).values_list(
+            "worker_id", "registration__reference"
+        )
+        (Path(os.environ["BENCH_DUMP"]) / "ids.json").write_text(
+            json.dumps(
+                {
+                    "row_of": {str(w): r for w, r in row_of.items()},
+                    "ref_of": {str(i): ref for i, ref in Reg.objects.values_list("pk", "reference")},
+                    "exact": [[row_of[w], ref] for w, ref in exact],
+                    "truth": truth_keys,
+                    "labels": json.loads((workdir / "labels.json").read_text()),
+                }
+            )
+        )
     with_review = measure(predicted | (review & truth), truth)
     evaluation_figures = None
     labels_path = workdir / "labels.json"

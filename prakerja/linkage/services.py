@@ -337,7 +337,8 @@ def load_registrants_frame() -> pl.DataFrame:
             "domicile_regency_id",
             "person__nik_encrypted",
             "gender",
-            "user__phone",
+            # The number given on the registration (the account's, unless changed there).
+            "phone",
             "kk_index",
         )
     )
