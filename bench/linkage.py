@@ -412,7 +412,9 @@ def _link() -> dict[str, object]:
             json.dumps(
                 {
                     "row_of": {str(w): r for w, r in row_of.items()},
-                    "ref_of": {str(i): ref for i, ref in Reg.objects.values_list("pk", "reference")},
+                    "ref_of": {
+                        str(i): ref for i, ref in Reg.objects.values_list("pk", "reference")
+                    },
                     "exact": [[row_of[w], ref] for w, ref in exact],
                     "truth": truth_keys,
                     "labels": json.loads((workdir / "labels.json").read_text()),

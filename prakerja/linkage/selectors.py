@@ -203,8 +203,16 @@ _LEVEL_LABELS = {
     "beda hanya di nomor urut": _(
         "beda hanya di nomor urut (bisa orang lain yang lahir di hari dan kecamatan sama)"
     ),
-    "beda 1 angka di kode wilayah/tanggal": _("beda satu angka di kode wilayah atau tanggal"),
-    "beda 2 angka": _("beda dua angka"),
+    "beda 1 angka di kode wilayah/tanggal": _(
+        "beda satu angka di kode provinsi/kabupaten atau tanggal (kemungkinan salah ketik)"
+    ),
+    "beda 1 angka di nomor urut": _(
+        "beda satu angka di nomor urut, jauh dari nomor urut pendaftar (kemungkinan salah ketik)"
+    ),
+    "beda 1 angka di kode kecamatan": _(
+        "beda satu angka di kode kecamatan (bisa orang lain dari kecamatan tetangga)"
+    ),
+    "beda 2 angka": _("beda dua angka (bisa orang lain yang lahir di hari dan wilayah sama)"),
 }
 _REVIEW_REASONS = {
     "below_bar": _("Peluang cocok belum cukup tinggi untuk ditautkan otomatis."),
@@ -213,6 +221,10 @@ _REVIEW_REASONS = {
         "dan tanggal lahir sama); petugas yang memutuskan."
     ),
     "sex_differs": _("Jenis kelamin kedua data berbeda."),
+    "not_identified": _(
+        "Nama kurang sama, atau NIK, nomor KK dan nomor HP tidak menunjuk ke satu orang: bisa "
+        "orang lain dengan nama dan tanggal lahir sama (misalnya saudara kembar)."
+    ),
 }
 
 

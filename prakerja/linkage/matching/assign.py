@@ -14,6 +14,8 @@ from typing import Any
 
 import polars as pl
 
+from prakerja.linkage.matching import model
+
 AUTO_LINK_PROBABILITY = 0.99
 REVIEW_PROBABILITY = 0.5
 # Two candidates whose match weights are closer than this (a factor of 16 in the odds) are
@@ -25,6 +27,15 @@ def _twins(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return bool(a["reg_kk_key"]) and (a["reg_kk_key"], a["reg_birth_date"]) == (
         b["reg_kk_key"],
         b["reg_birth_date"],
+    )
+
+
+def _identified(row: dict[str, Any], gammas: dict[str, frozenset[int]]) -> bool:
+    """The pair's evidence is more than what namesakes, twins and neighbours share
+    (``model.NIK_IDENTIFIES``): the names agree, and the NIK or the phone points to this one
+    person."""
+    return row["gamma_nama"] in gammas["nama"] and (
+        row["gamma_nik"] in gammas["nik"] or row["gamma_nomor_hp"] in gammas["nomor_hp"]
     )
 
 
@@ -40,6 +51,11 @@ def assign_one_to_one(scored: pl.DataFrame) -> pl.DataFrame:
     for row in rows:
         by_report[row["report_id"]].append(row)
         by_registrant[row["registration_id"]].append(row)
+    gammas = {
+        "nama": model.gamma_values("nama", model.NAMES_AGREE),
+        "nik": model.gamma_values("nik", model.NIK_IDENTIFIES),
+        "nomor_hp": model.gamma_values("nomor_hp", model.PHONE_IDENTIFIES),
+    }
     taken_reports: set[int] = set()
     taken_registrants: set[int] = set()
     chosen = []
@@ -70,6 +86,8 @@ def assign_one_to_one(scored: pl.DataFrame) -> pl.DataFrame:
             reason = "tie"
         elif row["report_sex"] and row["reg_sex"] and row["report_sex"] != row["reg_sex"]:
             reason = "sex_differs"
+        elif not _identified(row, gammas):
+            reason = "not_identified"
         chosen.append({**row, "auto": not reason, "review_reason": reason})
     if not chosen:
         return scored.head(0).with_columns(

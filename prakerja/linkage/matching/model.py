@@ -22,6 +22,7 @@ from typing import Any
 # the share of different people among such pairs: most of them.
 _NIK_SERIAL_ONLY_U = 0.5
 _NIK_ONE_DIGIT_U = 0.05
+_NIK_FAR_SERIAL_U = 0.01
 
 
 def _unmatched_sql(side: str, other: str) -> str:
@@ -124,8 +125,13 @@ def comparisons() -> list[Any]:
         ],
     )
     region = "substr(nik_l, 1, 6) = substr(nik_r, 1, 6)"
+    district = "substr(nik_l, 5, 2) = substr(nik_r, 5, 2)"
     date = "substr(nik_l, 7, 6) = substr(nik_r, 7, 6)"
     serial = "substr(nik_l, 13, 4) = substr(nik_r, 13, 4)"
+    one_edit = "damerau_levenshtein(nik_l, nik_r) <= 1"
+    serial_gap = (
+        "abs(TRY_CAST(substr(nik_l, 13, 4) AS INTEGER) - TRY_CAST(substr(nik_r, 13, 4) AS INTEGER))"
+    )
     nik = cl.CustomComparison(
         output_column_name="nik",
         comparison_description="NIK",
@@ -143,17 +149,35 @@ def comparisons() -> list[Any]:
                 m_probability=0.15,
                 u_probability=1e-8,
             ),
+            # One digit off in the province/regency code or the date, same district and serial:
+            # no other person's NIK looks like that (a twin's serial differs too), a typo does.
+            cll.CustomLevel(
+                f"{serial} AND {district} AND {one_edit}",
+                "beda 1 angka di kode wilayah/tanggal",
+            ).configure(m_probability=0.3, u_probability=1e-6),
+            # One digit off in the serial, far from it (0012 for 0712): a typo. People born
+            # the same day in the same district get the next serials (0001, 0002, ...).
+            cll.CustomLevel(
+                f"{region} AND {date} AND NOT {serial} AND {one_edit} AND {serial_gap} >= 10",
+                "beda 1 angka di nomor urut",
+            ).configure(
+                m_probability=0.15, u_probability=_NIK_FAR_SERIAL_U, fix_u_probability=True
+            ),
             cll.CustomLevel(
                 f"{region} AND {date} AND NOT {serial}", "beda hanya di nomor urut"
             ).configure(
-                m_probability=0.2, u_probability=_NIK_SERIAL_ONLY_U, fix_u_probability=True
+                m_probability=0.1, u_probability=_NIK_SERIAL_ONLY_U, fix_u_probability=True
             ),
-            cll.CustomLevel(
-                f"{serial} AND damerau_levenshtein(nik_l, nik_r) <= 1",
-                "beda 1 angka di kode wilayah/tanggal",
-            ).configure(m_probability=0.3, u_probability=_NIK_ONE_DIGIT_U, fix_u_probability=True),
+            # One digit off in the district code: the same serial in the next district.
+            cll.CustomLevel(f"{serial} AND {one_edit}", "beda 1 angka di kode kecamatan").configure(
+                m_probability=0.1, u_probability=_NIK_ONE_DIGIT_U, fix_u_probability=True
+            ),
+            # Two digits: among pairs born the same day in the same area, mostly neighbours.
             cll.DamerauLevenshteinLevel("nik", 2).configure(
-                label_for_charts="beda 2 angka", m_probability=0.15, u_probability=1e-4
+                label_for_charts="beda 2 angka",
+                m_probability=0.05,
+                u_probability=_NIK_SERIAL_ONLY_U,
+                fix_u_probability=True,
             ),
             cll.ElseLevel().configure(
                 label_for_charts="berbeda", m_probability=0.15, u_probability=0.9995
@@ -247,3 +271,31 @@ def settings(*, prior: float) -> Any:
         retain_intermediate_calculation_columns=True,
         retain_matching_columns=True,
     )
+
+
+# What a careful reviewer needs before a pair is linked without them, besides the bar: the
+# names agree (one of these levels), and something that a namesake, a twin or a neighbour
+# born the same day in the same district does not share: a NIK off by a typo that no other
+# person's NIK looks like, the registrant's KK typed as the NIK, or the same phone number.
+# Name, birth date and regency alone are what namesakes have in common.
+NAMES_AGREE = ("sama", "sama, dengan inisial", "satu nama tidak ditulis", "sangat mirip")
+NIK_IDENTIFIES = (
+    "sama",
+    "NIK di laporan = nomor KK pendaftar",
+    "beda 1 angka di kode wilayah/tanggal",
+    "beda 1 angka di nomor urut",
+)
+PHONE_IDENTIFIES = ("sama",)
+
+
+def gamma_values(output_column_name: str, labels: tuple[str, ...]) -> frozenset[int]:
+    """Splink's level numbers (``gamma_<comparison>``) of the levels with these labels."""
+    for comparison in comparisons():
+        built = comparison.get_comparison("duckdb")
+        if built.output_column_name == output_column_name:
+            return frozenset(
+                level.comparison_vector_value
+                for level in built.comparison_levels
+                if level.label_for_charts in labels
+            )
+    raise KeyError(output_column_name)

@@ -64,9 +64,9 @@ def test_it_links_spelling_variants_with_a_one_digit_nik_typo_automatically(
     surabaya_data_officer: User,
 ) -> None:
     nik = fake_nik(serial=21)
-    # A typo in the district code: the serial still agrees (a serial-only difference is
-    # what a neighbour's NIK looks like, see the next test).
-    typo = nik[:5] + ("7" if nik[5] != "7" else "8") + nik[6:]
+    # A typo in the regency code: the serial and district still agree (a serial-only or
+    # district-only difference is what a neighbour's NIK looks like, see the next tests).
+    typo = nik[:3] + ("7" if nik[3] != "7" else "8") + nik[4:]
     registration = f.registrant(nik=nik, full_name="Muhammad Joko Santoso")
     f.registrant(nik=fake_nik(serial=22), full_name="Siti Aminah")
     f.worker(nik=typo, full_name="Moh. Djoko Santoso, S.Pd.")
@@ -98,6 +98,29 @@ def test_a_nik_differing_only_in_its_serial_goes_to_review_not_to_an_automatic_l
     assert link.evidence["nik"]["level"] == "beda hanya di nomor urut"
     assert link.evidence["nik"]["weight"] < 0
     assert flag(registration) is False
+
+
+@pytest.mark.parametrize(
+    ("registrant_phone", "status", "reason"),
+    [("", "pending", "not_identified"), ("+6281234567890", "linked", "")],
+)
+def test_a_namesake_with_a_nik_one_digit_off_in_the_district_is_linked_only_if_the_phone_agrees(
+    surabaya_data_officer: User, registrant_phone: str, status: str, reason: str
+) -> None:
+    # Same name, birth date and serial, district code one digit off: a typo, or a namesake
+    # from the next district (issue 12's independent set: 55 namesakes linked this way).
+    nik = fake_nik(serial=21)
+    neighbour = nik[:5] + ("7" if nik[5] != "7" else "8") + nik[6:]
+    registration = f.registrant(nik=nik, full_name="Agus Salim", phone=registrant_phone)
+    f.worker(nik=neighbour, full_name="Agus Salim", phone="+6281234567890")
+
+    run_linkage(surabaya_data_officer)
+
+    link = Link.objects.get()
+    assert (link.registration_id, link.status) == (registration.pk, status)
+    assert link.evidence["nik"]["level"] == "beda 1 angka di kode kecamatan"
+    assert link.evidence.get("_review_reason", "") == reason
+    assert flag(registration) is (status == "linked")
 
 
 def uncertain_pair() -> tuple[Registration, int]:
