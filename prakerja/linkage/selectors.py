@@ -209,6 +209,9 @@ _LEVEL_LABELS = {
     "beda 1 angka di nomor urut": _(
         "beda satu angka di nomor urut, jauh dari nomor urut pendaftar (kemungkinan salah ketik)"
     ),
+    "beda 1 angka, kode kecamatan tidak ada": _(
+        "beda satu angka, dan kode kecamatan di NIK laporan tidak ada (kemungkinan salah ketik)"
+    ),
     "beda 1 angka di kode kecamatan": _(
         "beda satu angka di kode kecamatan (bisa orang lain dari kecamatan tetangga)"
     ),

@@ -33,6 +33,7 @@ PREPARED_COLUMNS = (
     "regency",
     "nik",
     "nik_date",
+    "nik_district_known",
     "kk_key",
 )
 
@@ -56,6 +57,15 @@ def nik_sex_expr(column: str) -> pl.Expr:
     """The sex a NIK encodes: women's birth day has 40 added."""
     day = pl.col(column).str.slice(6, 2).cast(pl.Int32, strict=False)
     return pl.when(day > 40).then(pl.lit("P")).when(day >= 1).then(pl.lit("L"))
+
+
+def nik_district_known_expr(column: str) -> pl.Expr:
+    """Whether the NIK's first six digits are a district that exists. Every person's NIK
+    names a real district, so a NIK one digit off in a district code that does not exist is a
+    typo, not a neighbour from the next district."""
+    from prakerja.identity.nik import region_catalog
+
+    return pl.col(column).str.slice(0, 6).is_in(list(region_catalog().districts))
 
 
 def phone_expr(column: str) -> pl.Expr:
@@ -96,6 +106,7 @@ def prepare_frame(frame: pl.DataFrame) -> pl.DataFrame:
         phone=phone_expr("phone") if "phone" in frame.columns else pl.lit(None, pl.String),
         regency=pl.col("regency").cast(pl.String),
         nik_date=pl.col("nik").str.slice(6, 6),
+        nik_district_known=nik_district_known_expr("nik"),
         kk_key=_optional(frame, "kk_key"),
     ).select(*PREPARED_COLUMNS)
 
@@ -149,6 +160,7 @@ def match_with_candidates(
             birth_date=pl.coalesce("birth_date", nik_birth_date_expr("nik")),
             sex=pl.when(pl.col("g").is_in(["L", "P"])).then("g").otherwise(nik_sex_expr("nik")),
             nik_date=pl.col("nik").str.slice(6, 6),
+            nik_district_known=nik_district_known_expr("nik"),
         )
         .select(*PREPARED_COLUMNS)
     )

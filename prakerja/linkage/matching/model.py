@@ -168,6 +168,13 @@ def comparisons() -> list[Any]:
             ).configure(
                 m_probability=0.1, u_probability=_NIK_SERIAL_ONLY_U, fix_u_probability=True
             ),
+            # One digit off in a district code that does not exist: a typo (every person's
+            # NIK names a real district).
+            cll.CustomLevel(
+                f"{serial} AND {one_edit} AND "
+                "(NOT nik_district_known_l OR NOT nik_district_known_r)",
+                "beda 1 angka, kode kecamatan tidak ada",
+            ).configure(m_probability=0.05, u_probability=1e-6),
             # One digit off in the district code: the same serial in the next district.
             cll.CustomLevel(f"{serial} AND {one_edit}", "beda 1 angka di kode kecamatan").configure(
                 m_probability=0.1, u_probability=_NIK_ONE_DIGIT_U, fix_u_probability=True
@@ -284,6 +291,7 @@ NIK_IDENTIFIES = (
     "NIK di laporan = nomor KK pendaftar",
     "beda 1 angka di kode wilayah/tanggal",
     "beda 1 angka di nomor urut",
+    "beda 1 angka, kode kecamatan tidak ada",
 )
 PHONE_IDENTIFIES = ("sama",)
 

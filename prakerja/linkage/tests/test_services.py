@@ -123,6 +123,23 @@ def test_a_namesake_with_a_nik_one_digit_off_in_the_district_is_linked_only_if_t
     assert flag(registration) is (status == "linked")
 
 
+def test_a_nik_one_digit_off_into_a_district_that_does_not_exist_is_linked_automatically(
+    surabaya_data_officer: User,
+) -> None:
+    # No neighbour has a NIK in district 9x of Surabaya: the digit is a typo.
+    nik = fake_nik(serial=21)
+    typo = nik[:4] + "9" + nik[5:]
+    registration = f.registrant(nik=nik, full_name="Agus Salim")
+    f.worker(nik=typo, full_name="Agus Salim")
+
+    run_linkage(surabaya_data_officer)
+
+    link = Link.objects.get()
+    assert (link.registration_id, link.status) == (registration.pk, "linked")
+    assert link.evidence["nik"]["level"] == "beda 1 angka, kode kecamatan tidak ada"
+    assert flag(registration) is True
+
+
 def uncertain_pair() -> tuple[Registration, int]:
     # Same name, birth date and regency but unrelated NIKs: maybe a typo-ridden NIK, maybe a
     # namesake. Exactly what a person must look at.
