@@ -151,8 +151,10 @@ def comparisons() -> list[Any]:
             ),
             # One digit off in the province/regency code or the date, same district and serial:
             # no other person's NIK looks like that (a twin's serial differs too), a typo does.
+            # So does a swap across the date and the serial (…0690|6001 for …0696|0001): the
+            # birth dates compared agree, a neighbour's NIK would carry the same date digits.
             cll.CustomLevel(
-                f"{serial} AND {district} AND {one_edit}",
+                f"{district} AND {one_edit} AND ({serial} OR NOT {date})",
                 "beda 1 angka di kode wilayah/tanggal",
             ).configure(m_probability=0.3, u_probability=1e-6),
             # One digit off in the serial, far from it (0012 for 0712): a typo. People born
