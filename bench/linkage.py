@@ -14,8 +14,13 @@ What it does, per database (SQLite file in a temp dir, or PostgreSQL database
    in two UPDATEs — and reports wall time, the peak RSS of that process (``ru_maxrss``),
    the counts per stage and precision/recall against the generator's truth.
 
+``--population independent`` runs on ``prakerja.linkage.evaluation`` instead: a population
+with KK numbers, its own naming and error model and labelled hard negatives, built
+independently of the tuning generator; the job is the same, and the links are also scored per
+error class and per negative type (printed as tables, and in ``--json``).
+
 Usage: .venv/bin/python bench/linkage.py [--registrants 1000000] [--reports 100000]
-       [--db sqlite,postgres]
+       [--db sqlite,postgres] [--population tuning|independent] [--json FILE]
 """
 
 from __future__ import annotations
@@ -133,12 +138,22 @@ def registrants_bulk(people: list[Any]) -> None:
             user_cols,
             [(i + 1, f"syn-{p.key.lower()}", p.full_name) for i, p in enumerate(people)],
         )
+        with_kk = bool(people) and hasattr(people[0], "kk")
+        kk_indexer = NikIndexer("kk")
         person_cols = ["id", "nik_encrypted", "nik_index"]
+        if with_kk:
+            # The independent population has family cards: a KK typed as the NIK is one of
+            # its error classes, so the registrant's KK must be there to compare with.
+            person_cols += ["kk_encrypted", "kk_index"]
         _raw_insert(
             Person,
             _defaults(Person, person_cols, now),
             person_cols,
-            [(i + 1, crypto.encrypt(p.nik), indexer(p.nik)) for i, p in enumerate(people)],
+            [
+                (i + 1, crypto.encrypt(p.nik), indexer(p.nik))
+                + ((crypto.encrypt(p.kk), kk_indexer(p.kk)) if with_kk else ())
+                for i, p in enumerate(people)
+            ],
         )
         reg_cols = [
             "id",
@@ -151,6 +166,8 @@ def registrants_bulk(people: list[Any]) -> None:
             "phone",
             "domicile_regency_id",
         ]
+        if with_kk:
+            reg_cols.append("kk_index")
         reg_defaults = _defaults(Registration, reg_cols, now)
         reg_defaults["programme_id"] = programme.pk
         reg_defaults["status"] = Registration.Status.SUBMITTED.value
@@ -171,6 +188,7 @@ def registrants_bulk(people: list[Any]) -> None:
                     "+62" + p.phone[1:],
                     p.regency_code,
                 )
+                + ((kk_indexer(p.kk),) if with_kk else ())
                 for i, p in enumerate(people)
             ],
         )
@@ -181,7 +199,35 @@ def registrants_bulk(people: list[Any]) -> None:
                 cursor.execute(statement)
 
 
-def _setup(registrants: int, reports: int) -> dict[str, object]:
+def _independent_rows(reports: list[Any]) -> list[dict[str, str]]:
+    """The independent set's reports as the template's cells (what an office uploads)."""
+    import random
+
+    from prakerja.labourdata.columns import WORKER_COLUMNS
+    from prakerja.linkage.evaluation import regency_names
+
+    rng = random.Random(SEED)
+    header = {column.key: column.header for column in WORKER_COLUMNS}
+    names = regency_names()
+    rows = []
+    for report in reports:
+        regency = report.regency_code
+        rows.append(
+            {
+                header["nik"]: report.nik,
+                header["full_name"]: report.full_name,
+                header["birth_date"]: report.birth_date.strftime("%d/%m/%Y"),
+                header["gender"]: report.gender,
+                header["category"]: rng.choice(("PHK", "Dirumahkan")),
+                header["regency"]: names.get(regency, regency) if rng.random() < 0.8 else regency,
+                header["report_date"]: "16/04/2020",
+                header["phone"]: report.phone,
+            }
+        )
+    return rows
+
+
+def _setup(registrants: int, reports: int, population: str) -> dict[str, object]:
     """Child process 1: the data (not timed as linkage)."""
     import io
 
@@ -194,25 +240,46 @@ def _setup(registrants: int, reports: int) -> dict[str, object]:
 
     workdir = Path(os.environ["BENCH_WORKDIR"])
     started = time.perf_counter()
-    others = reports  # enough unregistered people for the reports not about registrants
-    people = synthetic.population(registrants + others, seed=SEED)
-    scenario = synthetic.scenario_build(
-        registrants=people[:registrants],
-        others=people[registrants:],
-        reports=reports,
-        registered_share=0.6,
-        nik_typo_rate=0.05,
-        seed=SEED,
-    )
-    generated_s = time.perf_counter() - started
-    started = time.perf_counter()
-    registrants_bulk(people[:registrants])
-    insert_s = time.perf_counter() - started
-    truth = {str(row): key for row, key in scenario.truth.items() if key is not None}
-    (workdir / "truth.json").write_text(json.dumps(truth))
     path = workdir / "laporan.csv"
-    synthetic.csv_write(path, scenario.rows)
-    del people
+    if population == "independent":
+        from prakerja.linkage import evaluation
+
+        dataset = evaluation.build(registrants, reports, seed=SEED)
+        generated_s = time.perf_counter() - started
+        started = time.perf_counter()
+        registrants_bulk(dataset.registrants)
+        insert_s = time.perf_counter() - started
+        rows = {str(i + 2): report for i, report in enumerate(dataset.reports)}
+        truth = {row: r.truth_key for row, r in rows.items() if r.truth_key is not None}
+        (workdir / "labels.json").write_text(
+            json.dumps(
+                {
+                    "labels": {row: r.label for row, r in rows.items()},
+                    "phone": {row: bool(r.phone) for row, r in rows.items()},
+                }
+            )
+        )
+        synthetic.csv_write(path, _independent_rows(dataset.reports))
+        del dataset
+    else:
+        others = reports  # enough unregistered people for the reports not about registrants
+        people = synthetic.population(registrants + others, seed=SEED)
+        scenario = synthetic.scenario_build(
+            registrants=people[:registrants],
+            others=people[registrants:],
+            reports=reports,
+            registered_share=0.6,
+            nik_typo_rate=0.05,
+            seed=SEED,
+        )
+        generated_s = time.perf_counter() - started
+        started = time.perf_counter()
+        registrants_bulk(people[:registrants])
+        insert_s = time.perf_counter() - started
+        truth = {str(row): key for row, key in scenario.truth.items() if key is not None}
+        synthetic.csv_write(path, scenario.rows)
+        del people
+    (workdir / "truth.json").write_text(json.dumps(truth))
     officer, _created = User.objects.get_or_create(
         username="bench-data", defaults={"role": Role.DATA_OFFICER}
     )
@@ -269,6 +336,20 @@ def _time_stages() -> dict[str, float]:
         timed(services, name)
     for name in ("prepare_frame", "candidate_filter", "match_frames", "match_with_candidates"):
         timed(matching, name)
+    dump = os.environ.get("BENCH_DUMP")
+    if dump:
+        # Keep the frames the model sees, to try a rule on them without a new setup.
+        from prakerja.linkage.matching import frames
+
+        original_match = frames.match_frames
+
+        def keeping(reports: Any, registrants: Any, **kwargs: Any) -> Any:
+            Path(dump).mkdir(parents=True, exist_ok=True)
+            reports.write_parquet(Path(dump) / "reports.parquet")
+            registrants.write_parquet(Path(dump) / "registrants.parquet")
+            return original_match(reports, registrants, **kwargs)
+
+        frames.match_frames = keeping
     return seconds
 
 
@@ -321,7 +402,42 @@ def _link() -> dict[str, object]:
     )
     review = {(row_of[w], ref) for w, ref in pending}
     result = measure(predicted, truth)
+    if os.environ.get("BENCH_DUMP"):
+        from prakerja.registry.models import Registration as Reg
+
+        exact = Link.objects.filter(method=Link.Method.EXACT_NIK).values_list(
+            "worker_id", "registration__reference"
+        )
+        (Path(os.environ["BENCH_DUMP"]) / "ids.json").write_text(
+            json.dumps(
+                {
+                    "row_of": {str(w): r for w, r in row_of.items()},
+                    "ref_of": {
+                        str(i): ref for i, ref in Reg.objects.values_list("pk", "reference")
+                    },
+                    "exact": [[row_of[w], ref] for w, ref in exact],
+                    "truth": truth_keys,
+                    "labels": json.loads((workdir / "labels.json").read_text()),
+                }
+            )
+        )
     with_review = measure(predicted | (review & truth), truth)
+    evaluation_figures = None
+    labels_path = workdir / "labels.json"
+    if labels_path.exists():
+        from prakerja.linkage.evaluation import score
+
+        saved = json.loads(labels_path.read_text())
+        evaluation_figures = score(
+            truth={
+                int(row): truth_keys.get(row) and reference_for(truth_keys[row])
+                for row in saved["labels"]
+            },
+            labels={int(row): label for row, label in saved["labels"].items()},
+            phone={int(row): present for row, present in saved["phone"].items()},
+            auto=predicted,
+            review=review,
+        ).figures
     return {
         "link_s": round(link_s, 1),
         "stages_s": {name: round(seconds, 1) for name, seconds in stages.items()},
@@ -338,6 +454,7 @@ def _link() -> dict[str, object]:
         "recall_if_reviewers_accept_true_pairs": round(with_review.recall, 4),
         "review_pairs_true": len(review & truth),
         "registrants_flagged": Registration.objects.filter(reported_by_disnaker=True).count(),
+        "evaluation": evaluation_figures,
     }
 
 
@@ -361,9 +478,21 @@ def _child(env: dict[str, str], *args: str) -> dict[str, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--registrants", type=int, default=1_000_000)
-    parser.add_argument("--reports", type=int, default=100_000)
+    parser.add_argument(
+        "--population",
+        choices=["tuning", "independent"],
+        default="tuning",
+        help="tuning: labourdata.synthetic (what the matching was tuned on); independent: "
+        "linkage.evaluation (own names and error model, hard negatives, scored per class)",
+    )
+    parser.add_argument(
+        "--registrants", type=int, help="default 1,000,000 (tuning) or 200,000 (independent)"
+    )
+    parser.add_argument(
+        "--reports", type=int, help="default 100,000 (tuning) or 20,000 (independent)"
+    )
     parser.add_argument("--db", default="sqlite,postgres")
+    parser.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     parser.add_argument(
         "--keep",
         type=Path,
@@ -371,14 +500,27 @@ def main() -> None:
     )
     parser.add_argument("--child", choices=["setup", "link"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    independent = args.population == "independent"
+    if args.registrants is None:
+        args.registrants = 200_000 if independent else 1_000_000
+    if args.reports is None:
+        args.reports = 20_000 if independent else 100_000
     if args.child:
         sys.path.insert(0, str(ROOT))
         if args.child == "setup":
-            print(json.dumps(_setup(args.registrants, args.reports)))
+            print(json.dumps(_setup(args.registrants, args.reports, args.population)))
         else:
             print(json.dumps(_link()))
         return
-    sizes = ["--registrants", str(args.registrants), "--reports", str(args.reports)]
+    sizes = [
+        "--registrants",
+        str(args.registrants),
+        "--reports",
+        str(args.reports),
+        "--population",
+        args.population,
+    ]
+    results: dict[str, object] = {"population": args.population, "sizes": sizes[:4]}
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         prepared = (args.keep / "bench.sqlite3").exists()
@@ -396,6 +538,9 @@ def main() -> None:
             print("sqlite setup", json.dumps(_child(env, "--child", "setup", *sizes)), flush=True)
         figures = _child(env, "--child", "link", *sizes)
         print("sqlite link", json.dumps(figures), flush=True)
+        _report(figures)
+        results["sqlite"] = figures
+        _write(args.json, results)
         return
     for db in args.db.split(","):
         with tempfile.TemporaryDirectory(prefix="linkage-bench-") as tmp:
@@ -409,11 +554,29 @@ def main() -> None:
                 figures["load_before"] = load_before
                 figures["load_after"] = handle.read().split()[:3]
             print(db, "link", json.dumps(figures), flush=True)
+            _report(figures)
+            results[db] = {"setup": setup, "link": figures}
         if db == "postgres":
             import psycopg
 
             with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
                 connection.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    _write(args.json, results)
+
+
+def _report(figures: dict[str, object]) -> None:
+    """The independent set's score as tables (the JSON line above has the same figures)."""
+    evaluation = figures.get("evaluation")
+    if evaluation:
+        sys.path.insert(0, str(ROOT))
+        from prakerja.linkage.evaluation import Score
+
+        print(Score(evaluation).table(), flush=True)  # type: ignore[arg-type]
+
+
+def _write(path: Path | None, results: dict[str, object]) -> None:
+    if path is not None:
+        path.write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":

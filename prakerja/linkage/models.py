@@ -49,6 +49,9 @@ class LinkageRun(models.Model):
     # Last sign of life of the job (start and every progress step): a run whose worker died
     # stops blocking new runs once this is old (linkage.services.LINKAGE_RUN_STALE_AFTER).
     progress_at = models.DateTimeField(_("kemajuan terakhir"), null=True, blank=True)
+    # The Splink model this run trained and scored with (settings JSON: comparisons, levels,
+    # m and u): what each of its links' weights came from.
+    model = models.JSONField(_("model pencocokan"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

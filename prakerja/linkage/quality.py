@@ -36,6 +36,8 @@ def registrants_frame(people: list[synthetic.SyntheticPerson]) -> pl.DataFrame:
             "birth_date": [p.birth_date for p in people],
             "regency": [p.regency_code for p in people],
             "nik": [p.nik for p in people],
+            # The job compares phones too (a NIK near a neighbour's needs it to be linked).
+            "phone": [p.phone for p in people],
         },
         schema={
             "unique_id": pl.Int64,
@@ -43,6 +45,7 @@ def registrants_frame(people: list[synthetic.SyntheticPerson]) -> pl.DataFrame:
             "birth_date": pl.Date,
             "regency": pl.String,
             "nik": pl.String,
+            "phone": pl.String,
         },
     )
 
@@ -65,6 +68,7 @@ def reports_frame(rows: list[dict[str, str]]) -> pl.DataFrame:
             "birth_date": [birth(r[header["birth_date"]]) for r in rows],
             "regency": [regency(r[header["regency"]]) for r in rows],
             "nik": [r[header["nik"]] for r in rows],
+            "phone": [r.get(header["phone"], "") for r in rows],
         },
         schema={
             "unique_id": pl.Int64,
@@ -72,6 +76,7 @@ def reports_frame(rows: list[dict[str, str]]) -> pl.DataFrame:
             "birth_date": pl.Date,
             "regency": pl.String,
             "nik": pl.String,
+            "phone": pl.String,
         },
     )
 

@@ -120,6 +120,8 @@ class LinkEvidence:
     registrant: SideEvidence
     comparisons: list[dict[str, Any]]
     reports: list[dict[str, Any]]
+    review_reason: str = ""
+    bar_max: int = 20
 
 
 def link_evidence(*, actor: Actor, link_id: int) -> LinkEvidence:
@@ -129,20 +131,22 @@ def link_evidence(*, actor: Actor, link_id: int) -> LinkEvidence:
     registration = Registration.objects.select_related("person", "domicile_regency").get(
         pk=link.registration_id
     )
-    labels = {
-        "nama": _("Nama"),
-        "tanggal_lahir": _("Tanggal lahir"),
-        "kabupaten": _("Kabupaten/kota"),
-        "nik": _("NIK"),
-    }
-    comparisons = [
-        {
-            "name": labels.get(key, key),
-            "level": value.get("level", ""),
-            "weight": value.get("weight"),
-        }
-        for key, value in (link.evidence or {}).items()
-    ]
+    comparisons = []
+    for key, value in (link.evidence or {}).items():
+        if key.startswith("_"):
+            continue
+        weight = value.get("weight")
+        comparisons.append(
+            {
+                "key": key,
+                "name": _COMPARISON_LABELS.get(key, key),
+                "level": _LEVEL_LABELS.get(value.get("level", ""), value.get("level", "")),
+                "weight": weight,
+                "direction": _direction(weight),
+                # The bar of the waterfall: a <meter>, so no inline style or script (CSP).
+                "bar": min(abs(weight), _BAR_MAX) if weight is not None else 0,
+            }
+        )
     reports: list[dict[str, Any]] = [
         dict(row)
         for row in WorkerReport.objects.filter(worker_id=worker.pk).values(
@@ -167,7 +171,70 @@ def link_evidence(*, actor: Actor, link_id: int) -> LinkEvidence:
         ),
         comparisons=comparisons,
         reports=reports,
+        review_reason=str(_REVIEW_REASONS.get((link.evidence or {}).get("_review_reason", ""), "")),
+        bar_max=_BAR_MAX,
     )
+
+
+_BAR_MAX = 20
+_COMPARISON_LABELS = {
+    "nama": _("Nama"),
+    "tanggal_lahir": _("Tanggal lahir"),
+    "jenis_kelamin": _("Jenis kelamin"),
+    "nomor_hp": _("Nomor HP"),
+    "nik": _("NIK"),
+    "kabupaten": _("Kabupaten/kota"),
+}
+# The model's level labels (matching.model) in words a reviewer reads.
+_LEVEL_LABELS = {
+    "sama": _("sama"),
+    "berbeda": _("berbeda"),
+    "tidak ada data": _("tidak ada data di salah satu sisi"),
+    "sama, dengan inisial": _("sama, salah satu ditulis dengan inisial"),
+    "satu nama tidak ditulis": _("sama, tetapi satu kata nama tidak ditulis"),
+    "sangat mirip": _("sangat mirip (beda ejaan/salah ketik)"),
+    "mirip": _("agak mirip"),
+    "tanggal dan bulan tertukar": _("tanggal dan bulan tertukar"),
+    "tahun beda 1 angka": _("tahun beda satu angka"),
+    "tanggal/bulan beda 1 angka": _("tanggal atau bulan beda satu angka"),
+    "NIK di laporan = nomor KK pendaftar": _(
+        "NIK di laporan sama dengan nomor KK pendaftar (salah kolom)"
+    ),
+    "beda hanya di nomor urut": _(
+        "beda hanya di nomor urut (bisa orang lain yang lahir di hari dan kecamatan sama)"
+    ),
+    "beda 1 angka di kode wilayah/tanggal": _(
+        "beda satu angka di kode provinsi/kabupaten atau tanggal (kemungkinan salah ketik)"
+    ),
+    "beda 1 angka di nomor urut": _(
+        "beda satu angka di nomor urut, jauh dari nomor urut pendaftar (kemungkinan salah ketik)"
+    ),
+    "beda 1 angka, kode kecamatan tidak ada": _(
+        "beda satu angka, dan kode kecamatan di NIK laporan tidak ada (kemungkinan salah ketik)"
+    ),
+    "beda 1 angka di kode kecamatan": _(
+        "beda satu angka di kode kecamatan (bisa orang lain dari kecamatan tetangga)"
+    ),
+    "beda 2 angka": _("beda dua angka (bisa orang lain yang lahir di hari dan wilayah sama)"),
+}
+_REVIEW_REASONS = {
+    "below_bar": _("Peluang cocok belum cukup tinggi untuk ditautkan otomatis."),
+    "tie": _(
+        "Ada calon lain yang hampir sama kuat (misalnya saudara kembar atau orang dengan nama "
+        "dan tanggal lahir sama); petugas yang memutuskan."
+    ),
+    "sex_differs": _("Jenis kelamin kedua data berbeda."),
+    "not_identified": _(
+        "Nama kurang sama, atau NIK, nomor KK dan nomor HP tidak menunjuk ke satu orang: bisa "
+        "orang lain dengan nama dan tanggal lahir sama (misalnya saudara kembar)."
+    ),
+}
+
+
+def _direction(weight: float | None) -> str:
+    if weight is None or abs(weight) < 0.5:
+        return str(_("hampir tidak berpengaruh"))
+    return str(_("mendukung") if weight > 0 else _("menentang"))
 
 
 # --- Outreach ---------------------------------------------------------------------------

@@ -267,7 +267,7 @@ def _link_exact_nik(*, run_id: int) -> int:
 
 
 def _frame_from_query(queryset: QuerySet[Any]) -> pl.DataFrame:
-    """The five columns of a ``values_list`` query read with a plain cursor in chunks into one
+    """The columns of a ``values_list`` query read with a plain cursor in chunks into one
     polars frame: no ORM objects and none of Django's per-value converters, which on a
     million rows cost more than the query itself."""
     sql, params = queryset.query.sql_with_params()
@@ -278,6 +278,9 @@ def _frame_from_query(queryset: QuerySet[Any]) -> pl.DataFrame:
         "birth_date": pl.Date,
         "regency": pl.String,
         "nik_encrypted": pl.String,
+        "gender": pl.String,
+        "phone": pl.String,
+        "kk_key": pl.String,
     }
     frames = []
     with connection.cursor() as cursor:
@@ -306,9 +309,19 @@ def load_reports_frame() -> pl.DataFrame:
             )
         )
         .exclude(Exists(_registered().filter(person_id=OuterRef("person_id"))))
-        .values_list("pk", "full_name", "birth_date", "regency_id", "person__nik_encrypted")
+        .values_list(
+            "pk",
+            "full_name",
+            "birth_date",
+            "regency_id",
+            "person__nik_encrypted",
+            "gender",
+            "phone",
+            # No KK on a report; the column keeps both frames alike.
+            "person__kk_index",
+        )
     )
-    return _decrypt_column(_frame_from_query(workers))
+    return _decrypt_column(_frame_from_query(workers)).drop("kk_key")
 
 
 def load_registrants_frame() -> pl.DataFrame:
@@ -319,26 +332,50 @@ def load_registrants_frame() -> pl.DataFrame:
             Exists(Link.objects.filter(registration_id=OuterRef("pk"), status__in=Link.ACTIVE))
         )
         .values_list(
-            "pk", "full_name", "birth_date", "domicile_regency_id", "person__nik_encrypted"
+            "pk",
+            "full_name",
+            "birth_date",
+            "domicile_regency_id",
+            "person__nik_encrypted",
+            "gender",
+            # The number given on the registration (the account's, unless changed there).
+            "phone",
+            "kk_index",
         )
     )
     return _frame_from_query(registrants)
 
 
-def _evidence(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    labels = {
-        name: ["tidak ada data"] + [lv.label for lv in reversed(levels)]
-        for name, levels in matching._levels().items()
-    }
-    evidence = {}
-    for name in matching.COMPARISON_COLUMNS:
+def _evidence(row: dict[str, Any], labels: dict[str, list[str]]) -> dict[str, Any]:
+    """Per comparison: the level the pair reached and its match weight (bits), no values."""
+    evidence: dict[str, Any] = {}
+    for name in matching.COMPARISONS:
         gamma = row[f"gamma_{name}"]
         # gamma -1 is the null level; 0 the ELSE level; higher is closer.
+        weight = row[f"mw_{name}"]
         evidence[name] = {
-            "level": labels[name][gamma + 1],
-            "weight": round(float(row[f"mw_{name}"]), 2),
+            "level": labels[name][gamma + 1] if gamma + 1 < len(labels[name]) else str(gamma),
+            "weight": round(float(weight), 2) if weight is not None else 0.0,
         }
+    if row["review_reason"]:
+        evidence["_review_reason"] = row["review_reason"]
     return evidence
+
+
+def _level_labels(model: dict[str, Any]) -> dict[str, list[str]]:
+    """Labels by gamma + 1 (null level first, then from the ELSE level up) from the model."""
+    labels = {}
+    for comparison in model["comparisons"]:
+        levels = comparison["comparison_levels"]
+        rest = [lv for lv in levels if not lv.get("is_null_level")]
+        names = ["tidak ada data"]
+        names += [str(lv.get("label_for_charts", "")) for lv in reversed(rest)]
+        labels[comparison["output_column_name"]] = names
+    return labels
+
+
+def _kk_key(nik: str) -> str:
+    return crypto.blind_index(nik, purpose="kk")
 
 
 def _link_probabilistic(*, run_id: int) -> tuple[int, int, int]:
@@ -348,22 +385,24 @@ def _link_probabilistic(*, run_id: int) -> tuple[int, int, int]:
         return 0, 0, 0
     registrants_raw = load_registrants_frame()
     _progress(run_id, "match", 45)
-    scored = matching.match_with_candidates(reports_raw, registrants_raw, decrypt=crypto.decrypt)
-    del registrants_raw
-    # One registrant is one person: keep only its best report.
-    scored = scored.sort(["match_weight", "report_id"], descending=[True, False]).unique(
-        subset=["registration_id"], keep="first", maintain_order=True
+    scored, model = matching.match_with_candidates(
+        reports_raw, registrants_raw, decrypt=crypto.decrypt, kk_key=_kk_key
     )
+    del registrants_raw
+    # The trained model goes with the run: each link's weights can be explained later.
+    LinkageRun.objects.filter(pk=run_id).update(model=model)
+    chosen = matching.assign_one_to_one(scored)
+    labels = _level_labels(model)
     # Every pair ever proposed (a few hundred thousand at most), rather than an IN list of
     # tens of thousands of ids, which SQLite refuses past 32,766 parameters.
     existing = set(Link.objects.values_list("worker_id", "registration_id").iterator(10_000))
     _progress(run_id, "write", 80)
     auto = review = 0
     new_links = []
-    for row in scored.iter_rows(named=True):
+    for row in chosen.iter_rows(named=True):
         if (row["report_id"], row["registration_id"]) in existing:
             continue
-        is_auto = row["match_probability"] >= matching.AUTO_LINK_PROBABILITY
+        is_auto = bool(row["auto"])
         auto += is_auto
         review += not is_auto
         new_links.append(
@@ -374,7 +413,7 @@ def _link_probabilistic(*, run_id: int) -> tuple[int, int, int]:
                 status=Link.Status.LINKED if is_auto else Link.Status.PENDING,
                 match_probability=float(row["match_probability"]),
                 match_weight=float(row["match_weight"]),
-                evidence=_evidence(row),
+                evidence=_evidence(row, labels),
                 run_id=run_id,
             )
         )

@@ -120,7 +120,6 @@ def link_detail(request: HttpRequest, link_id: int) -> HttpResponse:
             "evidence": evidence,
             "error": error,
             "can_decide": actor_can(request.user, Capability.LABOUR_DATA_IMPORT),
-            "weights": matching.level_weights(),
             "auto_threshold": matching.AUTO_LINK_PROBABILITY,
             "category_labels": dict(Category.choices),
         },

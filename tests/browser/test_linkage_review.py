@@ -35,7 +35,7 @@ from prakerja.linkage.tests import factories as f
 
 s = {serial}
 registrant = f.registrant(nik=fake_nik(serial=s), full_name="{name}", birth_date=date(1990, 8, 17))
-f.worker(nik=fake_nik(serial=s + 1, district_code="357802"), full_name="{name}")
+f.worker(nik=fake_nik(serial=(s + 2222) % 10000, district_code="357802"), full_name="{name}")
 f.worker(nik=fake_nik(serial=s + 2), full_name="{outreach_name}", phone="{outreach_phone}")
 jps_nik = fake_nik(serial=s + 3)
 selected = f.registrant(nik=jps_nik, full_name="{jps_name}")
@@ -111,6 +111,15 @@ def test_a_data_officer_accepts_a_match_and_exports_outreach_and_a_manager_resol
         expect(page.get_by_test_id("worker-name")).to_have_text(name)
         expect(page.get_by_test_id("registrant-name")).to_have_text(name)
         expect(page.get_by_text(re.compile(r"3578\*{8}\d{4}")).first).to_be_visible()
+        # Why (issue 12): each comparison's result and weight, in plain Indonesian.
+        expect(page.get_by_role("heading", name="Mengapa: bobot tiap perbandingan")).to_be_visible()
+        name_row = page.get_by_test_id("evidence-nama")
+        expect(name_row).to_contain_text("Nama")
+        expect(name_row).to_contain_text("mendukung")
+        expect(name_row.locator("meter")).to_be_visible()
+        expect(page.get_by_test_id("evidence-nik")).to_contain_text("NIK")
+        expect(page.get_by_test_id("evidence-tanggal_lahir")).to_contain_text("sama")
+        expect(page.get_by_test_id("review-reason")).to_be_visible()
         _shot(page, "1-evidence")
         page.get_by_role("button", name="Terima: orang yang sama").click()
         expect(page.get_by_text("Keputusan disimpan.")).to_be_visible()

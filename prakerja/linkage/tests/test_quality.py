@@ -34,10 +34,10 @@ def test_frames_reach_the_precision_and_recall_bar() -> None:
 
     exact = reports.join(registered.select("unique_id", "nik"), on="nik", how="inner")
     rest = reports.filter(~pl.col("unique_id").is_in(exact["unique_id"].implode()))
-    scored = matching.match_with_candidates(
+    scored, _model = matching.match_with_candidates(
         rest, registered.rename({"nik": "nik_encrypted"}), decrypt=lambda token: token
     )
-    auto = scored.filter(pl.col("match_probability") >= matching.AUTO_LINK_PROBABILITY)
+    auto = matching.assign_one_to_one(scored).filter(pl.col("auto"))
     predicted = {
         (r, key[g]) for r, g in zip(exact["unique_id"], exact["unique_id_right"], strict=True)
     }
@@ -64,18 +64,25 @@ def test_the_probabilistic_stage_alone_reaches_the_bar_on_typo_niks() -> None:
     key = {i: person.key for i, person in enumerate(registrants)}
     assert reports.join(registered, on="nik", how="semi").height < 20
 
-    scored = matching.match_with_candidates(
+    scored, _model = matching.match_with_candidates(
         reports, registered.rename({"nik": "nik_encrypted"}), decrypt=lambda token: token
     )
-    auto = scored.filter(pl.col("match_probability") >= matching.AUTO_LINK_PROBABILITY)
+    chosen = matching.assign_one_to_one(scored)
+    auto = chosen.filter(pl.col("auto"))
     predicted = {
         (r, key[g]) for r, g in zip(auto["report_id"], auto["registration_id"], strict=True)
     }
 
     result = quality.measure(predicted, scenario.true_pairs())
+    found = {
+        (r, key[g]) for r, g in zip(chosen["report_id"], chosen["registration_id"], strict=True)
+    }
 
     assert result.precision >= 0.98, result
-    assert result.recall >= 0.95, result
+    # This generator's NIK typos mostly change the serial, which by itself is no proof
+    # (issue 12): such pairs go to review. Found = linked or queued for review.
+    assert quality.measure(found, scenario.true_pairs()).recall >= 0.95
+    assert result.recall >= 0.85, result
 
 
 @pytest.mark.django_db
@@ -117,6 +124,16 @@ def test_the_job_links_an_imported_list_to_registrants_with_the_bar_met(
     }
     result = quality.measure(predicted, truth)
     assert result.precision >= 0.98, result
-    assert result.recall >= 0.95, result
+    # A NIK that differs from the registrant's only in its serial, same name, date and
+    # district, is not proof (issue 12: neighbours, twins): this generator's NIK typos are
+    # mostly that, so those pairs wait for a person. Found = linked or in the review queue.
+    found = {
+        (worker_row[w], reference[r])
+        for w, r in Link.objects.filter(status__in=[*Link.ACTIVE, Link.Status.PENDING]).values_list(
+            "worker_id", "registration_id"
+        )
+    }
+    assert quality.measure(found, truth).recall >= 0.95
+    assert result.recall >= 0.8, result
     flagged = Registration.objects.filter(reported_by_disnaker=True).count()
     assert flagged == len(predicted)

@@ -1,0 +1,254 @@
+"""The independent linkage evaluation set (issue 12, item 6) and the bench's scoring of it.
+
+No database: the set is data only; ``bench/linkage.py --population independent`` inserts it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from prakerja.identity.nik import FEMALE_DAY_OFFSET, kk_parse, nik_parse
+from prakerja.labourdata import synthetic
+from prakerja.linkage import evaluation
+from prakerja.linkage.evaluation import EvalReport, EvalSet
+
+REGISTRANTS = 4000
+REPORTS = 2000
+
+
+@pytest.fixture(scope="module")
+def dataset() -> EvalSet:
+    return evaluation.build(REGISTRANTS, REPORTS, seed=5)
+
+
+def _by_key(dataset: EvalSet) -> dict[str, evaluation.EvalPerson]:
+    return {person.key: person for person in dataset.registrants}
+
+
+def _digits_differing(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b, strict=True))
+
+
+def test_the_same_seed_gives_the_same_set_and_another_seed_another(dataset: EvalSet) -> None:
+    again = evaluation.build(REGISTRANTS, REPORTS, seed=5)
+    other = evaluation.build(REGISTRANTS, REPORTS, seed=6)
+
+    assert again.registrants == dataset.registrants
+    assert again.reports == dataset.reports
+    assert other.reports != dataset.reports
+    assert [p.nik for p in other.registrants] != [p.nik for p in dataset.registrants]
+
+
+def test_every_error_class_and_negative_type_appears_at_its_rate(dataset: EvalSet) -> None:
+    counts = dataset.counts
+    for label, rate in {**evaluation.POSITIVE_CLASSES, **evaluation.NEGATIVE_TYPES}.items():
+        assert counts[label] == round(rate * REPORTS), label
+    assert sum(counts.values()) == len(dataset.reports) == REPORTS
+    assert counts[evaluation.PLAIN_NEGATIVE] > 0
+    positives = [r for r in dataset.reports if r.truth_key is not None]
+    assert len(positives) == sum(round(r * REPORTS) for r in evaluation.POSITIVE_CLASSES.values())
+    with_phone = sum(1 for report in dataset.reports if report.phone) / REPORTS
+    assert abs(with_phone - evaluation.PHONE_PRESENT_RATE) < 0.04
+    shared: dict[str, list[evaluation.EvalPerson]] = {}
+    for person in dataset.registrants:
+        shared.setdefault(person.kk, []).append(person)
+    households_with_a_shared_phone = [
+        members
+        for members in shared.values()
+        if len(members) > 1 and len({m.phone for m in members}) == 1
+    ]
+    assert households_with_a_shared_phone
+
+
+def test_every_generated_nik_and_kk_is_well_formed_and_report_niks_are_unique(
+    dataset: EvalSet,
+) -> None:
+    for person in dataset.registrants:
+        parsed = nik_parse(person.nik, stated_birth_date=person.birth_date)
+        assert parsed.ok, person.nik
+        assert parsed.gender == person.gender
+        assert parsed.birth_date == person.birth_date
+        assert kk_parse(person.kk).ok
+    assert len({p.nik for p in dataset.registrants}) == REGISTRANTS
+    for report in dataset.reports:
+        assert nik_parse(report.nik).ok, report.label
+    assert len({r.nik for r in dataset.reports}) == REPORTS
+    registrant_niks = {p.nik for p in dataset.registrants}
+    for report in dataset.reports:
+        if report.truth_key is None:
+            assert report.nik not in registrant_niks, report.label
+
+
+def test_each_positive_carries_exactly_its_error(dataset: EvalSet) -> None:
+    people = _by_key(dataset)
+    name_classes = {
+        "name_order_swapped",
+        "first_name_dropped",
+        "initials",
+        "title_added",
+        "muhammad_siti_variant",
+        "old_spelling",
+    }
+    for report in dataset.reports:
+        if report.truth_key is None:
+            continue
+        person = people[report.truth_key]
+        label = report.label
+        if label == "exact":
+            assert report.nik == person.nik
+        elif label == "kk_as_nik":
+            assert report.nik == person.kk
+        elif label == "nik_transposition":
+            assert sorted(report.nik) == sorted(person.nik)
+            assert _digits_differing(report.nik, person.nik) == 2
+        else:
+            # Every other class comes with a one-digit NIK typo, else exact NIK would hide it.
+            assert _digits_differing(report.nik, person.nik) == 1, label
+        if label == "date_day_month_swap":
+            born = person.birth_date
+            assert report.birth_date == date(born.year, born.day, born.month)
+            assert report.birth_date != born
+        elif label == "year_digit_typo":
+            assert abs(report.birth_date.year - person.birth_date.year) == 10
+        else:
+            assert report.birth_date == person.birth_date, label
+        if label == "other_regency_nik_typo":
+            assert report.regency_code != person.regency_code
+        else:
+            assert report.regency_code == person.regency_code
+        if label in name_classes:
+            assert report.full_name.lower() != person.full_name.lower(), label
+        else:
+            assert report.full_name.lower() == person.full_name.lower(), label
+        if report.phone:
+            assert report.phone == person.phone
+
+
+def test_the_name_variations_are_the_indonesian_ones() -> None:
+    import random
+
+    rng = random.Random(1)
+    assert evaluation.initials("Muhammad Ali", random.Random(0)) == "M. Ali"
+    assert evaluation.initials("Siti Aminah", random.Random(0)) == "S. Aminah"
+    assert evaluation.first_name_dropped("Moch. Mudhar Hasan") == "Mudhar Hasan"
+    assert evaluation.muhammad_siti_variant("Siti Aminah", rng) == "St. Aminah"
+    assert evaluation.muhammad_siti_variant("St. Aminah", rng) == "Siti Aminah"
+    assert evaluation.muhammad_siti_variant("M. Mudhar", rng).split(" ")[0] in {
+        "Muhammad",
+        "Muhamad",
+        "Mohammad",
+        "Mochamad",
+        "Moch.",
+        "Moh.",
+    }
+    assert evaluation.old_spelling("Soekarno", rng) == "Sukarno"
+    assert evaluation.old_spelling("Djoko Tjahjono", rng) in {"Joko Tjahjono", "Djoko Cahjono"}
+    assert evaluation.old_spelling("Joko", rng) == "Djoko"
+    titled = evaluation.title_added("Budi Santoso", "L", random.Random(2))
+    assert "Budi Santoso" in titled and titled != "Budi Santoso"
+
+
+def test_each_hard_negative_resembles_its_registrant_as_labelled(dataset: EvalSet) -> None:
+    people = _by_key(dataset)
+    seen: set[str] = set()
+    for report in dataset.reports:
+        if report.truth_key is not None or report.label == evaluation.PLAIN_NEGATIVE:
+            continue
+        seen.add(report.label)
+        assert report.related_key is not None
+        person = people[report.related_key]
+        assert report.nik != person.nik
+        if report.label == "namesake":
+            assert report.full_name.lower() == person.full_name.lower()
+            assert report.birth_date == person.birth_date
+            assert report.regency_code == person.regency_code
+            assert report.nik[:4] == person.nik[:4]
+        elif report.label.startswith("twin"):
+            assert report.birth_date == person.birth_date
+            assert report.nik[:6] == person.nik[:6]
+            day_reg, day_rep = int(person.nik[6:8]), int(report.nik[6:8])
+            if report.label == "twin_same_sex":
+                assert report.gender == person.gender
+                assert report.nik[:12] == person.nik[:12]  # only the serial differs
+            else:
+                assert report.gender != person.gender
+                assert abs(day_rep - day_reg) == FEMALE_DAY_OFFSET
+        elif report.label == "relative_shared_phone":
+            assert report.nik[:6] == person.nik[:6]
+            if report.phone:
+                assert report.phone == person.phone
+    assert seen == set(evaluation.NEGATIVE_TYPES)
+
+
+def _report(label: str, truth: str | None) -> EvalReport:
+    return EvalReport(
+        nik="3578010101900001",
+        full_name="X",
+        birth_date=date(1990, 1, 1),
+        gender="L",
+        regency_code="3578",
+        phone="",
+        truth_key=truth,
+        label=label,
+    )
+
+
+def test_the_score_counts_a_hand_made_run_correctly() -> None:
+    # Rows 2-5 are about registrants A-D, rows 6-8 about people who never registered.
+    truth = {2: "A", 3: "B", 4: "C", 5: "D", 6: None, 7: None, 8: None}
+    labels = {
+        2: "exact",
+        3: "exact",
+        4: "kk_as_nik",
+        5: "kk_as_nik",
+        6: "twin_opposite_sex",
+        7: "namesake",
+        8: "never_registered",
+    }
+    auto = {(2, "A"), (3, "X"), (6, "A")}  # one right, one wrong registrant, one twin
+    review = {(4, "C"), (7, "B")}  # a true pair in review is not a link
+    figures = evaluation.score(
+        truth=truth, labels=labels, auto=auto, review=review, phone={2: True, 3: False}
+    ).figures
+
+    assert figures["auto_links"] == 3
+    assert figures["auto_correct"] == 1
+    assert figures["auto_wrong_registrant"] == 1
+    assert figures["auto_on_negatives"] == 1
+    assert figures["true_pairs"] == 4
+    assert figures["precision"] == pytest.approx(1 / 3, abs=1e-4)
+    assert figures["recall"] == 0.25
+    assert figures["review_pairs"] == 2
+    assert figures["review_true"] == 1
+    assert figures["per_class"]["exact"] == {
+        "reports": 2,
+        "linked": 1,
+        "review": 0,
+        "wrong": 1,
+        "recall": 0.5,
+    }
+    assert figures["per_class"]["kk_as_nik"] == {
+        "reports": 2,
+        "linked": 0,
+        "review": 1,
+        "wrong": 0,
+        "recall": 0.0,
+    }
+    assert figures["per_negative"] == {
+        "namesake": {"reports": 1, "false_links": 0, "review": 1},
+        "never_registered": {"reports": 1, "false_links": 0, "review": 0},
+        "twin_opposite_sex": {"reports": 1, "false_links": 1, "review": 0},
+    }
+    assert figures["recall_by_phone"]["with_phone"]["recall"] == 1.0
+    assert figures["recall_by_phone"]["without_phone"]["linked"] == 0
+    table = evaluation.Score(figures).table()
+    assert "| twin_opposite_sex | 1 | 1 | 0 |" in table
+
+
+def test_keys_turn_into_registry_references() -> None:
+    # The bench names registrants by ``synthetic.reference_for(key)``; distinct keys, distinct
+    # references, for this set's "E…" keys too.
+    keys = [f"E4-{i}" for i in range(2000)]
+    assert len({synthetic.reference_for(key) for key in keys}) == len(keys)
