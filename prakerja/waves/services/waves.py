@@ -138,6 +138,8 @@ def _join_all_submitted(wave: Wave, *, actor: Actor) -> int:
     wave and was never selected, in one INSERT … SELECT, and their "created" history rows in
     one more."""
     now = timezone.now()
+    # Stored as the ORM stores it, so that the history below finds the rows by this value.
+    stamp = connection.ops.adapt_datetimefield_value(now)
     joined = literal(WaveEntry.Status.JOINED)
     selected = literal(WaveEntry.Status.SELECTED)
     submitted = literal(Registration.Status.SUBMITTED)
@@ -153,7 +155,7 @@ def _join_all_submitted(wave: Wave, *, actor: Actor) -> int:
                               WHERE e.registration_id = r.id
                                 AND (e.wave_id = %s OR e.status = {selected}))
             """,  # noqa: S608 - table names and enum values of the models only
-            [wave.pk, "[]", now, wave.programme_id, wave.pk],
+            [wave.pk, "[]", stamp, wave.programme_id, wave.pk],
         )
         created = int(cursor.rowcount)
     if created:
@@ -266,6 +268,7 @@ def _carry_over(*, actor: Actor, source: Wave, target: Wave) -> int:
     waiting) into the target wave, set-based; the source entries become ``carried_over``.
     Both sides get their history rows (``core.history``), a constant number of statements."""
     now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
     waiting = literal(WaveEntry.Status.WAITING)
     joined = literal(WaveEntry.Status.JOINED)
     not_selected = literal(WaveEntry.Status.NOT_SELECTED)
@@ -282,7 +285,7 @@ def _carry_over(*, actor: Actor, source: Wave, target: Wave) -> int:
               AND NOT EXISTS (SELECT 1 FROM {ENTRY_TABLE} t
                               WHERE t.wave_id = %s AND t.registration_id = s.registration_id)
             """,  # noqa: S608 - table names and enum values of the models only
-            [target.pk, now, source.pk, target.pk],
+            [target.pk, stamp, source.pk, target.pk],
         )
         moved = int(cursor.rowcount)
     reason = "dialihkan ke gelombang berikutnya"
