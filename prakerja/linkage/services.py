@@ -233,7 +233,7 @@ def _link_exact_nik(*, run_id: int) -> int:
                 Link.Status.LINKED.value,
                 evidence,
                 run_id,
-                now,
+                connection.ops.adapt_datetimefield_value(now),  # as the ORM stores it
                 Registration.Status.DRAFT.value,
             ],
         )
