@@ -10,6 +10,7 @@ once per model from ``_meta`` and producing exactly what the ORM would:
 * ``update_with_history``: ``save(update_fields=…)`` of some fields plus the simple-history row
   that ``post_save`` would write, the history row copied from the updated row in the
   database (``INSERT … SELECT``; on PostgreSQL one statement with the ``UPDATE`` in a CTE).
+  The single-row form of ``core.history``'s set-based writes: same columns, same actor rule.
 
 Everything else keeps using the ORM.
 """
@@ -24,6 +25,12 @@ from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.utils import timezone
+
+from prakerja.core.history import (
+    HISTORY_EXTRA_COLUMNS,
+    history_tracked_fields,
+    history_user_id,
+)
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 # Per column: the converters and the expression they are given, as the ORM's compiler does.
@@ -163,7 +170,7 @@ def update_with_history(instance: Model, fields: Sequence[str], *, using: str = 
         ),
         getattr(instance, "_change_reason", None),
         "~",
-        getattr(getattr(instance, "_history_user", None), "pk", None),
+        history_user_id(getattr(instance, "_history_user", None)),
     ]
     key = (model, names, connection.vendor)
     sql = _update_sql.get(key)
@@ -183,12 +190,9 @@ def _update_history_sql(model: type[Model], names: tuple[str, ...], vendor: str)
     meta = model._meta
     history_meta = model.history.model._meta  # type: ignore[attr-defined]
     table, history_table = _quote(meta.db_table), _quote(history_meta.db_table)
-    tracked = [field.column for field in meta.concrete_fields]
-    history_columns = {field.column for field in history_meta.concrete_fields}
-    missing = [column for column in tracked if column not in history_columns]
-    assert not missing, f"history of {meta.label} lacks {missing}"
+    tracked = [str(field.column) for field in history_tracked_fields(model)]
     copied = ", ".join(_quote(column) for column in tracked)
-    extra = "history_date, history_change_reason, history_type, history_user_id"
+    extra = ", ".join(HISTORY_EXTRA_COLUMNS)
     assignments = ", ".join(
         f"{_quote(meta.get_field(name).column)} = %s"  # type: ignore[union-attr,arg-type]
         for name in names

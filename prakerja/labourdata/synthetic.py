@@ -388,7 +388,8 @@ def registrants_insert(
     which is exactly an exact-NIK match).
 
     References are ``reference_for(person.key)``; usernames ``syn-<key>``. Returns the number
-    inserted. No history rows are written for these synthetic registrations. Set-based, so that
+    inserted. No history rows are written for these synthetic registrations (the persons get
+    their "created" rows, as every bulk-created person does). Set-based, so that
     tests and benchmarks can seed tens of thousands (its cost: ``bench/README.md``).
     """
     from django.contrib.auth.hashers import make_password
@@ -412,7 +413,7 @@ def registrants_insert(
         nonlocal total
         with transaction.atomic():
             indexes = {indexer(person.nik): person.nik for person in batch}
-            person_ids = person_ids_ensure(indexes)
+            person_ids = person_ids_ensure(indexes, actor=None, reason="data sintetis")
             usernames = [f"syn-{person.key.lower()}" for person in batch]
             model_rows_insert(
                 User,

@@ -276,6 +276,14 @@ class SelectionResult(models.Model):
     cost more than the whole selection on PostgreSQL. Deleting a run or a registration still
     cascades (Django's collector). The primary key is ``(run, registration)``: one index to
     maintain per row instead of two, and no sequence call per row.
+
+    No simple-history on purpose: these rows are written once and never changed, so the table
+    is its own audit record. Together with its run (which has history) it holds who, when
+    and what: who started, approved and published the run and when (``created_by``,
+    ``approved_by``/``approved_at``, ``published_by``/``published_at``), the published seed,
+    the parameters and the input/result hashes, and per applicant the priority, lottery
+    number, rank and ``reason_code``. The entries' status changes at publication are in
+    ``WaveEntry``'s history, with the publishing user.
     """
 
     class Reason(models.TextChoices):

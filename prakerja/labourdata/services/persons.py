@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from prakerja.core.history import history_bulk_insert
 from prakerja.identity import crypto
 from prakerja.identity.models import Person
 from prakerja.labourdata.bulk import pairs_where_in, rows_insert_new
@@ -28,10 +30,16 @@ class NikIndexer:
 
 
 def person_ids_ensure(
-    niks: dict[str, str], *, tokens: dict[str, str] | None = None
+    niks: dict[str, str],
+    *,
+    actor: Any | None,
+    reason: str,
+    tokens: dict[str, str] | None = None,
 ) -> dict[str, int]:
     """``{nik_index: person_id}`` for ``{nik_index: nik}``, creating the persons who are new
     (``tokens``: ``{nik_index: encrypted NIK}`` already at hand, encrypted here otherwise).
+    The persons created get their "created" history row (``actor``, ``reason``) in one more
+    statement.
 
     Insert-or-ignore on the unique blind index: a person created meanwhile by a registration
     (or a second import run) is simply found, never duplicated.
@@ -45,14 +53,17 @@ def person_ids_ensure(
         encrypt = crypto.encrypt
         ready = tokens or {}
         now = timezone.now()
-        found.update(
-            rows_insert_new(
-                Person,
-                ("nik_encrypted", "nik_index", "kk_encrypted", "kk_index", "created_at"),
-                [(ready.get(key) or encrypt(niks[key]), key, "", "", now) for key in missing],
-                key_field="nik_index",
-            )
+        created = rows_insert_new(
+            Person,
+            ("nik_encrypted", "nik_index", "kk_encrypted", "kk_index", "created_at"),
+            [(ready.get(key) or encrypt(niks[key]), key, "", "", now) for key in missing],
+            key_field="nik_index",
         )
+        found.update(created)
+        if created:
+            history_bulk_insert(
+                Person, list(created.values()), actor=actor, reason=reason, history_date=now
+            )
         # Created meanwhile by a registration or another import (the insert skipped them).
         raced = [key for key in missing if key not in found]
         if raced:

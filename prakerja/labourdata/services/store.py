@@ -60,6 +60,10 @@ class _Chunk:
         self.counts = {status: 0 for status in ImportRow.Status.values}
         self.counts[ImportRow.Status.REJECTED] = len(prepared.rejected)
 
+    @property
+    def history_reason(self) -> str:
+        return f"impor data: batch {self.batch.pk}"
+
     def add_row(self, index: int, cells: dict[str, str], status: str, errors: list[Any]) -> None:
         self.counts[status] += 1
         self.rows.append(import_row(self.table, self.batch.pk, index, cells, status, errors))
@@ -89,6 +93,8 @@ class _WorkerChunk(_Chunk):
         accepted = self.prepared.accepted
         person_ids = person_ids_ensure(
             {key: clean["nik"] for _i, _c, clean, key in accepted},
+            actor=self.batch.uploaded_by_id,
+            reason=self.history_reason,
             tokens=self.prepared.nik_tokens,
         )
         worker_ids = self._workers_ensure(accepted, person_ids)
@@ -214,6 +220,8 @@ class _JpsChunk(_Chunk):
         accepted = self.prepared.accepted
         person_ids = person_ids_ensure(
             {key: clean["nik"] for _i, _c, clean, key in accepted},
+            actor=self.batch.uploaded_by_id,
+            reason=self.history_reason,
             tokens=self.prepared.nik_tokens,
         )
         earlier: dict[tuple[int, str, str], tuple[int, int]] = {}

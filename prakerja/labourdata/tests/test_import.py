@@ -300,3 +300,35 @@ def test_the_nik_an_import_stores_is_read_back_by_identity(province_data_officer
     person = Person.objects.get(nik_index=blind_index(NIK_A, purpose="nik"))
     assert crypto.decrypt(person.nik_encrypted) == NIK_A
     assert crypto.is_current(person.nik_encrypted)
+
+
+def test_persons_created_by_an_import_have_their_history_row_naming_the_uploader(
+    province_data_officer: User,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    history_table = Person.history.model._meta.db_table  # type: ignore[attr-defined]
+    niks = [fake_nik(serial=serial) for serial in (41, 42, 43)]
+    with CaptureQueriesContext(connection) as queries:
+        batch = upload(province_data_officer, xlsx_bytes([worker(nik) for nik in niks]))
+    persons = list(
+        Person.objects.filter(nik_index__in=[blind_index(nik, purpose="nik") for nik in niks])
+    )
+    assert len(persons) == 3
+    rows = sorted(
+        Person.history.filter(id__in=[p.pk for p in persons]).values_list(  # type: ignore[attr-defined]
+            "id", "history_type", "history_user_id", "history_change_reason", "nik_index"
+        )
+    )
+    assert rows == sorted(
+        (p.pk, "+", province_data_officer.pk, f"impor data: batch {batch.pk}", p.nik_index)
+        for p in persons
+    )
+    # One statement for the persons' history, not one per person.
+    writes = [
+        query
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith("INSERT") and history_table in query["sql"]
+    ]
+    assert len(writes) == 1

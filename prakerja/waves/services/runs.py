@@ -19,6 +19,7 @@ from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Actor, Capability, actor_require
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
+from prakerja.core.history import history_bulk_update
 from prakerja.core.jobs import job_lease
 from prakerja.core.signals import selection_published
 from prakerja.waves import selection, selection_parallel
@@ -292,11 +293,20 @@ def selection_run_publish(*, actor: Actor, run: SelectionRun) -> SelectionRun:
     selected_ids = SelectionResult.objects.filter(run=locked, selected=True).values(
         "registration_id"
     )
-    WaveEntry.objects.filter(
-        wave=wave, status=WaveEntry.Status.JOINED, registration_id__in=Subquery(selected_ids)
-    ).update(status=WaveEntry.Status.SELECTED)
-    WaveEntry.objects.filter(wave=wave, status=WaveEntry.Status.JOINED).update(
-        status=WaveEntry.Status.NOT_SELECTED
+    # Each entry's new status gets its history row: two set-based statements per update.
+    history_bulk_update(
+        WaveEntry.objects.filter(
+            wave=wave, status=WaveEntry.Status.JOINED, registration_id__in=Subquery(selected_ids)
+        ),
+        actor=actor,
+        reason="hasil seleksi diumumkan",
+        status=WaveEntry.Status.SELECTED,
+    )
+    history_bulk_update(
+        WaveEntry.objects.filter(wave=wave, status=WaveEntry.Status.JOINED),
+        actor=actor,
+        reason="hasil seleksi diumumkan",
+        status=WaveEntry.Status.NOT_SELECTED,
     )
     locked.status = SelectionRun.Status.PUBLISHED
     locked.published_by = actor
@@ -308,7 +318,7 @@ def selection_run_publish(*, actor: Actor, run: SelectionRun) -> SelectionRun:
     wave.save(update_fields=["status"])
     next_wave = _next_wave(wave)
     if next_wave is not None:
-        _carry_over(source=wave, target=next_wave)
+        _carry_over(actor=actor, source=wave, target=next_wave)
     registration_ids = list(
         SelectionResult.objects.filter(run=locked, selected=True)
         .order_by("registration_id")

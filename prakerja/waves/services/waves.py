@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.scopes import Actor, Capability, actor_can, actor_require
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.core.history import history_bulk_insert, history_bulk_update
 from prakerja.registry.models import Programme, Registration
 from prakerja.registry.selectors import registration_missing_steps
 from prakerja.waves.errors import WavesError
@@ -126,15 +127,19 @@ def wave_create(
         Wave.objects.filter(programme=programme, number__lt=number).order_by("-number").first()
     )
     if previous is not None:
-        _carry_over(source=previous, target=wave)
+        _carry_over(actor=actor, source=previous, target=wave)
     if allocate:
         wave_quotas_allocate(actor=actor, wave=wave)
     return wave
 
 
-def _join_all_submitted(wave: Wave) -> int:
+def _join_all_submitted(wave: Wave, *, actor: Actor) -> int:
     """Automatic joining: every submitted registration of the programme that is not in the
-    wave and was never selected, in one INSERT … SELECT."""
+    wave and was never selected, in one INSERT … SELECT, and their "created" history rows in
+    one more."""
+    now = timezone.now()
+    # Stored as the ORM stores it, so that the history below finds the rows by this value.
+    stamp = connection.ops.adapt_datetimefield_value(now)
     joined = literal(WaveEntry.Status.JOINED)
     selected = literal(WaveEntry.Status.SELECTED)
     submitted = literal(Registration.Status.SUBMITTED)
@@ -150,9 +155,19 @@ def _join_all_submitted(wave: Wave) -> int:
                               WHERE e.registration_id = r.id
                                 AND (e.wave_id = %s OR e.status = {selected}))
             """,  # noqa: S608 - table names and enum values of the models only
-            [wave.pk, "[]", timezone.now(), wave.programme_id, wave.pk],
+            [wave.pk, "[]", stamp, wave.programme_id, wave.pk],
         )
-        return int(cursor.rowcount)
+        created = int(cursor.rowcount)
+    if created:
+        # The rows this insert wrote share its timestamp (the wave is locked meanwhile).
+        history_bulk_insert(
+            WaveEntry,
+            WaveEntry.objects.filter(wave=wave, joined_at=now),
+            actor=actor,
+            reason="bergabung otomatis",
+            history_date=now,
+        )
+    return created
 
 
 @transaction.atomic
@@ -177,7 +192,7 @@ def wave_open(*, actor: Actor, wave: Wave) -> Wave:
     audit_as(wave, actor=actor, reason="gelombang dibuka")
     wave.save(update_fields=["status"])
     if wave_settings_get(programme=wave.programme).join_mode == WaveSettings.JoinMode.AUTOMATIC:
-        _join_all_submitted(wave)
+        _join_all_submitted(wave, actor=actor)
     return wave
 
 
@@ -248,10 +263,12 @@ def _next_wave(wave: Wave) -> Wave | None:
     )
 
 
-def _carry_over(*, source: Wave, target: Wave) -> int:
+def _carry_over(*, actor: Actor, source: Wave, target: Wave) -> int:
     """Move the source wave's applicants not selected (as joined) and its waiting list (as
-    waiting) into the target wave, set-based; the source entries become ``carried_over``."""
+    waiting) into the target wave, set-based; the source entries become ``carried_over``.
+    Both sides get their history rows (``core.history``), a constant number of statements."""
     now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
     waiting = literal(WaveEntry.Status.WAITING)
     joined = literal(WaveEntry.Status.JOINED)
     not_selected = literal(WaveEntry.Status.NOT_SELECTED)
@@ -268,12 +285,26 @@ def _carry_over(*, source: Wave, target: Wave) -> int:
               AND NOT EXISTS (SELECT 1 FROM {ENTRY_TABLE} t
                               WHERE t.wave_id = %s AND t.registration_id = s.registration_id)
             """,  # noqa: S608 - table names and enum values of the models only
-            [target.pk, now, source.pk, target.pk],
+            [target.pk, stamp, source.pk, target.pk],
         )
         moved = int(cursor.rowcount)
-    WaveEntry.objects.filter(
-        wave=source, status__in=[WaveEntry.Status.NOT_SELECTED, WaveEntry.Status.WAITING]
-    ).update(status=WaveEntry.Status.CARRIED_OVER)
+    reason = "dialihkan ke gelombang berikutnya"
+    if moved:
+        history_bulk_insert(
+            WaveEntry,
+            WaveEntry.objects.filter(wave=target, joined_at=now),
+            actor=actor,
+            reason=reason,
+            history_date=now,
+        )
+    history_bulk_update(
+        WaveEntry.objects.filter(
+            wave=source, status__in=[WaveEntry.Status.NOT_SELECTED, WaveEntry.Status.WAITING]
+        ),
+        actor=actor,
+        reason=reason,
+        status=WaveEntry.Status.CARRIED_OVER,
+    )
     return moved
 
 
@@ -294,12 +325,18 @@ def wave_close(*, actor: Actor, wave: Wave) -> Wave:
             WavesError.NOT_OPEN, _("Hanya gelombang yang sedang dibuka yang dapat ditutup.")
         )
     if wave_settings_get(programme=wave.programme).join_mode == WaveSettings.JoinMode.AUTOMATIC:
-        WaveEntry.objects.filter(
-            wave=wave,
-            status=WaveEntry.Status.WAITING,
-            registration__status=Registration.Status.SUBMITTED,
-        ).update(status=WaveEntry.Status.JOINED, missing_items=[])
-        _join_all_submitted(wave)
+        history_bulk_update(
+            WaveEntry.objects.filter(
+                wave=wave,
+                status=WaveEntry.Status.WAITING,
+                registration__status=Registration.Status.SUBMITTED,
+            ),
+            actor=actor,
+            reason="bergabung dari daftar tunggu",
+            status=WaveEntry.Status.JOINED,
+            missing_items=[],
+        )
+        _join_all_submitted(wave, actor=actor)
     target = _next_wave(wave) or wave
     # Drafts: their missing steps are computed by the registry's own rule, per draft. This
     # loop is over incomplete applications at close, not over the applicants being selected.
@@ -307,6 +344,7 @@ def wave_close(*, actor: Actor, wave: Wave) -> Wave:
         WaveEntry.objects.filter(wave=target).values_list("registration_id", flat=True)
     )
     batch: list[WaveEntry] = []
+    started = timezone.now()
     drafts = Registration.objects.filter(
         programme_id=wave.programme_id, status=Registration.Status.DRAFT
     ).exclude(pk__in=Subquery(WaveEntry.objects.filter(wave=target).values("registration_id")))
@@ -326,6 +364,16 @@ def wave_close(*, actor: Actor, wave: Wave) -> Wave:
             WaveEntry.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
     WaveEntry.objects.bulk_create(batch, ignore_conflicts=True)
+    # The waiting entries just created: only this close writes waiting entries into the
+    # target from now on (carry-over did so before, with an earlier timestamp).
+    history_bulk_insert(
+        WaveEntry,
+        WaveEntry.objects.filter(
+            wave=target, status=WaveEntry.Status.WAITING, joined_at__gte=started
+        ),
+        actor=actor,
+        reason="daftar tunggu saat gelombang ditutup",
+    )
     wave.status = Wave.Status.CLOSED
     audit_as(wave, actor=actor, reason="gelombang ditutup")
     wave.save(update_fields=["status"])
