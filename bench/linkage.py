@@ -204,7 +204,7 @@ def _independent_rows(reports: list[Any]) -> list[dict[str, str]]:
     import random
 
     from prakerja.labourdata.columns import WORKER_COLUMNS
-    from prakerja.linkage.evaluation import regency_names
+    from prakerja.linkage.evaluation.population import regency_names
 
     rng = random.Random(SEED)
     header = {column.key: column.header for column in WORKER_COLUMNS}
@@ -242,7 +242,7 @@ def _setup(registrants: int, reports: int, population: str) -> dict[str, object]
     started = time.perf_counter()
     path = workdir / "laporan.csv"
     if population == "independent":
-        from prakerja.linkage import evaluation
+        from prakerja.linkage.evaluation import population as evaluation
 
         dataset = evaluation.build(registrants, reports, seed=SEED)
         generated_s = time.perf_counter() - started
@@ -425,7 +425,7 @@ def _link() -> dict[str, object]:
     evaluation_figures = None
     labels_path = workdir / "labels.json"
     if labels_path.exists():
-        from prakerja.linkage.evaluation import score
+        from prakerja.linkage.evaluation.scoring import score
 
         saved = json.loads(labels_path.read_text())
         evaluation_figures = score(
@@ -569,7 +569,7 @@ def _report(figures: dict[str, object]) -> None:
     evaluation = figures.get("evaluation")
     if evaluation:
         sys.path.insert(0, str(ROOT))
-        from prakerja.linkage.evaluation import Score
+        from prakerja.linkage.evaluation.scoring import Score
 
         print(Score(evaluation).table(), flush=True)  # type: ignore[arg-type]
 
