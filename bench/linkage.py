@@ -308,7 +308,8 @@ def _time_stages() -> dict[str, float]:
     """Wrap the job's stages to time each one (the job itself is unchanged)."""
     import functools
 
-    from prakerja.linkage import matching, services
+    from prakerja.linkage import matching
+    from prakerja.linkage.services import runs
 
     seconds: dict[str, float] = {}
 
@@ -333,7 +334,7 @@ def _time_stages() -> dict[str, float]:
         "jps_cases_open_for_all_batches",
         "_history_insert",
     ):
-        timed(services, name)
+        timed(runs, name)
     for name in ("prepare_frame", "candidate_filter", "match_frames", "match_with_candidates"):
         timed(matching, name)
     dump = os.environ.get("BENCH_DUMP")
@@ -362,7 +363,7 @@ def _link() -> dict[str, object]:
     from prakerja.labourdata.synthetic import reference_for
     from prakerja.linkage.models import Link, LinkageRun
     from prakerja.linkage.quality import measure
-    from prakerja.linkage.services import linkage_run_execute
+    from prakerja.linkage.services.runs import linkage_run_execute
     from prakerja.registry.models import Registration
 
     stages = _time_stages()
