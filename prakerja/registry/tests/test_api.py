@@ -321,12 +321,10 @@ def test_the_api_and_the_wizard_read_the_fields_of_the_same_step_forms():
 def test_the_applicant_only_refusal_is_marked_for_translation(
     officer: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from django.utils import translation
-
     status, error = Api(api_token_create(user=officer)).call("post", API)
     assert status == 403
     assert error["message"] == "Hanya akun pendaftar yang dapat memulai pendaftarannya sendiri."
     # A catalogue that marks what it translates: only a gettext-marked text goes through it.
-    monkeypatch.setattr(translation._trans, "gettext", lambda message: f"«{message}»")
+    monkeypatch.setattr("django.utils.translation._trans.gettext", lambda message: f"«{message}»")
     status, error = Api(api_token_create(user=officer)).call("post", API)
     assert error["message"] == "«Hanya akun pendaftar yang dapat memulai pendaftarannya sendiri.»"
