@@ -204,7 +204,7 @@ def _independent_rows(reports: list[Any]) -> list[dict[str, str]]:
     import random
 
     from prakerja.labourdata.columns import WORKER_COLUMNS
-    from prakerja.linkage.evaluation import regency_names
+    from prakerja.linkage.evaluation.population import regency_names
 
     rng = random.Random(SEED)
     header = {column.key: column.header for column in WORKER_COLUMNS}
@@ -242,7 +242,7 @@ def _setup(registrants: int, reports: int, population: str) -> dict[str, object]
     started = time.perf_counter()
     path = workdir / "laporan.csv"
     if population == "independent":
-        from prakerja.linkage import evaluation
+        from prakerja.linkage.evaluation import population as evaluation
 
         dataset = evaluation.build(registrants, reports, seed=SEED)
         generated_s = time.perf_counter() - started
@@ -308,7 +308,8 @@ def _time_stages() -> dict[str, float]:
     """Wrap the job's stages to time each one (the job itself is unchanged)."""
     import functools
 
-    from prakerja.linkage import matching, services
+    from prakerja.linkage import matching
+    from prakerja.linkage.services import runs
 
     seconds: dict[str, float] = {}
 
@@ -333,7 +334,7 @@ def _time_stages() -> dict[str, float]:
         "jps_cases_open_for_all_batches",
         "_history_insert",
     ):
-        timed(services, name)
+        timed(runs, name)
     for name in ("prepare_frame", "candidate_filter", "match_frames", "match_with_candidates"):
         timed(matching, name)
     dump = os.environ.get("BENCH_DUMP")
@@ -362,7 +363,7 @@ def _link() -> dict[str, object]:
     from prakerja.labourdata.synthetic import reference_for
     from prakerja.linkage.models import Link, LinkageRun
     from prakerja.linkage.quality import measure
-    from prakerja.linkage.services import linkage_run_execute
+    from prakerja.linkage.services.runs import linkage_run_execute
     from prakerja.registry.models import Registration
 
     stages = _time_stages()
@@ -425,7 +426,7 @@ def _link() -> dict[str, object]:
     evaluation_figures = None
     labels_path = workdir / "labels.json"
     if labels_path.exists():
-        from prakerja.linkage.evaluation import score
+        from prakerja.linkage.evaluation.scoring import score
 
         saved = json.loads(labels_path.read_text())
         evaluation_figures = score(
@@ -569,7 +570,7 @@ def _report(figures: dict[str, object]) -> None:
     evaluation = figures.get("evaluation")
     if evaluation:
         sys.path.insert(0, str(ROOT))
-        from prakerja.linkage.evaluation import Score
+        from prakerja.linkage.evaluation.scoring import Score
 
         print(Score(evaluation).table(), flush=True)  # type: ignore[arg-type]
 

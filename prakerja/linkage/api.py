@@ -11,8 +11,9 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field, StringConstraints
 
 from prakerja.accounts.auth import API_AUTH
-from prakerja.linkage import selectors, services
+from prakerja.linkage import selectors
 from prakerja.linkage.models import JpsReviewCase, Link
+from prakerja.linkage.services import decisions, jps, runs
 from prakerja.registry.api import ERRORS  # the one error shape of config.api
 
 router = Router(auth=API_AUTH)
@@ -142,7 +143,7 @@ def _case_out(case: JpsReviewCase) -> JpsCaseOut:
     "/runs", response={202: RunOut, **ERRORS}, summary="Jalankan pencocokan (latar belakang)"
 )
 def run_start(request: HttpRequest) -> tuple[int, Any]:
-    run = services.linkage_run_start(actor=request.auth)  # type: ignore[attr-defined]
+    run = runs.linkage_run_start(actor=request.auth)  # type: ignore[attr-defined]
     return 202, run
 
 
@@ -185,9 +186,9 @@ def link_get(request: HttpRequest, link_id: Path[Id]) -> Any:
 )
 def link_decide(request: HttpRequest, link_id: Path[Id], payload: DecisionIn) -> Any:
     decide = {
-        "accept": services.link_accept,
-        "reject": services.link_reject,
-        "unlink": services.link_unlink,
+        "accept": decisions.link_accept,
+        "reject": decisions.link_reject,
+        "unlink": decisions.link_unlink,
     }[payload.decision]
     link = decide(actor=request.auth, link_id=link_id, reason=payload.reason)  # type: ignore[attr-defined]
     return _link_out(link)
@@ -233,7 +234,7 @@ def jps_case_list(
     summary="Putuskan kasus JPS",
 )
 def jps_case_decide(request: HttpRequest, case_id: Path[Id], payload: JpsDecisionIn) -> Any:
-    case = services.jps_case_resolve(
+    case = jps.jps_case_resolve(
         actor=request.auth,  # type: ignore[attr-defined]
         case_id=case_id,
         decision=payload.decision,

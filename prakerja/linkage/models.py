@@ -47,7 +47,7 @@ class LinkageRun(models.Model):
     started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
     finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
     # Last sign of life of the job (start and every progress step): a run whose worker died
-    # stops blocking new runs once this is old (linkage.services.LINKAGE_RUN_STALE_AFTER).
+    # stops blocking new runs once this is old (linkage.services.runs.LINKAGE_RUN_STALE_AFTER).
     progress_at = models.DateTimeField(_("kemajuan terakhir"), null=True, blank=True)
     # The Splink model this run trained and scored with (settings JSON: comparisons, levels,
     # m and u): what each of its links' weights came from.

@@ -13,7 +13,7 @@ def on_selection_published(
     Runs inside the publishing transaction, so the cases and the published result commit (or
     roll back) together; set-based, a few queries whatever the size of the selection.
     """
-    from prakerja.linkage.services import jps_cases_open_for_selection
+    from prakerja.linkage.services.jps import jps_cases_open_for_selection
 
     ref = f"{getattr(wave, 'pk', wave)}/{getattr(run, 'pk', run)}"
     jps_cases_open_for_selection(registration_ids=registration_ids, selection_ref=ref[:60])
@@ -26,7 +26,7 @@ def on_import_batch_finished(sender: Any, *, batch_id: int, **kwargs: Any) -> No
     re-run or a duplicate signal changes nothing.
     """
     from prakerja.labourdata.models import ImportBatch, Kind
-    from prakerja.linkage.services import jps_cases_open_for_batch
+    from prakerja.linkage.services.jps import jps_cases_open_for_batch
 
     if ImportBatch.objects.filter(pk=batch_id, kind=Kind.JPS).exists():
         jps_cases_open_for_batch(batch_id=batch_id)

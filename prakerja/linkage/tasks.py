@@ -29,7 +29,7 @@ def outreach_lease_args(job: str, object_id: int) -> tuple[int | None, int, str]
 @task()
 def linkage_run_job(run_id: int) -> None:
     """Link reported workers to registrants (idempotent: a re-run adds only what is missing)."""
-    from prakerja.linkage.services import linkage_run_execute
+    from prakerja.linkage.services.runs import linkage_run_execute
 
     linkage_run_execute(run_id=run_id)
 
@@ -42,7 +42,7 @@ def outreach_invitations_job(actor_id: int | None, wave_id: int, regency_code: s
     OutreachInvitation row (unique per worker and wave) is committed with the SMS queued
     on its commit, and a re-run skips everyone who has a row: nobody is texted twice.
     """
-    from prakerja.linkage.services import outreach_invitations_send
+    from prakerja.linkage.services.outreach import outreach_invitations_send
 
     with job_lease(outreach_lease_job(actor_id, regency_code), wave_id) as lease:
         if lease is None:
@@ -60,7 +60,7 @@ def jps_cases_for_batch_job(batch_id: int) -> int:
     Under a lease: safe to run again from the top, since only the cases that do not exist
     yet are opened (one per registration and JPS receipt).
     """
-    from prakerja.linkage.services import jps_cases_open_for_batch
+    from prakerja.linkage.services.jps import jps_cases_open_for_batch
 
     with job_lease(JPS_CASES_JOB, batch_id) as lease:
         if lease is None:

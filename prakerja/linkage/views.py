@@ -24,8 +24,15 @@ from prakerja.core import exports
 from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import once_per_submission_token
 from prakerja.labourdata.models import Category
-from prakerja.linkage import matching, selectors, services
+from prakerja.linkage import matching, selectors
 from prakerja.linkage.models import JpsReviewCase
+from prakerja.linkage.services.decisions import link_accept, link_reject, link_unlink
+from prakerja.linkage.services.jps import jps_case_resolve
+from prakerja.linkage.services.outreach import (
+    outreach_export_record,
+    outreach_invitations_start,
+)
+from prakerja.linkage.services.runs import linkage_run_start
 
 
 def _once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -58,7 +65,7 @@ def _regency_param(request: HttpRequest) -> str | None:
 @_once
 def index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.linkage_run_start(actor=request.user)
+        linkage_run_start(actor=request.user)
         messages.success(request, _("Pencocokan dimulai. Kemajuannya tampil di bawah."))
         return redirect("linkage:index")
     context = {
@@ -95,9 +102,9 @@ def link_detail(request: HttpRequest, link_id: int) -> HttpResponse:
         action = request.POST.get("keputusan", "")
         reason = request.POST.get("alasan", "")
         decide = {
-            "terima": services.link_accept,
-            "tolak": services.link_reject,
-            "lepas": services.link_unlink,
+            "terima": link_accept,
+            "tolak": link_reject,
+            "lepas": link_unlink,
         }.get(action)
         try:
             if decide is None:
@@ -210,7 +217,7 @@ def outreach(request: HttpRequest) -> HttpResponse:
         regency_code = _regency_param(request)
         frame = selectors.outreach_rows(actor=request.user, regency_code=regency_code)
         with transaction.atomic():
-            services.outreach_export_record(
+            outreach_export_record(
                 actor=request.user,
                 file_format=file_format,
                 regency_code=regency_code,
@@ -236,7 +243,7 @@ def _outreach_context(request: HttpRequest) -> dict[str, Any]:
 def outreach_invite(request: HttpRequest) -> HttpResponse:
     regency = request.POST.get("kabupaten", "").strip() or None
     try:
-        services.outreach_invitations_start(
+        outreach_invitations_start(
             actor=request.user, wave_id=request.POST.get("gelombang", ""), regency_code=regency
         )
     except ApplicationError as exc:
@@ -281,7 +288,7 @@ def jps_case(request: HttpRequest, case_id: int) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
-            services.jps_case_resolve(
+            jps_case_resolve(
                 actor=request.user,
                 case_id=case_id,
                 decision=request.POST.get("keputusan", ""),

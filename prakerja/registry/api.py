@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Path, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, Field, StringConstraints
@@ -165,7 +166,7 @@ def registration_create(request: HttpRequest) -> Status[dict[str, Any]]:
     if user.role != Role.APPLICANT:
         raise PermissionDenied(
             RegistryErrorCode.APPLICANT_ONLY,
-            "Hanya akun pendaftar yang dapat memulai pendaftarannya sendiri.",
+            _("Hanya akun pendaftar yang dapat memulai pendaftarannya sendiri."),
         )
     existing = registration_for_user(user=user, programme=programme_default())
     registration = existing or registration_start(actor=user, user=user)

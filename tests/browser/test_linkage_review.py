@@ -29,7 +29,7 @@ import json
 from datetime import date
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.labourdata.models import Kind
-from prakerja.linkage import services
+from prakerja.linkage.services import jps, runs
 from prakerja.linkage.models import Link, LinkageRun
 from prakerja.linkage.tests import factories as f
 
@@ -41,8 +41,8 @@ jps_nik = fake_nik(serial=s + 3)
 selected = f.registrant(nik=jps_nik, full_name="{jps_name}")
 jps_batch = f.batch(kind=Kind.JPS, source="")
 f.jps_receipt(nik=jps_nik, full_name="{jps_name}", jps_batch=jps_batch)
-services.jps_cases_open_for_batch(batch_id=jps_batch.pk)
-services.linkage_run_execute(run_id=LinkageRun.objects.create().pk)
+jps.jps_cases_open_for_batch(batch_id=jps_batch.pk)
+runs.linkage_run_execute(run_id=LinkageRun.objects.create().pk)
 link = Link.objects.get(registration=registrant)
 print(json.dumps({{"link": link.pk, "status": link.status, "registration": registrant.pk}}))
 """

@@ -8,8 +8,8 @@ from django.test import Client
 from prakerja.accounts.models import User
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.labourdata.models import Kind
-from prakerja.linkage import services
 from prakerja.linkage.models import JpsReviewCase, Link, LinkageRun
+from prakerja.linkage.services import jps, runs
 from prakerja.linkage.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def signed_in(user: User) -> Client:
 def test_the_review_queue_and_a_decision_through_the_api(surabaya_data_officer: User) -> None:
     f.registrant(nik=fake_nik(serial=31), full_name="Agus Salim")
     f.worker(nik=fake_nik(serial=4431, district_code="357802"), full_name="Agus Salim")
-    services.linkage_run_execute(run_id=LinkageRun.objects.create().pk)
+    runs.linkage_run_execute(run_id=LinkageRun.objects.create().pk)
     client = signed_in(surabaya_data_officer)
 
     queue = client.get("/api/v1/linkage/review").json()
@@ -55,7 +55,7 @@ def test_jps_cases_and_monitoring_through_the_api(
     f.registrant(nik=nik, full_name="Penerima PKH")
     jps_batch = f.batch(kind=Kind.JPS, source="")
     f.jps_receipt(nik=nik, full_name="Penerima PKH", jps_batch=jps_batch)
-    services.jps_cases_open_for_batch(batch_id=jps_batch.pk)
+    jps.jps_cases_open_for_batch(batch_id=jps_batch.pk)
     client = signed_in(manager)
 
     cases = client.get("/api/v1/linkage/jps-cases?status=open").json()

@@ -11,8 +11,8 @@ import pytest
 
 from prakerja.identity.nik import FEMALE_DAY_OFFSET, kk_parse, nik_parse
 from prakerja.labourdata import synthetic
-from prakerja.linkage import evaluation
-from prakerja.linkage.evaluation import EvalReport, EvalSet
+from prakerja.linkage.evaluation import population, scoring, variation
+from prakerja.linkage.evaluation.population import EvalReport, EvalSet
 
 REGISTRANTS = 4000
 REPORTS = 2000
@@ -20,10 +20,10 @@ REPORTS = 2000
 
 @pytest.fixture(scope="module")
 def dataset() -> EvalSet:
-    return evaluation.build(REGISTRANTS, REPORTS, seed=5)
+    return population.build(REGISTRANTS, REPORTS, seed=5)
 
 
-def _by_key(dataset: EvalSet) -> dict[str, evaluation.EvalPerson]:
+def _by_key(dataset: EvalSet) -> dict[str, population.EvalPerson]:
     return {person.key: person for person in dataset.registrants}
 
 
@@ -32,8 +32,8 @@ def _digits_differing(a: str, b: str) -> int:
 
 
 def test_the_same_seed_gives_the_same_set_and_another_seed_another(dataset: EvalSet) -> None:
-    again = evaluation.build(REGISTRANTS, REPORTS, seed=5)
-    other = evaluation.build(REGISTRANTS, REPORTS, seed=6)
+    again = population.build(REGISTRANTS, REPORTS, seed=5)
+    other = population.build(REGISTRANTS, REPORTS, seed=6)
 
     assert again.registrants == dataset.registrants
     assert again.reports == dataset.reports
@@ -43,15 +43,15 @@ def test_the_same_seed_gives_the_same_set_and_another_seed_another(dataset: Eval
 
 def test_every_error_class_and_negative_type_appears_at_its_rate(dataset: EvalSet) -> None:
     counts = dataset.counts
-    for label, rate in {**evaluation.POSITIVE_CLASSES, **evaluation.NEGATIVE_TYPES}.items():
+    for label, rate in {**population.POSITIVE_CLASSES, **population.NEGATIVE_TYPES}.items():
         assert counts[label] == round(rate * REPORTS), label
     assert sum(counts.values()) == len(dataset.reports) == REPORTS
-    assert counts[evaluation.PLAIN_NEGATIVE] > 0
+    assert counts[population.PLAIN_NEGATIVE] > 0
     positives = [r for r in dataset.reports if r.truth_key is not None]
-    assert len(positives) == sum(round(r * REPORTS) for r in evaluation.POSITIVE_CLASSES.values())
+    assert len(positives) == sum(round(r * REPORTS) for r in population.POSITIVE_CLASSES.values())
     with_phone = sum(1 for report in dataset.reports if report.phone) / REPORTS
-    assert abs(with_phone - evaluation.PHONE_PRESENT_RATE) < 0.04
-    shared: dict[str, list[evaluation.EvalPerson]] = {}
+    assert abs(with_phone - population.PHONE_PRESENT_RATE) < 0.04
+    shared: dict[str, list[population.EvalPerson]] = {}
     for person in dataset.registrants:
         shared.setdefault(person.kk, []).append(person)
     households_with_a_shared_phone = [
@@ -130,12 +130,12 @@ def test_the_name_variations_are_the_indonesian_ones() -> None:
     import random
 
     rng = random.Random(1)
-    assert evaluation.initials("Muhammad Ali", random.Random(0)) == "M. Ali"
-    assert evaluation.initials("Siti Aminah", random.Random(0)) == "S. Aminah"
-    assert evaluation.first_name_dropped("Moch. Mudhar Hasan") == "Mudhar Hasan"
-    assert evaluation.muhammad_siti_variant("Siti Aminah", rng) == "St. Aminah"
-    assert evaluation.muhammad_siti_variant("St. Aminah", rng) == "Siti Aminah"
-    assert evaluation.muhammad_siti_variant("M. Mudhar", rng).split(" ")[0] in {
+    assert variation.initials("Muhammad Ali", random.Random(0)) == "M. Ali"
+    assert variation.initials("Siti Aminah", random.Random(0)) == "S. Aminah"
+    assert variation.first_name_dropped("Moch. Mudhar Hasan") == "Mudhar Hasan"
+    assert variation.muhammad_siti_variant("Siti Aminah", rng) == "St. Aminah"
+    assert variation.muhammad_siti_variant("St. Aminah", rng) == "Siti Aminah"
+    assert variation.muhammad_siti_variant("M. Mudhar", rng).split(" ")[0] in {
         "Muhammad",
         "Muhamad",
         "Mohammad",
@@ -143,10 +143,10 @@ def test_the_name_variations_are_the_indonesian_ones() -> None:
         "Moch.",
         "Moh.",
     }
-    assert evaluation.old_spelling("Soekarno", rng) == "Sukarno"
-    assert evaluation.old_spelling("Djoko Tjahjono", rng) in {"Joko Tjahjono", "Djoko Cahjono"}
-    assert evaluation.old_spelling("Joko", rng) == "Djoko"
-    titled = evaluation.title_added("Budi Santoso", "L", random.Random(2))
+    assert variation.old_spelling("Soekarno", rng) == "Sukarno"
+    assert variation.old_spelling("Djoko Tjahjono", rng) in {"Joko Tjahjono", "Djoko Cahjono"}
+    assert variation.old_spelling("Joko", rng) == "Djoko"
+    titled = variation.title_added("Budi Santoso", "L", random.Random(2))
     assert "Budi Santoso" in titled and titled != "Budi Santoso"
 
 
@@ -154,7 +154,7 @@ def test_each_hard_negative_resembles_its_registrant_as_labelled(dataset: EvalSe
     people = _by_key(dataset)
     seen: set[str] = set()
     for report in dataset.reports:
-        if report.truth_key is not None or report.label == evaluation.PLAIN_NEGATIVE:
+        if report.truth_key is not None or report.label == population.PLAIN_NEGATIVE:
             continue
         seen.add(report.label)
         assert report.related_key is not None
@@ -179,7 +179,7 @@ def test_each_hard_negative_resembles_its_registrant_as_labelled(dataset: EvalSe
             assert report.nik[:6] == person.nik[:6]
             if report.phone:
                 assert report.phone == person.phone
-    assert seen == set(evaluation.NEGATIVE_TYPES)
+    assert seen == set(population.NEGATIVE_TYPES)
 
 
 def _report(label: str, truth: str | None) -> EvalReport:
@@ -209,7 +209,7 @@ def test_the_score_counts_a_hand_made_run_correctly() -> None:
     }
     auto = {(2, "A"), (3, "X"), (6, "A")}  # one right, one wrong registrant, one twin
     review = {(4, "C"), (7, "B")}  # a true pair in review is not a link
-    figures = evaluation.score(
+    figures = scoring.score(
         truth=truth, labels=labels, auto=auto, review=review, phone={2: True, 3: False}
     ).figures
 
@@ -243,7 +243,7 @@ def test_the_score_counts_a_hand_made_run_correctly() -> None:
     }
     assert figures["recall_by_phone"]["with_phone"]["recall"] == 1.0
     assert figures["recall_by_phone"]["without_phone"]["linked"] == 0
-    table = evaluation.Score(figures).table()
+    table = scoring.Score(figures).table()
     assert "| twin_opposite_sex | 1 | 1 | 0 |" in table
 
 

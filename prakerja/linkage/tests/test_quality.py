@@ -18,7 +18,7 @@ from prakerja.labourdata.models import Kind, Source, WorkerReport
 from prakerja.labourdata.services import import_batch_process, import_batch_upload
 from prakerja.linkage import matching, quality
 from prakerja.linkage.models import Link, LinkageRun
-from prakerja.linkage.services import linkage_run_execute
+from prakerja.linkage.services.runs import linkage_run_execute
 from prakerja.registry.models import Registration
 
 

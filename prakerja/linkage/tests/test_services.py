@@ -14,7 +14,6 @@ from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.core.signals import selection_published
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.labourdata.models import Category, Kind, Source
-from prakerja.linkage import services
 from prakerja.linkage.models import DataExport, JpsReviewCase, Link, LinkageRun, OutreachInvitation
 from prakerja.linkage.selectors import (
     link_evidence,
@@ -22,6 +21,7 @@ from prakerja.linkage.selectors import (
     regional_vs_ministry,
     review_queue_for_actor,
 )
+from prakerja.linkage.services import decisions, jps, outreach, runs
 from prakerja.linkage.tests import factories as f
 from prakerja.notifications.models import OutboxMessage
 from prakerja.registry.models import Registration
@@ -35,7 +35,7 @@ DOB = date(1990, 8, 17)
 
 def run_linkage(actor: User) -> LinkageRun:
     run = LinkageRun.objects.create(started_by=actor)
-    return services.linkage_run_execute(run_id=run.pk)
+    return runs.linkage_run_execute(run_id=run.pk)
 
 
 def flag(registration: Registration) -> bool:
@@ -187,12 +187,12 @@ def test_accepting_flags_the_registrant_and_unlinking_clears_it(
     run_linkage(surabaya_data_officer)
     link = Link.objects.get()
 
-    services.link_accept(actor=surabaya_data_officer, link_id=link.pk)
+    decisions.link_accept(actor=surabaya_data_officer, link_id=link.pk)
     assert flag(registration) is True
     link.refresh_from_db()
     assert (link.status, link.decided_by) == ("accepted", surabaya_data_officer)
 
-    services.link_unlink(actor=surabaya_data_officer, link_id=link.pk, reason="Salah orang")
+    decisions.link_unlink(actor=surabaya_data_officer, link_id=link.pk, reason="Salah orang")
     assert flag(registration) is False
     assert [h.status for h in link.history.order_by("history_date")] == [
         "pending",
@@ -207,15 +207,15 @@ def test_a_rejected_pair_is_never_proposed_again(surabaya_data_officer: User) ->
     link = Link.objects.get()
 
     with pytest.raises(ApplicationError) as missing:
-        services.link_reject(actor=surabaya_data_officer, link_id=link.pk, reason=" ")
+        decisions.link_reject(actor=surabaya_data_officer, link_id=link.pk, reason=" ")
     assert missing.value.code == "linkage.reason_required"
-    services.link_reject(actor=surabaya_data_officer, link_id=link.pk, reason="Beda orang")
+    decisions.link_reject(actor=surabaya_data_officer, link_id=link.pk, reason="Beda orang")
     run_linkage(surabaya_data_officer)
 
     assert Link.objects.get().status == "rejected"
     assert flag(registration) is False
     with pytest.raises(ApplicationError) as again:
-        services.link_accept(actor=surabaya_data_officer, link_id=link.pk)
+        decisions.link_accept(actor=surabaya_data_officer, link_id=link.pk)
     assert again.value.code == "linkage.already_decided"
 
 
@@ -239,7 +239,7 @@ def test_a_data_officer_of_another_regency_cannot_decide(surabaya_data_officer: 
 
     assert list(review_queue_for_actor(actor=malang)) == []
     with pytest.raises(PermissionDenied):
-        services.link_accept(actor=malang, link_id=Link.objects.get().pk)
+        decisions.link_accept(actor=malang, link_id=Link.objects.get().pk)
 
 
 def test_a_manager_cannot_review_links(manager: User) -> None:
@@ -247,13 +247,13 @@ def test_a_manager_cannot_review_links(manager: User) -> None:
     run_linkage(manager)
 
     with pytest.raises(PermissionDenied):
-        services.link_accept(actor=manager, link_id=Link.objects.get().pk)
+        decisions.link_accept(actor=manager, link_id=Link.objects.get().pk)
 
 
 def test_the_run_start_queues_one_run_at_a_time(surabaya_data_officer: User, settings) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    first = services.linkage_run_start(actor=surabaya_data_officer)
-    second = services.linkage_run_start(actor=surabaya_data_officer)
+    first = runs.linkage_run_start(actor=surabaya_data_officer)
+    second = runs.linkage_run_start(actor=surabaya_data_officer)
     assert first.pk == second.pk
 
 
@@ -305,7 +305,7 @@ def test_each_worker_gets_at_most_one_invitation_per_wave(
 
     def send(wave: Wave) -> int:
         with django_capture_on_commit_callbacks(execute=True):
-            return services.outreach_invitations_send(
+            return outreach.outreach_invitations_send(
                 actor=surabaya_data_officer, wave_id=wave.pk, regency_code=None
             )
 
@@ -313,8 +313,8 @@ def test_each_worker_gets_at_most_one_invitation_per_wave(
     assert OutreachInvitation.objects.count() == 2
     messages = OutboxMessage.objects.filter(recipient="+6281200000061").order_by("pk")
     assert [m.body for m in messages] == [
-        services.invitation_sms_body(wave=fourth),
-        services.invitation_sms_body(wave=fifth),
+        outreach.invitation_sms_body(wave=fourth),
+        outreach.invitation_sms_body(wave=fifth),
     ]
     assert "Gelombang 4 gratis sampai" in messages[0].body
 
@@ -326,13 +326,13 @@ def test_invitations_need_a_wave_still_open_or_to_open(
     closed = _wave(3, closes_in_days=-1)
     for wave_id in ("  ", "abc", closed.pk, 999_999):
         with pytest.raises(ApplicationError) as error:
-            services.outreach_invitations_start(
+            outreach.outreach_invitations_start(
                 actor=surabaya_data_officer, wave_id=wave_id, regency_code=None
             )
         assert error.value.code == "linkage.wave_invalid"
     # A job queued before its wave closed sends nothing once it has.
     with django_capture_on_commit_callbacks(execute=True):
-        sent = services.outreach_invitations_send(
+        sent = outreach.outreach_invitations_send(
             actor=surabaya_data_officer, wave_id=closed.pk, regency_code=None
         )
     assert sent == 0
@@ -340,7 +340,7 @@ def test_invitations_need_a_wave_still_open_or_to_open(
 
 
 def test_an_outreach_export_is_recorded(surabaya_data_officer: User) -> None:
-    services.outreach_export_record(
+    outreach.outreach_export_record(
         actor=surabaya_data_officer, file_format="xlsx", regency_code="3578", row_count=3
     )
     export = DataExport.objects.get()
@@ -411,8 +411,8 @@ def test_an_imported_jps_list_opens_one_case_per_overlap_assigned_locally(
 ) -> None:
     registration, batch_id = jps_overlap(surabaya_data_officer)
 
-    assert services.jps_cases_open_for_batch(batch_id=batch_id) == 1
-    assert services.jps_cases_open_for_batch(batch_id=batch_id) == 0
+    assert jps.jps_cases_open_for_batch(batch_id=batch_id) == 1
+    assert jps.jps_cases_open_for_batch(batch_id=batch_id) == 0
 
     case = JpsReviewCase.objects.get()
     assert (case.registration, case.regency_id, case.assigned_to) == (
@@ -447,20 +447,20 @@ def test_a_manager_resolves_a_case_with_a_reason(
     surabaya_data_officer: User, manager: User
 ) -> None:
     _, batch_id = jps_overlap(surabaya_data_officer)
-    services.jps_cases_open_for_batch(batch_id=batch_id)
+    jps.jps_cases_open_for_batch(batch_id=batch_id)
     case = JpsReviewCase.objects.get()
 
     with pytest.raises(ApplicationError) as no_reason:
-        services.jps_case_resolve(actor=manager, case_id=case.pk, decision="stop", reason="")
+        jps.jps_case_resolve(actor=manager, case_id=case.pk, decision="stop", reason="")
     assert (no_reason.value.code, str(no_reason.value.message)) == (
         "linkage.reason_required",
         "Tuliskan alasannya.",
     )
     with pytest.raises(ApplicationError) as bad:
-        services.jps_case_resolve(actor=manager, case_id=case.pk, decision="maybe", reason="x")
+        jps.jps_case_resolve(actor=manager, case_id=case.pk, decision="maybe", reason="x")
     assert bad.value.code == "linkage.jps_decision_invalid"
 
-    services.jps_case_resolve(
+    jps.jps_case_resolve(
         actor=manager, case_id=case.pk, decision="adjust", reason="Dikurangi selama pelatihan"
     )
 
@@ -468,15 +468,15 @@ def test_a_manager_resolves_a_case_with_a_reason(
     assert (case.status, case.decision, case.decided_by) == ("resolved", "adjust", manager)
     assert case.history.first().history_user == manager
     with pytest.raises(ApplicationError) as twice:
-        services.jps_case_resolve(actor=manager, case_id=case.pk, decision="stop", reason="x")
+        jps.jps_case_resolve(actor=manager, case_id=case.pk, decision="stop", reason="x")
     assert twice.value.code == "linkage.jps_case_closed"
 
 
 def test_a_viewer_cannot_resolve_a_case(surabaya_data_officer: User, viewer: User) -> None:
     _, batch_id = jps_overlap(surabaya_data_officer)
-    services.jps_cases_open_for_batch(batch_id=batch_id)
+    jps.jps_cases_open_for_batch(batch_id=batch_id)
     with pytest.raises(PermissionDenied):
-        services.jps_case_resolve(
+        jps.jps_case_resolve(
             actor=viewer, case_id=JpsReviewCase.objects.get().pk, decision="stop", reason="x"
         )
 
@@ -526,13 +526,13 @@ def test_a_run_whose_worker_died_stops_blocking_new_runs(
     from django.utils import timezone
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    first = services.linkage_run_start(actor=surabaya_data_officer)
+    first = runs.linkage_run_start(actor=surabaya_data_officer)
     # The worker started it, reported progress, then was killed: no sign of life since.
-    quiet_since = timezone.now() - services.LINKAGE_RUN_STALE_AFTER - timedelta(minutes=1)
+    quiet_since = timezone.now() - runs.LINKAGE_RUN_STALE_AFTER - timedelta(minutes=1)
     LinkageRun.objects.filter(pk=first.pk).update(
         status=LinkageRun.Status.RUNNING, started_at=quiet_since, progress_at=quiet_since
     )
-    second = services.linkage_run_start(actor=surabaya_data_officer)
+    second = runs.linkage_run_start(actor=surabaya_data_officer)
     assert second.pk != first.pk and second.status == LinkageRun.Status.QUEUED
     first.refresh_from_db()
     assert (first.status, first.error_message) == (LinkageRun.Status.FAILED, "StalledRun")
@@ -540,4 +540,4 @@ def test_a_run_whose_worker_died_stops_blocking_new_runs(
     LinkageRun.objects.filter(pk=second.pk).update(
         status=LinkageRun.Status.RUNNING, progress_at=timezone.now()
     )
-    assert services.linkage_run_start(actor=surabaya_data_officer).pk == second.pk
+    assert runs.linkage_run_start(actor=surabaya_data_officer).pk == second.pk

@@ -13,8 +13,8 @@ from django.utils import timezone
 from prakerja.accounts.models import User
 from prakerja.core.tests.leases import assert_taken_back, strand, worker_run_all
 from prakerja.identity.tests.factories import fake_nik
-from prakerja.linkage import services
 from prakerja.linkage.models import Link, LinkageRun
+from prakerja.linkage.services import jps, outreach, runs
 from prakerja.linkage.tasks import linkage_run_job
 from prakerja.linkage.tests import factories as f
 
@@ -38,8 +38,8 @@ def test_a_linkage_run_whose_worker_died_is_taken_back_and_links_each_pair_once(
         progress_at=timezone.now(),
     )
     # The dead worker got as far as the exact links (committed), then was killed.
-    assert services._link_exact_nik(run_id=run.pk) == 1
-    stale = strand(services.LINKAGE_JOB, run.pk, linkage_run_job)
+    assert runs._link_exact_nik(run_id=run.pk) == 1
+    stale = strand(runs.LINKAGE_JOB, run.pk, linkage_run_job)
     assert client.get("/healthz").json()["jobs"] == "expired"
 
     worker_run_all(monkeypatch)  # a new worker: reaps at start, then runs the job
@@ -80,7 +80,7 @@ def test_invitations_whose_worker_died_are_taken_back_and_text_each_worker_once(
     # The dead worker had texted the first person (row and SMS committed), then was killed.
     with django_capture_on_commit_callbacks(execute=True):
         assert (
-            services.outreach_invitations_send(
+            outreach.outreach_invitations_send(
                 actor=surabaya_data_officer, wave_id=wave.pk, regency_code="3578"
             )
             == 2
@@ -120,7 +120,7 @@ def test_jps_cases_whose_worker_died_are_taken_back_and_opened_once(
     _database_queue(settings)
     registration, batch_id = jps_overlap(surabaya_data_officer)
     # The dead worker had opened the case (committed), then was killed before the end.
-    assert services.jps_cases_open_for_batch(batch_id=batch_id) == 1
+    assert jps.jps_cases_open_for_batch(batch_id=batch_id) == 1
     stale = strand(JPS_CASES_JOB, batch_id, jps_cases_for_batch_job)
     assert client.get("/healthz").json()["jobs"] == "expired"
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from prakerja.accounts.models import User
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.labourdata.models import Kind
-from prakerja.linkage import services
 from prakerja.linkage.models import DataExport, JpsReviewCase, Link, LinkageRun
+from prakerja.linkage.services import jps, runs
 from prakerja.linkage.tests import factories as f
 from prakerja.notifications.models import OutboxMessage
 from prakerja.registry.services.programme import registry_seed_load
@@ -34,7 +34,7 @@ def pending_link(actor: User) -> Link:
     f.registrant(nik=fake_nik(serial=31), full_name="Agus Salim")
     f.worker(nik=fake_nik(serial=4431, district_code="357802"), full_name="Agus Salim")
     run = LinkageRun.objects.create(started_by=actor)
-    services.linkage_run_execute(run_id=run.pk)
+    runs.linkage_run_execute(run_id=run.pk)
     return Link.objects.get()
 
 
@@ -122,7 +122,7 @@ def test_a_manager_resolves_a_jps_case_in_the_page(
     f.registrant(nik=nik, full_name="Penerima PKH")
     jps_batch = f.batch(kind=Kind.JPS, source="")
     f.jps_receipt(nik=nik, full_name="Penerima PKH", jps_batch=jps_batch)
-    services.jps_cases_open_for_batch(batch_id=jps_batch.pk)
+    jps.jps_cases_open_for_batch(batch_id=jps_batch.pk)
     case = JpsReviewCase.objects.get()
     client = signed_in(manager)
     url = f"/pencocokan/jps/{case.pk}/"

@@ -316,3 +316,15 @@ def test_the_api_and_the_wizard_read_the_fields_of_the_same_step_forms():
     form_fields = {name for form in STEP_FORMS.values() for name in form.base_fields}
     assert set(StepIn.model_fields) == form_fields
     assert {name for names in STEP_FIELDS.values() for name in names} == form_fields - {"answers"}
+
+
+def test_the_applicant_only_refusal_is_marked_for_translation(
+    officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status, error = Api(api_token_create(user=officer)).call("post", API)
+    assert status == 403
+    assert error["message"] == "Hanya akun pendaftar yang dapat memulai pendaftarannya sendiri."
+    # A catalogue that marks what it translates: only a gettext-marked text goes through it.
+    monkeypatch.setattr("django.utils.translation._trans.gettext", lambda message: f"«{message}»")
+    status, error = Api(api_token_create(user=officer)).call("post", API)
+    assert error["message"] == "«Hanya akun pendaftar yang dapat memulai pendaftarannya sendiri.»"

@@ -1,61 +1,41 @@
-"""Writes of the linkage domain: linkage runs, review decisions, outreach, JPS review cases."""
+"""Linkage runs: queueing one, and the job that links reports to registrants (exact NIK, then
+Splink on the rest) and refreshes the registrants' "reported by Disnaker" flags.
+
+``_history_insert`` writes the "created" history rows of a run's new links set-based (the job
+acts for the system, so the run row says who started it)."""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
-from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history
 
-from prakerja.accounts.models import Role, User
-from prakerja.accounts.scopes import Actor, Capability, actor_require, actor_role
-from prakerja.core.audit import audit_as
-from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.accounts.models import User
+from prakerja.accounts.scopes import Actor, Capability, actor_require
 from prakerja.core.history import history_bulk_insert
 from prakerja.core.jobs import JobLeaseHeld, LeaseLost, job_lease
 from prakerja.core.models import JobLease
 from prakerja.identity import crypto
-from prakerja.labourdata.models import ImportBatch, Kind, ReportedWorker
+from prakerja.labourdata.models import ReportedWorker
 from prakerja.linkage import matching
 from prakerja.linkage.models import (
-    DataExport,
-    JpsReviewCase,
     Link,
     LinkageRun,
-    OutreachInvitation,
 )
-from prakerja.linkage.selectors import (
-    jps_case_get_for_actor,
-    link_get_for_actor,
-    outreach_queryset,
-    outreach_wave_get,
-)
-from prakerja.notifications.services import sms_send_on_commit
+from prakerja.linkage.services.jps import jps_cases_open_for_all_batches
 from prakerja.registry.models import Registration
-from prakerja.waves.models import Wave
 
 logger = logging.getLogger(__name__)
 
-_WRITE_CHUNK = 5000
+
 _READ_CHUNK = 50_000
-
-
-def _denied() -> PermissionDenied:
-    return PermissionDenied(
-        "account.capability_missing", _("Anda tidak berhak mengakses data ini.")
-    )
-
-
-# --- Linkage runs ------------------------------------------------------------------------
 
 
 def linkage_run_start(*, actor: Actor) -> LinkageRun:
@@ -176,11 +156,6 @@ def _registered() -> QuerySet[Registration]:
     return Registration.objects.exclude(status=Registration.Status.DRAFT).filter(
         person__isnull=False
     )
-
-
-def _chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _quoted(name: str) -> str:
@@ -421,286 +396,3 @@ def registration_flags_refresh(registration_ids: Iterable[int] | None = None) ->
         reported_by_disnaker=False
     )
     return raised + cleared
-
-
-# --- Review decisions -------------------------------------------------------------------
-
-
-def _decide(
-    *, actor: Actor, link_id: int, to: Link.Status, allowed: Sequence[str], reason: str
-) -> Link:
-    actor_require(actor, Capability.LABOUR_DATA_IMPORT)
-    reason = reason.strip()
-    if to != Link.Status.ACCEPTED and not reason:
-        raise ApplicationError("linkage.reason_required", _("Tuliskan alasannya."), field="reason")
-    with transaction.atomic():
-        link = link_get_for_actor(actor=actor, link_id=link_id, for_update=True)
-        if link.status not in allowed:
-            raise ApplicationError(
-                "linkage.already_decided",
-                _("Pasangan ini sudah diputuskan; muat ulang halaman."),
-                status=409,
-            )
-        if (
-            to == Link.Status.ACCEPTED
-            and Link.objects.filter(worker_id=link.worker_id, status__in=Link.ACTIVE)
-            .exclude(pk=link.pk)
-            .exists()
-        ):
-            raise ApplicationError(
-                "linkage.worker_already_linked",
-                _("Pekerja ini sudah tertaut ke pendaftar lain."),
-                status=409,
-            )
-        link.status = to
-        link.decided_by = actor if isinstance(actor, User) else None
-        link.decided_at = timezone.now()
-        link.reason = reason[:300]
-        audit_as(link, actor=actor, reason=f"linkage: {to}")
-        link.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-        registration = Registration.objects.select_for_update().get(pk=link.registration_id)
-        flag = Link.objects.filter(registration_id=registration.pk, status__in=Link.ACTIVE).exists()
-        if registration.reported_by_disnaker != flag:
-            registration.reported_by_disnaker = flag
-            audit_as(registration, actor=actor, reason="linkage: dilaporkan Disnaker")
-            registration.save(update_fields=["reported_by_disnaker", "updated_at"])
-    return link
-
-
-def link_accept(*, actor: Actor, link_id: int, reason: str = "") -> Link:
-    return _decide(
-        actor=actor,
-        link_id=link_id,
-        to=Link.Status.ACCEPTED,
-        allowed=[Link.Status.PENDING],
-        reason=reason,
-    )
-
-
-def link_reject(*, actor: Actor, link_id: int, reason: str) -> Link:
-    return _decide(
-        actor=actor,
-        link_id=link_id,
-        to=Link.Status.REJECTED,
-        allowed=[Link.Status.PENDING],
-        reason=reason,
-    )
-
-
-def link_unlink(*, actor: Actor, link_id: int, reason: str) -> Link:
-    """Undo an automatic or accepted link (the registrant's flag clears if nothing else
-    links them)."""
-    return _decide(
-        actor=actor,
-        link_id=link_id,
-        to=Link.Status.UNLINKED,
-        allowed=list(Link.ACTIVE),
-        reason=reason,
-    )
-
-
-# --- Outreach ---------------------------------------------------------------------------
-
-
-def outreach_export_record(
-    *, actor: Actor, file_format: str, regency_code: str | None, row_count: int
-) -> DataExport:
-    """Log the disclosure of an outreach list (names and phone numbers) before it is sent."""
-    actor_require(actor, Capability.LABOUR_DATA_EXPORT)
-    assert isinstance(actor, User)
-    return DataExport.objects.create(
-        actor=actor,
-        kind=DataExport.Kind.OUTREACH,
-        file_format=file_format,
-        regency_id=regency_code,
-        row_count=row_count,
-    )
-
-
-def outreach_campaign(wave: Wave) -> str:
-    """The invitation's campaign key: one per wave, so one invitation per person per wave."""
-    return f"gelombang:{wave.pk}"
-
-
-def invitation_sms_body(*, wave: Wave) -> str:
-    closes = timezone.localtime(wave.closes_at)
-    site = settings.PUBLIC_BASE_URL.split("://")[-1].rstrip("/")
-    return (
-        "Anda tercatat Disnaker sebagai pekerja terdampak. Daftar Kartu Prakerja Jatim "
-        f"{wave.name} gratis sampai {closes:%d/%m/%Y %H.%M} WIB di {site} "
-        "atau posko terdekat."
-    )
-
-
-def outreach_invitations_start(
-    *, actor: Actor, wave_id: int | str, regency_code: str | None
-) -> None:
-    """Queue the SMS invitation job for one wave still open or yet to open and, optionally,
-    one regency."""
-    actor_require(actor, Capability.LABOUR_DATA_EXPORT)
-    wave = outreach_wave_get(wave_id=wave_id)
-    if wave is None:
-        raise ApplicationError(
-            "linkage.wave_invalid",
-            _(
-                "Pilih gelombang yang pendaftarannya masih atau akan dibuka: undangan untuk "
-                "gelombang yang sudah ditutup tidak dikirim."
-            ),
-            field="wave",
-        )
-    # The scope check happens now, in the request, not later in the job.
-    outreach_queryset(actor=actor, regency_code=regency_code)
-    from prakerja.linkage.tasks import outreach_invitations_job
-
-    actor_id = actor.pk if isinstance(actor, User) else None
-    wave_pk = wave.pk
-    transaction.on_commit(
-        lambda: outreach_invitations_job.enqueue(actor_id, wave_pk, regency_code or "")
-    )
-
-
-def outreach_invitations_send(*, actor: Actor, wave_id: int, regency_code: str | None) -> int:
-    """Text every not-yet-registered reported worker with a phone once per wave.
-
-    The unique (worker, campaign) row is claimed before the SMS is queued, each in its own
-    short transaction, so a job run twice (or two at once) texts nobody twice. A wave that
-    closed before the job ran gets no invitations. Returns how many invitations this call sent.
-    """
-    wave = outreach_wave_get(wave_id=wave_id)
-    if wave is None:
-        logger.info("outreach invitations skipped: wave %s is closed or unknown", wave_id)
-        return 0
-    campaign = outreach_campaign(wave)
-    workers = outreach_queryset(actor=actor, regency_code=regency_code).exclude(phone="")
-    workers = workers.exclude(
-        Exists(OutreachInvitation.objects.filter(worker_id=OuterRef("pk"), campaign=campaign))
-    )
-    body = invitation_sms_body(wave=wave)
-    sent = 0
-    for worker_id, phone in workers.values_list("pk", "phone").iterator(chunk_size=2000):
-        try:
-            with transaction.atomic():
-                OutreachInvitation.objects.create(
-                    worker_id=worker_id,
-                    campaign=campaign,
-                    sent_by=actor if isinstance(actor, User) else None,
-                )
-                sms_send_on_commit(to=phone, body=body)
-        except IntegrityError:
-            continue  # another run claimed this person for this wave first
-        sent += 1
-    return sent
-
-
-# --- JPS review cases -------------------------------------------------------------------
-
-
-def _assignee_for(regency_id: str | None, load: dict[int, int]) -> int | None:
-    """The active data officer of the regency with the fewest open cases (province-wide data
-    officers when the regency has none)."""
-    officers = User.objects.filter(role=Role.DATA_OFFICER, is_active=True)
-    local = list(officers.filter(regency_id=regency_id).values_list("pk", flat=True))
-    pool = local or list(officers.filter(regency__isnull=True).values_list("pk", flat=True))
-    if not pool:
-        return None
-    chosen = min(pool, key=lambda pk: (load.get(pk, 0), pk))
-    load[chosen] = load.get(chosen, 0) + 1
-    return chosen
-
-
-def _cases_open(
-    pairs: Iterable[tuple[int, int, str | None]],
-    *,
-    trigger: JpsReviewCase.Trigger,
-    selection_ref: str = "",
-) -> int:
-    """Open one case per (registration, JPS receipt) pair that has none yet."""
-    existing = set(JpsReviewCase.objects.values_list("registration_id", "recipient_id"))
-    load = dict(
-        JpsReviewCase.objects.filter(status=JpsReviewCase.Status.OPEN, assigned_to__isnull=False)
-        .values_list("assigned_to")
-        .annotate(n=Count("pk"))
-        .values_list("assigned_to", "n")
-    )
-    cases = [
-        JpsReviewCase(
-            registration_id=registration_id,
-            recipient_id=recipient_id,
-            regency_id=regency_id,
-            trigger=trigger,
-            selection_ref=selection_ref,
-            assigned_to_id=_assignee_for(regency_id, load),
-        )
-        for registration_id, recipient_id, regency_id in pairs
-        if (registration_id, recipient_id) not in existing
-    ]
-    with transaction.atomic():
-        bulk_create_with_history(
-            cases, JpsReviewCase, batch_size=1000, default_change_reason=f"jps: {trigger}"
-        )
-    return len(cases)
-
-
-def jps_cases_open_for_batch(*, batch_id: int) -> int:
-    """After a JPS list is imported: a case for every submitted registrant on it.
-
-    Called by the labourdata import when a JPS batch completes (and safe to call again).
-    """
-    batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.status != ImportBatch.Status.COMPLETED:
-        return 0
-    pairs = (
-        Registration.objects.filter(status=Registration.Status.SUBMITTED)
-        .filter(person__jps_receipts__batch_id=batch_id)
-        .values_list("pk", "person__jps_receipts", "domicile_regency_id")
-    )
-    return _cases_open(pairs, trigger=JpsReviewCase.Trigger.JPS_IMPORT)
-
-
-def jps_cases_open_for_all_batches() -> int:
-    """``jps_cases_open_for_batch`` for every completed JPS list (idempotent)."""
-    batches = ImportBatch.objects.filter(kind=Kind.JPS, status=ImportBatch.Status.COMPLETED)
-    return sum(jps_cases_open_for_batch(batch_id=pk) for pk in batches.values_list("pk", flat=True))
-
-
-def jps_cases_open_for_selection(*, registration_ids: Sequence[int], selection_ref: str) -> int:
-    """After a selection is published: a case for every selected applicant receiving JPS."""
-    pairs: list[tuple[int, int, str | None]] = []
-    for chunk in _chunked(list(registration_ids), 5000):
-        pairs.extend(
-            Registration.objects.filter(
-                pk__in=chunk, person__jps_receipts__isnull=False
-            ).values_list("pk", "person__jps_receipts", "domicile_regency_id")
-        )
-    return _cases_open(pairs, trigger=JpsReviewCase.Trigger.SELECTION, selection_ref=selection_ref)
-
-
-def jps_case_resolve(*, actor: Actor, case_id: int, decision: str, reason: str) -> JpsReviewCase:
-    """Record the decision (continue / stop / adjust JPS) and its reason."""
-    if actor_role(actor) not in (Role.DATA_OFFICER, Role.MANAGER, Role.SUPERADMIN):
-        raise _denied()
-    if decision not in JpsReviewCase.Decision.values:
-        raise ApplicationError(
-            "linkage.jps_decision_invalid",
-            _("Pilih keputusan: lanjutkan, hentikan atau sesuaikan JPS."),
-            field="decision",
-        )
-    reason = reason.strip()
-    if not reason:
-        raise ApplicationError("linkage.reason_required", _("Tuliskan alasannya."), field="reason")
-    with transaction.atomic():
-        case = jps_case_get_for_actor(actor=actor, case_id=case_id, for_update=True)
-        if case.status != JpsReviewCase.Status.OPEN:
-            raise ApplicationError(
-                "linkage.jps_case_closed",
-                _("Kasus ini sudah diputuskan; muat ulang halaman."),
-                status=409,
-            )
-        case.status = JpsReviewCase.Status.RESOLVED
-        case.decision = decision
-        case.reason = reason[:2000]
-        case.decided_by = actor if isinstance(actor, User) else None
-        case.decided_at = timezone.now()
-        audit_as(case, actor=actor, reason=f"jps: {decision}")
-        case.save(update_fields=["status", "decision", "reason", "decided_by", "decided_at"])
-    return case
