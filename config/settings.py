@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "prakerja.labourdata",
     "prakerja.linkage",
     "prakerja.waves",
+    "prakerja.enrolment",
     "prakerja.privacy",
 ]
 
