@@ -120,3 +120,29 @@ class AppServer:
     def last_sms_id(self) -> int:
         rows = self.query("SELECT COALESCE(MAX(id), 0) FROM notifications_outboxmessage")
         return int(rows[0][0])
+
+
+def staff_sign_in(page: Any, server: AppServer, username: str) -> None:
+    """A demo staff account signs in: username and password, then the authenticator's code.
+
+    allauth refuses a TOTP code already used in its period (another browser test may have
+    signed the same demo account in seconds ago) or one that expired under load: then the next
+    period's code, which is new, is tried once."""
+    from playwright.sync_api import expect
+
+    from prakerja.accounts.totp import totp_code_lasting, totp_seconds_left
+    from prakerja.assistance.demo import DEMO_PASSWORD, demo_totp_secret
+
+    page.goto(f"{server.url}/accounts/login/")
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Sandi", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    code_input = page.get_by_label("Kode:")
+    expect(code_input).to_be_visible()
+    code_input.fill(totp_code_lasting(demo_totp_secret(username)))
+    page.get_by_role("button", name="Masuk", exact=True).click()
+    if page.get_by_text("Kode salah.").count():
+        time.sleep(totp_seconds_left() + 0.5)
+        page.get_by_label("Kode:").fill(totp_code_lasting(demo_totp_secret(username)))
+        page.get_by_role("button", name="Masuk", exact=True).click()
+    expect(page.get_by_role("button", name="Keluar")).to_be_visible()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.support import RESULTS_DIR, AppServer
+from tests.browser.support import RESULTS_DIR, AppServer, staff_sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -34,20 +34,7 @@ def _shot(page: Page, name: str) -> None:
 
 
 def _sign_in(page: Page, server: AppServer) -> None:
-    from playwright.sync_api import expect
-
-    from prakerja.accounts.totp import totp_code_lasting
-    from prakerja.assistance.demo import DEMO_PASSWORD, demo_totp_secret
-
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("Nama pengguna").fill(DATA_OFFICER)
-    page.get_by_label("Sandi", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    code_input = page.get_by_label("Kode:")
-    expect(code_input).to_be_visible()
-    code_input.fill(totp_code_lasting(demo_totp_secret(DATA_OFFICER)))
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    staff_sign_in(page, server, DATA_OFFICER)
 
 
 def _filled_list(path: Path) -> int:

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.support import PAGE_TIMEOUT_MS, PHONE_CONTEXT, RESULTS_DIR, AppServer
+from tests.browser.support import (
+    PAGE_TIMEOUT_MS,
+    PHONE_CONTEXT,
+    RESULTS_DIR,
+    AppServer,
+    staff_sign_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -49,20 +55,7 @@ print(json.dumps({{"link": link.pk, "status": link.status, "registration": regis
 
 
 def _staff_sign_in(page: Page, server: AppServer, username: str) -> None:
-    from playwright.sync_api import expect
-
-    from prakerja.accounts.totp import totp_code_lasting
-    from prakerja.assistance.demo import DEMO_PASSWORD, demo_totp_secret
-
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Sandi", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    code_input = page.get_by_label("Kode:")
-    expect(code_input).to_be_visible()
-    code_input.fill(totp_code_lasting(demo_totp_secret(username)))
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    staff_sign_in(page, server, username)
 
 
 def _shot(page: Page, name: str) -> None:

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.support import PAGE_TIMEOUT_MS, PHONE_CONTEXT, RESULTS_DIR, AppServer
+from tests.browser.support import (
+    PAGE_TIMEOUT_MS,
+    PHONE_CONTEXT,
+    RESULTS_DIR,
+    AppServer,
+    staff_sign_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -293,22 +299,7 @@ def _officer_sign_in(page: Page, server: AppServer) -> None:
     """Username and password, then the code of the authenticator app (TOTP)."""
     from playwright.sync_api import expect
 
-    from prakerja.accounts.totp import totp_code_lasting
-    from prakerja.assistance.demo import DEMO_PASSWORD, demo_totp_secret
-
-    page.goto(f"{server.url}/accounts/login/")
-    _expect_heading(page, "Masuk")
-    page.get_by_label("Nama pengguna").fill(OFFICER)
-    page.get_by_label("Sandi", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-
-    _expect_heading(page, "Autentikasi Dua Faktor")
-    code_input = page.get_by_label("Kode:")
-    expect(code_input).to_be_visible()
-    _shot(page, "assisted-0-totp")
-    code_input.fill(totp_code_lasting(demo_totp_secret(OFFICER)))
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    staff_sign_in(page, server, OFFICER)
     expect(page).not_to_have_url(re.compile(r"/accounts/"))
 
 

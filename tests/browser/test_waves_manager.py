@@ -14,14 +14,19 @@ from __future__ import annotations
 import json
 import random
 import re
-import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.support import PAGE_TIMEOUT_MS, PHONE_CONTEXT, RESULTS_DIR, AppServer
+from tests.browser.support import (
+    PAGE_TIMEOUT_MS,
+    PHONE_CONTEXT,
+    RESULTS_DIR,
+    AppServer,
+    staff_sign_in,
+)
 from tests.browser.test_registration_flow import PageWatch
 
 if TYPE_CHECKING:
@@ -110,28 +115,7 @@ def _wib(moment: datetime) -> str:
 
 
 def _manager_sign_in(page: Page, server: AppServer, username: str) -> None:
-    from playwright.sync_api import expect
-
-    from prakerja.accounts.totp import totp_code_lasting
-    from prakerja.assistance.demo import DEMO_PASSWORD, demo_totp_secret
-
-    page.goto(f"{server.url}/accounts/login/")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Sandi", exact=True).fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    _heading(page, "Autentikasi Dua Faktor")
-    page.get_by_label("Kode:").fill(totp_code_lasting(demo_totp_secret(username)))
-    page.get_by_role("button", name="Masuk", exact=True).click()
-    if page.get_by_text("Kode salah.").count():
-        # allauth refuses a code already used in this period (another browser test may have
-        # signed the same demo account in seconds ago) or one that expired under load: the
-        # next period's code is new.
-        from prakerja.accounts.totp import totp_seconds_left
-
-        time.sleep(totp_seconds_left() + 0.5)
-        page.get_by_label("Kode:").fill(totp_code_lasting(demo_totp_secret(username)))
-        page.get_by_role("button", name="Masuk", exact=True).click()
-    expect(page.get_by_role("button", name="Keluar")).to_be_visible()
+    staff_sign_in(page, server, username)
 
 
 def _applicant_sign_in(page: Page, server: AppServer, phone_e164: str) -> None:
