@@ -12,7 +12,10 @@ What it does, per database (each in its own process, so peak memory is that run'
    process), the rows per status and the process's peak RSS (``ru_maxrss``).
 
 Usage: .venv/bin/python bench/labour_import.py [--rows 100000] [--db sqlite,postgres] [--serial]
-(``--serial``: no background thread preparing the next chunk, on PostgreSQL too.)
+[--no-gc-freeze]
+(``--serial``: no background thread preparing the next chunk, on PostgreSQL too.
+``--no-gc-freeze``: the child does not call ``gc.freeze()`` after Django's start-up, as
+``manage.py db_worker`` does, where the job runs.)
 Needs: PostgreSQL on 127.0.0.1:5432 (trust auth) for the postgres run.
 """
 
@@ -100,7 +103,31 @@ def _backend_cpu_s(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _run_one(rows: int, *, serial: bool) -> dict[str, object]:
+class _GcClock:
+    """Time spent in the cyclic garbage collector, from ``gc.callbacks``, until ``stop()``."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.seconds = 0.0
+        self.collections = [0, 0, 0]
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.collections[info["generation"]] += 1
+
+    def stop(self) -> None:
+        import gc
+
+        gc.callbacks.remove(self._callback)
+
+
+def _run_one(rows: int, *, serial: bool, gc_freeze: bool) -> dict[str, object]:
     """Runs inside the child process, Django configured by the environment."""
     import django
 
@@ -108,6 +135,13 @@ def _run_one(rows: int, *, serial: bool) -> dict[str, object]:
     from prakerja.accounts.models import Role, User
     from prakerja.labourdata.services import pipeline as services
     from prakerja.labourdata.services import upload
+
+    if gc_freeze:
+        # As ``manage.py db_worker`` does once at its start (the job runs in the worker):
+        # what is loaded now lives as long as the process, out of the cyclic collector's sight.
+        import gc
+
+        gc.freeze()
 
     workdir = Path(os.environ["BENCH_WORKDIR"])
     path = workdir / f"pekerja-{rows}.xlsx"
@@ -123,6 +157,7 @@ def _run_one(rows: int, *, serial: bool) -> dict[str, object]:
     backend_pid = _backend_pid()
     backend_before = _backend_cpu_s(backend_pid)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    collector = _GcClock()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_before = usage.ru_utime + usage.ru_stime
     started = time.perf_counter()
@@ -150,10 +185,12 @@ def _run_one(rows: int, *, serial: bool) -> dict[str, object]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu_s = usage.ru_utime + usage.ru_stime - cpu_before
     backend_after = _backend_cpu_s(backend_pid)
+    collector.stop()
     from django.db import connection
 
     return {
         "rows": rows,
+        "gc_freeze_at_start": gc_freeze,
         "path": "serial"
         if serial or connection.vendor not in services.PIPELINED_VENDORS
         else "pipelined",
@@ -163,6 +200,10 @@ def _run_one(rows: int, *, serial: bool) -> dict[str, object]:
         "import_s": round(total_s, 1),
         # CPU of this process only (the database server's own CPU is not in it for PostgreSQL).
         "import_cpu_s": round(cpu_s, 1),
+        # The cyclic collector during the job: wall time inside collections, and their count
+        # per generation (all threads of this process).
+        "gc_s": round(collector.seconds, 2),
+        "gc_collections": collector.collections,
         # PostgreSQL: CPU of this connection's server process over the same span (null on SQLite).
         "pg_backend_cpu_s": (
             round(backend_after - backend_before, 1)
@@ -185,11 +226,16 @@ def main() -> None:
     parser.add_argument(
         "--serial", action="store_true", help="prepare each chunk in the job's thread (compare)"
     )
+    parser.add_argument(
+        "--no-gc-freeze",
+        action="store_true",
+        help="do not freeze the start-up objects as the worker does (compare)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         sys.path.insert(0, str(ROOT))
-        print(json.dumps(_run_one(args.rows, serial=args.serial)))
+        print(json.dumps(_run_one(args.rows, serial=args.serial, gc_freeze=not args.no_gc_freeze)))
         return
     with open("/proc/loadavg") as handle:
         print(f"load average before: {handle.read().split()[:3]}")
@@ -205,6 +251,7 @@ def main() -> None:
                     "--rows",
                     str(args.rows),
                     *(["--serial"] if args.serial else []),
+                    *(["--no-gc-freeze"] if args.no_gc_freeze else []),
                 ],
                 cwd=ROOT,
                 env=env,

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from prakerja.core.errors import ApplicationError
 from prakerja.identity.names import person_name_check
@@ -42,6 +44,15 @@ __all__ = ["RegencyIndex", "RowContext", "RowValidator", "date_parse"]
 
 def _issue(column: str, code: str, message: str) -> dict[str, str]:
     return {"column": column, "code": code, "message": message}
+
+
+# Lazy: translated only for a row that has the problem, not for every row checked.
+_BIRTH_DATE_INVALID = gettext_lazy(
+    "Tanggal lahir tidak valid. Tulis HH/BB/TTTT, misalnya 17/08/1990."
+)
+_REPORT_DATE_INVALID = gettext_lazy(
+    "Tanggal laporan tidak valid atau di masa depan. Tulis HH/BB/TTTT, misalnya 11/04/2020."
+)
 
 
 @dataclass
@@ -119,7 +130,7 @@ class RowValidator:
         return name
 
     def _date(
-        self, cells: dict[str, str], key: str, errors: list[dict[str, str]], message: str
+        self, cells: dict[str, str], key: str, errors: list[dict[str, str]], message: Promise
     ) -> date | None:
         """The date of an optional cell; a date that cannot be read or lies in the future is
         an error with ``message``."""
@@ -128,7 +139,7 @@ class RowValidator:
             return None
         value = date_parse(text)
         if value is None or value > self.context.today:
-            errors.append(_issue(self._column(key), LabourDataError.DATE_INVALID, message))
+            errors.append(_issue(self._column(key), LabourDataError.DATE_INVALID, str(message)))
             return None
         return value
 
@@ -153,12 +164,7 @@ class RowValidator:
         parsed = self._nik(cells.get("nik", ""), errors, numeric_nik)
         name = self._name(cells.get("full_name", ""), errors)
 
-        birth_date = self._date(
-            cells,
-            "birth_date",
-            errors,
-            _("Tanggal lahir tidak valid. Tulis HH/BB/TTTT, misalnya 17/08/1990."),
-        )
+        birth_date = self._date(cells, "birth_date", errors, _BIRTH_DATE_INVALID)
 
         gender = ""
         gender_text = cells.get("gender", "")
@@ -223,15 +229,7 @@ class RowValidator:
                 )
             )
 
-        report_date = self._date(
-            cells,
-            "report_date",
-            errors,
-            _(
-                "Tanggal laporan tidak valid atau di masa depan. Tulis HH/BB/TTTT, "
-                "misalnya 11/04/2020."
-            ),
-        )
+        report_date = self._date(cells, "report_date", errors, _REPORT_DATE_INVALID)
 
         phone = ""
         phone_text = cells.get("phone", "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 from django.conf import settings
@@ -100,14 +99,7 @@ def _import_batch_run(*, batch_id: int, pipelined: bool | None, lease: JobLeaseH
         batch.refresh_from_db()
         return batch
     del data
-    # The cyclic garbage collector would walk every object of the process (Django's and the
-    # table's) again and again while the chunks allocate their rows, a large share of the
-    # job's CPU (``bench/README.md``). Freeze what exists now; unfreeze when done.
-    gc.freeze()
-    try:
-        return _chunks_store(batch, table, pipelined=pipelined, lease=lease)
-    finally:
-        gc.unfreeze()
+    return _chunks_store(batch, table, pipelined=pipelined, lease=lease)
 
 
 def _chunks_store(
