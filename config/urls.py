@@ -32,6 +32,7 @@ urlpatterns = [
     path("data-disnaker/", include("prakerja.labourdata.urls")),
     path("pencocokan/", include("prakerja.linkage.urls")),
     path("gelombang/", include("prakerja.waves.urls")),
+    path("pelatihan/", include("prakerja.training.urls")),
     path("kotak-keluar/", include("prakerja.accounts.outbox")),
     path("data-pribadi/", include("prakerja.privacy.urls")),
     path("", include("prakerja.core.urls")),

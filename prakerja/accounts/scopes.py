@@ -102,7 +102,13 @@ ROLE_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
         }
     ),
     Role.DATA_OFFICER: frozenset(
-        {C.LABOUR_DATA_IMPORT, C.LABOUR_DATA_EXPORT, C.REPORT_VIEW, C.OUTBOX_VIEW}
+        {
+            C.LABOUR_DATA_IMPORT,
+            C.LABOUR_DATA_EXPORT,
+            C.PROVIDER_VERIFY,
+            C.REPORT_VIEW,
+            C.OUTBOX_VIEW,
+        }
     ),
     Role.MANAGER: frozenset(
         {
