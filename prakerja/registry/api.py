@@ -18,6 +18,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from prakerja.accounts.auth import API_AUTH
 from prakerja.accounts.models import Role, User
+from prakerja.core import api_schemas as core_api_schemas
 from prakerja.core.errors import PermissionDenied
 from prakerja.core.idempotency import idempotent
 from prakerja.registry.errors import RegistryErrorCode
@@ -42,11 +43,7 @@ StepCode = Literal[
 ReferencePath = Annotated[str, Path(..., max_length=MAX_INPUT_LENGTH)]
 
 
-class ErrorOut(Schema):
-    code: str = Field(..., description="Kode galat yang stabil, mis. registration.nik_taken")
-    message: str = Field(..., description="Pesan dalam bahasa Indonesia")
-    field: str | None
-    errors: list[dict[str, Any]] = []
+ErrorOut = core_api_schemas.ErrorOut  # shared by every router; kept here for old imports
 
 
 class IssueOut(Schema):

@@ -15,7 +15,7 @@ from pydantic import Field
 from prakerja.accounts.auth import API_AUTH
 from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Capability, actor_require
-from prakerja.registry.api import ErrorOut
+from prakerja.core.api_schemas import ErrorOut
 from prakerja.training import selectors
 from prakerja.training.models import Course
 from prakerja.training.services import courses as services
