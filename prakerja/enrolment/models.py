@@ -264,9 +264,7 @@ class Notice(models.Model):
         REVOKED = "revoked", _("Kepesertaan dicabut")
         PROMOTED = "promoted", _("Terpilih dari daftar tunggu")
 
-    participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="notices"
-    )
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="notices")
     kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
     created_at = models.DateTimeField(_("dibuat"))
     claim = models.CharField(max_length=36, blank=True)
@@ -285,9 +283,7 @@ class Notice(models.Model):
         ]
         indexes = [
             # The job's scan for unclaimed rows stays small however many were sent.
-            models.Index(
-                fields=["id"], condition=models.Q(claim=""), name="notice_unclaimed_idx"
-            ),
+            models.Index(fields=["id"], condition=models.Q(claim=""), name="notice_unclaimed_idx"),
             models.Index(fields=["claim"], name="notice_claim_idx"),
         ]
 
