@@ -244,7 +244,7 @@ def _promote(now: datetime) -> int:
         JOIN {RUN_TABLE} r ON r.wave_id = p.wave_id AND r.status = {published}
         WHERE p.status = {REVOKED} AND p.revoked_at = %s AND p.regency_id IS NOT NULL
     """  # noqa: S608 - names from _meta, enum values of the models only
-    promoted = _execute(
+    _execute(
         f"""
         WITH vacancies AS ({vacancies}),
              vacancy_runs AS (
@@ -259,9 +259,12 @@ def _promote(now: datetime) -> int:
         """,  # noqa: S608 - names from _meta; the CTEs are ours
         [stamp, False, stamp, stamp],
     )
+    promotions = Promotion.objects.filter(created_at=now)
+    # Counted, not taken from the cursor: SQLite reports no row count for a statement that
+    # starts with WITH.
+    promoted = promotions.count()
     if not promoted:
         return 0
-    promotions = Promotion.objects.filter(created_at=now)
     history_bulk_insert(Promotion, promotions, actor=None, reason=REASON_PROMOTED, history_date=now)
     entries = WaveEntry.objects.filter(pk__in=promotions.values("wave_entry_id"))
     history_bulk_update(
@@ -311,7 +314,7 @@ def _withdraw_from_later_waves(promotions: QuerySet[Promotion], now: datetime) -
         status__in=[WaveEntry.Status.JOINED, WaveEntry.Status.WAITING],
         wave__status__in=[Wave.Status.DRAFT, Wave.Status.OPEN],
     )
-    if history_bulk_insert(
+    if not history_bulk_insert(
         WaveEntry,
         later,
         actor=None,
@@ -319,7 +322,20 @@ def _withdraw_from_later_waves(promotions: QuerySet[Promotion], now: datetime) -
         history_type="-",
         history_date=now,
     ):
-        later.delete()
+        return
+    # Deleted in SQL: the ORM's delete() would send a signal (and simple-history a second,
+    # reasonless "-" row) per entry. ``carried_from`` is SET_NULL, done here as Django would.
+    ids_sql, params = later.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ENTRY_TABLE} SET carried_from_id = NULL "  # noqa: S608 - names from _meta
+            f"WHERE carried_from_id IN (SELECT * FROM ({ids_sql}) ids)",
+            params,
+        )
+        cursor.execute(
+            f"DELETE FROM {ENTRY_TABLE} WHERE id IN (SELECT * FROM ({ids_sql}) ids)",  # noqa: S608
+            params,
+        )
 
 
 @transaction.atomic
