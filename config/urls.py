@@ -34,5 +34,6 @@ urlpatterns = [
     path("gelombang/", include("prakerja.waves.urls")),
     path("kotak-keluar/", include("prakerja.accounts.outbox")),
     path("data-pribadi/", include("prakerja.privacy.urls")),
+    path("pelatihan-saya/", include("prakerja.enrolment.urls")),
     path("", include("prakerja.core.urls")),
 ]
