@@ -309,8 +309,10 @@ def _enrol(
         raise batch_refusal(fresh_batch, today=today, price=price) or _refused(
             EnrolmentError.BATCH_FULL, _("Kursi angkatan ini sudah penuh. Pilih angkatan lain.")
         )
+    # The caller's objects as the rows now are (the pages and the API show them).
     participant.balance -= price
     participant.first_enrolled_at = participant.first_enrolled_at or now
+    batch.seats_taken += 1
     return enrolment
 
 
@@ -415,4 +417,6 @@ def enrolment_cancel(*, actor: Actor | None, enrolment: Enrolment) -> Enrolment:
                 _("Pembatalan hanya dapat dilakukan sebelum pelatihan dimulai."),
             )
     enrolment.refresh_from_db()
+    enrolment.batch.refresh_from_db(fields=["seats_taken"])
+    enrolment.participant.refresh_from_db(fields=["balance"])
     return enrolment
