@@ -19,5 +19,6 @@ class Command(BaseCommand):
         call_command("registry_seed_load")
         call_command("demo_load")
         call_command("waves_demo_load")
+        call_command("enrolment_demo_load")
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("demo_accounts_print")
