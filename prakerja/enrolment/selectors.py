@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.enrolment.models import Enrolment, LedgerEntry, Participant
 
@@ -16,11 +17,11 @@ from prakerja.enrolment.models import Enrolment, LedgerEntry, Participant
 def participant_for_actor(*, actor: Actor | None) -> Participant | None:
     """The signed-in applicant's participation: the active one, else the latest (a revoked
     one, so the page can say why). None for anyone who is not a participant."""
-    if actor_role(actor) is None:
+    if actor_role(actor) is None or not isinstance(actor, User):
         return None
     return (
         Participant.objects.select_related("registration", "wave", "regency")
-        .filter(registration__user_id=getattr(actor, "pk", None))
+        .filter(registration__user_id=actor.pk)
         .order_by("status", "-selected_at")  # "active" sorts before "revoked"
         .first()
     )

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
@@ -78,6 +79,10 @@ def _require_owner(actor: Actor | None, participant: Participant) -> None:
     """Only the participant themself enrols or cancels (their balance, their choice)."""
     if actor_role(actor) is None or getattr(actor, "pk", None) != _owner_id(participant):
         raise PermissionDenied(EnrolmentError.FORBIDDEN, _("Anda tidak berhak mengakses data ini."))
+
+
+def _user(actor: Actor | None) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
 def _owner_id(participant: Participant) -> int:
@@ -291,7 +296,7 @@ def _enrol(
             amount=-price,
             reason=LedgerEntry.Reason.ENROL,
             enrolment=enrolment,
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=_user(actor),
         )
     # Last: the row every competitor for this batch wants (see the module docstring).
     seated = conditional_update(
@@ -322,11 +327,12 @@ def _enrol(
 def enrolment_get_for_actor(*, actor: Actor | None, enrolment_id: int) -> Enrolment:
     """The actor's own enrolment (404 for anyone else's: its existence is not theirs to
     know)."""
+    user = _user(actor) if actor_role(actor) is not None else None
     enrolment = (
         Enrolment.objects.select_related("participant__registration", "batch__course__provider")
-        .filter(pk=enrolment_id, participant__registration__user_id=getattr(actor, "pk", None))
+        .filter(pk=enrolment_id, participant__registration__user_id=user.pk)
         .first()
-        if 0 < enrolment_id < 2**62 and actor_role(actor) is not None
+        if user is not None and 0 < enrolment_id < 2**62
         else None
     )
     if enrolment is None:
@@ -398,7 +404,7 @@ def enrolment_cancel(*, actor: Actor | None, enrolment: Enrolment) -> Enrolment:
                 amount=enrolment.price,
                 reason=LedgerEntry.Reason.CANCEL,
                 enrolment=enrolment,
-                created_by=actor if getattr(actor, "pk", None) else None,
+                created_by=_user(actor),
             )
         freed = conditional_update(
             CourseBatch,
