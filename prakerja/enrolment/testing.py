@@ -21,6 +21,7 @@ from prakerja.accounts.models import Role, User
 from prakerja.accounts.testing import make_provider, make_user
 from prakerja.enrolment.models import Participant
 from prakerja.registry.models import Programme, Registration
+from prakerja.registry.references import ALPHABET
 from prakerja.registry.services.programme import programme_default
 from prakerja.training.models import Course, CourseBatch, Provider, TrainingField
 from prakerja.waves.models import RegencyQuota, SelectionRun, Wave, WaveEntry
@@ -32,6 +33,16 @@ from prakerja.waves.services import (
 )
 
 _serial = itertools.count(1)
+
+
+def _reference(k: int) -> str:
+    """A canonical, unique reference (``PJ-XXXX-XXXX``) for serial ``k``."""
+    digits = []
+    for _ in range(8):
+        k, r = divmod(k, len(ALPHABET))
+        digits.append(ALPHABET[r])
+    code = "".join(reversed(digits))
+    return f"PJ-{code[:4]}-{code[4:]}"
 
 
 def applicants_make(
@@ -49,7 +60,7 @@ def applicants_make(
         k = next(_serial)
         rows.append(
             Registration(
-                reference=f"E{k:011d}"[:12],
+                reference=_reference(k),
                 programme=programme,
                 user=user,
                 status=Registration.Status.SUBMITTED,

@@ -198,3 +198,28 @@ def test_the_pages_fit_a_phone_and_carry_no_inline_script(
         html = client_of.get(url).content.decode()
         assert 'name="viewport"' in html
         assert "<script>" not in html and "onclick=" not in html
+
+
+def test_a_revoked_participant_sees_why_and_the_ledger_that_took_the_balance(
+    client_of: Client, participant: Participant
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from prakerja.enrolment.services.revocation import participants_revoke_overdue
+
+    Participant.objects.filter(pk=participant.pk).update(
+        enrol_by=timezone.now() - timedelta(hours=1)
+    )
+    participants_revoke_overdue()
+
+    response = client_of.get(reverse("enrolment:my_training"))
+
+    text = _text(response.content)
+    assert "Kepesertaan Anda dicabut pada " in text
+    assert "Rp 0" in text
+    assert "Kepesertaan dicabut: saldo ditarik −Rp 1.000.000" in text
+    assert reverse("registry:status", args=[participant.registration.reference]) in (
+        response.content.decode()
+    )
