@@ -147,7 +147,7 @@ def _fill(model: Any, count_sql: str, overrides: dict[str, str]) -> None:
             values.append("''")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+            f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) "
             f"SELECT {', '.join(values)} FROM {count_sql}"
         )
 
@@ -475,7 +475,7 @@ def _percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def surge(
