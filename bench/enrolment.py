@@ -34,6 +34,7 @@ import os
 import platform
 import queue
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -471,6 +472,53 @@ def _worker(
     out.put(results)
 
 
+class LockSampler(threading.Thread):
+    """Counts the bench database's backends waiting on a lock and those active, every 100 ms,
+    on a connection of its own (psycopg, outside Django)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.stopping = threading.Event()
+        self.samples: list[tuple[float, int, int, int, int]] = []
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_PSQL, autocommit=True) as conn:
+            while not self.stopping.wait(0.1):
+                row = conn.execute(
+                    "SELECT COUNT(*) FILTER (WHERE wait_event_type = 'Lock'), "
+                    "COUNT(*) FILTER (WHERE state = 'active'), "
+                    # Waiting for a seat (the batch row) or for the participant's own row
+                    # (their other attempt, running at the same time, holds it).
+                    "COUNT(*) FILTER (WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE '%%UPDATE \"training_coursebatch\"%%'), "
+                    "COUNT(*) FILTER (WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE '%%UPDATE \"enrolment_participant\"%%') "
+                    "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [PG_DB],
+                ).fetchone()
+                assert row is not None
+                self.samples.append((time.monotonic(), *(int(x) for x in row)))
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join()
+
+    def summary(self, *, until: float) -> dict[str, float]:
+        selling = [row[1:] for row in self.samples if row[0] <= until] or [(0, 0, 0, 0)]
+        return {
+            "samples": len(selling),
+            "mean_waiting_on_lock": round(statistics.fmean(r[0] for r in selling), 2),
+            "max_waiting_on_lock": max(r[0] for r in selling),
+            "mean_active": round(statistics.fmean(r[1] for r in selling), 2),
+            "mean_waiting_for_a_seat_row": round(statistics.fmean(r[2] for r in selling), 2),
+            "mean_waiting_for_own_participant_row": round(
+                statistics.fmean(r[3] for r in selling), 2
+            ),
+        }
+
+
 def _percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
@@ -517,6 +565,8 @@ def surge(
         proc.start()
     ready.wait()
     load_before = loadavg()
+    sampler = LockSampler()
+    sampler.start()
     started = time.monotonic()
     go.set()
     results: list[tuple[float, float, str]] = []
@@ -525,7 +575,9 @@ def surge(
     wall = time.monotonic() - started
     for proc in procs:
         proc.join()
+    sampler.stop()
     load_after = loadavg()
+    app_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
 
     from collections import Counter
 
@@ -558,6 +610,12 @@ def surge(
             "p50": round(_percentile(all_latency, 0.50), 1),
             "p99": round(_percentile(all_latency, 0.99), 1),
         },
+        "app_cpu_ms_per_attempt": round(
+            (app_cpu.ru_utime + app_cpu.ru_stime) * 1000 / max(len(results), 1), 2
+        ),
+        # Backends waiting for a lock (the hot batch rows) vs running, sampled every 100 ms
+        # while the seats were still selling.
+        "lock_waits": sampler.summary(until=started + sold_out),
         "load_before": load_before,
         "load_after": load_after,
         **checks,
