@@ -35,5 +35,6 @@ urlpatterns = [
     path("pelatihan/", include("prakerja.training.urls")),
     path("kotak-keluar/", include("prakerja.accounts.outbox")),
     path("data-pribadi/", include("prakerja.privacy.urls")),
+    path("pelatihan-saya/", include("prakerja.enrolment.urls")),
     path("", include("prakerja.core.urls")),
 ]

@@ -100,6 +100,12 @@ LEASED_JOBS: dict[str, LeasedJob] = {
     ),
     # Opens only the cases that do not exist yet.
     "linkage.jps_cases": LeasedJob(None, (), "prakerja.linkage.tasks.jps_cases_for_batch_job"),
+    # One transaction: a dead run left nothing, and a new one finds the same overdue rows.
+    "enrolment.revoke": LeasedJob(
+        None, (), "prakerja.enrolment.tasks.participants_revoke_overdue_job"
+    ),
+    # Each Notice row is claimed (committed) before its SMS.
+    "enrolment.notices": LeasedJob(None, (), "prakerja.enrolment.tasks.notices_send_job"),
 }
 
 

@@ -61,6 +61,14 @@ SCHEDULE: tuple[Periodic, ...] = (
         DAILY,
         dt.time(17, 0),
     ),
+    # Participants past their deadline lose the place; the waiting list fills it (at night,
+    # so that a deadline's last day is the whole day).
+    Periodic(
+        "participants_revoke_overdue",
+        "prakerja.enrolment.tasks.participants_revoke_overdue_periodic",
+        DAILY,
+        dt.time(0, 30),
+    ),
 )
 
 

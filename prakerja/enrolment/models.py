@@ -213,3 +213,79 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id}:{self.stars}"
+
+
+class Promotion(models.Model):
+    """A place handed back by a revocation and given to the next applicant of the same
+    regency's waiting list, in the order the published run computed (``rank_in_regency``).
+
+    Recorded against that run: a run's promotions are its waiting list put to use, one row
+    per place. Written once by the revocation job (``enrolment.services.revocation``) with
+    its history row; the promoted entry's status change and the new participant have theirs.
+    """
+
+    run = models.ForeignKey(
+        "waves.SelectionRun", on_delete=models.PROTECT, related_name="promotions"
+    )
+    regency = models.ForeignKey(
+        "regions.Regency", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # The promoted applicant's entry in the run's wave (now ``selected``); its participant is
+    # ``wave_entry.participant``.
+    wave_entry = models.OneToOneField(
+        "waves.WaveEntry", on_delete=models.PROTECT, related_name="promotion"
+    )
+    rank_in_regency = models.IntegerField(_("peringkat di kabupaten/kota"))
+    # The revoked participant whose place this is.
+    replaces = models.OneToOneField(
+        Participant, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    created_at = models.DateTimeField(_("dipromosikan"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["run", "regency", "rank_in_regency"]
+        verbose_name = _("promosi dari daftar tunggu")
+        verbose_name_plural = _("promosi dari daftar tunggu")
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.regency_id}#{self.rank_in_regency}"
+
+
+class Notice(models.Model):
+    """An SMS owed to a participant (place revoked, or promoted from the waiting list).
+
+    Written in the transaction of the change, set-based, and sent after it commits by the
+    notices job (``enrolment.services.notices``), which *claims* each row with its token
+    before sending, as ``waves.Announcement`` does: a job run twice texts nobody twice.
+    """
+
+    class Kind(models.TextChoices):
+        REVOKED = "revoked", _("Kepesertaan dicabut")
+        PROMOTED = "promoted", _("Terpilih dari daftar tunggu")
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(_("dibuat"))
+    claim = models.CharField(max_length=36, blank=True)
+    claimed_at = models.DateTimeField(_("diklaim"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("SMS terkirim"), null=True, blank=True)
+    error = models.CharField(_("galat"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("pemberitahuan peserta")
+        verbose_name_plural = _("pemberitahuan peserta")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "kind"], name="notice_once_per_participant_kind"
+            ),
+        ]
+        indexes = [
+            # The job's scan for unclaimed rows stays small however many were sent.
+            models.Index(fields=["id"], condition=models.Q(claim=""), name="notice_unclaimed_idx"),
+            models.Index(fields=["claim"], name="notice_claim_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}:{self.kind}"

@@ -109,7 +109,8 @@ class EntryOut(Schema):
 
 class ApplicantResultOut(Schema):
     result: str = Field(
-        ..., description="none | waiting | joined | selected | not_selected | carried_over"
+        ...,
+        description="none | waiting | joined | selected | not_selected | carried_over | revoked",
     )
     wave: int | None
     category: str

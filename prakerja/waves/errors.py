@@ -21,6 +21,7 @@ class WavesError(StrEnum):
     CLOSES_BEFORE_OPENING = "waves.closes_before_opening"
     INCOMPLETE = "waves.incomplete"
     INELIGIBLE = "waves.ineligible"
+    JOIN_BLOCKED = "waves.join_blocked"
     NAME_INVALID = "waves.name_invalid"
     NO_REGISTRATION = "waves.no_registration"
     NOT_DRAFT = "waves.not_draft"

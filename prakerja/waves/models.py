@@ -169,6 +169,8 @@ class WaveEntry(models.Model):
         SELECTED = "selected", _("Terpilih")
         NOT_SELECTED = "not_selected", _("Belum terpilih")
         CARRIED_OVER = "carried_over", _("Dialihkan ke gelombang berikutnya")
+        # Selected, then lost the place: no training bought by the deadline (enrolment app).
+        REVOKED = "revoked", _("Kepesertaan dicabut")
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="entries")
     registration = models.ForeignKey(
@@ -198,6 +200,40 @@ class WaveEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.wave_id}:{self.registration_id}:{self.status}"
+
+
+class JoinBlock(models.Model):
+    """A registration that may not join any wave before ``until``.
+
+    Written by the enrolment app when it revokes a participant who bought no training by the
+    deadline (the programme's ``revoked_block_days``); read here, on every way into a wave
+    (``wave_join``, joining everyone at open/close). The waves app never imports enrolment:
+    this row is all it needs to know.
+    """
+
+    registration = models.ForeignKey(
+        "registry.Registration", on_delete=models.CASCADE, related_name="+"
+    )
+    # The wave whose place was lost.
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    until = models.DateTimeField(_("tidak dapat ikut gelombang sampai"))
+    reason = models.CharField(_("alasan"), max_length=100)
+    created_at = models.DateTimeField(_("dibuat"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["registration", "-until"]
+        verbose_name = _("larangan ikut gelombang")
+        verbose_name_plural = _("larangan ikut gelombang")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "wave"], name="join_block_once_per_wave"
+            ),
+        ]
+        indexes = [models.Index(fields=["registration", "until"])]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} until {self.until:%Y-%m-%d}"
 
 
 class SelectionRun(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from prakerja.registry.models import EmploymentStatus, Programme, Registration
 from prakerja.waves.errors import WavesError
 from prakerja.waves.models import (
     Announcement,
+    JoinBlock,
     RegencyQuota,
     SelectionResult,
     SelectionRun,
@@ -96,6 +98,17 @@ def selection_outcome_per_regency(*, run: SelectionRun) -> list[RegencyOutcome]:
     return outcome
 
 
+def join_blocked_until(registration_id: int) -> datetime | None:
+    """The end of the longest block still running on the registration (a place revoked by
+    the enrolment app, ``JoinBlock``), or None."""
+    return (
+        JoinBlock.objects.filter(registration_id=registration_id, until__gt=timezone.now())
+        .order_by("-until")
+        .values_list("until", flat=True)
+        .first()
+    )
+
+
 # Next-step codes (the status page turns them into Indonesian text and links).
 NEXT_COMPLETE_REGISTRATION = "complete_registration"
 NEXT_JOIN_WAVE = "join_wave"
@@ -103,6 +116,11 @@ NEXT_WAIT_ANNOUNCEMENT = "wait_announcement"
 NEXT_CHOOSE_TRAINING = "choose_training"
 NEXT_NEXT_WAVE = "next_wave"
 NEXT_COMPLAINT = "complaint"
+# The reason shown for an applicant selected from the waiting list after a revocation.
+REASON_PROMOTED = "promoted"
+REASON_PROMOTED_LABEL = _(
+    "Terpilih dari daftar tunggu, menggantikan peserta yang kepesertaannya dicabut"
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +129,10 @@ class ApplicantResult:
 
     ``result``: ``none`` (in no wave), ``waiting`` (waiting list, see ``missing_items``),
     ``joined`` (waiting for the announcement), ``selected`` or ``not_selected`` (published),
-    ``carried_over`` (moved to the next wave: ``wave`` is the wave it was carried from).
+    ``carried_over`` (moved to the next wave: ``wave`` is the wave it was carried from),
+    ``revoked`` (selected, then the place was lost: no training bought by the deadline;
+    ``blocked_until`` says when they may join a wave again). An applicant promoted from the
+    waiting list after a revocation is ``selected`` with the reason ``promoted``.
     """
 
     result: str
@@ -127,6 +148,7 @@ class ApplicantResult:
     reason_label: str | None = None
     missing_items: list[str] = field(default_factory=list)
     next_steps: list[str] = field(default_factory=list)
+    blocked_until: datetime | None = None
 
 
 def applicant_result(*, registration: Registration, wave: Wave | None = None) -> ApplicantResult:
@@ -182,9 +204,26 @@ def applicant_result(*, registration: Registration, wave: Wave | None = None) ->
         WaveEntry.Status.SELECTED: "selected",
         WaveEntry.Status.NOT_SELECTED: "not_selected",
         WaveEntry.Status.CARRIED_OVER: "carried_over",
+        WaveEntry.Status.REVOKED: "revoked",
     }[WaveEntry.Status(entry.status)]
     next_steps = (
-        [NEXT_CHOOSE_TRAINING] if result == "selected" else [NEXT_NEXT_WAVE, NEXT_COMPLAINT]
+        [NEXT_CHOOSE_TRAINING]
+        if result == "selected"
+        else [NEXT_COMPLAINT]
+        if result == "revoked"
+        else [NEXT_NEXT_WAVE, NEXT_COMPLAINT]
+    )
+    reason_code = row.reason_code if row else None
+    reason_label = str(SelectionResult.Reason(row.reason_code).label) if row else None
+    if result == "selected" and row is not None and not row.selected:
+        # Selected after publication: a revoked participant's place, by the run's order.
+        reason_code, reason_label = REASON_PROMOTED, str(REASON_PROMOTED_LABEL)
+    blocked_until = (
+        JoinBlock.objects.filter(registration=registration, wave=entry.wave)
+        .values_list("until", flat=True)
+        .first()
+        if result == "revoked"
+        else None
     )
     return ApplicantResult(
         result=result,
@@ -192,9 +231,10 @@ def applicant_result(*, registration: Registration, wave: Wave | None = None) ->
         rank_in_regency=row.rank_in_regency if row else None,
         regency_code=row.regency_id if row else None,
         regency_quota=quota,
-        reason_code=row.reason_code if row else None,
-        reason_label=str(SelectionResult.Reason(row.reason_code).label) if row else None,
+        reason_code=reason_code,
+        reason_label=reason_label,
         next_steps=next_steps,
+        blocked_until=blocked_until,
         **base,
     )
 

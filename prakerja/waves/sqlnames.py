@@ -14,12 +14,13 @@ import re
 from enum import Enum
 
 from prakerja.registry.models import Registration
-from prakerja.waves.models import RegencyQuota, SelectionResult, WaveEntry
+from prakerja.waves.models import JoinBlock, RegencyQuota, SelectionResult, WaveEntry
 
 ENTRY_TABLE = WaveEntry._meta.db_table
 REGISTRATION_TABLE = Registration._meta.db_table
 QUOTA_TABLE = RegencyQuota._meta.db_table
 RESULT_TABLE = SelectionResult._meta.db_table
+JOIN_BLOCK_TABLE = JoinBlock._meta.db_table
 _SAFE_VALUE = re.compile(r"[a-z_]+")
 
 

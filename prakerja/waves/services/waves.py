@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import Max, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -24,12 +25,13 @@ from prakerja.waves.models import (
     WaveEntry,
     WaveSettings,
 )
+from prakerja.waves.selectors import join_blocked_until
 from prakerja.waves.services.quotas import (
     _quotas_clean,
     _quotas_write,
     wave_quotas_allocate,
 )
-from prakerja.waves.sqlnames import ENTRY_TABLE, REGISTRATION_TABLE, literal
+from prakerja.waves.sqlnames import ENTRY_TABLE, JOIN_BLOCK_TABLE, REGISTRATION_TABLE, literal
 
 # --- Settings ---------------------------------------------------------------------------
 
@@ -154,8 +156,10 @@ def _join_all_submitted(wave: Wave, *, actor: Actor) -> int:
               AND NOT EXISTS (SELECT 1 FROM {ENTRY_TABLE} e
                               WHERE e.registration_id = r.id
                                 AND (e.wave_id = %s OR e.status = {selected}))
+              AND NOT EXISTS (SELECT 1 FROM {JOIN_BLOCK_TABLE} b
+                              WHERE b.registration_id = r.id AND b.until > %s)
             """,  # noqa: S608 - table names and enum values of the models only
-            [wave.pk, "[]", stamp, wave.programme_id, wave.pk],
+            [wave.pk, "[]", stamp, wave.programme_id, wave.pk, stamp],
         )
         created = int(cursor.rowcount)
     if created:
@@ -239,6 +243,19 @@ def wave_join(*, actor: Actor, wave: Wave, registration: Registration) -> WaveEn
     if _ever_selected(registration.pk):
         raise ApplicationError(
             WavesError.ALREADY_SELECTED, _("Anda sudah pernah terpilih di gelombang sebelumnya.")
+        )
+    blocked_until = join_blocked_until(registration.pk)
+    if blocked_until is not None:
+        raise ApplicationError(
+            WavesError.JOIN_BLOCKED,
+            format_lazy(
+                _(
+                    "Kepesertaan Anda di gelombang sebelumnya dicabut karena tidak membeli "
+                    "pelatihan sampai batas waktu. Anda dapat ikut gelombang lagi mulai {date}."
+                ),
+                date=date_format(timezone.localtime(blocked_until), "j F Y"),
+            ),
+            status=409,
         )
     entry, created = WaveEntry.objects.get_or_create(
         wave=wave, registration=registration, defaults={"status": WaveEntry.Status.JOINED}

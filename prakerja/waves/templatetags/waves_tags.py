@@ -90,6 +90,7 @@ def wave_result(context: dict[str, Any], registration: Registration) -> dict[str
         and not WaveEntry.objects.filter(
             registration=registration, status=WaveEntry.Status.SELECTED
         ).exists()
+        and selectors.join_blocked_until(registration.pk) is None
     )
     current = _explained(registration, result)
     return {

@@ -431,7 +431,7 @@ def test_a_selected_applicant_sees_the_result_category_rank_and_quota(
     assert '<dd class="wave-rank">1 di Kota Surabaya</dd>' in page
     assert '<dd class="wave-quota">2 orang</dd>' in page
     assert "Terpilih berdasarkan prioritas" in page
-    assert "Selamat! Tunggu SMS berisi cara memilih dan mengikuti pelatihan." in page
+    assert "Selamat! Pilih dan beli pelatihan pertama Anda di menu Pelatihan saya" in page
 
 
 def test_an_applicant_not_selected_sees_the_reason_and_the_complaint_route(
