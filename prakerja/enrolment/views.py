@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import form_token_issue, once_per_submission_token
+from prakerja.core.money import rupiah
 from prakerja.enrolment import selectors
 from prakerja.enrolment.models import Participant
-from prakerja.core.money import rupiah
 from prakerja.enrolment.services.enrolments import (
     batch_get,
     cancel_refusal,

@@ -36,9 +36,9 @@ from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
+from prakerja.core.money import rupiah
 from prakerja.enrolment.errors import EnrolmentError
 from prakerja.enrolment.models import Enrolment, LedgerEntry, Participant
-from prakerja.core.money import rupiah
 from prakerja.enrolment.sql import (
     COURSE_TABLE,
     PROVIDER_TABLE,

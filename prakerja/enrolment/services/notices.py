@@ -19,8 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from prakerja.enrolment.models import Notice
 from prakerja.core.money import rupiah
+from prakerja.enrolment.models import Notice
 from prakerja.identity.phones import phone_mask
 from prakerja.notifications.backends import SmsDeliveryError
 from prakerja.notifications.services import sms_send
