@@ -22,6 +22,7 @@ from prakerja.callcenter.api import router as callcenter_router
 from prakerja.core.errors import ApplicationError
 from prakerja.core.views import database_reachable, database_unavailable_response
 from prakerja.enrolment.api import router as enrolment_router
+from prakerja.enrolment.api_completion import router as training_router
 from prakerja.identity.api import router as identity_router
 from prakerja.labourdata.api import router as labourdata_router
 from prakerja.linkage.api import router as linkage_router
@@ -158,3 +159,4 @@ api.add_router("/linkage", linkage_router, tags=["pencocokan dan JPS"])
 api.add_router("/waves", waves_router, tags=["gelombang dan seleksi"])
 api.add_router("/courses", courses_router, tags=["katalog pelatihan"])
 api.add_router("/enrolment", enrolment_router, tags=["pelatihan saya"])
+api.add_router("/training", training_router, tags=["kelulusan dan sertifikat"])

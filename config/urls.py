@@ -33,6 +33,8 @@ urlpatterns = [
     path("pencocokan/", include("prakerja.linkage.urls")),
     path("gelombang/", include("prakerja.waves.urls")),
     path("pelatihan/", include("prakerja.training.urls")),
+    path("penyelenggaraan/", include("prakerja.enrolment.urls_console")),
+    path("sertifikat/", include("prakerja.enrolment.urls_public")),
     path("kotak-keluar/", include("prakerja.accounts.outbox")),
     path("data-pribadi/", include("prakerja.privacy.urls")),
     path("pelatihan-saya/", include("prakerja.enrolment.urls")),

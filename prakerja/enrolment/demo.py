@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from prakerja.core.errors import ApplicationError
+from prakerja.enrolment.demo_journey import enrolment_demo_journey
 from prakerja.enrolment.models import Enrolment, Participant
 from prakerja.enrolment.services.enrolments import enrolment_create
 from prakerja.enrolment.services.participants import participants_backfill
@@ -58,6 +59,7 @@ def _demo_participants() -> list[Participant]:
 
 def enrolment_demo_load() -> DemoSummary:
     made = participants_backfill(actor=None)
+    enrolment_demo_journey()
     enrolled = 0
     batches = _bookable()
     if batches and not Enrolment.objects.exists():

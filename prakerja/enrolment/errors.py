@@ -22,3 +22,23 @@ class EnrolmentError(StrEnum):
     NOT_CANCELLABLE = "enrolment.not_cancellable"
     CANCEL_TOO_LATE = "enrolment.cancel_too_late"
     FORBIDDEN = "enrolment.forbidden"
+
+
+class CompletionError(StrEnum):
+    """Attendance, completion, certificates and ratings."""
+
+    ENROLMENT_NOT_FOUND = "completion.enrolment_not_found"
+    FORBIDDEN = "completion.forbidden"
+    NOT_ENROLLED = "completion.not_enrolled"
+    BATCH_NOT_STARTED = "completion.batch_not_started"
+    SCORE_INVALID = "completion.score_invalid"
+    ATTENDANCE_INVALID = "completion.attendance_invalid"
+    UPLOAD_TOO_LARGE = "completion.upload_too_large"
+    UPLOAD_INVALID = "completion.upload_invalid"
+    UPLOAD_ROWS = "completion.upload_rows"
+    CERTIFICATE_NOT_FOUND = "certificate.not_found"
+    CERTIFICATE_NOT_COMPLETED = "certificate.not_completed"
+    CERTIFICATE_RATE_LIMITED = "certificate.rate_limited"
+    RATING_TWICE = "rating.twice"
+    RATING_NOT_COMPLETED = "rating.not_completed"
+    RATING_INVALID = "rating.invalid"

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Actor, actor_role
-from prakerja.enrolment.models import Enrolment, LedgerEntry, Participant
+from prakerja.enrolment.models import Enrolment, LedgerEntry, Participant, Rating
 
 
 def participant_for_actor(*, actor: Actor | None) -> Participant | None:
@@ -66,6 +66,7 @@ def participant_enrolments(*, participant: Participant) -> QuerySet[Enrolment]:
     return (
         Enrolment.objects.filter(participant=participant)
         .select_related("batch__course__provider", "batch__course__regency")
+        .annotate(rated=Exists(Rating.objects.filter(enrolment=OuterRef("pk"))))
         .order_by("-enrolled_at", "-pk")
     )
 

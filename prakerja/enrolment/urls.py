@@ -1,6 +1,6 @@
 from django.urls import path
 
-from prakerja.enrolment import views
+from prakerja.enrolment import views, views_completion
 
 app_name = "enrolment"
 
@@ -10,4 +10,10 @@ urlpatterns = [
     path("daftar/<int:batch_id>/", views.enrol_confirm, name="enrol_confirm"),
     path("pendaftaran/<int:enrolment_id>/", views.enrol_done, name="enrol_done"),
     path("pendaftaran/<int:enrolment_id>/batal/", views.enrol_cancel, name="enrol_cancel"),
+    path(
+        "pendaftaran/<int:enrolment_id>/sertifikat.pdf",
+        views_completion.certificate_download,
+        name="certificate_download",
+    ),
+    path("pendaftaran/<int:enrolment_id>/nilai/", views_completion.rating_form, name="rating"),
 ]

@@ -81,7 +81,19 @@ class Provider(models.Model):
     submitted_at = models.DateTimeField(_("diajukan"), null=True, blank=True)
     verified_at = models.DateTimeField(_("terverifikasi"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    history = HistoricalRecords()
+    # Figures the catalogue shows, kept by the enrolment app on every completion and rating
+    # (``enrolment.selectors_stats.provider_figures``): average stars, how many ratings, and
+    # completed / assessed participants.
+    rating_average = models.DecimalField(
+        _("rata-rata nilai"), max_digits=2, decimal_places=1, null=True, blank=True
+    )
+    rating_count = models.PositiveIntegerField(_("jumlah penilaian"), default=0)
+    completion_rate = models.DecimalField(
+        _("tingkat kelulusan"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    history = HistoricalRecords(
+        excluded_fields=["rating_average", "rating_count", "completion_rate"]
+    )
 
     class Meta:
         ordering = ["name"]
