@@ -448,3 +448,9 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Allocation "by demand and training capacity" (waves.services.quotas): a regency's verified
+# training capacity for a wave is its providers' yearly capacity × this many days / 365, the
+# window in which the wave's participants train (2020: one wave a month, the first course to
+# be bought within 30 days of selection).
+WAVE_TRAINING_PERIOD_DAYS = env.int("WAVE_TRAINING_PERIOD_DAYS", default=30)

@@ -43,6 +43,16 @@ class QuotaOut(Schema):
     regency: str
     quota: int
     method: str
+    demand: int | None = Field(None, description="Pendaftar (alokasi menurut kapasitas)")
+    capacity: int | None = Field(None, description="Kapasitas pelatihan untuk periode gelombang")
+
+
+class AllocateQuery(Schema):
+    mode: str = Field(
+        "demand",
+        pattern="^(demand|capacity)$",
+        description="demand: sebanding pendaftar; capacity: min(pendaftar, kapasitas pelatihan)",
+    )
 
 
 class WaveOut(Schema):
@@ -145,7 +155,13 @@ def _wave_out(wave: Wave) -> dict[str, Any]:
         "total_quota": wave.total_quota,
         "status": wave.status,
         "quotas": [
-            {"regency": q.regency_id, "quota": q.quota, "method": q.method}
+            {
+                "regency": q.regency_id,
+                "quota": q.quota,
+                "method": q.method,
+                "demand": q.demand,
+                "capacity": q.capacity,
+            }
             for q in RegencyQuota.objects.filter(wave=wave).order_by("regency_id")
         ],
     }
@@ -265,9 +281,14 @@ def wave_quotas_set(request: HttpRequest, wave_id: int, payload: QuotasIn) -> di
     response={200: WaveOut, **ERRORS},
     summary="Alokasikan kuota proporsional",
 )
-def wave_quotas_allocate(request: HttpRequest, wave_id: int) -> dict[str, Any]:
+def wave_quotas_allocate(
+    request: HttpRequest, wave_id: int, query: Query[AllocateQuery]
+) -> dict[str, Any]:
     wave = _wave(wave_id)
-    services.wave_quotas_allocate(actor=_actor(request), wave=wave)
+    if query.mode == "capacity":
+        services.wave_quotas_allocate_by_capacity(actor=_actor(request), wave=wave)
+    else:
+        services.wave_quotas_allocate(actor=_actor(request), wave=wave)
     return _wave_out(wave)
 
 

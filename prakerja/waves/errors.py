@@ -17,6 +17,7 @@ class WavesError(StrEnum):
     # The run pages' code (the API says selection.run_not_found): kept as it was.
     RUN_PAGE_NOT_FOUND = "selection_run.not_found"
     WAVE_NOT_FOUND = "wave.not_found"
+    QUOTA_NO_CAPACITY = "waves.quota_no_capacity"
     ALREADY_SELECTED = "waves.already_selected"
     CLOSES_BEFORE_OPENING = "waves.closes_before_opening"
     INCOMPLETE = "waves.incomplete"

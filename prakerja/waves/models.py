@@ -139,10 +139,16 @@ class RegencyQuota(models.Model):
     class Method(models.TextChoices):
         MANUAL = "manual", _("Diisi manual")
         ALLOCATED = "allocated", _("Dialokasikan proporsional")
+        CAPACITY = "capacity", _("Dialokasikan menurut pendaftar dan kapasitas pelatihan")
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="quotas")
     regency = models.ForeignKey("regions.Regency", on_delete=models.PROTECT, related_name="+")
     quota = models.PositiveIntegerField(_("kuota"))
+    # The two inputs of an allocation "by demand and training capacity", kept with the quota so
+    # the page and the audit show why a regency got its seats: submitted registrations, and
+    # the verified training capacity for the wave's period.
+    demand = models.PositiveIntegerField(_("pendaftar"), null=True, blank=True)
+    capacity = models.PositiveIntegerField(_("kapasitas pelatihan"), null=True, blank=True)
     method = models.CharField(
         _("cara penetapan"), max_length=10, choices=Method.choices, default=Method.MANUAL
     )

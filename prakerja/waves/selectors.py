@@ -324,3 +324,50 @@ def announcement_counts(*, wave_id: int) -> dict[str, int]:
         email=Count("pk", filter=Q(email_sent_at__isnull=False)),
         failed=Count("pk", filter=~Q(error="")),
     )
+
+
+@dataclass(frozen=True)
+class QuotaInputs:
+    """The two inputs of an allocation by demand and training capacity, for one regency."""
+
+    demand: int  # submitted registrations of the programme domiciled there
+    capacity: int  # verified providers' yearly capacity there, for the wave's period
+
+    @property
+    def weight(self) -> int:
+        return min(self.demand, self.capacity)
+
+
+def quota_inputs(*, wave: Wave) -> dict[str, QuotaInputs]:
+    """Per East Java regency: registrations and verified training capacity for the wave.
+
+    Capacity = the sum of ``ProviderCapacity.yearly_capacity`` of VERIFIED providers of the
+    regency × ``WAVE_TRAINING_PERIOD_DAYS`` / 365, rounded down."""
+    from django.conf import settings
+
+    from prakerja.training.models import Provider, ProviderCapacity
+
+    regencies = list(Regency.objects.filter(province_id=EAST_JAVA).values_list("code", flat=True))
+    demand = dict(
+        Registration.objects.filter(
+            programme_id=wave.programme_id,
+            status=Registration.Status.SUBMITTED,
+            domicile_regency_id__in=regencies,
+        )
+        .values_list("domicile_regency_id")
+        .annotate(n=Count("id"))
+    )
+    yearly = dict(
+        ProviderCapacity.objects.filter(
+            provider__status=Provider.Status.VERIFIED, provider__regency_id__in=regencies
+        )
+        .values_list("provider__regency_id")
+        .annotate(total=Sum("yearly_capacity"))
+    )
+    days = settings.WAVE_TRAINING_PERIOD_DAYS
+    return {
+        code: QuotaInputs(
+            demand=demand.get(code, 0), capacity=(yearly.get(code) or 0) * days // 365
+        )
+        for code in regencies
+    }

@@ -195,7 +195,7 @@ def wave_quotas(request: HttpRequest, wave_id: int) -> HttpResponse:
         stored = selectors.wave_quotas_stored(wave=wave)
         quotas = {r.code: str(stored[r.code]) if r.code in stored else "" for r in regencies}
         context = _form_context(request, regencies=regencies, values=values, quotas=quotas)
-        return render(request, "waves/wave_quotas.html", {**context, "wave": wave})
+        return render(request, "waves/wave_quotas.html", {**context, "wave": wave, **_inputs(wave)})
     quotas_typed = quota_values(request.POST, regencies)
     quota_numbers, quota_errors = quota_parse(quotas_typed)
     service_error: ApplicationError | None = None
@@ -203,6 +203,12 @@ def wave_quotas(request: HttpRequest, wave_id: int) -> HttpResponse:
         if request.POST.get("action") == "allocate":
             services.wave_quotas_allocate(actor=request.user, wave=wave)
             done = ALLOCATED_MESSAGE
+        elif request.POST.get("action") == "allocate_capacity":
+            services.wave_quotas_allocate_by_capacity(actor=request.user, wave=wave)
+            done = _(
+                "Kuota dibagi menurut jumlah pendaftar dan kapasitas pelatihan terverifikasi "
+                "(metode sisa terbesar)."
+            )
         elif not quota_errors:
             services.wave_quotas_set(
                 actor=request.user,
@@ -213,7 +219,7 @@ def wave_quotas(request: HttpRequest, wave_id: int) -> HttpResponse:
     except ApplicationError as exc:
         service_error = _shown(exc)
     else:
-        if not quota_errors or request.POST.get("action") == "allocate":
+        if not quota_errors or request.POST.get("action") in ("allocate", "allocate_capacity"):
             messages.success(request, done)
             return redirect("waves:wave_quotas", wave.pk)
     context = _form_context(
@@ -224,7 +230,14 @@ def wave_quotas(request: HttpRequest, wave_id: int) -> HttpResponse:
         quota_errors=quota_errors,
         error=service_error,
     )
-    return render(request, "waves/wave_quotas.html", {**context, "wave": wave}, status=422)
+    return render(
+        request, "waves/wave_quotas.html", {**context, "wave": wave, **_inputs(wave)}, status=422
+    )
+
+
+def _inputs(wave: Wave) -> dict[str, Any]:
+    """Registrations and verified training capacity per regency, shown beside the quotas."""
+    return {"inputs": selectors.quota_inputs(wave=wave)}
 
 
 def _wave_context(request: HttpRequest, wave: Wave, **extra: Any) -> dict[str, Any]:

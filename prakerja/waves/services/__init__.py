@@ -13,6 +13,7 @@ from __future__ import annotations
 from prakerja.waves.services.quotas import (
     quotas_largest_remainder,
     wave_quotas_allocate,
+    wave_quotas_allocate_by_capacity,
     wave_quotas_set,
 )
 from prakerja.waves.services.runs import (
@@ -44,6 +45,7 @@ __all__ = [
     "wave_join",
     "wave_open",
     "wave_quotas_allocate",
+    "wave_quotas_allocate_by_capacity",
     "wave_quotas_set",
     "wave_settings_get",
 ]

@@ -20,6 +20,7 @@ from prakerja.waves.models import (
     RegencyQuota,
     Wave,
 )
+from prakerja.waves.selectors import QuotaInputs, quota_inputs
 
 
 def _quotas_clean(*, total_quota: int, regency_quotas: Mapping[str, int]) -> dict[str, int]:
@@ -63,14 +64,29 @@ def _quotas_clean(*, total_quota: int, regency_quotas: Mapping[str, int]) -> dic
     return cleaned
 
 
-def _quotas_write(*, actor: Actor, wave: Wave, quotas: Mapping[str, int], method: str) -> None:
+def _quotas_write(
+    *,
+    actor: Actor,
+    wave: Wave,
+    quotas: Mapping[str, int],
+    method: str,
+    inputs: Mapping[str, QuotaInputs] | None = None,
+) -> None:
     existing = {q.regency_id: q for q in RegencyQuota.objects.filter(wave=wave)}
     for code, value in quotas.items():
         row = existing.pop(code, None) or RegencyQuota(wave=wave, regency_id=code)
-        if row.pk and row.quota == value and row.method == method:
+        given = inputs.get(code) if inputs else None
+        demand, capacity = (given.demand, given.capacity) if given else (None, None)
+        if row.pk and (row.quota, row.method, row.demand, row.capacity) == (
+            value,
+            method,
+            demand,
+            capacity,
+        ):
             continue
         row.quota = value
         row.method = method
+        row.demand, row.capacity = demand, capacity
         audit_as(row, actor=actor, reason="kuota ditetapkan")
         row.save()
     for row in existing.values():
@@ -122,6 +138,35 @@ def quotas_largest_remainder(*, total: int, weights: Mapping[str, int]) -> dict[
 
 
 @transaction.atomic
+def wave_quotas_allocate_by_capacity(*, actor: Actor, wave: Wave) -> dict[str, int]:
+    """Allocate by demand and training capacity: each regency's weight is
+    ``min(registrations, verified training capacity for the wave's period)``
+    (``waves.selectors.quota_inputs``), and the wave's total is split over the weights with the
+    largest-remainder method, so the parts add up to the total exactly. A regency without a
+    verified provider gets no seats: its applicants could not train. Both inputs are stored
+    with each quota (``RegencyQuota.demand``/``capacity``); hand-set quotas stay possible."""
+    actor_require(actor, Capability.WAVE_MANAGE)
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    _wave_editable(wave)
+    inputs = quota_inputs(wave=wave)
+    weights = {code: given.weight for code, given in inputs.items()}
+    if not any(weights.values()):
+        raise ApplicationError(
+            WavesError.QUOTA_NO_CAPACITY,
+            _(
+                "Belum ada kabupaten/kota yang punya pendaftar sekaligus lembaga pelatihan "
+                "terverifikasi: kuota tidak dapat dibagi menurut kapasitas."
+            ),
+            field="regency_quotas",
+        )
+    quotas = quotas_largest_remainder(total=wave.total_quota, weights=weights)
+    _quotas_write(
+        actor=actor, wave=wave, quotas=quotas, method=RegencyQuota.Method.CAPACITY, inputs=inputs
+    )
+    return quotas
+
+
+@transaction.atomic
 def wave_quotas_allocate(*, actor: Actor, wave: Wave) -> dict[str, int]:
     """Allocate the wave's total quota over the programme's regencies (East Java's 38).
 
@@ -132,9 +177,7 @@ def wave_quotas_allocate(*, actor: Actor, wave: Wave) -> dict[str, int]:
     (``quotas_largest_remainder``), so the parts add up to the total exactly; with no
     registrations yet the split is equal.
 
-    The cap by verified training capacity per regency is NOT applied yet: training capacity
-    is not modelled (``training`` app). When it is, a regency's share is capped at its
-    capacity and the excess is re-split over the others with the same method.
+    ``wave_quotas_allocate_by_capacity`` is the other mode: by demand and training capacity.
     """
     actor_require(actor, Capability.WAVE_MANAGE)
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
