@@ -7,13 +7,16 @@ dashboards and the linkage can follow an import and the province's figures.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema
 
 from prakerja.accounts.auth import API_AUTH
-from prakerja.labourdata import selectors
+from prakerja.core.errors import NotFound
+from prakerja.labourdata import selectors, sisnaker
+from prakerja.labourdata.errors import SisnakerError
 from prakerja.labourdata.models import ImportBatch
 
 router = Router(auth=API_AUTH)
@@ -118,3 +121,68 @@ def counts(request: HttpRequest, query: Query[CountsQuery]) -> dict[str, Any]:
             for row in figures.regencies
         ],
     }
+
+
+# --- Sisnaker ---------------------------------------------------------------------------
+
+
+class SisnakerGroupsOut(Schema):
+    list_import: int
+    matched: int
+    missing_in_sisnaker: list[str]
+    not_registered: dict[str, list[str]]
+    mismatches: list[dict[str, Any]]
+    to_review: list[dict[str, Any]]
+
+
+class DecisionIn(Schema):
+    same: bool
+
+
+@router.get(
+    "/sisnaker/report",
+    response={200: SisnakerGroupsOut, **ERRORS},
+    summary="Rekonsiliasi lembaga pelatihan dengan daftar Sisnaker terakhir",
+)
+def sisnaker_report(request: HttpRequest) -> Any:
+    latest = sisnaker.sisnaker_latest()
+    if latest is None:
+        raise NotFound(SisnakerError.NO_LIST, _("Belum ada daftar Sisnaker yang diunggah."))
+    report = sisnaker.sisnaker_report(actor=request.user, list_import=latest)
+    return {
+        "list_import": latest.pk,
+        "matched": report.matched,
+        "missing_in_sisnaker": [p.name for p in report.missing_in_sisnaker],
+        "not_registered": {
+            regency: [i.name for i in rows] for regency, rows in report.not_registered.items()
+        },
+        "mismatches": [
+            {
+                "provider": m.match.provider.name,
+                "institution": m.match.institution.name,
+                "fields": m.fields,
+            }
+            for m in report.mismatches
+        ],
+        "to_review": [
+            {
+                "match": m.pk,
+                "provider": m.provider.name,
+                "institution": m.institution.name,
+                "score": m.score,
+            }
+            for m in report.to_review
+        ],
+    }
+
+
+@router.post(
+    "/sisnaker/matches/{match_id}/decision",
+    response={200: dict[str, str], **ERRORS, 409: ErrorOut},
+    summary="Putuskan pasangan Sisnaker yang perlu diperiksa",
+)
+def sisnaker_decide(
+    request: HttpRequest, match_id: Annotated[int, Path(ge=1, le=2**62)], payload: DecisionIn
+) -> Any:
+    match = sisnaker.sisnaker_match_decide(actor=request.user, match_id=match_id, same=payload.same)
+    return {"status": match.status}

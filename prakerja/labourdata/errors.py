@@ -57,3 +57,14 @@ class LabourDataError(StrEnum):
     XLSX_RATIO = "labourdata.xlsx_ratio"
     XLSX_SIZE_MISMATCH = "labourdata.xlsx_size_mismatch"
     XLSX_TOO_LARGE = "labourdata.xlsx_too_large"
+
+
+class SisnakerError(StrEnum):
+    """The ministry's list of training institutions and its reconciliation."""
+
+    FORBIDDEN = "sisnaker.forbidden"
+    NO_ROWS = "sisnaker.no_rows"
+    MATCH_NOT_FOUND = "sisnaker.match_not_found"
+    MATCH_DECIDED = "sisnaker.match_decided"
+    NO_FILE = "sisnaker.no_file"
+    NO_LIST = "sisnaker.no_list"

@@ -17,6 +17,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 # The same choices as a registration's: a report and a registration describe one person alike.
 from prakerja.registry.models import Gender, MigrantReason
@@ -289,3 +290,83 @@ class JpsRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme} {self.period}"
+
+
+class SisnakerImport(models.Model):
+    """One upload of the ministry's list of training institutions (Sisnaker), reconciled with
+    the providers registered here when it is read (``labourdata.sisnaker``)."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    original_name = models.CharField(_("nama berkas"), max_length=200)
+    rows_total = models.PositiveIntegerField(default=0)
+    # [{"row": 7, "message": "…"}] for rows that could not be read (nothing else is stored).
+    rejected = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("impor daftar Sisnaker")
+        verbose_name_plural = _("impor daftar Sisnaker")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SisnakerInstitution(models.Model):
+    """One institution of an imported Sisnaker list, as the ministry wrote it."""
+
+    list_import = models.ForeignKey(
+        SisnakerImport, on_delete=models.CASCADE, related_name="institutions"
+    )
+    row_number = models.PositiveIntegerField()
+    sisnaker_number = models.CharField(_("nomor Sisnaker"), max_length=50, blank=True)
+    name = models.CharField(_("nama lembaga"), max_length=200)
+    regency = models.ForeignKey("regions.Regency", on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("alamat"), max_length=300, blank=True)
+    yearly_capacity = models.PositiveIntegerField(_("kapasitas per tahun"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["list_import", "row_number"]
+        verbose_name = _("lembaga di Sisnaker")
+        verbose_name_plural = _("lembaga di Sisnaker")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SisnakerMatch(models.Model):
+    """A provider registered here paired with an institution of the list: by Sisnaker number,
+    by a near-certain name (automatic), or a likely name waiting for a data officer."""
+
+    class Status(models.TextChoices):
+        BY_NUMBER = "by_number", _("Cocok menurut nomor Sisnaker")
+        AUTOMATIC = "automatic", _("Cocok menurut nama")
+        REVIEW = "review", _("Perlu diperiksa petugas")
+        CONFIRMED = "confirmed", _("Dikonfirmasi petugas")
+        REJECTED = "rejected", _("Ditolak petugas: bukan lembaga yang sama")
+
+    MATCHED = ("by_number", "automatic", "confirmed")
+
+    institution = models.OneToOneField(
+        SisnakerInstitution, on_delete=models.CASCADE, related_name="match"
+    )
+    provider = models.ForeignKey(
+        "training.Provider", on_delete=models.CASCADE, related_name="sisnaker_matches"
+    )
+    score = models.PositiveSmallIntegerField(_("kemiripan nama (0–100)"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pasangan Sisnaker")
+        verbose_name_plural = _("pasangan Sisnaker")
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}~{self.provider_id}:{self.status}"

@@ -5,7 +5,7 @@ imports), ``labourdata:batch_detail`` (progress and figures of one import, ``bat
 
 from django.urls import path
 
-from prakerja.labourdata import views
+from prakerja.labourdata import views, views_sisnaker
 
 app_name = "labourdata"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     ),
     path("templat/<str:kind>.xlsx", views.template_download, name="template"),
     path("rekap/", views.counts, name="counts"),
+    path("sisnaker/", views_sisnaker.sisnaker_index, name="sisnaker"),
+    path("sisnaker/laporan.csv", views_sisnaker.sisnaker_report_csv, name="sisnaker_csv"),
+    path(
+        "sisnaker/pasangan/<int:match_id>/", views_sisnaker.sisnaker_decide, name="sisnaker_decide"
+    ),
 ]
