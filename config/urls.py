@@ -33,6 +33,7 @@ urlpatterns = [
     path("pencocokan/", include("prakerja.linkage.urls")),
     path("gelombang/", include("prakerja.waves.urls")),
     path("pelatihan/", include("prakerja.training.urls")),
+    path("lembaga/", include("prakerja.training.urls_providers")),
     path("penyelenggaraan/", include("prakerja.enrolment.urls_console")),
     path("sertifikat/", include("prakerja.enrolment.urls_public")),
     path("kotak-keluar/", include("prakerja.accounts.outbox")),

@@ -4,6 +4,7 @@ Idempotent: providers by name, courses by (provider, title)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from django.db import transaction
@@ -11,7 +12,14 @@ from django.utils import timezone
 
 from prakerja.core.audit import audit_as
 from prakerja.regions.models import Regency
-from prakerja.training.models import Course, CourseBatch, Provider
+from prakerja.training.models import (
+    Course,
+    CourseBatch,
+    Provider,
+    ProviderCapacity,
+    ProviderDocument,
+    ProviderReview,
+)
 
 # (name, kind, regency code, address, phone). The first is the demo operator's provider
 # (assistance.demo.DEMO_PROVIDER_NAME): it is made verified so its operator can offer courses.
@@ -49,6 +57,65 @@ COURSES = [
     (3, "Bahasa Jepang Dasar untuk Pekerja Migran", "language", "blended", 72, 1_000_000, P, ""),
     (3, "Pelayanan Kamar Hotel", "hospitality", "offline", 40, 700_000, P, ""),
 ]
+
+
+# Providers waiting in the verification queue: (name, regency, status, reason).
+PENDING = [
+    ("LPK Karya Mandiri Surabaya", "3578", "submitted", ""),
+    ("LPK Terampil Kediri", "3571", "approved_once", ""),
+    (
+        "PLK Wira Usaha Madiun",
+        "3577",
+        "changes_requested",
+        "Izin operasional sudah kedaluwarsa: unggah izin yang berlaku.",
+    ),
+]
+DEMO_PDF = b"%PDF-1.4\n% dokumen demo\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def _pending_providers() -> None:
+    from prakerja.accounts.models import User
+
+    operator = User.objects.filter(username="lpk").first()
+    reviewer = User.objects.filter(username="datajatim").first()
+    if operator is None or reviewer is None:
+        return
+    for name, regency, status, reason in PENDING:
+        if Provider.objects.filter(name=name).exists():
+            continue
+        provider = Provider(
+            name=name,
+            kind="plk" if name.startswith("PLK") else "lpk",
+            regency_id=regency,
+            address=f"Jl. Pendidikan 17, {Regency.objects.get(pk=regency).name}",
+            status=status,
+            status_reason=reason,
+            submitted_at=timezone.now(),
+            yearly_capacity=240,
+        )
+        audit_as(provider, actor=None, reason="data demo")
+        provider.save()
+        ProviderCapacity.objects.create(provider=provider, field="digital", yearly_capacity=240)
+        ProviderDocument.objects.create(
+            provider=provider,
+            kind="permit",
+            original_name="izin-operasional.pdf",
+            content_type="application/pdf",
+            size=len(DEMO_PDF),
+            sha256=hashlib.sha256(DEMO_PDF).hexdigest(),
+            content=DEMO_PDF,
+            uploaded_by=operator,
+        )
+        if status in ("approved_once", "changes_requested"):
+            ProviderReview.objects.create(
+                provider=provider,
+                reviewer=reviewer,
+                decision="approve" if status == "approved_once" else "request_changes",
+                documents_valid=status == "approved_once",
+                site_visited_on=timezone.localdate() - timedelta(days=3),
+                capacity_plausible=True,
+                reason=reason,
+            )
 
 
 def training_demo_courses() -> int:
@@ -100,4 +167,5 @@ def training_demo_courses() -> int:
                     ends_on=starts + timedelta(days=max(hours // 8, 1)),
                     seats=20 + 5 * (index % 4),
                 )
+    _pending_providers()
     return Course.objects.count()

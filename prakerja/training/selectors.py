@@ -107,3 +107,15 @@ def curation_queue(*, actor: Actor | None) -> QuerySet[Course]:
         if actor.regency_id is not None:
             courses = courses.filter(regency_id=actor.regency_id)
     return courses.order_by("created_at")
+
+
+def verification_queue(*, actor: Actor | None) -> QuerySet[Provider]:
+    """Providers waiting for a verification decision that the actor may decide."""
+    providers = Provider.objects.filter(
+        status__in=[Provider.Status.SUBMITTED, Provider.Status.APPROVED_ONCE]
+    ).select_related("regency")
+    if actor_role(actor) == Role.DATA_OFFICER:
+        assert isinstance(actor, User)
+        if actor.regency_id is not None:
+            providers = providers.filter(regency_id=actor.regency_id)
+    return providers.order_by("submitted_at", "pk")

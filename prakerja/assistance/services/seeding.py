@@ -14,11 +14,13 @@ from prakerja.assistance.models import (
     Holiday,
     Post,
 )
-from prakerja.assistance.seed import CALL_CENTRE_LINES, post_seeds
+from prakerja.assistance.seed import CALL_CENTRE_LINES, UPT_BLK, post_seeds
 from prakerja.assistance.services.reminders import holiday_bookings_cancel
+from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
+from prakerja.training.models import Provider, ProviderCapacity
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ def assistance_seed_load() -> SeedResult:
             for seed in missing
         ]
     )
+    blk_providers_load()
     lines_created = 0
     for number, name in CALL_CENTRE_LINES:
         _, created = CallCentreLine.objects.get_or_create(number=number, defaults={"name": name})
@@ -69,6 +72,40 @@ def assistance_seed_load() -> SeedResult:
         lines_created=lines_created,
         holidays_created=holidays_seed_load(),
     )
+
+
+# Yearly capacity of a UPT BLK per training field (the province's workshops), for the seed.
+BLK_CAPACITY = {"manufacturing": 192, "electrical": 160, "automotive": 160, "digital": 128}
+
+
+def blk_providers_load() -> int:
+    """The 16 UPT BLK of the province as verified training providers (kind BLK) with their
+    capacity per field; a BLK already present is left alone. Returns how many were made."""
+    made = 0
+    for slug, place, regency_code in UPT_BLK:
+        name = f"UPT Balai Latihan Kerja {place}"
+        if Provider.objects.filter(name=name).exists():
+            continue
+        provider = Provider(
+            name=name,
+            kind=Provider.Kind.BLK,
+            regency_id=regency_code,
+            address=f"UPT BLK {place}, Jawa Timur",
+            sisnaker_number=f"BLK.{regency_code}.{slug[:6].upper()}",
+            status=Provider.Status.VERIFIED,
+            verified_at=timezone.now(),
+            yearly_capacity=sum(BLK_CAPACITY.values()),
+        )
+        audit_as(provider, actor=None, reason="data awal: UPT BLK Provinsi Jawa Timur")
+        provider.save()
+        ProviderCapacity.objects.bulk_create(
+            [
+                ProviderCapacity(provider=provider, field=field, yearly_capacity=value)
+                for field, value in BLK_CAPACITY.items()
+            ]
+        )
+        made += 1
+    return made
 
 
 def holidays_seed_load() -> int:
