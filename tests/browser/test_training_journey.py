@@ -149,3 +149,53 @@ def test_from_catalogue_to_a_verified_certificate_and_a_rating(
     finally:
         for context in (applicant_context, operator_context, public_context):
             context.close()
+
+
+def _review(page: Page, server: AppServer, provider: str, *, visited: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.url}/lembaga/verifikasi/")
+    page.get_by_role("link", name=provider).click()
+    page.get_by_label("Dokumen legalitas sah dan sesuai").check()
+    page.get_by_label("Kapasitas wajar untuk tempat dan pengajar").check()
+    page.get_by_label("Tanggal kunjungan lapangan").fill(visited)
+    page.get_by_role("button", name=re.compile("^Setujui")).click()
+    expect(page.get_by_text("Keputusan disimpan.")).to_be_visible()
+
+
+def test_a_provider_is_verified_by_two_staff_members(
+    browser: Browser, app_server: AppServer
+) -> None:
+    from datetime import date, timedelta
+
+    from playwright.sync_api import expect
+
+    app_server.manage("training_demo_courses")
+    provider = "LPK Karya Mandiri Surabaya"
+    visited = (date.today() - timedelta(days=2)).isoformat()
+    first_context, second_context = _context(browser), _context(browser)
+    first, second = first_context.new_page(), second_context.new_page()
+    try:
+        # The regency's data officer approves first: the provider waits for a second approval.
+        staff_sign_in(first, app_server, "datasby")
+        _review(first, app_server, provider, visited=visited)
+        first.get_by_role("link", name=provider).click()
+        expect(first.locator("#provider-status")).to_have_text("Menunggu persetujuan kedua")
+        # The same person cannot give the second approval (four-eyes).
+        first.get_by_label("Dokumen legalitas sah dan sesuai").check()
+        first.get_by_label("Kapasitas wajar untuk tempat dan pengajar").check()
+        first.get_by_label("Tanggal kunjungan lapangan").fill(visited)
+        first.get_by_role("button", name=re.compile("^Setujui")).click()
+        expect(first.locator("#error-summary")).to_contain_text("petugas lain")
+        _shot(first, "8-four-eyes")
+        # A manager gives the second approval: verified.
+        staff_sign_in(second, app_server, "manajer")
+        _review(second, app_server, provider, visited=visited)
+        status = app_server.query(
+            "SELECT status FROM training_provider WHERE name = ?", (provider,)
+        )[0][0]
+        assert status == "verified"
+        _shot(second, "9-verified")
+    finally:
+        first_context.close()
+        second_context.close()
