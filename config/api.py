@@ -29,6 +29,7 @@ from prakerja.linkage.api import router as linkage_router
 from prakerja.regions.api import router as regions_router
 from prakerja.registry.api import router as registry_router
 from prakerja.training.api_courses import router as courses_router
+from prakerja.training.api_providers import router as providers_router
 from prakerja.waves.api import router as waves_router
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -158,5 +159,6 @@ api.add_router("/labourdata", labourdata_router, tags=["data Disnaker"])
 api.add_router("/linkage", linkage_router, tags=["pencocokan dan JPS"])
 api.add_router("/waves", waves_router, tags=["gelombang dan seleksi"])
 api.add_router("/courses", courses_router, tags=["katalog pelatihan"])
+api.add_router("/providers", providers_router, tags=["lembaga pelatihan"])
 api.add_router("/enrolment", enrolment_router, tags=["pelatihan saya"])
 api.add_router("/training", training_router, tags=["kelulusan dan sertifikat"])

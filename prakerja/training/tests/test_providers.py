@@ -220,3 +220,39 @@ def test_the_sixteen_upt_blk_are_seeded_as_verified_providers() -> None:
     blks = Provider.objects.filter(kind="blk", status="verified")
     assert blks.count() == 16
     assert all(b.capacities.count() == 4 for b in blks)
+
+
+def test_api_operator_and_review() -> None:
+    import json
+
+    from prakerja.accounts.tokens import api_token_create
+
+    operator = _operator()
+    provider = _submitted(operator)
+    client = Client()
+    own = {"Authorization": f"Bearer {api_token_create(user=operator)}"}
+    assert client.get("/api/v1/providers/mine", headers=own).json()["status"] == "submitted"
+    edit = client.put(
+        "/api/v1/providers/mine",
+        json.dumps({"name": "LPK Baru Sekali", "kind": "lpk", "address": "Jl. Darmo 12 Surabaya"}),
+        content_type="application/json",
+        headers=own,
+    )
+    assert (edit.status_code, edit.json()["code"]) == (409, "provider.not_editable")
+    officer = {"Authorization": f"Bearer {api_token_create(user=make_user(role=Role.MANAGER))}"}
+    queue = client.get("/api/v1/providers/queue", headers=officer).json()
+    assert [p["id"] for p in queue] == [provider.pk]
+    body = {
+        "decision": "approve",
+        "documents_valid": True,
+        "capacity_plausible": True,
+        "site_visited_on": (timezone.localdate() - timedelta(days=1)).isoformat(),
+    }
+    done = client.post(
+        f"/api/v1/providers/{provider.pk}/review",
+        json.dumps(body),
+        content_type="application/json",
+        headers=officer,
+    )
+    assert done.json()["status"] == "approved_once"
+    assert client.get("/api/v1/providers/queue", headers=own).status_code == 403
