@@ -87,6 +87,18 @@ def blind_index(value: str, *, purpose: str) -> str:
     return hmac.new(purpose_key.digest(), value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """Binary content (a document that may carry personal data) under the personal-data keys."""
+    return _configured()[1].encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _configured()[1].decrypt(token)
+    except InvalidToken:
+        raise PersonalDataKeyError("cannot decrypt with any key in NIK_ENCRYPTION_KEYS") from None
+
+
 def rotate_bytes(token: bytes) -> bytes:
     """``rotate`` for binary content (an uploaded file, ``labourdata.services.file_encrypt``)."""
     try:
@@ -152,6 +164,8 @@ ENCRYPTED_FIELDS: tuple[EncryptedField, ...] = (
     EncryptedField("labourdata.ImportBatch", "file_encrypted", Storage.BYTES, max_batch=10),
     # Original cells of rejected and duplicate import rows, for the rejected-rows download.
     EncryptedField("labourdata.ImportRow", "raw_encrypted"),
+    # Providers' legal documents (deeds name founders and directors, with their NIKs).
+    EncryptedField("training.ProviderDocument", "content_encrypted", Storage.BYTES, max_batch=10),
 )
 
 

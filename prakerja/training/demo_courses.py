@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from prakerja.core.audit import audit_as
+from prakerja.identity.crypto import encrypt_bytes
 from prakerja.regions.models import Regency
 from prakerja.training.models import (
     Course,
@@ -103,7 +104,7 @@ def _pending_providers() -> None:
             content_type="application/pdf",
             size=len(DEMO_PDF),
             sha256=hashlib.sha256(DEMO_PDF).hexdigest(),
-            content=DEMO_PDF,
+            content_encrypted=encrypt_bytes(DEMO_PDF),
             uploaded_by=operator,
         )
         if status in ("approved_once", "changes_requested"):

@@ -143,12 +143,14 @@ class ProviderDocument(models.Model):
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    content = models.BinaryField()
+    # Encrypted under the personal-data keys (``identity.crypto.encrypt_bytes``): a deed names
+    # founders and directors with their NIKs.
+    content_encrypted = models.BinaryField()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["content"])
+    history = HistoricalRecords(excluded_fields=["content_encrypted"])
 
     class Meta:
         ordering = ["provider", "kind", "uploaded_at"]

@@ -31,6 +31,7 @@ from prakerja.accounts.scopes import (
 )
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound
+from prakerja.identity.crypto import encrypt_bytes
 from prakerja.identity.phones import phone_normalise
 from prakerja.notifications.services import sms_send_on_commit
 from prakerja.training.errors_providers import ProviderError
@@ -187,7 +188,7 @@ def provider_document_add(
             content_type=content_type,
             size=len(content),
             sha256=hashlib.sha256(content).hexdigest(),
-            content=content,
+            content_encrypted=encrypt_bytes(content),
             uploaded_by=actor,
         )
         audit_as(document, actor=actor)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from prakerja.accounts.scopes import Capability, actor_require
 from prakerja.core.errors import ApplicationError
+from prakerja.identity.crypto import decrypt_bytes
 from prakerja.training import selectors
 from prakerja.training.errors_providers import ProviderError
 from prakerja.training.models import Provider, ProviderDocument, ProviderReview, TrainingField
@@ -189,7 +190,7 @@ def provider_review(request: HttpRequest, provider_id: int) -> HttpResponse:
         {
             "provider": provider,
             "capacities": provider.capacities.order_by("field"),
-            "documents": provider.documents.defer("content").order_by("uploaded_at"),
+            "documents": provider.documents.defer("content_encrypted").order_by("uploaded_at"),
             "reviews": provider.reviews.select_related("reviewer").order_by("created_at"),
             "decisions": ProviderReview.Decision.choices,
             "error": error,
@@ -206,7 +207,9 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
         document = services.provider_document_get(actor=request.user, document_id=document_id)
     except ApplicationError as refused:
         return _problem(request, refused)
-    response = HttpResponse(bytes(document.content), content_type=document.content_type)
+    response = HttpResponse(
+        decrypt_bytes(bytes(document.content_encrypted)), content_type=document.content_type
+    )
     extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}
     response["Content-Disposition"] = (
         f'attachment; filename="dokumen-{document.pk}.{extension[document.content_type]}"'
