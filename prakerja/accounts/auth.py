@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from prakerja.accounts.errors import AccountsError
 from prakerja.accounts.models import User
 from prakerja.accounts.tokens import api_token_authenticate
 from prakerja.core.errors import PermissionDenied
@@ -45,7 +46,7 @@ class SessionAuth(APIKeyCookie):
             return super()._get_key(request)
         except HttpError:
             raise PermissionDenied(
-                "auth.csrf_failed",
+                AccountsError.AUTH_CSRF_FAILED,
                 _("Sesi tidak dapat diverifikasi (CSRF). Muat ulang halaman lalu coba lagi."),
             ) from None
 

@@ -27,6 +27,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.accounts.errors import AccountsError
 from prakerja.accounts.models import STAFF_ROLES, Role, User
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.regions.models import Regency
@@ -136,7 +137,7 @@ def actor_can(actor: Actor | None, capability: Capability) -> bool:
 def actor_require(actor: Actor | None, capability: Capability) -> None:
     """Raise ``PermissionDenied`` unless the actor's role has ``capability``."""
     if not actor_can(actor, capability):
-        raise scope_denied("account.capability_missing")
+        raise scope_denied(AccountsError.ACCOUNT_CAPABILITY_MISSING)
 
 
 # --- Regencies --------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def regency_list_for_actor(*, actor: Actor | None) -> QuerySet[Regency]:
         return east_java.filter(posts__pk=scope_bound(actor.post_id))
     if role in PROVINCE_WIDE_ROLES or role == Role.CALLCENTRE:
         return east_java
-    raise scope_denied("regency.forbidden")
+    raise scope_denied(AccountsError.REGENCY_FORBIDDEN)
 
 
 def regency_get_for_actor(*, actor: Actor | None, regency_code: str) -> Regency:
@@ -167,8 +168,8 @@ def regency_get_for_actor(*, actor: Actor | None, regency_code: str) -> Regency:
     except Regency.DoesNotExist:
         pass
     if Regency.objects.filter(pk=regency_code).exists():
-        raise scope_denied("regency.forbidden")
-    raise NotFound("regency.not_found", _("Kabupaten/kota tidak ditemukan."))
+        raise scope_denied(AccountsError.REGENCY_FORBIDDEN)
+    raise NotFound(AccountsError.REGENCY_NOT_FOUND, _("Kabupaten/kota tidak ditemukan."))
 
 
 def actor_is_staff(actor: Actor | None) -> bool:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     # nothing from them, so accounts does not import the domain apps at run time.
     from prakerja.assistance.models import Post
     from prakerja.training.models import Provider
+from prakerja.accounts.errors import AccountsError
 from prakerja.identity.phones import phone_mask, phone_normalise
 
 
@@ -63,13 +64,13 @@ def user_binding_check(
     """
     if role == Role.OFFICER and post is None:
         raise ApplicationError(
-            "account.post_required",
+            AccountsError.ACCOUNT_POST_REQUIRED,
             _("Petugas pendamping wajib terikat pada satu posko."),
             field="post",
         )
     if role == Role.PROVIDER and provider is None:
         raise ApplicationError(
-            "account.provider_required",
+            AccountsError.ACCOUNT_PROVIDER_REQUIRED,
             _("Operator lembaga pelatihan wajib terikat pada satu lembaga pelatihan."),
             field="provider",
         )
@@ -82,13 +83,13 @@ def user_binding_check(
     for field, value in given.items():
         if value is not None and field not in allowed:
             raise ApplicationError(
-                "account.binding_not_allowed",
+                AccountsError.ACCOUNT_BINDING_NOT_ALLOWED,
                 _("Peran ini tidak dapat terikat pada posko, kabupaten/kota, atau lembaga."),
                 field=field,
             )
     if regency is not None and regency.province_id != EAST_JAVA:
         raise ApplicationError(
-            "account.regency_outside_province",
+            AccountsError.ACCOUNT_REGENCY_OUTSIDE_PROVINCE,
             _("Kabupaten/kota harus berada di Provinsi Jawa Timur."),
             field="regency",
         )
@@ -97,7 +98,7 @@ def user_binding_check(
 def _actor_require_superadmin(actor: User) -> None:
     if not (actor.is_active and actor.role == Role.SUPERADMIN and actor.is_superuser):
         raise PermissionDenied(
-            "account.forbidden", _("Hanya superadmin yang dapat membuat akun petugas.")
+            AccountsError.ACCOUNT_FORBIDDEN, _("Hanya superadmin yang dapat membuat akun petugas.")
         )
 
 
@@ -108,7 +109,7 @@ def _staff_role(role: Role | str) -> Role:
         staff_role = None
     if staff_role not in STAFF_ROLES:
         raise ApplicationError(
-            "account.role_not_staff",
+            AccountsError.ACCOUNT_ROLE_NOT_STAFF,
             _("Peran tidak dikenal atau bukan peran petugas."),
             field="role",
         )
@@ -118,7 +119,7 @@ def _staff_role(role: Role | str) -> Role:
 
 def _username_taken() -> ApplicationError:
     return ApplicationError(
-        "account.username_taken", _("Nama pengguna sudah dipakai."), field="username"
+        AccountsError.ACCOUNT_USERNAME_TAKEN, _("Nama pengguna sudah dipakai."), field="username"
     )
 
 
@@ -147,13 +148,15 @@ def user_create_staff(
         UnicodeUsernameValidator()(username)
     except ValidationError:
         raise ApplicationError(
-            "account.username_invalid",
+            AccountsError.ACCOUNT_USERNAME_INVALID,
             _("Nama pengguna hanya boleh berisi huruf, angka, dan tanda @ . + - _."),
             field="username",
         ) from None
     if not full_name:
         raise ApplicationError(
-            "account.full_name_required", _("Nama lengkap wajib diisi."), field="full_name"
+            AccountsError.ACCOUNT_FULL_NAME_REQUIRED,
+            _("Nama lengkap wajib diisi."),
+            field="full_name",
         )
     user_binding_check(role=staff_role, post=post, regency=regency, provider=provider)
     # Case-insensitive: allauth finds "Petugas" and "petugas" as the same sign-in name.
@@ -174,7 +177,7 @@ def user_create_staff(
         validate_password(password, user)
     except ValidationError as error:
         raise ApplicationError(
-            "account.password_weak", " ".join(error.messages), field="password"
+            AccountsError.ACCOUNT_PASSWORD_WEAK, " ".join(error.messages), field="password"
         ) from None
     user.set_password(password)
     # Names the actor on the history row even outside a request (a command, a task).
@@ -215,7 +218,7 @@ _SIGN_IN_AIDS = frozenset({Role.OFFICER, Role.CALLCENTRE, Role.SUPERADMIN})
 def actor_require_sign_in_aid(actor: User) -> None:
     if not (actor.is_active and actor.role in _SIGN_IN_AIDS):
         raise PermissionDenied(
-            "account.forbidden",
+            AccountsError.ACCOUNT_FORBIDDEN,
             _("Hanya petugas posko dan agen call center yang dapat membantu pendaftar masuk."),
         )
 
@@ -234,7 +237,7 @@ def _staff_sms_quota_consume(phone: str) -> None:
         sent = 1
     if sent > STAFF_SMS_PER_NUMBER_PER_HOUR:
         raise ApplicationError(
-            "account.sms_quota",
+            AccountsError.ACCOUNT_SMS_QUOTA,
             _("Terlalu banyak SMS ke nomor ini dalam satu jam. Coba lagi nanti."),
             field="phone",
             status=429,
@@ -243,7 +246,7 @@ def _staff_sms_quota_consume(phone: str) -> None:
 
 def phone_taken_by_staff_error() -> ApplicationError:
     return ApplicationError(
-        "account.phone_taken_by_staff",
+        AccountsError.ACCOUNT_PHONE_TAKEN_BY_STAFF,
         _("Nomor HP ini dipakai oleh akun petugas. Gunakan nomor HP pendaftar sendiri."),
         field="phone",
     )
@@ -306,12 +309,12 @@ def _access_code_create(*, actor: User, user: User, channel: str) -> str:
     actor_require_sign_in_aid(actor)
     if user.role != Role.APPLICANT or not user.is_active:
         raise ApplicationError(
-            "account.not_applicant",
+            AccountsError.ACCOUNT_NOT_APPLICANT,
             _("Kode akses hanya untuk akun pendaftar yang aktif."),
         )
     if not user.phone:
         raise ApplicationError(
-            "account.phone_missing",
+            AccountsError.ACCOUNT_PHONE_MISSING,
             _("Akun ini belum memiliki nomor HP. Isi nomor HP pendaftar terlebih dahulu."),
             field="phone",
         )
@@ -368,7 +371,7 @@ def applicant_send_sign_in_code(*, actor: User, user: User) -> None:
 
 def _access_code_refused() -> ApplicationError:
     return ApplicationError(
-        "account.access_code_invalid",
+        AccountsError.ACCOUNT_ACCESS_CODE_INVALID,
         _(
             "Nomor HP atau kode akses salah, sudah dipakai, atau sudah kedaluwarsa. Periksa "
             "kembali, atau minta kode baru kepada petugas posko atau call center."

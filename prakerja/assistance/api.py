@@ -10,6 +10,7 @@ from pydantic import Field
 from prakerja.accounts.auth import API_AUTH
 from prakerja.accounts.models import User
 from prakerja.assistance import selectors, services
+from prakerja.assistance.errors import AssistanceError
 from prakerja.assistance.models import Appointment, Channel, Slot
 from prakerja.assistance.selectors import PublicPost
 from prakerja.core.errors import ApplicationError
@@ -82,7 +83,7 @@ def _parse_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ApplicationError(
-            "slot.date_invalid",
+            AssistanceError.SLOT_DATE_INVALID,
             _("Tanggal tidak valid. Tulis dengan format YYYY-MM-DD, misalnya 2026-05-04."),
             field="date",
         ) from None

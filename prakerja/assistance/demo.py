@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.services import user_create_staff
+from prakerja.assistance.errors import AssistanceError
 from prakerja.assistance.models import Post
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
@@ -75,7 +76,7 @@ def demo_totp_secret(username: str) -> str:
 def demo_require_demo_env() -> None:
     if settings.PRAKERJA_ENV != "demo":
         raise ApplicationError(
-            "demo.not_demo_env",
+            AssistanceError.DEMO_NOT_DEMO_ENV,
             _("Akun demo hanya tersedia bila PRAKERJA_ENV=demo."),
         )
 
@@ -97,7 +98,7 @@ def _demo_post() -> Post:
     post = Post.objects.filter(code=DEMO_POST_CODE).first()
     if post is None:
         raise ApplicationError(
-            "demo.post_missing",
+            AssistanceError.DEMO_POST_MISSING,
             _(
                 "Posko demo 'disnaker-3578' (Disnaker Kota Surabaya) belum ada: muat data "
                 "posko dahulu (`manage.py assistance_posts_load`)."
@@ -116,7 +117,7 @@ def _totp_secret_stored(user: User) -> str | None:
 def _check_existing(user: User, spec: DemoAccountSpec) -> None:
     if user.role != spec.role:
         raise ApplicationError(
-            "demo.account_conflict",
+            AssistanceError.DEMO_ACCOUNT_CONFLICT,
             _("Nama pengguna demo %(username)s sudah dipakai akun dengan peran lain.")
             % {"username": user.username},
         )

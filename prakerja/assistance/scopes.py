@@ -14,6 +14,7 @@ from prakerja.accounts.scopes import (
     scope_bound,
     scope_denied,
 )
+from prakerja.assistance.errors import AssistanceError
 from prakerja.assistance.models import Post
 from prakerja.core.errors import NotFound
 from prakerja.regions.selectors import EAST_JAVA
@@ -36,7 +37,7 @@ def post_list_for_actor(*, actor: Actor | None) -> QuerySet[Post]:
     if role in PROVINCE_WIDE_ROLES or role == Role.CALLCENTRE:
         # The call centre books visits at any post in the province.
         return Post.objects.all()
-    raise scope_denied("post.forbidden")
+    raise scope_denied(AssistanceError.POST_FORBIDDEN)
 
 
 def post_get_for_actor(*, actor: Actor | None, post_id: int) -> Post:
@@ -46,5 +47,5 @@ def post_get_for_actor(*, actor: Actor | None, post_id: int) -> Post:
     except Post.DoesNotExist:
         pass
     if Post.objects.filter(pk=post_id).exists():
-        raise scope_denied("post.forbidden")
-    raise NotFound("post.not_found", _("Posko tidak ditemukan."))
+        raise scope_denied(AssistanceError.POST_FORBIDDEN)
+    raise NotFound(AssistanceError.POST_NOT_FOUND, _("Posko tidak ditemukan."))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts import scopes
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import Actor
+from prakerja.assistance.errors import AssistanceError
 from prakerja.assistance.models import (
     Appointment,
     CallCentreLine,
@@ -79,7 +80,7 @@ def post_get_public(*, code: str) -> Post:
     """An active post by its code, for public pages and the API."""
     post = Post.objects.select_related("regency").filter(code=code, is_active=True).first()
     if post is None:
-        raise NotFound("post.not_found", _("Posko tidak ditemukan."))
+        raise NotFound(AssistanceError.POST_NOT_FOUND, _("Posko tidak ditemukan."))
     return post
 
 
@@ -100,7 +101,9 @@ def slot_list_free(*, post: Post, date: dt.date) -> list[Slot]:
 def slot_get_for_post(*, post: Post, slot_id: int) -> Slot:
     slot = Slot.objects.select_related("post").filter(pk=slot_id, post=post).first()
     if slot is None:
-        raise NotFound("slot.not_found", _("Jadwal tidak ditemukan. Pilih jam yang tersedia."))
+        raise NotFound(
+            AssistanceError.SLOT_NOT_FOUND, _("Jadwal tidak ditemukan. Pilih jam yang tersedia.")
+        )
     return slot
 
 
@@ -144,13 +147,15 @@ def appointment_get_for_actor(*, actor: Actor | None, appointment_id: int) -> Ap
     )
     role = scopes.actor_role(actor)
     if role is None or role in {Role.PROVIDER, Role.DATA_OFFICER}:
-        raise PermissionDenied("appointment.forbidden", _("Anda tidak berhak mengakses data ini."))
+        raise PermissionDenied(
+            AssistanceError.APPOINTMENT_FORBIDDEN, _("Anda tidak berhak mengakses data ini.")
+        )
     if appointment is None:
-        raise NotFound("appointment.not_found", _("Janji temu tidak ditemukan."))
+        raise NotFound(AssistanceError.APPOINTMENT_NOT_FOUND, _("Janji temu tidak ditemukan."))
     if role == Role.APPLICANT:
         if appointment.applicant_id != getattr(actor, "pk", None):
             # Someone else's booking looks like a missing one: ids reveal nothing.
-            raise NotFound("appointment.not_found", _("Janji temu tidak ditemukan."))
+            raise NotFound(AssistanceError.APPOINTMENT_NOT_FOUND, _("Janji temu tidak ditemukan."))
         return appointment
     post_get_for_actor(actor=actor, post_id=appointment.post_id)
     return appointment

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role, User
 from prakerja.assistance import selectors, services
+from prakerja.assistance.errors import AssistanceError
 from prakerja.assistance.forms import BookingForm, DateChoiceForm, WalkInForm
 from prakerja.assistance.models import Appointment, Channel, Post, QueueTicket
 from prakerja.assistance.scopes import post_get_for_actor
@@ -185,7 +186,7 @@ def _queue_post(request: HttpRequest) -> Post:
     code = (request.POST.get("posko") or request.GET.get("posko") or "").strip()
     post = Post.objects.filter(code=code[:60]).first() if code else None
     if post is None:
-        raise NotFound("post.not_found", _("Posko tidak ditemukan."))
+        raise NotFound(AssistanceError.POST_NOT_FOUND, _("Posko tidak ditemukan."))
     return post_get_for_actor(actor=user, post_id=post.pk)
 
 
@@ -256,7 +257,7 @@ def queue_ticket_action(request: HttpRequest, ticket_id: int, action: str) -> Ht
     post = _queue_post(request)
     ticket = QueueTicket.objects.filter(pk=ticket_id, post=post).first()
     if ticket is None:
-        raise NotFound("queue.not_found", _("Nomor antrean tidak ditemukan."))
+        raise NotFound(AssistanceError.QUEUE_NOT_FOUND, _("Nomor antrean tidak ditemukan."))
     service, done = _TICKET_ACTIONS[action]
     try:
         service(actor=request.user, ticket=ticket)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Actor
 from prakerja.assistance.models import Appointment, CallCentreLine
+from prakerja.callcenter.errors import CallCentreError
 from prakerja.callcenter.models import CallLog, Ticket
 from prakerja.callcenter.services import CONSOLE_ROLES, console_require
 from prakerja.core.errors import NotFound
@@ -78,7 +79,7 @@ def ticket_get(*, actor: Actor | None, ticket_id: int) -> Ticket:
         .first()
     )
     if ticket is None:
-        raise NotFound("ticket.not_found", _("Tiket tidak ditemukan."))
+        raise NotFound(CallCentreError.TICKET_NOT_FOUND, _("Tiket tidak ditemukan."))
     return ticket
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.assistance.models import CallCentreLine
+from prakerja.callcenter.errors import CallCentreError
 from prakerja.callcenter.models import CallLog, Ticket, TicketNote
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
@@ -26,7 +27,9 @@ SUBJECT_MAX_LENGTH = 200
 
 def console_require(actor: Actor | None) -> User:
     if actor_role(actor) not in CONSOLE_ROLES:
-        raise PermissionDenied("call.forbidden", _("Anda tidak berhak mengakses data ini."))
+        raise PermissionDenied(
+            CallCentreError.CALL_FORBIDDEN, _("Anda tidak berhak mengakses data ini.")
+        )
     assert isinstance(actor, User)
     return actor
 
@@ -46,11 +49,13 @@ def _notes_clean(notes: str) -> str:
     notes = notes.strip()
     if "\x00" in notes:
         raise ApplicationError(
-            "call.notes_invalid", _("Catatan berisi karakter yang tidak valid."), field="notes"
+            CallCentreError.CALL_NOTES_INVALID,
+            _("Catatan berisi karakter yang tidak valid."),
+            field="notes",
         )
     if len(notes) > NOTES_MAX_LENGTH:
         raise ApplicationError(
-            "call.notes_too_long",
+            CallCentreError.CALL_NOTES_TOO_LONG,
             _("Catatan terlalu panjang (maksimal 2000 karakter)."),
             field="notes",
         )
@@ -81,20 +86,26 @@ def call_log(
     agent = console_require(actor)
     if not line.is_active:
         raise ApplicationError(
-            "call.line_inactive", _("Saluran call center ini tidak aktif."), field="line"
+            CallCentreError.CALL_LINE_INACTIVE,
+            _("Saluran call center ini tidak aktif."),
+            field="line",
         )
     if category not in CallLog.Category.values:
         raise ApplicationError(
-            "call.category_invalid", _("Kategori panggilan tidak dikenal."), field="category"
+            CallCentreError.CALL_CATEGORY_INVALID,
+            _("Kategori panggilan tidak dikenal."),
+            field="category",
         )
     if outcome not in CallLog.Outcome.values:
         raise ApplicationError(
-            "call.outcome_invalid", _("Hasil panggilan tidak dikenal."), field="outcome"
+            CallCentreError.CALL_OUTCOME_INVALID,
+            _("Hasil panggilan tidak dikenal."),
+            field="outcome",
         )
     notes = _notes_clean(notes)
     if category == CallLog.Category.COMPLAINT and not notes:
         raise ApplicationError(
-            "call.complaint_notes_required",
+            CallCentreError.CALL_COMPLAINT_NOTES_REQUIRED,
             _("Tuliskan isi pengaduan pada catatan."),
             field="notes",
         )
@@ -141,11 +152,11 @@ def ticket_update(
     # status change without either seeing it.
     locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if locked.status == Ticket.Status.CLOSED:
-        raise ApplicationError("ticket.closed", _("Tiket ini sudah ditutup."))
+        raise ApplicationError(CallCentreError.TICKET_CLOSED, _("Tiket ini sudah ditutup."))
     note = note.strip()
     if "\x00" in note or len(note) > NOTES_MAX_LENGTH:
         raise ApplicationError(
-            "ticket.note_invalid",
+            CallCentreError.TICKET_NOTE_INVALID,
             _("Catatan terlalu panjang (maksimal 2000 karakter)."),
             field="note",
         )
@@ -153,14 +164,16 @@ def ticket_update(
     if status is not None and status != locked.status:
         if status not in Ticket.Status.values:
             raise ApplicationError(
-                "ticket.status_invalid", _("Status tiket tidak dikenal."), field="status"
+                CallCentreError.TICKET_STATUS_INVALID,
+                _("Status tiket tidak dikenal."),
+                field="status",
             )
         locked.status = status
         changed.append("status")
     if owner is not None and owner.pk != locked.owner_id:
         if not owner.is_active or owner.role not in _TICKET_OWNER_ROLES:
             raise ApplicationError(
-                "ticket.owner_invalid",
+                CallCentreError.TICKET_OWNER_INVALID,
                 _("Penanggung jawab harus agen call center atau pengelola program yang aktif."),
                 field="owner",
             )
@@ -169,14 +182,16 @@ def ticket_update(
     if due_date is not None and due_date != locked.due_date:
         if due_date < timezone.localdate():
             raise ApplicationError(
-                "ticket.due_date_past",
+                CallCentreError.TICKET_DUE_DATE_PAST,
                 _("Batas waktu tidak boleh sebelum hari ini."),
                 field="due_date",
             )
         locked.due_date = due_date
         changed.append("due_date")
     if not changed and not note:
-        raise ApplicationError("ticket.nothing_changed", _("Tidak ada perubahan yang disimpan."))
+        raise ApplicationError(
+            CallCentreError.TICKET_NOTHING_CHANGED, _("Tidak ada perubahan yang disimpan.")
+        )
     if changed:
         audit_as(locked, actor=agent, reason=note[:100] or None)
         locked.save(update_fields=[*changed, "updated_at"])

@@ -8,6 +8,8 @@ response happens in one place per surface (``config.api`` for the API, forms for
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.utils.functional import Promise
 
 
@@ -43,3 +45,12 @@ class NotFound(ApplicationError):
 
 class PermissionDenied(ApplicationError):
     status = 403
+
+
+class CoreError(StrEnum):
+    """The stable error codes the core app raises (the API contract): each member is the
+    code string itself."""
+
+    IDEMPOTENCY_KEY_INVALID = "idempotency.key_invalid"
+    SUBMISSION_TOKEN_MISSING = "submission_token.missing"
+    SUBMISSION_TOKEN_REUSED = "submission_token.reused"

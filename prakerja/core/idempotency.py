@@ -55,7 +55,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.core.errors import ApplicationError
+from prakerja.core.errors import ApplicationError, CoreError
 from prakerja.core.hashing import secret_hash
 from prakerja.core.models import IdempotencyRecord
 
@@ -107,7 +107,7 @@ def _key_reused() -> IdempotencyKeyReused:
 
 def _key_invalid() -> ApplicationError:
     return ApplicationError(
-        "idempotency.key_invalid",
+        CoreError.IDEMPOTENCY_KEY_INVALID,
         _("Idempotency-Key harus 1–100 karakter berupa huruf, angka, garis bawah, atau tanda -."),
         field=KEY_HEADER,
         status=422,
@@ -423,7 +423,7 @@ def once_per_submission_token(view: V) -> V:
         token = request.POST.get(SUBMISSION_TOKEN_FIELD, "")
         if not KEY_PATTERN.fullmatch(token):
             raise ApplicationError(
-                "submission_token.missing",
+                CoreError.SUBMISSION_TOKEN_MISSING,
                 _(
                     "Formulir ini tidak lengkap atau sudah kedaluwarsa. Muat ulang halaman, "
                     "lalu kirim kembali."
@@ -440,7 +440,7 @@ def once_per_submission_token(view: V) -> V:
             return render(request, "core/submission_in_progress.html", status=409)
         except IdempotencyKeyReused as exc:
             raise ApplicationError(
-                "submission_token.reused",
+                CoreError.SUBMISSION_TOKEN_REUSED,
                 _(
                     "Formulir ini sudah pernah dikirim dengan isian lain. Buka formulir baru "
                     "untuk mengirim data yang berbeda."

@@ -11,5 +11,11 @@ def on_selection_published(sender: Any, *, run: Any, wave: Any, **kwargs: Any) -
     balance. Runs inside the publishing transaction: the participants commit (or roll back)
     with the published result; set-based, a few statements whatever the number selected."""
     from prakerja.enrolment.services.participants import participants_create_for_selection
+    from prakerja.waves.models import SelectionRun
 
-    participants_create_for_selection(run=run, actor=getattr(run, "published_by", None))
+    # The signal's contract: receivers read only ``run.pk`` (core.signals); the run is loaded
+    # here, inside the publishing transaction, so it is the published one.
+    published = SelectionRun.objects.filter(pk=run.pk).first()
+    if published is None:
+        return
+    participants_create_for_selection(run=published, actor=published.published_by)

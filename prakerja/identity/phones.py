@@ -13,6 +13,7 @@ import phonenumbers
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import ApplicationError
+from prakerja.identity.errors import IdentityError
 
 REGION = "ID"
 COUNTRY_CODE = 62
@@ -31,7 +32,7 @@ _MOBILE_TYPES = {
 
 def _invalid() -> ApplicationError:
     return ApplicationError(
-        "phone.invalid",
+        IdentityError.PHONE_INVALID,
         _("Nomor HP tidak valid. Tulis nomor HP Anda, misalnya 0812 3456 7890."),
         field="phone",
     )
@@ -60,7 +61,7 @@ def phone_normalise(text: str, *, from_list: bool = False) -> str:
         raise _invalid() from None
     if number.country_code != COUNTRY_CODE:
         raise ApplicationError(
-            "phone.not_indonesian",
+            IdentityError.PHONE_NOT_INDONESIAN,
             _("Gunakan nomor HP Indonesia (+62), misalnya 0812 3456 7890."),
             field="phone",
         )
@@ -69,7 +70,7 @@ def phone_normalise(text: str, *, from_list: bool = False) -> str:
         raise _invalid()
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise ApplicationError(
-            "phone.not_mobile",
+            IdentityError.PHONE_NOT_MOBILE,
             _(
                 "Nomor ini bukan nomor HP, misalnya nomor telepon rumah atau kantor. Gunakan "
                 "nomor HP yang dapat menerima SMS, misalnya 0812 3456 7890."

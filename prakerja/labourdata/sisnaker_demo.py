@@ -5,10 +5,8 @@ Idempotent: made once, uploaded by the province's demo data officer ("datajatim"
 
 from __future__ import annotations
 
-import csv
-import io
-
 from prakerja.accounts.models import User
+from prakerja.core.exports import csv_text
 from prakerja.labourdata.models import SisnakerImport
 from prakerja.labourdata.sisnaker import sisnaker_import
 from prakerja.training.models import Provider
@@ -34,9 +32,8 @@ def sisnaker_demo_load() -> int:
     providers = list(Provider.objects.select_related("regency").order_by("pk"))
     if officer is None or len(providers) < 4 or SisnakerImport.objects.exists():
         return SisnakerImport.objects.count()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[list[object]] = []
+    rows.append(
         [
             "Nomor Sisnaker",
             "Nama Lembaga",
@@ -54,7 +51,7 @@ def sisnaker_demo_load() -> int:
             capacity += 50  # listed with another capacity
         if i == 1:
             number, name = "", name.replace("LPK ", "Lembaga Pelatihan ") + " Indonesia"
-        writer.writerow(
+        rows.append(
             [
                 number,
                 name,
@@ -64,7 +61,7 @@ def sisnaker_demo_load() -> int:
                 capacity,
             ]
         )
-    for row in UNREGISTERED:
-        writer.writerow(row)
-    sisnaker_import(actor=officer, data=out.getvalue().encode(), name="sisnaker-jatim-demo.csv")
+    rows.extend(list(row) for row in UNREGISTERED)
+    data = csv_text(rows).encode()
+    sisnaker_import(actor=officer, data=data, name="sisnaker-jatim-demo.csv")
     return SisnakerImport.objects.count()

@@ -60,7 +60,6 @@ def sisnaker_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
 @capability_required(Capability.PROVIDER_VERIFY)
 @require_GET
 def sisnaker_report_csv(request: HttpRequest) -> HttpResponse:

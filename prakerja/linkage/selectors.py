@@ -26,6 +26,7 @@ from prakerja.accounts.scopes import (
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.identity.nik import nik_mask
 from prakerja.labourdata.models import ReportedWorker, Source, WorkerReport
+from prakerja.linkage.errors import LinkageError
 from prakerja.linkage.models import JpsReviewCase, Link, LinkageRun
 from prakerja.registry.models import Registration
 from prakerja.waves.models import Wave
@@ -33,7 +34,7 @@ from prakerja.waves.models import Wave
 
 def _denied() -> PermissionDenied:
     return PermissionDenied(
-        "account.capability_missing", _("Anda tidak berhak mengakses data ini.")
+        LinkageError.ACCOUNT_CAPABILITY_MISSING, _("Anda tidak berhak mengakses data ini.")
     )
 
 
@@ -66,7 +67,9 @@ def linkage_run_get(*, actor: Actor, run_id: int) -> LinkageRun:
     try:
         return LinkageRun.objects.get(pk=run_id)
     except LinkageRun.DoesNotExist:
-        raise NotFound("linkage.run_not_found", _("Proses pencocokan tidak ditemukan.")) from None
+        raise NotFound(
+            LinkageError.LINKAGE_RUN_NOT_FOUND, _("Proses pencocokan tidak ditemukan.")
+        ) from None
 
 
 def links_for_actor(
@@ -95,7 +98,9 @@ def link_get_for_actor(*, actor: Actor, link_id: int, for_update: bool = False) 
     try:
         link = links.get(pk=link_id)
     except Link.DoesNotExist:
-        raise NotFound("linkage.link_not_found", _("Pasangan data tidak ditemukan.")) from None
+        raise NotFound(
+            LinkageError.LINKAGE_LINK_NOT_FOUND, _("Pasangan data tidak ditemukan.")
+        ) from None
     worker_regency = ReportedWorker.objects.filter(pk=link.worker_id).values_list(
         "regency_id", flat=True
     )[0]
@@ -459,7 +464,9 @@ def jps_case_get_for_actor(
     try:
         case = cases.get(pk=case_id)
     except JpsReviewCase.DoesNotExist:
-        raise NotFound("linkage.jps_case_not_found", _("Kasus JPS tidak ditemukan.")) from None
+        raise NotFound(
+            LinkageError.LINKAGE_JPS_CASE_NOT_FOUND, _("Kasus JPS tidak ditemukan.")
+        ) from None
     if case.regency_id not in regency_codes_for_actor(actor=actor):
         raise _denied()
     return case

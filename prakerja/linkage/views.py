@@ -25,6 +25,7 @@ from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import once_per_submission_token
 from prakerja.labourdata.models import Category
 from prakerja.linkage import matching, selectors
+from prakerja.linkage.errors import LinkageError
 from prakerja.linkage.models import JpsReviewCase
 from prakerja.linkage.services.decisions import link_accept, link_reject, link_unlink
 from prakerja.linkage.services.jps import jps_case_resolve
@@ -109,7 +110,9 @@ def link_detail(request: HttpRequest, link_id: int) -> HttpResponse:
         try:
             if decide is None:
                 raise ApplicationError(
-                    "linkage.action_invalid", _("Pilih terima atau tolak."), field="keputusan"
+                    LinkageError.LINKAGE_ACTION_INVALID,
+                    _("Pilih terima atau tolak."),
+                    field="keputusan",
                 )
             decide(actor=request.user, link_id=link_id, reason=reason)
         except ApplicationError as exc:

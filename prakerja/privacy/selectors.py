@@ -29,13 +29,14 @@ from prakerja.identity.models import PersonalDataAccess
 from prakerja.labourdata.models import JpsRecipient, WorkerReport
 from prakerja.linkage.models import Link
 from prakerja.notifications.models import OutboxMessage
+from prakerja.privacy.errors import PrivacyError
 from prakerja.registry.models import Registration
 from prakerja.registry.references import reference_normalise
 from prakerja.waves.models import SelectionResult, WaveEntry
 
 
 def _not_found() -> NotFound:
-    return NotFound("registration.not_found", _("Pendaftaran tidak ditemukan."))
+    return NotFound(PrivacyError.REGISTRATION_NOT_FOUND, _("Pendaftaran tidak ditemukan."))
 
 
 def registration_get_own(*, actor: Any, reference: str) -> Registration:

@@ -18,6 +18,7 @@ file with :mod:`sqlite3` and change it with ``manage.py shell -c`` (:meth:`AppSe
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -83,7 +84,22 @@ def app_server(
     chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AppServer]:
     """Serve the app with gunicorn on a loopback port of its own choosing."""
-    workdir = tmp_path_factory.mktemp("app_server")
+    with _serving(tmp_path_factory.mktemp("app_server")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def own_app_server(
+    chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppServer]:
+    """A server and database of the module's own, for a test whose demo data (a published
+    wave, participants) would change what the other browser tests count."""
+    with _serving(tmp_path_factory.mktemp("own_app_server")) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def _serving(workdir: Path) -> Iterator[AppServer]:
     db_path = workdir / "browser.sqlite3"
     env = {
         **os.environ,

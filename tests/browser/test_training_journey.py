@@ -68,8 +68,9 @@ def _applicant_sign_in(page: Page, server: AppServer) -> None:
 
 
 def test_from_catalogue_to_a_verified_certificate_and_a_rating(
-    browser: Browser, app_server: AppServer
+    browser: Browser, own_app_server: AppServer
 ) -> None:
+    app_server = own_app_server
     from playwright.sync_api import expect
 
     app_server.manage("training_demo_courses")
@@ -164,8 +165,9 @@ def _review(page: Page, server: AppServer, provider: str, *, visited: str) -> No
 
 
 def test_a_provider_is_verified_by_two_staff_members(
-    browser: Browser, app_server: AppServer
+    browser: Browser, own_app_server: AppServer
 ) -> None:
+    app_server = own_app_server
     from datetime import date, timedelta
 
     from playwright.sync_api import expect

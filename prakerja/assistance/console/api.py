@@ -17,6 +17,7 @@ from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import actor_role
 from prakerja.assistance.console.selectors import MaskedSummary
 from prakerja.assistance.console.services import console_search
+from prakerja.assistance.errors import AssistanceError
 from prakerja.core.errors import PermissionDenied
 from prakerja.core.idempotency import idempotent
 
@@ -59,7 +60,7 @@ class LookupOut(Schema):
 def lookup(request: HttpRequest, payload: LookupIn) -> LookupOut:
     actor = request.auth  # type: ignore[attr-defined]
     if actor_role(actor) not in (Role.OFFICER, Role.SUPERADMIN):
-        raise PermissionDenied("console.forbidden", _("Hanya untuk petugas posko."))
+        raise PermissionDenied(AssistanceError.CONSOLE_FORBIDDEN, _("Hanya untuk petugas posko."))
     assert isinstance(actor, User)
     result = console_search(actor=actor, text=payload.query)
     rows = [

@@ -24,6 +24,7 @@ from prakerja.assistance.console.selectors import (
     console_query_parse,
     console_registrations_own,
 )
+from prakerja.assistance.errors import AssistanceError
 from prakerja.assistance.models import Post
 from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.core.throttle import RateLimited, distinct_hit, hit, peek
@@ -48,7 +49,7 @@ class SearchResult:
 
 def _query_invalid() -> ApplicationError:
     return ApplicationError(
-        "console.query_invalid",
+        AssistanceError.CONSOLE_QUERY_INVALID,
         _("Masukkan NIK (16 angka), nomor HP, atau nomor pendaftaran (mis. PJ-7K3M-9Q2X)."),
         field="q",
     )
@@ -80,7 +81,7 @@ def console_search(*, actor: User, text: str) -> SearchResult:
     usage = peek(group=CONSOLE_LOOKUP_GROUP, key=lookup_key, rate=settings.CONSOLE_LOOKUP_RATE)
     if usage.limited:
         raise RateLimited(
-            "console.lookup_rate_limited",
+            AssistanceError.CONSOLE_LOOKUP_RATE_LIMITED,
             _(
                 "Terlalu banyak pencarian lintas posko dalam satu jam. Tunggu sebentar lalu "
                 "coba lagi; pencarian di posko Anda sendiri dengan nomor HP tetap bisa."
@@ -135,7 +136,7 @@ def console_post_of(actor: User) -> Post:
     actor_require(actor, Capability.APPLICANT_REGISTER_ON_BEHALF)
     if actor.role != Role.OFFICER or actor.post is None:
         raise PermissionDenied(
-            "console.post_required",
+            AssistanceError.CONSOLE_POST_REQUIRED,
             _("Hanya petugas yang terikat pada sebuah posko dapat mendaftarkan atas nama orang."),
         )
     return actor.post
@@ -143,7 +144,7 @@ def console_post_of(actor: User) -> Post:
 
 def _nik_taken_elsewhere() -> ApplicationError:
     return ApplicationError(
-        "registration.nik_taken",
+        AssistanceError.REGISTRATION_NIK_TAKEN,
         _(
             "NIK ini sudah terdaftar dengan akun lain. Satu NIK hanya dapat mendaftar satu kali. "
             "Bantu pendaftar masuk kembali dengan nomor HP yang dipakai saat mendaftar, atau "
@@ -193,7 +194,7 @@ def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Reg
         )
         if usage.limited:
             raise RateLimited(
-                "console.nik_rate_limited",
+                AssistanceError.CONSOLE_NIK_RATE_LIMITED,
                 _(
                     "Terlalu banyak NIK yang diperiksa dalam satu jam. Tunggu sebentar lalu coba "
                     "lagi, atau daftarkan dengan nomor HP saja dan isi NIK di langkah identitas."
@@ -249,7 +250,8 @@ def console_access_handover(
     post = console_post_of(actor)
     if registration.assisted_post_id != post.pk:
         raise PermissionDenied(
-            "registration.forbidden", _("Anda tidak berhak mengakses pendaftaran ini.")
+            AssistanceError.REGISTRATION_FORBIDDEN,
+            _("Anda tidak berhak mengakses pendaftaran ini."),
         )
     user = registration.user
     if method == "sms":
@@ -266,7 +268,8 @@ def console_visit_record(
     post = console_post_of(actor)
     if registration is not None and registration.assisted_post_id != post.pk:
         raise PermissionDenied(
-            "registration.forbidden", _("Anda tidak berhak mengakses pendaftaran ini.")
+            AssistanceError.REGISTRATION_FORBIDDEN,
+            _("Anda tidak berhak mengakses pendaftaran ini."),
         )
     return assistance_visit_record(
         actor=actor, post=post, registration=registration, services=services

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts import scopes
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import Actor, Capability, actor_role
+from prakerja.assistance.errors import AssistanceError
 from prakerja.assistance.models import (
     Appointment,
     Channel,
@@ -58,13 +59,13 @@ def booking_date_check(date: dt.date) -> None:
     today = timezone.localdate()
     if date < today:
         raise ApplicationError(
-            "slot.date_past",
+            AssistanceError.SLOT_DATE_PAST,
             _("Tanggal sudah lewat. Pilih hari ini atau tanggal berikutnya."),
             field="date",
         )
     if date > today + dt.timedelta(days=BOOKING_WINDOW_DAYS):
         raise ApplicationError(
-            "slot.date_too_far",
+            AssistanceError.SLOT_DATE_TOO_FAR,
             _("Jadwal hanya bisa dipesan sampai 14 hari ke depan."),
             field="date",
         )
@@ -122,11 +123,13 @@ def _booking_post_check(*, actor: Actor | None, post: Post, channel: str) -> Rol
         raise _forbidden("appointment.forbidden")
     if channel not in Channel.values:
         raise ApplicationError(
-            "appointment.channel_invalid", _("Kanal pemesanan tidak dikenal."), field="channel"
+            AssistanceError.APPOINTMENT_CHANNEL_INVALID,
+            _("Kanal pemesanan tidak dikenal."),
+            field="channel",
         )
     if channel not in _BOOKING_CHANNELS[role]:
         raise ApplicationError(
-            "appointment.channel_invalid",
+            AssistanceError.APPOINTMENT_CHANNEL_INVALID,
             _("Kanal pemesanan tidak sesuai dengan peran Anda."),
             field="channel",
         )
@@ -153,23 +156,25 @@ def appointment_book(
         raise _forbidden("appointment.forbidden")
     if applicant.role != Role.APPLICANT or not applicant.is_active:
         raise ApplicationError(
-            "appointment.applicant_invalid",
+            AssistanceError.APPOINTMENT_APPLICANT_INVALID,
             _("Janji temu hanya dapat dibuat untuk akun pendaftar yang aktif."),
             field="applicant",
         )
     if registration is not None and registration.user_id != applicant.pk:
         raise ApplicationError(
-            "appointment.registration_mismatch",
+            AssistanceError.APPOINTMENT_REGISTRATION_MISMATCH,
             _("Nomor pendaftaran ini bukan milik pendaftar tersebut."),
             field="registration",
         )
     if not post.is_active:
-        raise ApplicationError("appointment.post_inactive", _("Posko ini sedang tidak melayani."))
+        raise ApplicationError(
+            AssistanceError.APPOINTMENT_POST_INACTIVE, _("Posko ini sedang tidak melayani.")
+        )
     holiday = holiday_on(post=post, date=slot.date)
     if holiday is not None:
         # Slots made before the day was declared closed stay in the table; nobody books them.
         raise ApplicationError(
-            "appointment.holiday",
+            AssistanceError.APPOINTMENT_HOLIDAY,
             format_lazy(
                 _("Posko tutup pada {date} ({name}). Silakan pilih tanggal lain."),
                 date=date_format(holiday.date, "j F Y"),
@@ -179,7 +184,9 @@ def appointment_book(
         )
     if slot.date < timezone.localdate() or _slot_started(slot):
         raise ApplicationError(
-            "appointment.slot_past", _("Jam ini sudah lewat. Silakan pilih jam lain."), field="slot"
+            AssistanceError.APPOINTMENT_SLOT_PAST,
+            _("Jam ini sudah lewat. Silakan pilih jam lain."),
+            field="slot",
         )
     if Appointment.objects.filter(
         applicant=applicant, post=post, date=slot.date, status__in=Appointment.ACTIVE_STATUSES
@@ -192,7 +199,7 @@ def appointment_book(
     taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
     if not taken:
         raise ApplicationError(
-            "appointment.slot_full",
+            AssistanceError.APPOINTMENT_SLOT_FULL,
             _("Slot ini sudah penuh. Silakan pilih jam lain."),
             field="slot",
         )
@@ -220,7 +227,7 @@ def appointment_book(
 
 def _already_booked() -> ApplicationError:
     return ApplicationError(
-        "appointment.already_booked",
+        AssistanceError.APPOINTMENT_ALREADY_BOOKED,
         _(
             "Sudah ada janji temu aktif di posko ini pada tanggal tersebut. "
             "Batalkan dulu bila ingin mengganti jam."
@@ -248,7 +255,7 @@ def _appointment_manage_check(*, actor: Actor | None, appointment: Appointment) 
 
 def _status_invalid(appointment: Appointment) -> ApplicationError:
     return ApplicationError(
-        "appointment.status_invalid",
+        AssistanceError.APPOINTMENT_STATUS_INVALID,
         _("Janji temu ini berstatus “%(status)s”; perubahan ini tidak dapat dilakukan.")
         % {"status": appointment.get_status_display()},
     )
@@ -268,7 +275,7 @@ def appointment_cancel(*, actor: Actor, appointment: Appointment) -> Appointment
     locked = _appointment_locked(appointment)
     if locked.status != Appointment.Status.BOOKED:
         raise ApplicationError(
-            "appointment.not_cancellable",
+            AssistanceError.APPOINTMENT_NOT_CANCELLABLE,
             _("Janji temu ini tidak dapat dibatalkan lagi (status: %(status)s).")
             % {"status": locked.get_status_display()},
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts import scopes
 from prakerja.accounts.scopes import Actor, Capability
+from prakerja.assistance.errors import AssistanceError
 from prakerja.assistance.models import (
     Appointment,
     AssistanceVisit,
@@ -44,7 +45,7 @@ def appointment_check_in(*, actor: Actor, appointment: Appointment) -> Appointme
         raise _status_invalid(locked)
     if locked.date != timezone.localdate():
         raise ApplicationError(
-            "appointment.not_today",
+            AssistanceError.APPOINTMENT_NOT_TODAY,
             _("Janji temu ini bukan untuk hari ini, jadi belum bisa dicatat kedatangannya."),
         )
     locked.status = Appointment.Status.CHECKED_IN
@@ -107,7 +108,7 @@ def queue_ticket_issue(
     name = " ".join(name.split())
     if len(name) > WALK_IN_NAME_MAX_LENGTH or "\x00" in name:
         raise ApplicationError(
-            "queue.name_invalid",
+            AssistanceError.QUEUE_NAME_INVALID,
             _("Nama terlalu panjang (maksimal 100 karakter)."),
             field="name",
         )
@@ -118,7 +119,7 @@ def queue_ticket_issue(
     phone = phone_normalise(phone) if phone.strip() else ""
     if appointment is not None and appointment.post_id != post.pk:
         raise ApplicationError(
-            "queue.appointment_other_post", _("Janji temu ini untuk posko lain.")
+            AssistanceError.QUEUE_APPOINTMENT_OTHER_POST, _("Janji temu ini untuk posko lain.")
         )
     today = timezone.localdate()
     # The race this prevents: two officers issuing a ticket at the same moment both read the
@@ -169,7 +170,7 @@ def _queue_ticket_finish(*, actor: Actor, ticket: QueueTicket, status: str) -> Q
     locked = QueueTicket.objects.select_for_update().get(pk=ticket.pk)
     if locked.status not in _TICKET_OPEN:
         raise ApplicationError(
-            "queue.status_invalid",
+            AssistanceError.QUEUE_STATUS_INVALID,
             _("Nomor antrean ini sudah selesai (status: %(status)s).")
             % {"status": locked.get_status_display()},
         )
@@ -211,14 +212,14 @@ def assistance_visit_record(
     chosen = set(services)
     if not chosen:
         raise ApplicationError(
-            "assistance_visit.services_required",
+            AssistanceError.ASSISTANCE_VISIT_SERVICES_REQUIRED,
             _("Pilih minimal satu layanan yang diberikan."),
             field="services",
         )
     unknown = chosen - set(AssistanceVisit.Service.values)
     if unknown:
         raise ApplicationError(
-            "assistance_visit.service_invalid",
+            AssistanceError.ASSISTANCE_VISIT_SERVICE_INVALID,
             _("Jenis layanan tidak dikenal."),
             field="services",
         )

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from prakerja.assistance.errors import AssistanceError
 from prakerja.assistance.holidays import NATIONAL_HOLIDAYS
 from prakerja.assistance.models import (
     CallCentreLine,
@@ -41,7 +42,7 @@ def assistance_seed_load() -> SeedResult:
     regency_names = dict(Regency.objects.filter(province_id=EAST_JAVA).values_list("code", "name"))
     if len(regency_names) != 38:
         raise ApplicationError(
-            "assistance.regions_missing",
+            AssistanceError.ASSISTANCE_REGIONS_MISSING,
             gettext_lazy(
                 "Data wilayah Jawa Timur belum dimuat: jalankan `manage.py regions_load` dahulu."
             ),

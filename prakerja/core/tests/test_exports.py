@@ -148,6 +148,12 @@ EXPORTS: dict[str, list[Export]] = {
         Export(query={"tabel": "callcenter"}, seeded=False),
     ],
     "labourdata:batch_rejected": [_rejected("csv"), _rejected("xlsx")],
+    "labourdata:sisnaker_csv": [Export()],
+    # Regency names and counts only; per provider the providers' names (seeded).
+    "training_console:training_report": [
+        Export(query={"format": "csv", "per": "regency"}, seeded=False),
+        Export(query={"format": "csv", "per": "provider"}),
+    ],
     # The empty templates: constant texts, checked all the same.
     "labourdata:template": [
         Export(kwargs={"kind": kind}, file_format="xlsx", seeded=False)
@@ -287,6 +293,19 @@ def _rejected_rows_batch(actor: User) -> ImportBatch:
     return batch
 
 
+def _seed_training(uploader: User) -> None:
+    """A verified provider and a Sisnaker institution named like formulas."""
+    from prakerja.accounts.testing import make_provider
+    from prakerja.labourdata.sisnaker import sisnaker_import
+
+    make_provider(name="=1+1 LPK Rumus", status="verified")
+    listed = (
+        "Nomor Sisnaker,Nama Lembaga,Jenis,Kabupaten/Kota,Alamat,Kapasitas per Tahun\n"
+        '"@SUM(1)","=HYPERLINK(""http://x"") LPK",LPK,Kota Surabaya,"+Jl. Rumus",10\n'
+    )
+    sisnaker_import(actor=uploader, data=listed.encode(), name="sisnaker.csv")
+
+
 def _seed(uploader: User) -> ImportBatch:
     ministry = f.batch(source=Source.MINISTRY)
     regional = f.batch(source=Source.REGENCY_DISNAKER)
@@ -304,6 +323,7 @@ def _seed(uploader: User) -> ImportBatch:
             f.worker(nik=fake_nik(serial=serial), full_name=payload, reports=reports, phone="")
     f.worker(nik=fake_nik(serial=999), full_name="Phone Only", phone="+6281200000999")
     WorkerReport.objects.update(company='=HYPERLINK("http://x")')
+    _seed_training(uploader)
     post = make_post(code="@posko", name="=1+1 Posko")
     officer = make_user(role=Role.OFFICER, post=post)
     AssistanceVisit.objects.create(post=post, officer=officer, services=["registration"])

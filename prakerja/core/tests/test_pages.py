@@ -72,13 +72,17 @@ def test_demo_setup_is_idempotent_and_prints_every_demo_account(
     from django.core.management import call_command
 
     from prakerja.accounts.models import User
+    from prakerja.assistance.demo import DEMO_USERNAMES
     from prakerja.assistance.models import Post
 
     call_command("demo_setup")
+    users = User.objects.count()
     call_command("demo_setup")
     out = capsys.readouterr().out
     assert Post.objects.count() == 56
-    assert User.objects.count() == 10
+    assert User.objects.filter(username__in=DEMO_USERNAMES).count() == 10
+    # The demo wave's generated applicants (enrolment.demo_journey) are made once.
+    assert User.objects.count() == users == 10 + 49
     assert out.count("posko: 56 (0 baru)") == 1
     for username in ("pendaftar", "petugas", "callcenter", "datajatim", "manajer", "lpk", "admin"):
         assert username in out

@@ -12,6 +12,7 @@ from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Actor, Capability, actor_require
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
+from prakerja.linkage.errors import LinkageError
 from prakerja.linkage.models import (
     Link,
 )
@@ -27,12 +28,14 @@ def _decide(
     actor_require(actor, Capability.LABOUR_DATA_IMPORT)
     reason = reason.strip()
     if to != Link.Status.ACCEPTED and not reason:
-        raise ApplicationError("linkage.reason_required", _("Tuliskan alasannya."), field="reason")
+        raise ApplicationError(
+            LinkageError.LINKAGE_REASON_REQUIRED, _("Tuliskan alasannya."), field="reason"
+        )
     with transaction.atomic():
         link = link_get_for_actor(actor=actor, link_id=link_id, for_update=True)
         if link.status not in allowed:
             raise ApplicationError(
-                "linkage.already_decided",
+                LinkageError.LINKAGE_ALREADY_DECIDED,
                 _("Pasangan ini sudah diputuskan; muat ulang halaman."),
                 status=409,
             )
@@ -43,7 +46,7 @@ def _decide(
             .exists()
         ):
             raise ApplicationError(
-                "linkage.worker_already_linked",
+                LinkageError.LINKAGE_WORKER_ALREADY_LINKED,
                 _("Pekerja ini sudah tertaut ke pendaftar lain."),
                 status=409,
             )

@@ -17,6 +17,7 @@ from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.labourdata.models import ImportBatch, Kind
+from prakerja.linkage.errors import LinkageError
 from prakerja.linkage.models import (
     JpsReviewCase,
 )
@@ -28,7 +29,7 @@ from prakerja.registry.models import Registration
 
 def _denied() -> PermissionDenied:
     return PermissionDenied(
-        "account.capability_missing", _("Anda tidak berhak mengakses data ini.")
+        LinkageError.ACCOUNT_CAPABILITY_MISSING, _("Anda tidak berhak mengakses data ini.")
     )
 
 
@@ -123,18 +124,20 @@ def jps_case_resolve(*, actor: Actor, case_id: int, decision: str, reason: str) 
         raise _denied()
     if decision not in JpsReviewCase.Decision.values:
         raise ApplicationError(
-            "linkage.jps_decision_invalid",
+            LinkageError.LINKAGE_JPS_DECISION_INVALID,
             _("Pilih keputusan: lanjutkan, hentikan atau sesuaikan JPS."),
             field="decision",
         )
     reason = reason.strip()
     if not reason:
-        raise ApplicationError("linkage.reason_required", _("Tuliskan alasannya."), field="reason")
+        raise ApplicationError(
+            LinkageError.LINKAGE_REASON_REQUIRED, _("Tuliskan alasannya."), field="reason"
+        )
     with transaction.atomic():
         case = jps_case_get_for_actor(actor=actor, case_id=case_id, for_update=True)
         if case.status != JpsReviewCase.Status.OPEN:
             raise ApplicationError(
-                "linkage.jps_case_closed",
+                LinkageError.LINKAGE_JPS_CASE_CLOSED,
                 _("Kasus ini sudah diputuskan; muat ulang halaman."),
                 status=409,
             )

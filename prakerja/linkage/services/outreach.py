@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Actor, Capability, actor_require
 from prakerja.core.errors import ApplicationError
+from prakerja.linkage.errors import LinkageError
 from prakerja.linkage.models import (
     DataExport,
     OutreachInvitation,
@@ -66,7 +67,7 @@ def outreach_invitations_start(
     wave = outreach_wave_get(wave_id=wave_id)
     if wave is None:
         raise ApplicationError(
-            "linkage.wave_invalid",
+            LinkageError.LINKAGE_WAVE_INVALID,
             _(
                 "Pilih gelombang yang pendaftarannya masih atau akan dibuka: undangan untuk "
                 "gelombang yang sudah ditutup tidak dikirim."
