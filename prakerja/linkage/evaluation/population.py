@@ -299,8 +299,10 @@ def build(registrants: int, reports: int, *, seed: int = 0) -> EvalSet:
             person = people[i]
             if i in used or not eligible(person):
                 continue
-            if label == "kk_as_nik" and person.kk in used_kk:
-                continue  # two rows with one KK would be one row and a duplicate
+            if label == "kk_as_nik":
+                if person.kk in used_kk:
+                    continue  # two rows with one KK would be one row and a duplicate
+                used_kk.add(person.kk)  # also within this call (two of one household)
             used.add(i)
             chosen.append(person)
         if len(chosen) < count:
@@ -311,8 +313,6 @@ def build(registrants: int, reports: int, *, seed: int = 0) -> EvalSet:
     for label in sorted(positives, key=lambda c: (c in NIK_CLASSES, c)):
         for person in take(label, positives[label]):
             out.append(_positive(person, label, builder, regencies))
-            if label == "kk_as_nik":
-                used_kk.add(person.kk)
 
     for label, count in negatives.items():
         for person in take(label, count):
