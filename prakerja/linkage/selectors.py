@@ -226,6 +226,10 @@ _LEVEL_LABELS = {
         "sama, tetapi salah satu ditulis lebih lengkap (misalnya dengan cabang atau unit)"
     ),
     "singkatan": _("sama, salah satu ditulis sebagai singkatan"),
+    "sama, tempat kerja besar": _(
+        "sama, tetapi tempat kerja besar: banyak pendaftar bekerja di sana, bisa juga orang "
+        "lain dengan nama sama"
+    ),
 }
 # Where one label reads differently for one comparison.
 _LEVEL_LABELS_FOR = {

@@ -205,6 +205,9 @@ def test_the_same_large_employer_does_not_identify_a_namesake(
     assert (link.registration_id, link.status) == (registration.pk, "pending")
     assert link.evidence["tempat_kerja"]["level"] == "sama, tempat kerja besar"
     assert link.evidence["_review_reason"] == "not_identified"
+    evidence = link_evidence(actor=surabaya_data_officer, link_id=link.pk)
+    employer = next(c for c in evidence.comparisons if c["key"] == "tempat_kerja")
+    assert employer["level"].startswith("sama, tetapi tempat kerja besar")
 
 
 def uncertain_pair() -> tuple[Registration, int]:
