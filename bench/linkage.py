@@ -167,7 +167,8 @@ def registrants_bulk(people: list[Any]) -> None:
             "domicile_regency_id",
         ]
         if with_kk:
-            reg_cols.append("kk_index")
+            # ... and the applicant's "tempat kerja terakhir" (the tuning generator has none).
+            reg_cols += ["kk_index", "last_employer"]
         reg_defaults = _defaults(Registration, reg_cols, now)
         reg_defaults["programme_id"] = programme.pk
         reg_defaults["status"] = Registration.Status.SUBMITTED.value
@@ -188,7 +189,7 @@ def registrants_bulk(people: list[Any]) -> None:
                     "+62" + p.phone[1:],
                     p.regency_code,
                 )
-                + ((kk_indexer(p.kk),) if with_kk else ())
+                + ((kk_indexer(p.kk), p.last_employer) if with_kk else ())
                 for i, p in enumerate(people)
             ],
         )
@@ -212,13 +213,16 @@ def _independent_rows(reports: list[Any]) -> list[dict[str, str]]:
     rows = []
     for report in reports:
         regency = report.regency_code
+        category = rng.choice(("PHK", "Dirumahkan"))
         rows.append(
             {
                 header["nik"]: report.nik,
                 header["full_name"]: report.full_name,
                 header["birth_date"]: report.birth_date.strftime("%d/%m/%Y"),
                 header["gender"]: report.gender,
-                header["category"]: rng.choice(("PHK", "Dirumahkan")),
+                header["category"]: "PMI" if report.migrant else category,
+                header["migrant_reason"]: "Kontrak Selesai" if report.migrant else "",
+                header["company"]: report.company,
                 header["regency"]: names.get(regency, regency) if rng.random() < 0.8 else regency,
                 header["report_date"]: "16/04/2020",
                 header["phone"]: report.phone,

@@ -116,6 +116,7 @@ class SideEvidence:
     regency: str
     nik_masked: str
     phone: str
+    employer: str = ""  # the report's company; the registration's last employer
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def link_evidence(*, actor: Actor, link_id: int) -> LinkEvidence:
             {
                 "key": key,
                 "name": _COMPARISON_LABELS.get(key, key),
-                "level": _LEVEL_LABELS.get(value.get("level", ""), value.get("level", "")),
+                "level": _level_label(key, value.get("level", "")),
                 "weight": weight,
                 "direction": _direction(weight),
                 # The bar of the waterfall: a <meter>, so no inline style or script (CSP).
@@ -154,10 +155,12 @@ def link_evidence(*, actor: Actor, link_id: int) -> LinkEvidence:
         )
     reports: list[dict[str, Any]] = [
         dict(row)
-        for row in WorkerReport.objects.filter(worker_id=worker.pk).values(
-            "source", "category", "regency__name", "company", "report_date"
-        )
+        for row in WorkerReport.objects.filter(worker_id=worker.pk)
+        .order_by("-batch_id")
+        .values("source", "category", "regency__name", "company", "report_date")
     ]
+    # What the matching compared: the latest report that names a company.
+    company = next((row["company"] for row in reports if row["company"]), "")
     return LinkEvidence(
         link=link,
         worker=SideEvidence(
@@ -166,6 +169,7 @@ def link_evidence(*, actor: Actor, link_id: int) -> LinkEvidence:
             regency=worker.regency.name,
             nik_masked=worker.person.nik_masked,
             phone="",
+            employer=company,
         ),
         registrant=SideEvidence(
             name=registration.full_name,
@@ -173,6 +177,7 @@ def link_evidence(*, actor: Actor, link_id: int) -> LinkEvidence:
             regency=registration.domicile_regency.name if registration.domicile_regency else "",
             nik_masked=registration.person.nik_masked if registration.person else "",
             phone="",
+            employer=registration.last_employer,
         ),
         comparisons=comparisons,
         reports=reports,
@@ -189,6 +194,7 @@ _COMPARISON_LABELS = {
     "nomor_hp": _("Nomor HP"),
     "nik": _("NIK"),
     "kabupaten": _("Kabupaten/kota"),
+    "tempat_kerja": _("Tempat kerja"),
 }
 # The model's level labels (matching.model) in words a reviewer reads.
 _LEVEL_LABELS = {
@@ -221,7 +227,29 @@ _LEVEL_LABELS = {
         "beda satu angka di kode kecamatan (bisa orang lain dari kecamatan tetangga)"
     ),
     "beda 2 angka": _("beda dua angka (bisa orang lain yang lahir di hari dan wilayah sama)"),
+    "sama, satu lebih lengkap": _(
+        "sama, tetapi salah satu ditulis lebih lengkap (misalnya dengan cabang atau unit)"
+    ),
+    "singkatan": _("sama, salah satu ditulis sebagai singkatan"),
+    "sama, tempat kerja besar": _(
+        "sama, tetapi tempat kerja besar: banyak pendaftar bekerja di sana, bisa juga orang "
+        "lain dengan nama sama"
+    ),
 }
+# Where one label reads differently for one comparison.
+_LEVEL_LABELS_FOR = {
+    ("tempat_kerja", "sama"): _("sama (tanpa PT/CV/UD/Tbk, tanda baca, huruf besar/kecil)"),
+    ("tempat_kerja", "tidak ada data"): _(
+        "tidak diisi di salah satu sisi (misalnya laporan PMI tanpa perusahaan)"
+    ),
+}
+
+
+def _level_label(comparison: str, level: str) -> str:
+    label = _LEVEL_LABELS_FOR.get((comparison, level)) or _LEVEL_LABELS.get(level)
+    return str(label) if label is not None else level
+
+
 _REVIEW_REASONS = {
     "below_bar": _("Peluang cocok belum cukup tinggi untuk ditautkan otomatis."),
     "tie": _(
@@ -230,8 +258,9 @@ _REVIEW_REASONS = {
     ),
     "sex_differs": _("Jenis kelamin kedua data berbeda."),
     "not_identified": _(
-        "Nama kurang sama, atau NIK, nomor KK dan nomor HP tidak menunjuk ke satu orang: bisa "
-        "orang lain dengan nama dan tanggal lahir sama (misalnya saudara kembar)."
+        "Nama kurang sama, atau NIK, nomor KK, nomor HP dan tempat kerja tidak menunjuk ke satu "
+        "orang: bisa orang lain dengan nama dan tanggal lahir sama (misalnya saudara kembar, "
+        "atau orang lain yang bekerja di tempat yang sama)."
     ),
 }
 

@@ -2,10 +2,10 @@
 (accepts it, with the evidence shown and the NIKs masked) and downloads the outreach list for
 the call centre; a manager resolves a JPS review case.
 
-The scene (a registrant, a reported worker with the same name but an unrelated NIK, a worker
-who has not registered, a registrant on a JPS list) is set with ``manage.py shell -c`` against
-the server's database, and the linkage job is run there once; the pages do the rest. Every run
-uses fresh NIKs, so it does not depend on other browser tests.
+The scene (a registrant, a reported worker with the same name but an unrelated NIK and another
+employer, a worker who has not registered, a registrant on a JPS list) is set with ``manage.py
+shell -c`` against the server's database, and the linkage job is run there once; the pages do
+the rest. Every run uses fresh NIKs, so it does not depend on other browser tests.
 """
 
 from __future__ import annotations
@@ -40,8 +40,17 @@ from prakerja.linkage.models import Link, LinkageRun
 from prakerja.linkage.tests import factories as f
 
 s = {serial}
-registrant = f.registrant(nik=fake_nik(serial=s), full_name="{name}", birth_date=date(1990, 8, 17))
-f.worker(nik=fake_nik(serial=(s + 2222) % 10000, district_code="357802"), full_name="{name}")
+registrant = f.registrant(
+    nik=fake_nik(serial=s),
+    full_name="{name}",
+    birth_date=date(1990, 8, 17),
+    last_employer="PT Sinar Jaya Abadi",
+)
+f.worker(
+    nik=fake_nik(serial=(s + 2222) % 10000, district_code="357802"),
+    full_name="{name}",
+    company="CV Berkah Mandiri",
+)
 f.worker(nik=fake_nik(serial=s + 2), full_name="{outreach_name}", phone="{outreach_phone}")
 jps_nik = fake_nik(serial=s + 3)
 selected = f.registrant(nik=jps_nik, full_name="{jps_name}")
@@ -112,6 +121,12 @@ def test_a_data_officer_accepts_a_match_and_exports_outreach_and_a_manager_resol
         expect(name_row.locator("meter")).to_be_visible()
         expect(page.get_by_test_id("evidence-nik")).to_contain_text("NIK")
         expect(page.get_by_test_id("evidence-tanggal_lahir")).to_contain_text("sama")
+        # The employers side by side, and their comparison (issue 12, employers).
+        expect(page.get_by_test_id("worker-employer")).to_have_text("CV Berkah Mandiri")
+        expect(page.get_by_test_id("registrant-employer")).to_have_text("PT Sinar Jaya Abadi")
+        employer_row = page.get_by_test_id("evidence-tempat_kerja")
+        expect(employer_row).to_contain_text("Tempat kerja")
+        expect(employer_row).to_contain_text("berbeda")
         expect(page.get_by_test_id("review-reason")).to_be_visible()
         _shot(page, "1-evidence")
         page.get_by_role("button", name="Terima: orang yang sama").click()

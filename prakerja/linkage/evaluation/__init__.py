@@ -23,9 +23,19 @@ so every class is present at its rate even in a small set. A positive has exactl
 class; every class but the NIK ones also has a one-digit NIK typo, otherwise the exact-NIK
 link would find the pair and the class would measure nothing.
 
+Everyone worked somewhere (``employers``): each regency's own large, medium and small
+employers, or abroad (a PMI, whose report has no company). The registration's "tempat kerja
+terakhir" is what the applicant typed (blank for about a third; the legal form dropped, an
+acronym, a branch or unit added, a typo, any case), the report's "perusahaan" the employer's
+formal name as the company writes it. Household members, twins and relatives share an employer
+at times, and 8% of namesakes work at the registrant's own large employer (the hard negative
+``namesake_same_employer``). The rates are in that module's docstring; its draws use their own
+random stream, so the rest of the population is the same as before employers were added.
+
 The modules: ``names`` (the name vocabulary: first, middle and last names, titles, old
 spellings, neighbouring regencies), ``variation`` (the error model: what each error class
-does to a name, a NIK or a date), ``population`` (households, registrants and the report rows:
-``build``) and ``scoring`` (``score``: a run's links against the set's truth). Import from the
-module: nothing is re-exported here.
+does to a name, a NIK or a date), ``employers`` (employers, the typed last employer and the
+report's company), ``population`` (households, registrants and the report rows: ``build``) and
+``scoring`` (``score``: a run's links against the set's truth). Import from the module: nothing
+is re-exported here.
 """

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from prakerja.identity.nik import REGIONS_DATA_DIR, nik_build, region_catalog
+from prakerja.linkage.evaluation.employers import HOUSEHOLD_SAME_EMPLOYER_RATE, Employer, Jobs
 from prakerja.linkage.evaluation.names import (
     FEMALE_FIRST,
     LAST,
@@ -57,6 +58,9 @@ NEGATIVE_TYPES: dict[str, float] = {
     "twin_opposite_sex": 0.006,  # same KK and birth date, NIK day +40 (or -40)
     "relative_shared_phone": 0.015,  # same KK and phone
     "relative_shared_kk": 0.015,  # same KK, own phone
+    # Same name, birth date and regency, and the registrant's own (large) employer: 8% of
+    # all namesakes (``employers`` module). Last, so that adding it left the others as they were.
+    "namesake_same_employer": 0.001,
 }
 PLAIN_NEGATIVE = "never_registered"
 PHONE_PRESENT_RATE = 0.7  # share of reports with a phone number
@@ -77,6 +81,8 @@ class EvalPerson:
     regency_code: str  # where they live
     phone: str
     registered: bool = True
+    employer: int | None = None  # index in ``Jobs.employers``; None: worked abroad (PMI)
+    last_employer: str = ""  # the registration's "tempat kerja terakhir", as typed
 
 
 @dataclass(slots=True)
@@ -90,6 +96,8 @@ class EvalReport:
     truth_key: str | None  # the registrant the report is about, None for a negative
     label: str  # error class (positive) or negative type
     related_key: str | None = None  # for a negative: the registrant it resembles
+    company: str = ""  # "perusahaan" as the company wrote it; "" for a PMI or a blank cell
+    migrant: bool = False  # category PMI
 
 
 @dataclass
@@ -98,6 +106,7 @@ class EvalSet:
     reports: list[EvalReport]
     seed: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    employers: list[Employer] = field(default_factory=list)  # ``EvalPerson.employer`` indexes it
 
 
 def east_java_districts() -> list[str]:
@@ -124,6 +133,8 @@ class _Builder:
         self.niks: set[str] = set()  # every NIK, KK and typo drawn so far
         self.kk_serials: dict[str, int] = {}
         self.index = 0
+        # Employers draw from their own stream: the rest of the population does not move.
+        self.jobs = Jobs(seed, regency_names())
 
     # Numbers -------------------------------------------------------------------------------
 
@@ -189,7 +200,7 @@ class _Builder:
             regency = self.rng.choice(self.districts)[:4]
         key = f"E{self.seed}-{self.index}"
         self.index += 1
-        return EvalPerson(
+        person = EvalPerson(
             key=key,
             nik=self.nik(district, birth, gender),
             kk=kk,
@@ -200,6 +211,8 @@ class _Builder:
             phone=phone or self.phone(),
             registered=registered,
         )
+        self.jobs.assign(person)
+        return person
 
     def household(self) -> list[EvalPerson]:
         """One to four working-age members of one KK; some share a phone, some are twins."""
@@ -212,6 +225,8 @@ class _Builder:
         members = [
             self.person(district=district, kk=kk, phone=shared, last=last) for _ in range(size)
         ]
+        for member in members[1:]:
+            self.jobs.share(member, members[0], HOUSEHOLD_SAME_EMPLOYER_RATE)
         if rng.random() < TWIN_HOUSEHOLD_RATE:
             members.append(self.twin(members[0]))
         return members
@@ -232,6 +247,7 @@ class _Builder:
             registered=registered,
         )
         twin.regency_code = of.regency_code
+        self.jobs.share(twin, of, HOUSEHOLD_SAME_EMPLOYER_RATE)
         if opposite:
             # "Putra" and "Putri": twins' names often differ only at the end.
             twin.full_name = _twin_name(of.full_name, gender, self.rng)
@@ -274,6 +290,8 @@ def build(registrants: int, reports: int, *, seed: int = 0) -> EvalSet:
 
     def take(label: str, count: int) -> list[EvalPerson]:
         eligible = ELIGIBLE.get(label, lambda p: True)
+        if label == "namesake_same_employer":
+            eligible = builder.jobs.is_large
         chosen: list[EvalPerson] = []
         for i in order:
             if len(chosen) == count:
@@ -281,8 +299,10 @@ def build(registrants: int, reports: int, *, seed: int = 0) -> EvalSet:
             person = people[i]
             if i in used or not eligible(person):
                 continue
-            if label == "kk_as_nik" and person.kk in used_kk:
-                continue  # two rows with one KK would be one row and a duplicate
+            if label == "kk_as_nik":
+                if person.kk in used_kk:
+                    continue  # two rows with one KK would be one row and a duplicate
+                used_kk.add(person.kk)  # also within this call (two of one household)
             used.add(i)
             chosen.append(person)
         if len(chosen) < count:
@@ -293,20 +313,18 @@ def build(registrants: int, reports: int, *, seed: int = 0) -> EvalSet:
     for label in sorted(positives, key=lambda c: (c in NIK_CLASSES, c)):
         for person in take(label, positives[label]):
             out.append(_positive(person, label, builder, regencies))
-            if label == "kk_as_nik":
-                used_kk.add(person.kk)
 
     for label, count in negatives.items():
         for person in take(label, count):
             other = _negative(person, label, builder, names)
-            out.append(_report(other, label, rng, related=person.key, truth=None))
+            out.append(_report(other, label, builder, related=person.key, truth=None))
     for _ in range(plain):
         stranger = builder.person(
             district=rng.choice(builder.districts),
             kk=builder.kk(rng.choice(builder.districts)),
             registered=False,
         )
-        out.append(_report(stranger, PLAIN_NEGATIVE, rng, truth=None))
+        out.append(_report(stranger, PLAIN_NEGATIVE, builder, truth=None))
 
     # No two rows with one NIK: the import would keep only the first as a report.
     seen: set[str] = set()
@@ -318,19 +336,26 @@ def build(registrants: int, reports: int, *, seed: int = 0) -> EvalSet:
     counts: dict[str, int] = {}
     for report in out:
         counts[report.label] = counts.get(report.label, 0) + 1
-    return EvalSet(registrants=people, reports=out, seed=seed, counts=counts)
+    return EvalSet(
+        registrants=people,
+        reports=out,
+        seed=seed,
+        counts=counts,
+        employers=builder.jobs.employers,
+    )
 
 
 def _report(
     person: EvalPerson,
     label: str,
-    rng: random.Random,
+    builder: _Builder,
     *,
     truth: str | None,
     related: str | None = None,
 ) -> EvalReport:
+    rng = builder.rng
     name = person.full_name.upper() if rng.random() < UPPER_CASE_RATE else person.full_name
-    return EvalReport(
+    report = EvalReport(
         nik=person.nik,
         full_name=name,
         birth_date=person.birth_date,
@@ -341,13 +366,16 @@ def _report(
         label=label,
         related_key=related,
     )
+    report.company = builder.jobs.written(person)
+    report.migrant = person.employer is None
+    return report
 
 
 def _positive(
     person: EvalPerson, label: str, builder: _Builder, regencies: list[str]
 ) -> EvalReport:
     rng = builder.rng
-    report = _report(person, label, rng, truth=person.key)
+    report = _report(person, label, builder, truth=person.key)
     # Case first: the class's own change must survive (an initial's dot, "St.").
     name = person.full_name
     if label == "nik_digit_typo" or label not in NIK_CLASSES:
@@ -383,7 +411,7 @@ def _positive(
 def _negative(person: EvalPerson, label: str, builder: _Builder, names: set[str]) -> EvalPerson:
     """Someone who never registered and looks like ``person`` (a registrant)."""
     rng = builder.rng
-    if label == "namesake":
+    if label in ("namesake", "namesake_same_employer"):
         # Same name, birth date and regency; NIK from the same district half the time (then
         # the serials are consecutive: one digit apart).
         district = person.nik[:6]
@@ -398,6 +426,8 @@ def _negative(person: EvalPerson, label: str, builder: _Builder, names: set[str]
             registered=False,
         )
         other.regency_code = person.regency_code
+        if label == "namesake_same_employer":
+            builder.jobs.share(other, person)
         return other
     if label in ("twin_same_sex", "twin_opposite_sex"):
         return builder.twin(person, opposite=label == "twin_opposite_sex", registered=False)
@@ -411,4 +441,5 @@ def _negative(person: EvalPerson, label: str, builder: _Builder, names: set[str]
         registered=False,
     )
     other.regency_code = person.regency_code
+    builder.jobs.share(other, person, HOUSEHOLD_SAME_EMPLOYER_RATE)
     return other

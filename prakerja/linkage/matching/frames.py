@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from prakerja.linkage.matching import model
+from prakerja.linkage.matching.employers import employer_columns, employer_large_column
 from prakerja.linkage.matching.names import name_columns
 
 PROVINCE_REGISTRANTS = 200_000
@@ -35,6 +36,9 @@ PREPARED_COLUMNS = (
     "nik_date",
     "nik_district_known",
     "kk_key",
+    "employer_norm",
+    "employer_tokens",
+    "employer_initials",
 )
 
 
@@ -85,12 +89,13 @@ def prepare_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Add the derived columns the model compares and blocks on.
 
     Input: ``unique_id``, ``full_name``, ``birth_date``, ``regency``, ``nik`` (decrypted, or
-    null), and optionally ``gender`` ("L"/"P"), ``phone`` and ``kk_key``.
+    null), and optionally ``gender`` ("L"/"P"), ``phone``, ``kk_key`` and ``employer`` (the
+    registration's last employer, the report's company).
 
     A missing birth date or sex is taken from the NIK (lists often leave them empty, and the
     NIK carries both); a stated one wins, since a KK typed as the NIK decodes to nonsense.
     """
-    frame = name_columns(frame.with_columns(pl.col("full_name").cast(pl.String)))
+    frame = employer_columns(name_columns(frame.with_columns(pl.col("full_name").cast(pl.String))))
     tokens = pl.col("name_sorted").str.split(" ")
     written = pl.col("name_norm").str.split(" ")
     gender = _optional(frame, "gender")
@@ -150,7 +155,8 @@ def match_with_candidates(
     plain = prepare_frame(
         registrants_raw.with_columns(nik=pl.lit(None, dtype=pl.String))
     ).with_columns(registrants_raw["nik_encrypted"])
-    candidates = plain.filter(candidate_filter(reports, plain))
+    reports = employer_large_column(reports, plain)
+    candidates = employer_large_column(plain.filter(candidate_filter(reports, plain)), plain)
     niks = [decrypt(token) for token in candidates["nik_encrypted"].to_list()]
     gender = registrants_raw.select("unique_id", _optional(registrants_raw, "gender").alias("g"))
     candidates = (
@@ -162,7 +168,7 @@ def match_with_candidates(
             nik_date=pl.col("nik").str.slice(6, 6),
             nik_district_known=nik_district_known_expr("nik"),
         )
-        .select(*PREPARED_COLUMNS)
+        .select(*PREPARED_COLUMNS, "employer_large")
     )
     return match_frames(reports, candidates, progress=progress)
 
@@ -187,6 +193,13 @@ def _oriented(table: str, columns: list[str]) -> str:
         """  # noqa: S608
 
 
+def _with_employer_large(frame: pl.DataFrame) -> pl.DataFrame:
+    # Frames prepared without all registrants' counts (``match_with_candidates`` adds them).
+    if "employer_large" in frame.columns:
+        return frame
+    return frame.with_columns(employer_large=pl.lit(False))
+
+
 def match_frames(
     reports: pl.DataFrame,
     registrants: pl.DataFrame,
@@ -202,6 +215,7 @@ def match_frames(
     """
     from splink import DuckDBAPI, Linker, block_on
 
+    reports, registrants = _with_employer_large(reports), _with_employer_large(registrants)
     # About half of the reports are someone who registered, each against all registrants.
     # The candidates are a filtered few of the province's registrants, so their count is
     # floored at a province-sized list: a run on a handful must not believe every pair.

@@ -206,11 +206,73 @@ def comparisons() -> list[Any]:
             ),
         ],
     )
-    return [name, birth, sex, phone, nik, regency]
+    return [name, birth, sex, phone, nik, regency, _employer(cll, cl)]
+
+
+def _employer(cll: Any, cl: Any) -> Any:
+    """The registration's "tempat kerja terakhir" against the report's "perusahaan", both
+    normalised (``employers``: legal forms, punctuation and case out). Blank on either side
+    (a third of applicants leave it empty; a migrant worker's report has no company) is the
+    null level: no evidence either way."""
+    acronym = (
+        "(len(employer_tokens_l) = 1 AND employer_tokens_l[1] = employer_initials_r)"
+        " OR (len(employer_tokens_r) = 1 AND employer_tokens_r[1] = employer_initials_l)"
+    )
+
+    def agreeing() -> list[Any]:
+        return [
+            cll.ExactMatchLevel("employer_norm"),
+            # A word left out or a branch added: "surya kencana" in "surya kencana tekstil",
+            # "surya kencana tekstil cabang sidoarjo".
+            cll.ArraySubsetLevel("employer_tokens"),
+            # "SKT" for "Surya Kencana Tekstil".
+            cll.CustomLevel(acronym),
+            cll.JaroWinklerLevel("employer_norm", 0.92),
+        ]
+
+    exact, subset, initials, similar = agreeing()
+    return cl.CustomComparison(
+        output_column_name="tempat_kerja",
+        comparison_description="tempat kerja",
+        comparison_levels=[
+            cll.NullLevel("employer_norm"),
+            # Any agreeing level below, at an employer that many of the regency's registrants
+            # name (``employers.employer_large_column``): people from one place, namesakes
+            # among them, work at its big factory, so this level does not identify anyone.
+            cll.And(
+                cll.Or(*agreeing()), cll.CustomLevel("employer_large_l OR employer_large_r")
+            ).configure(
+                label_for_charts="sama, tempat kerja besar",
+                m_probability=0.25,
+                u_probability=1e-3,
+            ),
+            exact.configure(label_for_charts="sama", m_probability=0.3, u_probability=1e-4),
+            subset.configure(
+                label_for_charts="sama, satu lebih lengkap", m_probability=0.08, u_probability=2e-4
+            ),
+            initials.configure(
+                label_for_charts="singkatan", m_probability=0.02, u_probability=1e-5
+            ),
+            similar.configure(
+                label_for_charts="sangat mirip", m_probability=0.03, u_probability=2e-4
+            ),
+            cll.ElseLevel().configure(
+                label_for_charts="berbeda", m_probability=0.32, u_probability=0.9995
+            ),
+        ],
+    )
 
 
 # Comparison → column shown as "the value compared" (output names are the keys of evidence).
-COMPARISONS = ("nama", "tanggal_lahir", "jenis_kelamin", "nomor_hp", "nik", "kabupaten")
+COMPARISONS = (
+    "nama",
+    "tanggal_lahir",
+    "jenis_kelamin",
+    "nomor_hp",
+    "nik",
+    "kabupaten",
+    "tempat_kerja",
+)
 
 
 def blocking_rules() -> list[Any]:
@@ -285,8 +347,9 @@ def settings(*, prior: float) -> Any:
 # What a careful reviewer needs before a pair is linked without them, besides the bar: the
 # names agree (one of these levels), and something that a namesake, a twin or a neighbour
 # born the same day in the same district does not share: a NIK off by a typo that no other
-# person's NIK looks like, the registrant's KK typed as the NIK, or the same phone number.
-# Name, birth date and regency alone are what namesakes have in common.
+# person's NIK looks like, the registrant's KK typed as the NIK, the same phone number, or the
+# same employer (see below). Name, birth date and regency alone are what namesakes have in
+# common.
 NAMES_AGREE = ("sama", "sama, dengan inisial", "satu nama tidak ditulis", "sangat mirip")
 NIK_IDENTIFIES = (
     "sama",
@@ -296,6 +359,14 @@ NIK_IDENTIFIES = (
     "beda 1 angka, kode kecamatan tidak ada",
 )
 PHONE_IDENTIFIES = ("sama",)
+# The same employer, as both sides wrote it: what tells namesakes apart for a reviewer. It
+# points to one person only when no other candidate of the report (or of the registrant)
+# shares the names and the employer too (``assign``: twins at one factory go to review), not
+# at a large employer (its own level), and only with every word of the names accounted for:
+# families work at one factory, and a sibling's name there differs by a given name
+# ("satu nama tidak ditulis", "sangat mirip" on the sorted words).
+EMPLOYER_IDENTIFIES = ("sama", "sama, satu lebih lengkap", "singkatan", "sangat mirip")
+NAMES_AGREE_FULLY = ("sama", "sama, dengan inisial")
 
 
 def gamma_values(output_column_name: str, labels: tuple[str, ...]) -> frozenset[int]:

@@ -145,6 +145,11 @@ def _fold(token: str) -> str:
         token = folded
 
 
+def spelling_fold(word: str) -> str:
+    """A word in today's spelling, doubled letters single (also used for employers' names)."""
+    return _fold(word)
+
+
 def _family(words: list[str], canonical: str) -> dict[str, str]:
     return {_fold(word): canonical for word in words}
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from prakerja.accounts.models import User
@@ -23,7 +23,7 @@ from prakerja.core.history import history_bulk_insert
 from prakerja.core.jobs import JobLeaseHeld, LeaseLost, job_lease
 from prakerja.core.models import JobLease
 from prakerja.identity import crypto
-from prakerja.labourdata.models import ReportedWorker
+from prakerja.labourdata.models import ReportedWorker, WorkerReport
 from prakerja.linkage import matching
 from prakerja.linkage.models import (
     Link,
@@ -237,6 +237,7 @@ def _frame_from_query(queryset: QuerySet[Any]) -> pl.DataFrame:
         "gender": pl.String,
         "phone": pl.String,
         "kk_key": pl.String,
+        "employer": pl.String,
     }
     frames = []
     with connection.cursor() as cursor:
@@ -254,9 +255,17 @@ def _decrypt_column(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def load_reports_frame() -> pl.DataFrame:
-    """Reported workers with no active or pending link and no registration of their own."""
+    """Reported workers with no active or pending link and no registration of their own.
+    ``employer``: the company named by the worker's latest report that names one."""
+    company = (
+        WorkerReport.objects.filter(worker_id=OuterRef("pk"))
+        .exclude(company="")
+        .order_by("-batch_id")
+        .values("company")[:1]
+    )
     workers = (
-        ReportedWorker.objects.exclude(
+        ReportedWorker.objects.annotate(employer=Subquery(company))
+        .exclude(
             Exists(
                 Link.objects.filter(
                     worker_id=OuterRef("pk"),
@@ -275,6 +284,7 @@ def load_reports_frame() -> pl.DataFrame:
             "phone",
             # No KK on a report; the column keeps both frames alike.
             "person__kk_index",
+            "employer",
         )
     )
     return _decrypt_column(_frame_from_query(workers)).drop("kk_key")
@@ -297,6 +307,7 @@ def load_registrants_frame() -> pl.DataFrame:
             # The number given on the registration (the account's, unless changed there).
             "phone",
             "kk_index",
+            "last_employer",
         )
     )
     return _frame_from_query(registrants)

@@ -36,6 +36,7 @@ def registrant(
     regency: str = "3578",
     status: str = Registration.Status.SUBMITTED,
     phone: str = "",
+    last_employer: str = "",
 ) -> Registration:
     person, _ = person_get_or_create(nik=nik)
     n = next(_seq)
@@ -49,6 +50,7 @@ def registrant(
         birth_date=birth_date,
         domicile_regency_id=regency,
         phone=phone,
+        last_employer=last_employer,
     )
 
 
@@ -75,6 +77,7 @@ def worker(
     regency: str = "3578",
     phone: str = "+6281234567890",
     reports: list[tuple[ImportBatch, str, str]] | None = None,
+    company: str = "",
 ) -> ReportedWorker:
     """A reported worker with one report per (batch, category, regency) given (default: one
     regency Disnaker report, laid off)."""
@@ -95,6 +98,7 @@ def worker(
             full_name=full_name,
             birth_date=birth_date,
             phone=phone,
+            company=company,
         )
     return reported
 

@@ -11,7 +11,7 @@ import pytest
 
 from prakerja.identity.nik import FEMALE_DAY_OFFSET, kk_parse, nik_parse
 from prakerja.labourdata import synthetic
-from prakerja.linkage.evaluation import population, scoring, variation
+from prakerja.linkage.evaluation import employers, population, scoring, variation
 from prakerja.linkage.evaluation.population import EvalReport, EvalSet
 
 REGISTRANTS = 4000
@@ -160,7 +160,7 @@ def test_each_hard_negative_resembles_its_registrant_as_labelled(dataset: EvalSe
         assert report.related_key is not None
         person = people[report.related_key]
         assert report.nik != person.nik
-        if report.label == "namesake":
+        if report.label.startswith("namesake"):
             assert report.full_name.lower() == person.full_name.lower()
             assert report.birth_date == person.birth_date
             assert report.regency_code == person.regency_code
@@ -252,3 +252,92 @@ def test_keys_turn_into_registry_references() -> None:
     # references, for this set's "E…" keys too.
     keys = [f"E4-{i}" for i in range(2000)]
     assert len({synthetic.reference_for(key) for key in keys}) == len(keys)
+
+
+def _formal(dataset: EvalSet, person: population.EvalPerson) -> str:
+    assert person.employer is not None
+    return dataset.employers[person.employer].formal
+
+
+def _as_written(company: str) -> str:
+    """The formal name back from the report's cell (capitals, "PT." with a dot)."""
+    return company.replace(".", "", 1).lower() if company[2:3] == "." else company.lower()
+
+
+def test_every_registrant_worked_somewhere_and_typed_it_at_the_stated_rates(
+    dataset: EvalSet,
+) -> None:
+    people = dataset.registrants
+    abroad = [p for p in people if p.employer is None]
+    assert 0.04 < len(abroad) / len(people) < employers.MIGRANT_RATE + 0.01
+    blank = sum(1 for p in people if not p.last_employer) / len(people)
+    # Blank as typed, plus half of those who worked abroad.
+    expected = employers.LAST_EMPLOYER_BLANK_RATE + 0.65 * 0.5 * len(abroad) / len(people)
+    assert abs(blank - expected) < 0.03
+    typed_own = sum(
+        1
+        for p in people
+        if p.employer is not None
+        and p.last_employer
+        and p.last_employer.lower() == _formal(dataset, p).lower()
+    )
+    assert 0 < typed_own < 0.5 * len(people)  # most are typed some other way
+    tiers = [dataset.employers[p.employer].tier for p in people if p.employer is not None]
+    assert abs(tiers.count("large") / len(tiers) - employers.TIERS["large"][0]) < 0.04
+
+
+def test_a_report_names_the_employer_formally_and_a_pmi_report_none(dataset: EvalSet) -> None:
+    people = {p.key: p for p in dataset.registrants}
+    positives = [r for r in dataset.reports if r.truth_key is not None]
+    for report in positives:
+        person = people[report.truth_key]  # type: ignore[index]
+        assert report.migrant == (person.employer is None)
+        if report.migrant:
+            assert report.company == ""
+        elif report.company:
+            assert _as_written(report.company) == _formal(dataset, person).lower()
+    blank = sum(1 for r in positives if not r.migrant and not r.company)
+    working = sum(1 for r in positives if not r.migrant)
+    assert abs(blank / working - employers.COMPANY_BLANK_RATE) < 0.03
+
+
+def test_namesakes_at_the_registrants_own_employer_are_a_quota_of_large_employers(
+    dataset: EvalSet,
+) -> None:
+    people = {p.key: p for p in dataset.registrants}
+    sharing = [r for r in dataset.reports if r.label == "namesake_same_employer"]
+    assert len(sharing) == round(population.NEGATIVE_TYPES["namesake_same_employer"] * REPORTS)
+    namesakes = dataset.counts["namesake"] + len(sharing)
+    assert abs(len(sharing) / namesakes - employers.NAMESAKE_SAME_EMPLOYER_SHARE) < 0.01
+    for report in sharing:
+        person = people[report.related_key]  # type: ignore[index]
+        assert dataset.employers[person.employer].tier == "large"  # type: ignore[index]
+        if report.company:
+            assert _as_written(report.company) == _formal(dataset, person).lower()
+
+
+def test_an_applicant_types_the_employer_as_people_do() -> None:
+    import random
+
+    factory = employers.Employer("PT", ("Surya", "Kencana", "Tekstil"), "Tbk", "large", "3515")
+    shop = employers.Employer("", ("Rumah Makan", "Sumber", "Rejeki"), "", "small", "3515")
+    assert factory.formal == "PT Surya Kencana Tekstil Tbk"
+    rng = random.Random(3)
+    assert employers._abbreviated(shop, list(shop.words), rng) == ["RM", "Sumber", "Rejeki"]
+    shortened = {
+        " ".join(employers._abbreviated(factory, list(factory.words), random.Random(i)))
+        for i in range(20)
+    }
+    assert shortened == {"SKT", "Surya Kencana"}
+    for i in range(20):
+        typo = employers._typo(["Surya", "Kencana"], random.Random(i))
+        assert typo != ["Surya", "Kencana"]
+        assert sum(a != b for a, b in zip(typo, ["Surya", "Kencana"], strict=True)) == 1
+    jobs = employers.Jobs(0, population.regency_names())
+    jobs.employers.append(factory)
+    typed = {jobs.typed(len(jobs.employers) - 1) for _ in range(400)}
+    lowered = {text.lower() for text in typed}
+    assert "pt surya kencana tekstil" in lowered
+    assert "surya kencana tekstil" in lowered  # legal form dropped
+    assert any("cabang sidoarjo" in text for text in lowered)  # a branch added
+    assert any(text.startswith("pt. ") for text in lowered)

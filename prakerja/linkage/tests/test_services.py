@@ -140,6 +140,76 @@ def test_a_nik_one_digit_off_into_a_district_that_does_not_exist_is_linked_autom
     assert flag(registration) is True
 
 
+def test_a_namesake_like_pair_is_linked_when_both_name_the_same_employer(
+    surabaya_data_officer: User,
+) -> None:
+    # Name, birth date and regency agree, the NIKs differ the way a neighbour's do, and only
+    # the report has a phone: what namesakes look like, unless the employer tells them apart.
+    registration = f.registrant(
+        nik=fake_nik(serial=21),
+        full_name="Agus Salim",
+        last_employer="pt. surya kencana tekstil cabang sidoarjo",
+    )
+    f.worker(nik=fake_nik(serial=22), full_name="AGUS SALIM", company="PT SURYA KENCANA TEKSTIL")
+
+    run_linkage(surabaya_data_officer)
+
+    link = Link.objects.get()
+    assert (link.registration_id, link.status) == (registration.pk, "linked")
+    assert link.evidence["nik"]["level"] == "beda hanya di nomor urut"
+    assert link.evidence["tempat_kerja"]["level"] == "sama, satu lebih lengkap"
+    assert link.evidence["tempat_kerja"]["weight"] > 0
+    assert flag(registration) is True
+    evidence = link_evidence(actor=surabaya_data_officer, link_id=link.pk)
+    assert evidence.worker.employer == "PT SURYA KENCANA TEKSTIL"
+    assert evidence.registrant.employer == "pt. surya kencana tekstil cabang sidoarjo"
+    employer = next(c for c in evidence.comparisons if c["key"] == "tempat_kerja")
+    assert employer["name"] == "Tempat kerja"
+    assert employer["direction"] == "mendukung"
+
+
+def test_two_registrants_with_one_name_at_one_employer_go_to_review(
+    surabaya_data_officer: User,
+) -> None:
+    # Twins, or namesakes, at one factory: the employer does not say which of them it is.
+    for serial in (21, 23):
+        f.registrant(
+            nik=fake_nik(serial=serial), full_name="Agus Salim", last_employer="Surya Kencana"
+        )
+    f.worker(nik=fake_nik(serial=22), full_name="Agus Salim", company="PT Surya Kencana")
+
+    run_linkage(surabaya_data_officer)
+
+    assert {link.status for link in Link.objects.all()} == {"pending"}
+
+
+def test_the_same_large_employer_does_not_identify_a_namesake(
+    surabaya_data_officer: User,
+) -> None:
+    # One in ten of Surabaya's registrants here work at the factory: a namesake may too.
+    registration = f.registrant(
+        nik=fake_nik(serial=21), full_name="Agus Salim", last_employer="PT Surya Kencana"
+    )
+    for serial in range(40, 49):
+        f.registrant(
+            nik=fake_nik(serial=serial),
+            full_name=f"Budi Santoso {serial}",
+            birth_date=date(1980, 1, 1),
+            last_employer="PT. SURYA KENCANA",
+        )
+    f.worker(nik=fake_nik(serial=22), full_name="Agus Salim", company="PT Surya Kencana")
+
+    run_linkage(surabaya_data_officer)
+
+    link = Link.objects.get()
+    assert (link.registration_id, link.status) == (registration.pk, "pending")
+    assert link.evidence["tempat_kerja"]["level"] == "sama, tempat kerja besar"
+    assert link.evidence["_review_reason"] == "not_identified"
+    evidence = link_evidence(actor=surabaya_data_officer, link_id=link.pk)
+    employer = next(c for c in evidence.comparisons if c["key"] == "tempat_kerja")
+    assert employer["level"].startswith("sama, tetapi tempat kerja besar")
+
+
 def uncertain_pair() -> tuple[Registration, int]:
     # Same name, birth date and regency but unrelated NIKs: maybe a typo-ridden NIK, maybe a
     # namesake. Exactly what a person must look at.
