@@ -11,7 +11,7 @@ from ninja import Path, Query, Router, Schema
 from pydantic import Field, StringConstraints
 
 from prakerja.accounts.auth import API_AUTH
-from prakerja.linkage import selectors
+from prakerja.linkage import evidence, selectors
 from prakerja.linkage.models import JpsReviewCase, Link
 from prakerja.linkage.services import decisions, jps, runs
 from prakerja.registry.api import ERRORS  # the one error shape of config.api
@@ -166,15 +166,15 @@ def review_list(request: HttpRequest, regency: Query[RegencyCode | None] = None)
     "/links/{link_id}", response={200: EvidenceOut, **ERRORS}, summary="Bukti satu pasangan"
 )
 def link_get(request: HttpRequest, link_id: Path[Id]) -> Any:
-    evidence = selectors.link_evidence(actor=request.auth, link_id=link_id)  # type: ignore[attr-defined]
+    pair = evidence.link_evidence(actor=request.auth, link_id=link_id)  # type: ignore[attr-defined]
     side = ("name", "birth_date", "regency", "nik_masked")
     return EvidenceOut(
-        link=_link_out(evidence.link),
-        worker=SideOut(**{key: getattr(evidence.worker, key) for key in side}),
-        registrant=SideOut(**{key: getattr(evidence.registrant, key) for key in side}),
+        link=_link_out(pair.link),
+        worker=SideOut(**{key: getattr(pair.worker, key) for key in side}),
+        registrant=SideOut(**{key: getattr(pair.registrant, key) for key in side}),
         comparisons=[
             ComparisonOut(name=str(c["name"]), level=str(c["level"]), weight=c["weight"])
-            for c in evidence.comparisons
+            for c in pair.comparisons
         ],
     )
 

@@ -24,7 +24,7 @@ from prakerja.core import exports
 from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import once_per_submission_token
 from prakerja.labourdata.models import Category
-from prakerja.linkage import matching, selectors
+from prakerja.linkage import evidence, matching, selectors
 from prakerja.linkage.errors import LinkageError
 from prakerja.linkage.models import JpsReviewCase
 from prakerja.linkage.services.decisions import link_accept, link_reject, link_unlink
@@ -122,12 +122,12 @@ def link_detail(request: HttpRequest, link_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Keputusan disimpan."))
             return redirect("linkage:review_queue")
-    evidence = selectors.link_evidence(actor=request.user, link_id=link_id)
+    pair = evidence.link_evidence(actor=request.user, link_id=link_id)
     return render(
         request,
         "linkage/link_detail.html",
         {
-            "evidence": evidence,
+            "evidence": pair,
             "error": error,
             "can_decide": actor_can(request.user, Capability.LABOUR_DATA_IMPORT),
             "auto_threshold": matching.AUTO_LINK_PROBABILITY,

@@ -14,9 +14,9 @@ from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.core.signals import selection_published
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.labourdata.models import Category, Kind, Source
+from prakerja.linkage.evidence import link_evidence
 from prakerja.linkage.models import DataExport, JpsReviewCase, Link, LinkageRun, OutreachInvitation
 from prakerja.linkage.selectors import (
-    link_evidence,
     outreach_rows,
     regional_vs_ministry,
     review_queue_for_actor,
