@@ -499,7 +499,8 @@ class LockSampler(threading.Thread):
                     [PG_DB],
                 ).fetchone()
                 assert row is not None
-                self.samples.append((time.monotonic(), *(int(x) for x in row)))
+                counts = tuple(int(x) for x in row)
+                self.samples.append((time.monotonic(), counts[0], counts[1], counts[2], counts[3]))
 
     def stop(self) -> None:
         self.stopping.set()

@@ -61,11 +61,11 @@ class CataloguePage(Schema):
 
 
 class CatalogueQuery(Schema):
-    field: str = Field("", max_length=20)
-    mode: str = Field("", max_length=10)
-    regency: str = Field("", max_length=4)
+    field: str = Field("", max_length=20, pattern="^[a-z_]*$")
+    mode: str = Field("", pattern="^(online|offline|blended)?$")
+    regency: str = Field("", pattern="^([0-9]{4})?$")
     max_price: int | None = Field(None, ge=0, le=100_000_000)
-    q: str = Field("", max_length=100)
+    q: str = Field("", max_length=100, pattern="^[^\\x00]*$")
     page: int = Field(1, ge=1, le=100_000)
 
 

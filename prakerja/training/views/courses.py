@@ -58,9 +58,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         if request.GET.get("field") in TrainingField.values
         else "",
         mode=request.GET.get("mode", "") if request.GET.get("mode") in Course.Mode.values else "",
-        regency_id=request.GET.get("regency", "")[:4],
+        regency_id=regency if (regency := request.GET.get("regency", "")).isdigit() else "",
         max_price=_int(request.GET.get("max_price")),
-        text=request.GET.get("q", "").strip()[:100],
+        text=request.GET.get("q", "").replace("\x00", "").strip()[:100],
     )
     page = selectors.catalogue_page(filters=filters, page=_int(request.GET.get("page")) or 1)
     query = request.GET.copy()
