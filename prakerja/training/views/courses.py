@@ -21,15 +21,9 @@ from prakerja.regions.models import Regency
 from prakerja.training import selectors
 from prakerja.training.models import Course, TrainingField
 from prakerja.training.services import courses as services
+from prakerja.training.views.common import refusal_page, shown
 
 EAST_JAVA = "35"
-SHOWN = frozenset({400, 403, 404, 409, 422})
-
-
-def _shown(error: ApplicationError) -> ApplicationError:
-    if error.status not in SHOWN:
-        raise error
-    return error
 
 
 def _regencies() -> list[tuple[str, str]]:
@@ -84,7 +78,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     try:
         course = selectors.catalogue_course(course_id=course_id)
     except ApplicationError as error:
-        return render(request, "training/course_missing.html", {"error": _shown(error)}, status=404)
+        return refusal_page(request, error)
     batches = [(batch, enrol_url(batch.pk)) for batch in course.upcoming]  # type: ignore[attr-defined]
     return render(request, "training/course_detail.html", {"course": course, "batches": batches})
 
@@ -112,7 +106,7 @@ def operator_courses(request: HttpRequest) -> HttpResponse:
     try:
         actor_require(request.user, Capability.PROVIDER_MANAGE_OWN)
     except ApplicationError as refused:
-        return render(request, "training/course_missing.html", {"error": refused}, status=403)
+        return refusal_page(request, refused)
     assert isinstance(request.user, User)
     courses = selectors.operator_courses(actor=request.user)
     return render(request, "training/operator_courses.html", {"courses": courses})
@@ -128,12 +122,7 @@ def course_form(request: HttpRequest, course_id: int | None = None) -> HttpRespo
         else:
             actor_require(request.user, Capability.PROVIDER_MANAGE_OWN)
     except ApplicationError as refused:
-        return render(
-            request,
-            "training/course_missing.html",
-            {"error": _shown(refused)},
-            status=refused.status,
-        )
+        return refusal_page(request, refused)
     values: dict[str, Any] = {}
     if course is not None:
         values = {
@@ -177,7 +166,7 @@ def course_form(request: HttpRequest, course_id: int | None = None) -> HttpRespo
                 messages.success(request, _("Perubahan disimpan."))
             return redirect("training:operator_course", course_id=course.pk)
         except ApplicationError as caught:
-            error = _shown(caught)
+            error = shown(caught)
             if caught.field:
                 errors[caught.field] = [str(caught.message)]
     return render(
@@ -203,12 +192,7 @@ def operator_course(request: HttpRequest, course_id: int) -> HttpResponse:
     try:
         course = services.course_get_for_operator(actor=request.user, course_id=course_id)
     except ApplicationError as refused:
-        return render(
-            request,
-            "training/course_missing.html",
-            {"error": _shown(refused)},
-            status=refused.status,
-        )
+        return refusal_page(request, refused)
     values: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     error: ApplicationError | None = None
@@ -237,7 +221,7 @@ def operator_course(request: HttpRequest, course_id: int) -> HttpResponse:
                 messages.success(request, _("Angkatan ditambahkan."))
             return redirect("training:operator_course", course_id=course.pk)
         except ApplicationError as caught:
-            error = _shown(caught)
+            error = shown(caught)
             if caught.field:
                 errors[caught.field] = [str(caught.message)]
         course.refresh_from_db()
@@ -275,7 +259,7 @@ def curation_queue(request: HttpRequest) -> HttpResponse:
     try:
         actor_require(request.user, Capability.PROVIDER_VERIFY)
     except ApplicationError as refused:
-        return render(request, "training/course_missing.html", {"error": refused}, status=403)
+        return refusal_page(request, refused)
     return render(
         request,
         "training/curation_queue.html",
@@ -294,12 +278,7 @@ def curation_review(request: HttpRequest, course_id: int) -> HttpResponse:
             )
         services.course_curate_check(request.user, course)
     except ApplicationError as refused:
-        return render(
-            request,
-            "training/course_missing.html",
-            {"error": _shown(refused)},
-            status=refused.status,
-        )
+        return refusal_page(request, refused)
     error: ApplicationError | None = None
     reason = ""
     if request.method == "POST":
@@ -315,7 +294,7 @@ def curation_review(request: HttpRequest, course_id: int) -> HttpResponse:
                 )
             return redirect("training:curation_queue")
         except ApplicationError as caught:
-            error = _shown(caught)
+            error = shown(caught)
     return render(
         request,
         "training/curation_review.html",

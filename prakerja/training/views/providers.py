@@ -20,8 +20,8 @@ from prakerja.training import selectors
 from prakerja.training.errors_providers import ProviderError
 from prakerja.training.models import Provider, ProviderDocument, ProviderReview, TrainingField
 from prakerja.training.services import providers as services
+from prakerja.training.views.common import refusal_page, shown
 
-SHOWN = frozenset({400, 403, 404, 409, 413, 415, 422})
 DETAIL_FIELDS = (
     "name",
     "kind",
@@ -31,12 +31,6 @@ DETAIL_FIELDS = (
     "contact_phone",
     "contact_email",
 )
-
-
-def _problem(request: HttpRequest, error: ApplicationError) -> HttpResponse:
-    if error.status not in SHOWN:
-        raise error
-    return render(request, "training/course_missing.html", {"error": error}, status=error.status)
 
 
 def _number(value: str | None) -> int | None:
@@ -50,7 +44,7 @@ def my_provider(request: HttpRequest) -> HttpResponse:
     try:
         provider = services.provider_of_operator(request.user)
     except ApplicationError as refused:
-        return _problem(request, refused)
+        return refusal_page(request, refused)
     error: ApplicationError | None = None
     values: dict[str, Any] = {name: getattr(provider, name) for name in DETAIL_FIELDS}
     capacities = {c.field: c.yearly_capacity for c in provider.capacities.all()}
@@ -96,9 +90,7 @@ def my_provider(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Lembaga diajukan untuk verifikasi Disnaker."))
             return redirect("providers:mine")
         except ApplicationError as caught:
-            if caught.status not in SHOWN:
-                raise
-            error = caught
+            error = shown(caught)
         provider.refresh_from_db()
     return render(
         request,
@@ -126,7 +118,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
     try:
         actor_require(request.user, Capability.PROVIDER_VERIFY)
     except ApplicationError as refused:
-        return _problem(request, refused)
+        return refusal_page(request, refused)
     return render(
         request,
         "training/provider_queue.html",
@@ -156,7 +148,7 @@ def provider_review(request: HttpRequest, provider_id: int) -> HttpResponse:
             )
         services.provider_review_check(request.user, provider)
     except ApplicationError as refused:
-        return _problem(request, refused)
+        return refusal_page(request, refused)
     error: ApplicationError | None = None
     posted: dict[str, str] = {}
     if request.method == "POST":
@@ -181,9 +173,7 @@ def provider_review(request: HttpRequest, provider_id: int) -> HttpResponse:
             )
             return redirect("providers:queue")
         except ApplicationError as caught:
-            if caught.status not in SHOWN:
-                raise
-            error = caught
+            error = shown(caught)
     return render(
         request,
         "training/provider_review.html",
@@ -206,7 +196,7 @@ def document_download(request: HttpRequest, document_id: int) -> HttpResponse:
     try:
         document = services.provider_document_get(actor=request.user, document_id=document_id)
     except ApplicationError as refused:
-        return _problem(request, refused)
+        return refusal_page(request, refused)
     response = HttpResponse(
         decrypt_bytes(bytes(document.content_encrypted)), content_type=document.content_type
     )
