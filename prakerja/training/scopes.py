@@ -10,6 +10,8 @@ from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import (
     PROVINCE_WIDE_ROLES,
     Actor,
+    Capability,
+    actor_require,
     actor_role,
     scope_bound,
     scope_denied,
@@ -41,3 +43,16 @@ def provider_get_for_actor(*, actor: Actor | None, provider_id: int) -> Provider
     if Provider.objects.filter(pk=provider_id).exists():
         raise scope_denied("provider.forbidden")
     raise NotFound("provider.not_found", _("Lembaga pelatihan tidak ditemukan."))
+
+
+def verifier_check(actor: Actor | None, *, regency_id: str, denied_code: str) -> None:
+    """Who verifies providers and curates courses in ``regency_id``: a Disnaker data officer
+    of that regency or of the whole province, a manager, the superadmin."""
+    actor_require(actor, Capability.PROVIDER_VERIFY)
+    role = actor_role(actor)
+    if role in PROVINCE_WIDE_ROLES:
+        return
+    assert isinstance(actor, User)
+    if role == Role.DATA_OFFICER and actor.regency_id in (None, regency_id):
+        return
+    raise scope_denied(denied_code)

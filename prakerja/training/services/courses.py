@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import (
-    PROVINCE_WIDE_ROLES,
     Actor,
     Capability,
     actor_require,
@@ -34,7 +33,7 @@ from prakerja.core.money import rupiah
 from prakerja.notifications.services import sms_send_on_commit
 from prakerja.training.errors_courses import CourseError
 from prakerja.training.models import Course, CourseBatch, Provider, TrainingField
-from prakerja.training.scopes import provider_get_for_actor
+from prakerja.training.scopes import provider_get_for_actor, verifier_check
 
 CONTENT_FIELDS = (
     "title",
@@ -260,14 +259,7 @@ def batch_update(
 def course_curate_check(actor: Actor | None, course: Course) -> None:
     """A Disnaker data officer of the course's regency (or the province), a manager or the
     superadmin curates."""
-    actor_require(actor, Capability.PROVIDER_VERIFY)
-    role = actor_role(actor)
-    if role in PROVINCE_WIDE_ROLES:
-        return
-    assert isinstance(actor, User)
-    if role == Role.DATA_OFFICER and actor.regency_id in (None, course.regency_id):
-        return
-    raise scope_denied(CourseError.FORBIDDEN)
+    verifier_check(actor, regency_id=course.regency_id, denied_code=CourseError.FORBIDDEN)
 
 
 def _curated(actor: Actor | None, course_id: int) -> Course:

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import (
-    PROVINCE_WIDE_ROLES,
     Actor,
     Capability,
     actor_require,
@@ -42,6 +41,7 @@ from prakerja.training.models import (
     ProviderReview,
     TrainingField,
 )
+from prakerja.training.scopes import verifier_check
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024
 DOCUMENT_TYPES = {
@@ -225,14 +225,7 @@ def provider_submit(*, actor: Actor | None) -> Provider:
 
 
 def provider_review_check(actor: Actor | None, provider: Provider) -> None:
-    actor_require(actor, Capability.PROVIDER_VERIFY)
-    role = actor_role(actor)
-    if role in PROVINCE_WIDE_ROLES:
-        return
-    assert isinstance(actor, User)
-    if role == Role.DATA_OFFICER and actor.regency_id in (None, provider.regency_id):
-        return
-    raise scope_denied(ProviderError.FORBIDDEN)
+    verifier_check(actor, regency_id=provider.regency_id, denied_code=ProviderError.FORBIDDEN)
 
 
 @dataclass(frozen=True)
