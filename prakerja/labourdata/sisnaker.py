@@ -101,11 +101,13 @@ def sisnaker_import(*, actor: Actor | None, data: bytes, name: str) -> ImportOut
     )
     rows: list[SisnakerInstitution] = []
     rejected: list[dict[str, object]] = []
-    cells = table.cells
+    # Optional columns missing from the file read as empty, built once (not per row).
+    blank: list[str | None] = [None] * len(table)
+    cells = {column.key: table.cells.get(column.key, blank) for column in SISNAKER_COLUMNS}
     for i, row_number in enumerate(table.row_numbers):
         institution_name = _row_text(cells["name"][i])
         code, _problem = index.resolve(_row_text(cells["regency"][i]))
-        capacity_text = _row_text(cells.get("capacity", [None] * len(table))[i]).replace(".", "")
+        capacity_text = _row_text(cells["capacity"][i]).replace(".", "")
         if not institution_name:
             rejected.append({"row": row_number, "message": _("Nama lembaga kosong.")})
             continue
@@ -122,10 +124,10 @@ def sisnaker_import(*, actor: Actor | None, data: bytes, name: str) -> ImportOut
         rows.append(
             SisnakerInstitution(
                 row_number=row_number,
-                sisnaker_number=_row_text(cells.get("number", [None] * len(table))[i])[:50],
+                sisnaker_number=_row_text(cells["number"][i])[:50],
                 name=institution_name[:200],
                 regency_id=code,
-                address=_row_text(cells.get("address", [None] * len(table))[i])[:300],
+                address=_row_text(cells["address"][i])[:300],
                 yearly_capacity=int(capacity_text) if capacity_text else None,
             )
         )
