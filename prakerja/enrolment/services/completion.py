@@ -22,9 +22,10 @@ from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
 from prakerja.enrolment.errors import CompletionError
-from prakerja.enrolment.models import Enrolment, TrainingSettings
+from prakerja.enrolment.models import Enrolment
 from prakerja.enrolment.selectors_stats import provider_figures_refresh
 from prakerja.enrolment.services.certificates import certificate_issue
+from prakerja.enrolment.services.participants import training_settings_get
 from prakerja.training.models import CourseBatch
 
 MAX_UPLOAD_BYTES = 1_000_000
@@ -81,16 +82,17 @@ def _check_values(attendance: int | None, score: int | None, *, prefix: str = ""
         )
 
 
-def _pass_score(enrolment: Enrolment) -> int:
-    settings = TrainingSettings.objects.filter(
-        programme_id=enrolment.participant.wave.programme_id
-    ).first()
-    return (
-        settings.pass_score if settings else TrainingSettings._meta.get_field("pass_score").default
-    )  # type: ignore[return-value]
+def _pass_score(enrolment: Enrolment, known: dict[int, int]) -> int:
+    """The pass mark of the enrolment's programme (``known``: per programme, looked up once)."""
+    programme_id = enrolment.participant.wave.programme_id
+    if programme_id not in known:
+        known[programme_id] = training_settings_get(programme_id=programme_id).pass_score
+    return known[programme_id]
 
 
-def _record(enrolment: Enrolment, *, actor: Actor | None, attendance: int, score: int) -> None:
+def _record(
+    enrolment: Enrolment, *, actor: Actor | None, attendance: int, score: int, pass_score: int
+) -> None:
     today = timezone.localdate()
     if enrolment.batch.starts_on > today:
         raise ApplicationError(
@@ -106,7 +108,7 @@ def _record(enrolment: Enrolment, *, actor: Actor | None, attendance: int, score
             % {"status": enrolment.get_status_display()},
             status=409,
         )
-    passed = score >= _pass_score(enrolment)
+    passed = score >= pass_score
     enrolment.attendance_percent = attendance
     enrolment.final_score = score
     enrolment.status = Enrolment.Status.COMPLETED if passed else Enrolment.Status.FAILED
@@ -137,7 +139,13 @@ def completion_record(
         if enrolment is None:
             raise NotFound(CompletionError.ENROLMENT_NOT_FOUND, _("Pendaftaran tidak ditemukan."))
         _operator_of(actor, enrolment.batch)
-        _record(enrolment, actor=actor, attendance=attendance_percent, score=final_score)
+        _record(
+            enrolment,
+            actor=actor,
+            attendance=attendance_percent,
+            score=final_score,
+            pass_score=_pass_score(enrolment, {}),
+        )
         provider_figures_refresh(provider_id=enrolment.batch.course.provider_id)
     return enrolment
 
@@ -230,9 +238,16 @@ def completion_upload(*, actor: Actor | None, batch_id: int, content: bytes) -> 
         if problems:
             raise UploadRejected(sorted(problems, key=_line_of))
         completed = failed = 0
+        pass_scores: dict[int, int] = {}
         for _line, enrolment_id, attendance, score in parsed:
             enrolment = enrolments[enrolment_id]
-            _record(enrolment, actor=actor, attendance=attendance, score=score)
+            _record(
+                enrolment,
+                actor=actor,
+                attendance=attendance,
+                score=score,
+                pass_score=_pass_score(enrolment, pass_scores),
+            )
             if enrolment.status == Enrolment.Status.COMPLETED:
                 completed += 1
             else:
