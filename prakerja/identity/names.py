@@ -20,6 +20,7 @@ import unicodedata
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.identity.errors import IdentityError
 from prakerja.identity.nik import Issue
 
 NAME_MAX_LENGTH = 150
@@ -47,33 +48,36 @@ def person_name_check(text: str) -> tuple[str, Issue | None]:
     """
     if any(unicodedata.category(char) == "Cc" for char in text if char not in "\t\n\r"):
         return "", Issue(
-            "name.control_characters", _("Nama mengandung karakter yang tidak diizinkan.")
+            IdentityError.NAME_CONTROL_CHARACTERS,
+            _("Nama mengandung karakter yang tidak diizinkan."),
         )
     name = person_name_normalise(text)
     if not name:
         return "", None
     if len(name) > NAME_MAX_LENGTH:
         return name, Issue(
-            "name.too_long",
+            IdentityError.NAME_TOO_LONG,
             format_lazy(_("Nama terlalu panjang (paling banyak {n} karakter)."), n=NAME_MAX_LENGTH),
         )
     if "<" in name or ">" in name:
-        return name, Issue("name.markup", _("Nama tidak boleh berisi tanda < atau > (kode HTML)."))
+        return name, Issue(
+            IdentityError.NAME_MARKUP, _("Nama tidak boleh berisi tanda < atau > (kode HTML).")
+        )
     if name[0] in _FORMULA_START:
         return name, Issue(
-            "name.formula",
+            IdentityError.NAME_FORMULA,
             _("Nama tidak boleh diawali tanda =, +, -, atau @. Tulis nama sesuai KTP."),
         )
     if any(char.isdigit() for char in name):
-        return name, Issue("name.digits", _("Nama tidak boleh berisi angka."))
+        return name, Issue(IdentityError.NAME_DIGITS, _("Nama tidak boleh berisi angka."))
     if not all(_allowed(char) for char in name):
         return name, Issue(
-            "name.characters",
+            IdentityError.NAME_CHARACTERS,
             _(
                 "Nama hanya boleh berisi huruf, spasi, dan tanda ' . , - (petik, titik, koma, "
                 "tanda hubung)."
             ),
         )
     if not any(unicodedata.category(char)[0] == "L" for char in name):
-        return name, Issue("name.no_letters", _("Nama harus berisi huruf."))
+        return name, Issue(IdentityError.NAME_NO_LETTERS, _("Nama harus berisi huruf."))
     return name, None

@@ -30,6 +30,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 import prakerja.regions
+from prakerja.identity.errors import IdentityError
 
 REGIONS_DATA_DIR = Path(prakerja.regions.__file__).resolve().parent / "data"
 
@@ -215,7 +216,7 @@ def nik_parse(
     if len(normalised) != NIK_LENGTH:
         errors.append(
             Issue(
-                "nik.length",
+                IdentityError.NIK_LENGTH,
                 format_lazy(
                     _("NIK harus terdiri dari 16 angka, yang diisi {count} karakter."),
                     count=len(normalised),
@@ -223,7 +224,7 @@ def nik_parse(
             )
         )
     if normalised and not _is_ascii_digits(normalised):
-        errors.append(Issue("nik.non_digit", _("NIK hanya boleh berisi angka 0–9.")))
+        errors.append(Issue(IdentityError.NIK_NON_DIGIT, _("NIK hanya boleh berisi angka 0–9.")))
     if errors:
         return NikResult(value=normalised, errors=errors)
 
@@ -239,7 +240,7 @@ def nik_parse(
     if province_code not in catalog.provinces:
         errors.append(
             Issue(
-                "nik.province_unknown",
+                IdentityError.NIK_PROVINCE_UNKNOWN,
                 format_lazy(
                     _(
                         "Dua angka pertama NIK ({code}) bukan kode provinsi yang dikenal. "
@@ -263,7 +264,7 @@ def nik_parse(
     if birth_date is None:
         errors.append(
             Issue(
-                "nik.date_invalid",
+                IdentityError.NIK_DATE_INVALID,
                 _(
                     "Tanggal lahir dalam NIK (angka ke-7 sampai ke-12) bukan tanggal yang "
                     "mungkin. Untuk perempuan, tanggal lahir ditambah 40. Periksa kembali NIK "
@@ -275,12 +276,14 @@ def nik_parse(
         gender = None
 
     if serial == "0000":
-        errors.append(Issue("nik.serial_zero", _("Empat angka terakhir NIK tidak boleh 0000.")))
+        errors.append(
+            Issue(IdentityError.NIK_SERIAL_ZERO, _("Empat angka terakhir NIK tidak boleh 0000."))
+        )
 
     if birth_date is not None and stated_birth_date is not None and stated_birth_date != birth_date:
         warnings.append(
             Issue(
-                "nik.birth_date_mismatch",
+                IdentityError.NIK_BIRTH_DATE_MISMATCH,
                 _(
                     "Tanggal lahir yang diisi berbeda dengan tanggal lahir dalam NIK. "
                     "Periksa kembali keduanya."
@@ -290,7 +293,7 @@ def nik_parse(
     if gender is not None and stated_gender and stated_gender.strip().upper() != gender:
         warnings.append(
             Issue(
-                "nik.gender_mismatch",
+                IdentityError.NIK_GENDER_MISMATCH,
                 _(
                     "Jenis kelamin yang dipilih berbeda dengan yang tercantum dalam NIK "
                     "(untuk perempuan, tanggal lahir dalam NIK ditambah 40)."
@@ -322,7 +325,7 @@ def kk_parse(value: str, *, catalog: RegionCatalog | None = None) -> KkResult:
     if len(normalised) != KK_LENGTH:
         errors.append(
             Issue(
-                "kk.length",
+                IdentityError.KK_LENGTH,
                 format_lazy(
                     _("Nomor KK harus terdiri dari 16 angka, yang diisi {count} karakter."),
                     count=len(normalised),
@@ -330,7 +333,9 @@ def kk_parse(value: str, *, catalog: RegionCatalog | None = None) -> KkResult:
             )
         )
     if normalised and not _is_ascii_digits(normalised):
-        errors.append(Issue("kk.non_digit", _("Nomor KK hanya boleh berisi angka 0–9.")))
+        errors.append(
+            Issue(IdentityError.KK_NON_DIGIT, _("Nomor KK hanya boleh berisi angka 0–9."))
+        )
     if errors:
         return KkResult(value=normalised, errors=errors)
 
@@ -339,7 +344,7 @@ def kk_parse(value: str, *, catalog: RegionCatalog | None = None) -> KkResult:
     if province_code not in catalog.provinces:
         errors.append(
             Issue(
-                "kk.province_unknown",
+                IdentityError.KK_PROVINCE_UNKNOWN,
                 format_lazy(
                     _(
                         "Dua angka pertama nomor KK ({code}) bukan kode provinsi yang dikenal. "

@@ -19,6 +19,10 @@ CALL_CENTRE_NUMBERS = "031-8293097 / 031-8280254"
 
 
 class RegistryErrorCode(StrEnum):
+    # Changing the account's phone number (registry.phone_change): the account's codes.
+    ACCOUNT_IDENTITY_MISMATCH = "account.identity_mismatch"
+    ACCOUNT_PHONE_TAKEN = "account.phone_taken"
+    ACCOUNT_PHONE_UNCHANGED = "account.phone_unchanged"
     ADDRESS_REQUIRED = "registration.address_required"
     APPLICANT_ONLY = "registration.applicant_only"
     BIRTH_DATE_FUTURE = "registration.birth_date_future"

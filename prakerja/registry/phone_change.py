@@ -35,6 +35,7 @@ from prakerja.identity.nik import nik_parse
 from prakerja.identity.phones import phone_mask
 from prakerja.identity.selectors import person_find_by_nik
 from prakerja.notifications.services import sms_send_on_commit
+from prakerja.registry.errors import RegistryErrorCode
 from prakerja.registry.models import Registration
 from prakerja.registry.services.registration import registration_contact_phone_replace
 
@@ -47,7 +48,7 @@ def _name_key(name: str) -> str:
 
 def _identity_mismatch() -> ApplicationError:
     return ApplicationError(
-        "account.identity_mismatch",
+        RegistryErrorCode.ACCOUNT_IDENTITY_MISMATCH,
         _(
             "NIK, nama lengkap, dan tanggal lahir tidak cocok dengan pendaftaran mana pun. "
             "Nomor HP tidak diganti. Periksa kembali KTP pendaftar."
@@ -107,7 +108,7 @@ def applicant_phone_change(
             old = str(user.phone) if user.phone else ""
             if old == new:
                 raise ApplicationError(
-                    "account.phone_unchanged",
+                    RegistryErrorCode.ACCOUNT_PHONE_UNCHANGED,
                     _("Nomor HP baru sama dengan nomor yang terdaftar."),
                     field="new_phone",
                 )
@@ -116,7 +117,7 @@ def applicant_phone_change(
                 if holder.role != Role.APPLICANT:
                     raise phone_taken_by_staff_error()
                 raise ApplicationError(
-                    "account.phone_taken",
+                    RegistryErrorCode.ACCOUNT_PHONE_TAKEN,
                     _(
                         "Nomor HP baru sudah dipakai akun pendaftar lain. Satu nomor HP hanya "
                         "untuk satu akun."

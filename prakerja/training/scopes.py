@@ -17,6 +17,7 @@ from prakerja.accounts.scopes import (
     scope_denied,
 )
 from prakerja.core.errors import NotFound
+from prakerja.training.errors_providers import ProviderError
 from prakerja.training.models import Provider
 
 # --- Training providers -----------------------------------------------------------------
@@ -31,7 +32,7 @@ def provider_list_for_actor(*, actor: Actor | None) -> QuerySet[Provider]:
         return Provider.objects.filter(pk=scope_bound(actor.provider_id))
     if role in PROVINCE_WIDE_ROLES:
         return Provider.objects.all()
-    raise scope_denied("provider.forbidden")
+    raise scope_denied(ProviderError.FORBIDDEN)
 
 
 def provider_get_for_actor(*, actor: Actor | None, provider_id: int) -> Provider:
@@ -41,8 +42,8 @@ def provider_get_for_actor(*, actor: Actor | None, provider_id: int) -> Provider
     except Provider.DoesNotExist:
         pass
     if Provider.objects.filter(pk=provider_id).exists():
-        raise scope_denied("provider.forbidden")
-    raise NotFound("provider.not_found", _("Lembaga pelatihan tidak ditemukan."))
+        raise scope_denied(ProviderError.FORBIDDEN)
+    raise NotFound(ProviderError.NOT_FOUND, _("Lembaga pelatihan tidak ditemukan."))
 
 
 def verifier_check(actor: Actor | None, *, regency_id: str, denied_code: str) -> None:

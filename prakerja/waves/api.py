@@ -18,6 +18,7 @@ from ninja.responses import Status
 from pydantic import Field, StringConstraints
 
 from prakerja.accounts.auth import API_AUTH
+from prakerja.accounts.errors import AccountsError
 from prakerja.accounts.models import User
 from prakerja.accounts.scopes import Capability, actor_can, actor_require
 from prakerja.core.errors import NotFound, PermissionDenied
@@ -199,7 +200,7 @@ def _require_selection_reader(actor: User) -> None:
         for c in (Capability.WAVE_MANAGE, Capability.SELECTION_APPROVE, Capability.REPORT_VIEW)
     ):
         raise PermissionDenied(
-            "account.capability_missing", _("Anda tidak berhak mengakses data ini.")
+            AccountsError.ACCOUNT_CAPABILITY_MISSING, _("Anda tidak berhak mengakses data ini.")
         )
 
 

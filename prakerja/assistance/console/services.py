@@ -221,7 +221,7 @@ def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Reg
                 actor=actor, post=post, registration=registration, services=["registration"]
             )
     except ApplicationError as error:
-        if error.code == "registration.nik_taken":
+        if error.code == AssistanceError.REGISTRATION_NIK_TAKEN:
             # Outside the rolled-back block: the answer was given, so it is on record.
             personal_data_access_record(
                 actor=actor,

@@ -120,7 +120,7 @@ def _slot_started(slot: Slot) -> bool:
 def _booking_post_check(*, actor: Actor | None, post: Post, channel: str) -> Role:
     role = actor_role(actor)
     if role is None or role not in _BOOKING_CHANNELS:
-        raise _forbidden("appointment.forbidden")
+        raise _forbidden(AssistanceError.APPOINTMENT_FORBIDDEN)
     if channel not in Channel.values:
         raise ApplicationError(
             AssistanceError.APPOINTMENT_CHANNEL_INVALID,
@@ -153,7 +153,7 @@ def appointment_book(
     post = slot.post
     role = _booking_post_check(actor=actor, post=post, channel=channel)
     if role == Role.APPLICANT and applicant.pk != getattr(actor, "pk", None):
-        raise _forbidden("appointment.forbidden")
+        raise _forbidden(AssistanceError.APPOINTMENT_FORBIDDEN)
     if applicant.role != Role.APPLICANT or not applicant.is_active:
         raise ApplicationError(
             AssistanceError.APPOINTMENT_APPLICANT_INVALID,
@@ -267,11 +267,11 @@ def appointment_cancel(*, actor: Actor, appointment: Appointment) -> Appointment
     role = actor_role(actor)
     if role == Role.APPLICANT:
         if appointment.applicant_id != getattr(actor, "pk", None):
-            raise _forbidden("appointment.forbidden")
+            raise _forbidden(AssistanceError.APPOINTMENT_FORBIDDEN)
     elif role in {Role.CALLCENTRE, Role.MANAGER, Role.SUPERADMIN, Role.OFFICER}:
         post_get_for_actor(actor=actor, post_id=appointment.post_id)
     else:
-        raise _forbidden("appointment.forbidden")
+        raise _forbidden(AssistanceError.APPOINTMENT_FORBIDDEN)
     locked = _appointment_locked(appointment)
     if locked.status != Appointment.Status.BOOKED:
         raise ApplicationError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -22,6 +22,9 @@ from prakerja.labourdata.models import (
 from prakerja.labourdata.services.chunks import Accepted, PreparedChunk, import_row
 from prakerja.labourdata.services.persons import person_ids_ensure
 from prakerja.labourdata.spreadsheet import Table
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 REPORT_FIELDS = (
     "worker",
@@ -85,6 +88,18 @@ def _duplicate_in_file(column: str, row_number: int) -> dict[str, str]:
         "message": str(
             format_lazy(_("NIK ini sudah ada di baris {row} berkas ini."), row=row_number)
         ),
+    }
+
+
+def _duplicate_of_earlier_import(
+    column: str, message: StrOrPromise, batch_id: int, row_number: int
+) -> dict[str, str]:
+    """The row repeats what an earlier import already holds; ``message`` names it with
+    ``{batch}`` and ``{row}``."""
+    return {
+        "column": column,
+        "code": LabourDataError.DUPLICATE_REPORT,
+        "message": str(format_lazy(message, batch=batch_id, row=row_number)),
     }
 
 
@@ -162,20 +177,15 @@ class _WorkerChunk(_Chunk):
                 clean["category"],
                 clean["report_date"],
             ):
-                return {
-                    "column": nik_column,
-                    "code": LabourDataError.DUPLICATE_REPORT,
-                    "message": str(
-                        format_lazy(
-                            _(
-                                "Pekerja ini sudah dilaporkan oleh sumber yang sama dengan "
-                                "kategori dan tanggal yang sama (impor #{batch}, baris {row})."
-                            ),
-                            batch=batch_id,
-                            row=row_number,
-                        )
+                return _duplicate_of_earlier_import(
+                    nik_column,
+                    _(
+                        "Pekerja ini sudah dilaporkan oleh sumber yang sama dengan "
+                        "kategori dan tanggal yang sama (impor #{batch}, baris {row})."
                     ),
-                }
+                    batch_id,
+                    row_number,
+                )
         return None
 
     def _workers_ensure(
@@ -243,20 +253,15 @@ class _JpsChunk(_Chunk):
                 if batch_id == self.batch.pk:
                     problem = _duplicate_in_file(nik_column, earlier_row)
                 else:
-                    problem = {
-                        "column": nik_column,
-                        "code": LabourDataError.DUPLICATE_REPORT,
-                        "message": str(
-                            format_lazy(
-                                _(
-                                    "Penerima ini sudah tercatat untuk program dan periode yang "
-                                    "sama (impor #{batch}, baris {row})."
-                                ),
-                                batch=batch_id,
-                                row=earlier_row,
-                            )
+                    problem = _duplicate_of_earlier_import(
+                        nik_column,
+                        _(
+                            "Penerima ini sudah tercatat untuk program dan periode yang "
+                            "sama (impor #{batch}, baris {row})."
                         ),
-                    }
+                        batch_id,
+                        earlier_row,
+                    )
                 self.add_row(index, cells, ImportRow.Status.DUPLICATE, [problem])
                 continue
             earlier[identity] = (self.batch.pk, row_number)

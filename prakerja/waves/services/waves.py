@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.accounts.errors import AccountsError
 from prakerja.accounts.scopes import Actor, Capability, actor_can, actor_require
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
@@ -216,7 +217,7 @@ def wave_join(*, actor: Actor, wave: Wave, registration: Registration) -> WaveEn
         or actor_can(actor, Capability.WAVE_MANAGE)
     ):
         raise PermissionDenied(
-            "account.capability_missing", _("Anda tidak berhak mengakses data ini.")
+            AccountsError.ACCOUNT_CAPABILITY_MISSING, _("Anda tidak berhak mengakses data ini.")
         )
     wave = Wave.objects.select_for_update().get(pk=wave.pk)
     registration = Registration.objects.get(pk=registration.pk)
