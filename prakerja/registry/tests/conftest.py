@@ -80,3 +80,7 @@ def complete_registration(
             actor=actor, registration=registration, step=step, data=values
         )
     return registration
+
+
+def identity_with(programme: Programme, **values: str) -> dict[str, Any]:
+    return {**step_data(programme)[Step.IDENTITY], **values}
