@@ -23,7 +23,13 @@ class Person(models.Model):
     kk_index = models.CharField(_("indeks nomor KK"), max_length=64, db_index=True, blank=True)
     created_at = models.DateTimeField(_("dibuat pada"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    # A bulk import writes one "created" history row per new person (issue 13), so each row is
+    # kept cheap (bench/README.md, "Issue 13"): the history is read by person (``id``) and date,
+    # never by blind index, so the two blind-index columns are not indexed there; and
+    # ``history_user`` has no database constraint, whose check PostgreSQL would make once per
+    # row at commit. The field is still a foreign key to the ORM (a deleted user's rows get
+    # NULL, as before), and every writer takes the acting user from a saved user or its key.
+    history = HistoricalRecords(no_db_index=["nik_index", "kk_index"], user_db_constraint=False)
 
     class Meta:
         verbose_name = _("orang")
