@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "prakerja.linkage",
     "prakerja.waves",
     "prakerja.enrolment",
+    "prakerja.payments",
     "prakerja.privacy",
 ]
 

@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     DATA_OFFICER = "data_officer", _("Petugas data Disnaker")
     MANAGER = "manager", _("Pengelola program")
     PROVIDER = "provider", _("Operator lembaga pelatihan")
+    TREASURY = "treasury", _("Petugas perbendaharaan")
     VIEWER = "viewer", _("Pemantau")
     SUPERADMIN = "superadmin", _("Superadmin")
 

@@ -78,6 +78,7 @@ class Capability(models.TextChoices):
     REPORT_VIEW = "report.view", _("Melihat dasbor dan laporan")
     OUTBOX_VIEW = "outbox.view", _("Melihat kotak keluar SMS dan email")
     ACCOUNT_MANAGE = "account.manage", _("Mengelola akun petugas")
+    PAYMENT_MANAGE = "payment.manage", _("Menyusun dan merekonsiliasi batch pembayaran")
 
 
 C = Capability
@@ -123,6 +124,8 @@ ROLE_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
         }
     ),
     Role.PROVIDER: frozenset({C.PROVIDER_MANAGE_OWN}),
+    # Province-wide: a treasury officer is bound to no post, regency or provider.
+    Role.TREASURY: frozenset({C.PAYMENT_MANAGE, C.REPORT_VIEW}),
     Role.VIEWER: frozenset({C.REPORT_VIEW}),
     Role.SUPERADMIN: frozenset(Capability),
 }

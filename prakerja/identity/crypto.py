@@ -166,6 +166,10 @@ ENCRYPTED_FIELDS: tuple[EncryptedField, ...] = (
     EncryptedField("labourdata.ImportRow", "raw_encrypted"),
     # Providers' legal documents (deeds name founders and directors, with their NIKs).
     EncryptedField("training.ProviderDocument", "content_encrypted", Storage.BYTES, max_batch=10),
+    # Participants' bank account or e-wallet numbers, and their copy in each payment batch.
+    EncryptedField("payments.PaymentAccount", "number_encrypted"),
+    EncryptedField("payments.HistoricalPaymentAccount", "number_encrypted"),
+    EncryptedField("payments.PaymentLine", "number_encrypted"),
 )
 
 
