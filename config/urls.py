@@ -39,5 +39,6 @@ urlpatterns = [
     path("kotak-keluar/", include("prakerja.accounts.outbox")),
     path("data-pribadi/", include("prakerja.privacy.urls")),
     path("pelatihan-saya/", include("prakerja.enrolment.urls")),
+    path("", include("prakerja.payments.urls")),
     path("", include("prakerja.core.urls")),
 ]

@@ -106,6 +106,8 @@ LEASED_JOBS: dict[str, LeasedJob] = {
     ),
     # Each Notice row is claimed (committed) before its SMS.
     "enrolment.notices": LeasedJob(None, (), "prakerja.enrolment.tasks.notices_send_job"),
+    # One transaction, idempotent (unique participant, rule, sequence).
+    "payments.make_due": LeasedJob(None, (), "prakerja.payments.tasks.instalments_make_due_job"),
 }
 
 

@@ -69,6 +69,13 @@ SCHEDULE: tuple[Periodic, ...] = (
         DAILY,
         dt.time(0, 30),
     ),
+    # Instalments whose condition or date has come fall due, before the treasury's day starts.
+    Periodic(
+        "instalments_make_due",
+        "prakerja.payments.tasks.instalments_make_due_periodic",
+        DAILY,
+        dt.time(1, 0),
+    ),
 )
 
 

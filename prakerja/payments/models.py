@@ -119,7 +119,8 @@ class PaymentAccount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.provider} …{self.number_last4}"
+        name = BANKS.get(self.provider) or EWALLETS.get(self.provider) or self.provider
+        return f"{name} …{self.number_last4}"
 
 
 class AccountRefusal(models.Model):
