@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prakerja.accounts.decorators import capability_required
 from prakerja.accounts.scopes import Capability
 from prakerja.core.errors import ApplicationError
+from prakerja.core.exports import csv_file_response
 from prakerja.core.money import rupiah
 from prakerja.payments import selectors
 from prakerja.payments.errors import PaymentError
@@ -109,8 +110,7 @@ def batch_file(request: HttpRequest, batch_id: int, layout: str) -> HttpResponse
         exported = batches.batch_export(actor=request.user, batch_id=batch_id, layout=layout)
     except ApplicationError as exc:
         return _refused(request, shown(exc), "payments:treasury")
-    response = HttpResponse(exported.content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{exported.name}"'
+    response = csv_file_response(filename=exported.name, content=exported.content)
     response["X-Content-SHA256"] = exported.sha256
     return response
 
