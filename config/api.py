@@ -26,6 +26,7 @@ from prakerja.enrolment.api_completion import router as training_router
 from prakerja.identity.api import router as identity_router
 from prakerja.labourdata.api import router as labourdata_router
 from prakerja.linkage.api import router as linkage_router
+from prakerja.payments.api import router as payments_router
 from prakerja.regions.api import router as regions_router
 from prakerja.registry.api import router as registry_router
 from prakerja.training.api_courses import router as courses_router
@@ -161,4 +162,5 @@ api.add_router("/waves", waves_router, tags=["gelombang dan seleksi"])
 api.add_router("/courses", courses_router, tags=["katalog pelatihan"])
 api.add_router("/providers", providers_router, tags=["lembaga pelatihan"])
 api.add_router("/enrolment", enrolment_router, tags=["pelatihan saya"])
+api.add_router("/payments", payments_router, tags=["pembayaran"])
 api.add_router("/training", training_router, tags=["kelulusan dan sertifikat"])

@@ -12,7 +12,7 @@ formula-safe writer):
   ``D,<line id>,<bank code>,<account number>,<holder name>,<amount>,<reference>``, then
   ``T,<lines>,<total>,<sha256>``;
 * e-wallet (``ewallet``): the same header and trailer, with
-  ``D,<line id>,<e-wallet>,<phone +62…>,<holder name>,<amount>,<reference>``.
+  ``D,<line id>,<e-wallet>,<phone 62…>,<holder name>,<amount>,<reference>``.
 
 ``<sha256>`` is the hex SHA-256 of the detail records exactly as written (with their line
 ends); ``<reference>`` is ``PRAKERJA-<batch>-<line id>``. The content depends only on stored
@@ -148,6 +148,12 @@ def batch_approve(*, actor: Any, batch_id: int) -> PaymentBatch:
     return batch
 
 
+def _digits(number_encrypted: str) -> str:
+    """The account number, or the e-wallet's phone as ``62…`` (digits only: a cell starting
+    with ``+`` would be quoted by the formula-safe writer, and banks read digits)."""
+    return crypto.decrypt(number_encrypted).lstrip("+")
+
+
 @dataclass(frozen=True)
 class ExportFile:
     name: str
@@ -188,7 +194,7 @@ def batch_export(*, actor: Any, batch_id: int, layout: str) -> ExportFile:
                 "D",
                 pk,
                 provider,
-                crypto.decrypt(number),
+                _digits(number),
                 holder,
                 amount,
                 f"PRAKERJA-{batch.code}-{pk}",
