@@ -52,6 +52,8 @@ DEMO_ACCOUNT_SPECS: tuple[DemoAccountSpec, ...] = (
     DemoAccountSpec("manajer2", Role.MANAGER, "Pengelola Program Demo Kedua"),
     DemoAccountSpec("lpk", Role.PROVIDER, "Operator LPK Demo Surabaya"),
     DemoAccountSpec("pemantau", Role.VIEWER, "Pemantau Demo"),
+    DemoAccountSpec("bendahara", Role.TREASURY, "Petugas Perbendaharaan Demo"),
+    DemoAccountSpec("bendahara2", Role.TREASURY, "Petugas Perbendaharaan Demo Kedua"),
     DemoAccountSpec("admin", Role.SUPERADMIN, "Superadmin Demo"),
 )
 DEMO_USERNAMES = tuple(spec.username for spec in DEMO_ACCOUNT_SPECS)

@@ -11,17 +11,7 @@ from prakerja.accounts.models import Role, User
 from prakerja.accounts.testing import make_user
 from prakerja.enrolment.models import Enrolment, Participant
 from prakerja.enrolment.testing import make_batch, published_selection
-
-NAMES = (
-    "Siti Aminah",
-    "Budi Santoso",
-    "Dewi Lestari",
-    "Moch. Rizal Fahmi",
-    "Nur Hidayati",
-    "Agus Prasetyo",
-    "Ratna Sari Dewi",
-    "Slamet Riyadi",
-)
+from prakerja.payments.demo import NAMES
 
 
 def completed_participants(

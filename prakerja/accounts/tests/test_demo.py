@@ -34,6 +34,8 @@ EXPECTED = {
     "manajer2": Role.MANAGER,
     "lpk": Role.PROVIDER,
     "pemantau": Role.VIEWER,
+    "bendahara": Role.TREASURY,
+    "bendahara2": Role.TREASURY,
     "admin": Role.SUPERADMIN,
 }
 

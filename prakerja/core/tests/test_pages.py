@@ -80,9 +80,19 @@ def test_demo_setup_is_idempotent_and_prints_every_demo_account(
     call_command("demo_setup")
     out = capsys.readouterr().out
     assert Post.objects.count() == 56
-    assert User.objects.filter(username__in=DEMO_USERNAMES).count() == 10
+    assert User.objects.filter(username__in=DEMO_USERNAMES).count() == 12
     # The demo wave's generated applicants (enrolment.demo_journey) are made once.
-    assert User.objects.count() == users == 10 + 49
+    assert User.objects.count() == users == 12 + 49
+    # Payments: one batch, made once.
+    assert out.count("peserta lulus untuk demo pembayaran: 0; batch: 1") == 1
+    from prakerja.payments import selectors as payments
+    from prakerja.payments.models import Instalment, PaymentAccount, PaymentLine
+
+    # Every payment screen has something: due instalments, a name to review, a failed line.
+    assert Instalment.objects.filter(status="due").count() >= 2
+    assert PaymentAccount.objects.filter(name_check="review").count() == 1
+    assert PaymentLine.objects.filter(result="failed").count() == 1
+    assert payments.ledger_mismatches() == {}
     assert out.count("posko: 56 (0 baru)") == 1
     for username in ("pendaftar", "petugas", "callcenter", "datajatim", "manajer", "lpk", "admin"):
         assert username in out
