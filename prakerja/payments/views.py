@@ -61,7 +61,9 @@ def account_form(request: HttpRequest) -> HttpResponse:
     if participant is None:
         return _not_participant(request)
     current = PaymentAccount.objects.filter(participant=participant, is_active=True).first()
-    values = {key: request.POST.get(key, "").strip() for key in ("channel", "provider", "number")}
+    values = {key: request.POST.get(key, "").strip() for key in ("channel", "number")}
+    # The provider of the chosen kind, kept for the form when something else is refused.
+    values["provider"] = request.POST.get(f"provider_{values['channel']}", "")
     values["holder_name"] = request.POST.get("holder_name", participant.registration.full_name)
     error: ApplicationError | None = None
     code_sent = request.POST.get("code_sent") == "1"
@@ -72,12 +74,10 @@ def account_form(request: HttpRequest) -> HttpResponse:
                 code_sent = True
                 messages.info(request, _("Kode dikirim lewat SMS ke nomor HP Anda."))
             else:
-                channel = values["channel"]
-                provider = request.POST.get(f"provider_{channel}", values["provider"])
                 accounts.account_register(
                     actor=request.user,
-                    channel=channel,
-                    provider=provider,
+                    channel=values["channel"],
+                    provider=values["provider"],
                     number=values["number"],
                     holder_name=values["holder_name"],
                     code=request.POST.get("code", "").strip(),

@@ -43,6 +43,7 @@ def test_the_participant_registers_an_account_and_sees_the_instalments() -> None
     )
     assert bad.status_code == 422
     assert 'id="error-summary"' in bad.content.decode()
+    assert '<option value="002" selected>' in bad.content.decode()  # nothing typed is lost
     assert not PaymentAccount.objects.exists()
 
     saved = client.post(
