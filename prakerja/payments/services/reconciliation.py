@@ -20,6 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,8 @@ from prakerja.payments.models import (
 from prakerja.payments.services.ledger import movements_from_lines
 
 MAX_BYTES = 20 * 1024 * 1024
+# Ids per statement where a set of lines is named by id.
+CHUNK = 5000
 COLUMNS = ("batch", "line", "amount", "status", "reason")
 STATUSES = {
     "paid": PaymentLine.Result.PAID,
@@ -187,12 +190,16 @@ def _apply(
 ) -> ResultSummary:
     summary = ResultSummary(import_id=record.pk, lines=len(wanted))
     invalid = PaymentError.RESULT_LINE_INVALID
-    lines = {
-        line.pk: line
-        for line in PaymentLine.objects.select_for_update()
-        .select_related("batch", "participant__registration")
-        .filter(pk__in=list(wanted))
-    }
+    ids = sorted(wanted)
+    lines: dict[int, PaymentLine] = {}
+    for start in range(0, len(ids), CHUNK):
+        lines.update(
+            (line.pk, line)
+            for line in PaymentLine.objects.select_for_update(of=("self",))
+            .select_related("batch")
+            .only("id", "batch__id", "batch__status", "amount", "result", "instalment_id")
+            .filter(pk__in=ids[start : start + CHUNK])
+        )
     settled: dict[str, list[PaymentLine]] = {value: [] for value in PaymentLine.Result.values}
     for line_id, row in sorted(wanted.items()):
         number, batch_code, status, reason = row.number, row.batch_code, row.status, row.reason
@@ -228,11 +235,17 @@ def _apply(
     changed = [line for group in settled.values() for line in group]
     if not changed:
         return summary
-    PaymentLine.objects.bulk_update(
-        changed, ["result", "reason", "settled_at", "result_import"], batch_size=2000
-    )
-    for status, group in settled.items():
-        if not group:
+    # One UPDATE per (result, reason) and chunk of ids: a bank gives few distinct reasons.
+    groups: dict[tuple[str, str], list[int]] = {}
+    for line in changed:
+        groups.setdefault((line.result, line.reason), []).append(line.pk)
+    for (result, reason), same in groups.items():
+        for start in range(0, len(same), CHUNK):
+            PaymentLine.objects.filter(pk__in=same[start : start + CHUNK]).update(
+                result=result, reason=reason, settled_at=now, result_import=record
+            )
+    for status, moved in settled.items():
+        if not moved:
             continue
         movements_from_lines(
             kind=status,
@@ -242,25 +255,23 @@ def _apply(
             now=now,
             result_import_id=record.pk,
         )
-    paid_ids = [line.instalment_id for line in settled[PaymentLine.Result.PAID]]
-    Instalment.objects.filter(pk__in=paid_ids).update(
-        status=Instalment.Status.PAID, paid_at=now, problem=""
+    settled_here = PaymentLine.objects.filter(result_import=record)
+    Instalment.objects.filter(
+        pk__in=settled_here.filter(result=PaymentLine.Result.PAID).values("instalment_id")
+    ).update(status=Instalment.Status.PAID, paid_at=now, problem="")
+    back_lines = settled_here.filter(
+        result__in=[PaymentLine.Result.FAILED, PaymentLine.Result.RETURNED]
+    )
+    Instalment.objects.filter(pk__in=back_lines.values("instalment_id")).update(
+        status=Instalment.Status.DUE,
+        problem=Subquery(back_lines.filter(instalment_id=OuterRef("pk")).values("reason")[:1]),
     )
     back = settled[PaymentLine.Result.FAILED] + settled[PaymentLine.Result.RETURNED]
-    instalments = {
-        row.pk: row
-        for row in Instalment.objects.filter(pk__in=[line.instalment_id for line in back])
-    }
-    for line in back:
-        instalment = instalments[line.instalment_id]
-        instalment.status = Instalment.Status.DUE
-        instalment.problem = line.reason
-    Instalment.objects.bulk_update(instalments.values(), ["status", "problem"], batch_size=2000)
     summary.paid = len(settled[PaymentLine.Result.PAID])
     summary.failed = len(settled[PaymentLine.Result.FAILED])
     summary.returned = len(settled[PaymentLine.Result.RETURNED])
-    for line in back:
-        _failure_notify(line)
+    if back:
+        _failures_notify([line.pk for line in back])
     batch_ids = {line.batch_id for line in changed}
     for batch_id in batch_ids:
         if not PaymentLine.objects.filter(
@@ -276,16 +287,22 @@ def _apply(
     return summary
 
 
-def _failure_notify(line: PaymentLine) -> None:
-    phone = str(line.participant.registration.phone or "")
-    if not phone:
-        return
+def _failures_notify(line_ids: list[int]) -> None:
+    """An SMS to each participant whose transfer failed or came back, with the bank's reason
+    and where to fix the account."""
     url = settings.PUBLIC_BASE_URL.rstrip("/") + "/pembayaran-saya/"
-    sms_send_on_commit(
-        to=phone,
-        body=_(
-            "Transfer insentif Prakerja Rp %(amount)s gagal: %(reason)s. Periksa dan perbaiki "
-            "rekening Anda di %(url)s"
+    for start in range(0, len(line_ids), CHUNK):
+        rows = PaymentLine.objects.filter(pk__in=line_ids[start : start + CHUNK]).values_list(
+            "amount", "reason", "participant__registration__phone"
         )
-        % {"amount": f"{line.amount:,}".replace(",", "."), "reason": line.reason, "url": url},
-    )
+        for amount, reason, phone in rows:
+            if not phone:
+                continue
+            sms_send_on_commit(
+                to=str(phone),
+                body=_(
+                    "Transfer insentif Prakerja Rp %(amount)s gagal: %(reason)s. Periksa dan "
+                    "perbaiki rekening Anda di %(url)s"
+                )
+                % {"amount": f"{amount:,}".replace(",", "."), "reason": reason, "url": url},
+            )
