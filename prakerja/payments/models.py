@@ -248,18 +248,32 @@ class Instalment(models.Model):
         IN_BATCH = "in_batch", _("Sedang diproses bank")
         PAID = "paid", _("Sudah dibayar")
 
+    # Indexed through ``instalment_once`` (participant first); a rule has few instalments'
+    # lookups (none on the hot paths). Fewer indexes: a million participants make four million
+    # rows in one statement (bench/README.md, "Payments").
     participant = models.ForeignKey(
-        "enrolment.Participant", on_delete=models.PROTECT, related_name="instalments"
+        "enrolment.Participant",
+        on_delete=models.PROTECT,
+        related_name="instalments",
+        db_index=False,
     )
-    rule = models.ForeignKey(IncentiveRule, on_delete=models.PROTECT, related_name="instalments")
+    rule = models.ForeignKey(
+        IncentiveRule, on_delete=models.PROTECT, related_name="instalments", db_index=False
+    )
     sequence = models.PositiveSmallIntegerField(_("angsuran ke-"))
     amount = models.BigIntegerField(_("jumlah (Rp)"))
     due_on = models.DateField(_("jatuh tempo"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     # The bank's reason when the last transfer failed or came back; cleared when paid.
     problem = models.CharField(_("kendala terakhir"), max_length=200, blank=True)
+    # The participant's regency, copied for the batch filter and the report.
     regency = models.ForeignKey(
-        "regions.Regency", on_delete=models.PROTECT, null=True, related_name="+"
+        "regions.Regency",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
@@ -407,18 +421,43 @@ class PaymentMovement(models.Model):
         FAILED = "failed", _("Gagal, kembali siap dibayar")
         RETURNED = "returned", _("Dikembalikan bank, kembali siap dibayar")
 
+    # Written only by ``payments.services.ledger``, set-based, from the instalments and lines
+    # of the same transaction: the instalment is the one constrained key; the others are
+    # copies without a per-row constraint check or an index the reads do not use.
     participant = models.ForeignKey(
-        "enrolment.Participant", on_delete=models.PROTECT, related_name="payment_movements"
+        "enrolment.Participant",
+        on_delete=models.PROTECT,
+        related_name="payment_movements",
+        db_constraint=False,
     )
-    instalment = models.ForeignKey(Instalment, on_delete=models.PROTECT, related_name="movements")
+    instalment = models.ForeignKey(
+        Instalment, on_delete=models.PROTECT, related_name="movements", db_index=False
+    )
     line = models.ForeignKey(
-        PaymentLine, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PaymentLine,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     result_import = models.ForeignKey(
-        ResultImport, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ResultImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     regency = models.ForeignKey(
-        "regions.Regency", on_delete=models.PROTECT, null=True, related_name="+"
+        "regions.Regency",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     source = models.CharField(max_length=12, choices=Bucket.choices)
@@ -427,7 +466,12 @@ class PaymentMovement(models.Model):
     reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

@@ -188,22 +188,31 @@ def instalments_make_due(*, actor: Any | None = None, today: date | None = None)
         for programme_id in sorted(programme_ids):
             payment_settings_get(programme_id=programme_id)
             for rule in IncentiveRule.objects.filter(programme_id=programme_id):
-                created += _instalments_insert(rule, now)
+                created += _instalments_insert(rule, now, today)
+        # New instalments already due were written as "due" (one statement each, no UPDATE of
+        # a million fresh rows): their movement is found by this run's timestamp.
         became_due = movements_from_instalments(
+            kind="due",
+            where=f"i.created_at = %s AND i.status = {literal(Instalment.Status.DUE)}",
+            params=[db_time(now)],
+            actor=actor,
+            now=now,
+        )
+        # Earlier instalments whose date has come.
+        became_due += movements_from_instalments(
             kind="due",
             where=f"i.status = {literal(Instalment.Status.SCHEDULED)} AND i.due_on <= %s",
             params=[today],
             actor=actor,
             now=now,
         )
-        updated = Instalment.objects.filter(
-            status=Instalment.Status.SCHEDULED, due_on__lte=today
-        ).update(status=Instalment.Status.DUE)
-        assert updated == became_due, (updated, became_due)
+        Instalment.objects.filter(status=Instalment.Status.SCHEDULED, due_on__lte=today).update(
+            status=Instalment.Status.DUE
+        )
     return DueSummary(created=created, became_due=became_due)
 
 
-def _instalments_insert(rule: IncentiveRule, now: datetime) -> int:
+def _instalments_insert(rule: IncentiveRule, now: datetime, today: date) -> int:
     participant, enrolment, response, wave = (
         table(Participant),
         table(Enrolment),
@@ -214,7 +223,7 @@ def _instalments_insert(rule: IncentiveRule, now: datetime) -> int:
         "participant_id, rule_id, sequence, amount, due_on, status, problem, regency_id, "
         "created_at, paid_at"
     )
-    scheduled = literal(Instalment.Status.SCHEDULED)
+    scheduled, due_now = literal(Instalment.Status.SCHEDULED), literal(Instalment.Status.DUE)
     active = literal(Participant.Status.ACTIVE)
     if rule.kind == IncentiveRule.Kind.COMPLETION:
         completed = literal(Enrolment.Status.COMPLETED)
@@ -227,7 +236,8 @@ def _instalments_insert(rule: IncentiveRule, now: datetime) -> int:
             CROSS JOIN ({numbers(rule.count)}) s
             WHERE p.status = {active}
         """  # noqa: S608 - names and enum values of the models only
-        select = f"SELECT p.id, %s, s.n, %s, {due}, {scheduled}, '', p.regency_id, %s, NULL"
+        status = f"CASE WHEN {due} <= %s THEN {due_now} ELSE {scheduled} END"
+        select = f"SELECT p.id, %s, s.n, %s, {due}, {status}, '', p.regency_id, %s, NULL"
     else:
         due = local_date("r.submitted_at")
         source = f"""            FROM {response} r
@@ -235,10 +245,11 @@ def _instalments_insert(rule: IncentiveRule, now: datetime) -> int:
             JOIN {wave} w ON w.id = p.wave_id AND w.programme_id = %s
             WHERE r.survey_id = {int(rule.survey_id or 0)} AND p.status = {active}
         """
-        select = f"SELECT p.id, %s, 1, %s, {due}, {scheduled}, '', p.regency_id, %s, NULL"
+        status = f"CASE WHEN {due} <= %s THEN {due_now} ELSE {scheduled} END"
+        select = f"SELECT p.id, %s, 1, %s, {due}, {status}, '', p.regency_id, %s, NULL"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table(Instalment)} ({columns}) {select} {source} ON CONFLICT DO NOTHING",
-            [rule.pk, rule.amount, db_time(now), rule.programme_id],
+            [rule.pk, rule.amount, today, db_time(now), rule.programme_id],
         )
         return int(cursor.rowcount)
