@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "prakerja.waves",
     "prakerja.enrolment",
     "prakerja.payments",
+    "prakerja.fraud",
     "prakerja.privacy",
 ]
 

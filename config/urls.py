@@ -40,5 +40,6 @@ urlpatterns = [
     path("data-pribadi/", include("prakerja.privacy.urls")),
     path("pelatihan-saya/", include("prakerja.enrolment.urls")),
     path("", include("prakerja.payments.urls")),
+    path("sinyal/", include("prakerja.fraud.urls")),
     path("", include("prakerja.core.urls")),
 ]

@@ -79,6 +79,7 @@ class Capability(models.TextChoices):
     OUTBOX_VIEW = "outbox.view", _("Melihat kotak keluar SMS dan email")
     ACCOUNT_MANAGE = "account.manage", _("Mengelola akun petugas")
     PAYMENT_MANAGE = "payment.manage", _("Menyusun dan merekonsiliasi batch pembayaran")
+    FRAUD_REVIEW = "fraud.review", _("Meninjau sinyal kecurangan dan kesalahan")
 
 
 C = Capability
@@ -121,11 +122,12 @@ ROLE_CAPABILITIES: Mapping[Role, frozenset[Capability]] = {
             C.PROVIDER_VERIFY,
             C.REPORT_VIEW,
             C.OUTBOX_VIEW,
+            C.FRAUD_REVIEW,
         }
     ),
     Role.PROVIDER: frozenset({C.PROVIDER_MANAGE_OWN}),
     # Province-wide: a treasury officer is bound to no post, regency or provider.
-    Role.TREASURY: frozenset({C.PAYMENT_MANAGE, C.REPORT_VIEW}),
+    Role.TREASURY: frozenset({C.PAYMENT_MANAGE, C.REPORT_VIEW, C.FRAUD_REVIEW}),
     Role.VIEWER: frozenset({C.REPORT_VIEW}),
     Role.SUPERADMIN: frozenset(Capability),
 }

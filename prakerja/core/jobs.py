@@ -108,6 +108,8 @@ LEASED_JOBS: dict[str, LeasedJob] = {
     "enrolment.notices": LeasedJob(None, (), "prakerja.enrolment.tasks.notices_send_job"),
     # One transaction, idempotent (unique participant, rule, sequence).
     "payments.make_due": LeasedJob(None, (), "prakerja.payments.tasks.instalments_make_due_job"),
+    # Each rule's findings in their own transaction; a rerun changes only what changed.
+    "fraud.signals": LeasedJob(None, (), "prakerja.fraud.tasks.fraud_signals_job"),
 }
 
 

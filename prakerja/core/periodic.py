@@ -76,6 +76,8 @@ SCHEDULE: tuple[Periodic, ...] = (
         DAILY,
         dt.time(1, 0),
     ),
+    # Fraud and error signals over the whole tables, at night (issue 15).
+    Periodic("fraud_signals", "prakerja.fraud.tasks.fraud_signals_periodic", DAILY, dt.time(3, 0)),
 )
 
 

@@ -93,6 +93,13 @@ def test_demo_setup_is_idempotent_and_prints_every_demo_account(
     assert PaymentAccount.objects.filter(name_check="review").count() == 1
     assert PaymentLine.objects.filter(result="failed").count() == 1
     assert payments.ledger_mismatches() == {}
+    from prakerja.fraud.models import Signal
+
+    assert set(Signal.objects.values_list("kind", flat=True)) >= {
+        "phone_shared",
+        "email_shared",
+        "account_refused",
+    }
     assert out.count("posko: 56 (0 baru)") == 1
     for username in ("pendaftar", "petugas", "callcenter", "datajatim", "manajer", "lpk", "admin"):
         assert username in out

@@ -23,5 +23,6 @@ class Command(BaseCommand):
         call_command("enrolment_demo_load")
         call_command("sisnaker_demo_load")
         call_command("payments_demo_load")
+        call_command("fraud_demo_load")
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("demo_accounts_print")
