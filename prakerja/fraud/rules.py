@@ -198,11 +198,10 @@ def _assisted() -> Any:
     return _submitted().filter(channel=Channel.POST, assisted_by__isnull=False)
 
 
-def officer_volume(rule: SignalRule, now: datetime) -> list[Finding]:
+def _per_officer_and_day(registrations: Any, rule: SignalRule) -> list[Finding]:
+    """Findings per officer and (local) day among ``registrations`` (annotated ``day``)."""
     groups = (
-        _assisted()
-        .annotate(day=TruncDate("submitted_at"))
-        .values("assisted_by", "assisted_by__full_name", "assisted_post__name", "day")
+        registrations.values("assisted_by", "assisted_post__name", "day")
         .annotate(n=Count("id"))
         .filter(n__gte=rule.min_count)
     )
@@ -213,12 +212,20 @@ def officer_volume(rule: SignalRule, now: datetime) -> list[Finding]:
             {
                 "summary": f"{row['assisted_post__name'] or '-'} · {row['day']}",
                 "rows": _registrations(
-                    Q(assisted_by=row["assisted_by"], submitted_at__date=row["day"])
+                    Q(
+                        pk__in=registrations.filter(
+                            assisted_by=row["assisted_by"], day=row["day"]
+                        ).values("pk")
+                    )
                 ),
             },
         )
         for row in groups
     ]
+
+
+def officer_volume(rule: SignalRule, now: datetime) -> list[Finding]:
+    return _per_officer_and_day(_assisted().annotate(day=TruncDate("submitted_at")), rule)
 
 
 def officer_out_of_hours(rule: SignalRule, now: datetime) -> list[Finding]:
@@ -230,28 +237,7 @@ def officer_out_of_hours(rule: SignalRule, now: datetime) -> list[Finding]:
             Q(local__lt=F("assisted_post__opens_at")) | Q(local__gt=F("assisted_post__closes_at"))
         )
     )
-    groups = (
-        outside.values("assisted_by", "assisted_post__name", "day")
-        .annotate(n=Count("id"))
-        .filter(n__gte=rule.min_count)
-    )
-    return [
-        Finding(
-            f"{row['assisted_by']}:{row['day']}",
-            row["n"],
-            {
-                "summary": f"{row['assisted_post__name']} · {row['day']}",
-                "rows": _registrations(
-                    Q(
-                        pk__in=outside.filter(
-                            assisted_by=row["assisted_by"], day=row["day"]
-                        ).values("pk")
-                    )
-                ),
-            },
-        )
-        for row in groups
-    ]
+    return _per_officer_and_day(outside, rule)
 
 
 def account_changed(rule: SignalRule, now: datetime) -> list[Finding]:
