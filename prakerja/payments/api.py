@@ -45,7 +45,7 @@ class AccountOut(Schema):
 
 
 class InstalmentOut(Schema):
-    id: int
+    id: int | None = Field(..., description="null for an instalment still scheduled")
     label: str
     sequence: int
     amount: int

@@ -15,6 +15,7 @@ from prakerja.accounts.scopes import Capability, actor_require
 from prakerja.enrolment.models import Participant
 from prakerja.enrolment.selectors import LedgerLine, participant_ledger
 from prakerja.payments.models import (
+    IncentiveRule,
     Instalment,
     PaymentAccount,
     PaymentBatch,
@@ -82,6 +83,8 @@ def participant_timeline(*, participant: Participant) -> Timeline:
         )
         for survey in Survey.objects.filter(programme_id=participant.wave.programme_id)
     ]
+    instalments += _scheduled(participant, instalments, completed)
+    instalments.sort(key=lambda row: (row.due_on, row.rule_id, row.sequence))
     totals = {status: 0 for status in Instalment.Status.values}
     for instalment in instalments:
         totals[instalment.status] += instalment.amount
@@ -93,6 +96,33 @@ def participant_timeline(*, participant: Participant) -> Timeline:
         surveys=surveys,
         totals=totals,
     )
+
+
+def _scheduled(
+    participant: Participant, made: list[Instalment], completed: datetime | None
+) -> list[Instalment]:
+    """The completion instalments not made yet (they are made on their day), as unsaved rows
+    with the status "scheduled", from the programme's rules."""
+    if completed is None:
+        return []
+    have = {(row.rule_id, row.sequence) for row in made}
+    start = timezone.localdate(completed)
+    rules = IncentiveRule.objects.filter(
+        programme_id=participant.wave.programme_id, kind=IncentiveRule.Kind.COMPLETION
+    )
+    return [
+        Instalment(
+            participant=participant,
+            rule=rule,
+            sequence=sequence,
+            amount=rule.amount,
+            due_on=start + timedelta(days=(sequence - 1) * rule.interval_days),
+            status=Instalment.Status.SCHEDULED,
+        )
+        for rule in rules
+        for sequence in range(1, rule.count + 1)
+        if (rule.pk, sequence) not in have
+    ]
 
 
 def batches_list(*, actor: Any) -> QuerySet[PaymentBatch]:

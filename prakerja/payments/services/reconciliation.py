@@ -191,54 +191,54 @@ def _apply(
     summary = ResultSummary(import_id=record.pk, lines=len(wanted))
     invalid = PaymentError.RESULT_LINE_INVALID
     ids = sorted(wanted)
-    lines: dict[int, PaymentLine] = {}
+    # (batch id, batch status, amount, result) per line: plain tuples, not model instances (a
+    # bank file has half a million lines).
+    lines: dict[int, tuple[int, str, int, str]] = {}
     for start in range(0, len(ids), CHUNK):
         lines.update(
-            (line.pk, line)
-            for line in PaymentLine.objects.select_for_update(of=("self",))
-            .select_related("batch")
-            .only("id", "batch__id", "batch__status", "amount", "result", "instalment_id")
+            (pk, (batch_id, batch_status, amount, result))
+            for pk, batch_id, batch_status, amount, result in PaymentLine.objects.select_for_update(
+                of=("self",)
+            )
             .filter(pk__in=ids[start : start + CHUNK])
+            .values_list("id", "batch_id", "batch__status", "amount", "result")
         )
-    settled: dict[str, list[PaymentLine]] = {value: [] for value in PaymentLine.Result.values}
-    for line_id, row in sorted(wanted.items()):
-        number, batch_code, status, reason = row.number, row.batch_code, row.status, row.reason
+    settled: dict[str, list[int]] = {value: [] for value in PaymentLine.Result.values}
+    # One UPDATE per (result, reason) and chunk of ids: a bank gives few distinct reasons.
+    groups: dict[tuple[str, str], list[int]] = {}
+    for line_id in ids:
+        row = wanted[line_id]
+        number, status = row.number, row.status
         line = lines.get(line_id)
-        if line is None or line.batch.code != batch_code:
+        if line is None or f"PB-{line[0]:06d}" != row.batch_code:
             problems.append(
                 _problem(number, invalid, _("Batch atau baris transfer ini tidak dikenal."))
             )
             continue
-        if line.batch.status == PaymentBatch.Status.DRAFT:
+        _batch, batch_status, amount, result = line
+        if batch_status == PaymentBatch.Status.DRAFT:
             problems.append(_problem(number, invalid, _("Batch ini belum disetujui.")))
             continue
-        if row.amount != line.amount:
+        if row.amount != amount:
             problems.append(
                 _problem(
                     number,
                     invalid,
                     _("Jumlah %(got)s berbeda dengan jumlah di batch (%(want)s).")
-                    % {"got": row.amount, "want": line.amount},
+                    % {"got": row.amount, "want": amount},
                 )
             )
             continue
-        if line.result != PaymentLine.Result.PENDING:
+        if result != PaymentLine.Result.PENDING:
             problems.append(
                 _problem(number, invalid, _("Baris transfer ini sudah diproses sebelumnya."))
             )
             continue
-        line.result = status
-        line.reason = "" if status == PaymentLine.Result.PAID else reason
-        line.settled_at = now
-        line.result_import = record
-        settled[status].append(line)
-    changed = [line for group in settled.values() for line in group]
-    if not changed:
+        settled[status].append(line_id)
+        reason = "" if status == PaymentLine.Result.PAID else row.reason
+        groups.setdefault((status, reason), []).append(line_id)
+    if not groups:
         return summary
-    # One UPDATE per (result, reason) and chunk of ids: a bank gives few distinct reasons.
-    groups: dict[tuple[str, str], list[int]] = {}
-    for line in changed:
-        groups.setdefault((line.result, line.reason), []).append(line.pk)
     for (result, reason), same in groups.items():
         for start in range(0, len(same), CHUNK):
             PaymentLine.objects.filter(pk__in=same[start : start + CHUNK]).update(
@@ -271,8 +271,8 @@ def _apply(
     summary.failed = len(settled[PaymentLine.Result.FAILED])
     summary.returned = len(settled[PaymentLine.Result.RETURNED])
     if back:
-        _failures_notify([line.pk for line in back])
-    batch_ids = {line.batch_id for line in changed}
+        _failures_notify(back)
+    batch_ids = {lines[line_id][0] for group in settled.values() for line_id in group}
     for batch_id in batch_ids:
         if not PaymentLine.objects.filter(
             batch_id=batch_id, result=PaymentLine.Result.PENDING

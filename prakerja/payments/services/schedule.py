@@ -177,9 +177,9 @@ class DueSummary:
 
 
 def instalments_make_due(*, actor: Any | None = None, today: date | None = None) -> DueSummary:
-    """Make every instalment a condition now entitles someone to, and move those whose date
-    has come to "due", for every programme: a constant number of statements, idempotent (the
-    unique (participant, rule, sequence) skips what exists)."""
+    """Make every instalment whose condition is met and whose date has come, for every
+    programme, as "due" with its ledger movement: a constant number of statements per rule,
+    idempotent (the unique (participant, rule, sequence) skips what exists)."""
     today = today or timezone.localdate()
     now = timezone.now()
     created = 0
@@ -189,25 +189,16 @@ def instalments_make_due(*, actor: Any | None = None, today: date | None = None)
             payment_settings_get(programme_id=programme_id)
             for rule in IncentiveRule.objects.filter(programme_id=programme_id):
                 created += _instalments_insert(rule, now, today)
-        # New instalments already due were written as "due" (one statement each, no UPDATE of
-        # a million fresh rows): their movement is found by this run's timestamp.
+        # An instalment is made on the day it falls due, already "due"; its movement is found
+        # by this run's timestamp. (Later instalments are shown to the participant as
+        # scheduled, from the rule, by ``payments.selectors``, and are not rows yet: a million
+        # participants' first run writes a million rows, not four.)
         became_due = movements_from_instalments(
             kind="due",
             where=f"i.created_at = %s AND i.status = {literal(Instalment.Status.DUE)}",
             params=[db_time(now)],
             actor=actor,
             now=now,
-        )
-        # Earlier instalments whose date has come.
-        became_due += movements_from_instalments(
-            kind="due",
-            where=f"i.status = {literal(Instalment.Status.SCHEDULED)} AND i.due_on <= %s",
-            params=[today],
-            actor=actor,
-            now=now,
-        )
-        Instalment.objects.filter(status=Instalment.Status.SCHEDULED, due_on__lte=today).update(
-            status=Instalment.Status.DUE
         )
     return DueSummary(created=created, became_due=became_due)
 
@@ -223,7 +214,7 @@ def _instalments_insert(rule: IncentiveRule, now: datetime, today: date) -> int:
         "participant_id, rule_id, sequence, amount, due_on, status, problem, regency_id, "
         "created_at, paid_at"
     )
-    scheduled, due_now = literal(Instalment.Status.SCHEDULED), literal(Instalment.Status.DUE)
+    due_now = literal(Instalment.Status.DUE)
     active = literal(Participant.Status.ACTIVE)
     if rule.kind == IncentiveRule.Kind.COMPLETION:
         completed = literal(Enrolment.Status.COMPLETED)
@@ -234,10 +225,10 @@ def _instalments_insert(rule: IncentiveRule, now: datetime, today: date) -> int:
                   WHERE status = {completed} GROUP BY participant_id) c
               ON c.participant_id = p.id
             CROSS JOIN ({numbers(rule.count)}) s
-            WHERE p.status = {active}
+            WHERE p.status = {active} AND {due} <= %s
         """  # noqa: S608 - names and enum values of the models only
-        status = f"CASE WHEN {due} <= %s THEN {due_now} ELSE {scheduled} END"
-        select = f"SELECT p.id, %s, s.n, %s, {due}, {status}, '', p.regency_id, %s, NULL"
+        select = f"SELECT p.id, %s, s.n, %s, {due}, {due_now}, '', p.regency_id, %s, NULL"
+        params = [rule.pk, rule.amount, db_time(now), rule.programme_id, today]
     else:
         due = local_date("r.submitted_at")
         source = f"""            FROM {response} r
@@ -245,11 +236,11 @@ def _instalments_insert(rule: IncentiveRule, now: datetime, today: date) -> int:
             JOIN {wave} w ON w.id = p.wave_id AND w.programme_id = %s
             WHERE r.survey_id = {int(rule.survey_id or 0)} AND p.status = {active}
         """
-        status = f"CASE WHEN {due} <= %s THEN {due_now} ELSE {scheduled} END"
-        select = f"SELECT p.id, %s, 1, %s, {due}, {status}, '', p.regency_id, %s, NULL"
+        select = f"SELECT p.id, %s, 1, %s, {due}, {due_now}, '', p.regency_id, %s, NULL"
+        params = [rule.pk, rule.amount, db_time(now), rule.programme_id]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table(Instalment)} ({columns}) {select} {source} ON CONFLICT DO NOTHING",
-            [rule.pk, rule.amount, today, db_time(now), rule.programme_id],
+            params,
         )
         return int(cursor.rowcount)

@@ -69,21 +69,22 @@ def test_the_default_schedule_is_data_four_instalments_and_three_surveys() -> No
     assert Survey.objects.filter(programme_id=participant.wave.programme_id).count() == 3
 
 
-def test_the_due_job_makes_each_instalment_once_and_releases_them_by_date() -> None:
+def test_the_due_job_makes_each_instalment_once_on_its_day() -> None:
     (participant,) = completed_participants(1)
     first = schedule.instalments_make_due()
     again = schedule.instalments_make_due()
-    rows = list(Instalment.objects.filter(participant=participant).order_by("sequence"))
-    assert (first.created, first.became_due) == (4, 1)
+    assert (first.created, first.became_due) == (1, 1)
     assert (again.created, again.became_due) == (0, 0)
-    assert [row.status for row in rows] == ["due", "scheduled", "scheduled", "scheduled"]
-    assert [row.due_on - rows[0].due_on for row in rows] == [
+    timeline = selectors.participant_timeline(participant=participant)
+    assert [row.status for row in timeline.instalments] == ["due"] + ["scheduled"] * 3
+    assert [row.due_on - timeline.instalments[0].due_on for row in timeline.instalments] == [
         timedelta(days=d) for d in (0, 30, 60, 90)
     ]
 
     later = schedule.instalments_make_due(today=timezone.localdate() + timedelta(days=61))
-    assert later.became_due == 2
-    assert Instalment.objects.filter(participant=participant, status="due").count() == 3
+    assert (later.created, later.became_due) == (2, 2)
+    rows = Instalment.objects.filter(participant=participant).order_by("sequence")
+    assert [(row.sequence, row.status) for row in rows] == [(1, "due"), (2, "due"), (3, "due")]
     assert selectors.ledger_mismatches() == {}
 
 
