@@ -288,7 +288,11 @@ class Instalment(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="instalment_amount_gt_0"),
         ]
-        indexes = [models.Index(fields=["status", "due_on"])]
+        # Only the due ones are looked up (a batch takes them): moving an instalment on to the
+        # bank or to paid then writes no entry here.
+        indexes = [
+            models.Index(fields=["due_on"], condition=models.Q(status="due"), name="instalment_due")
+        ]
 
     def __str__(self) -> str:
         return f"{self.participant_id}/{self.rule_id}/{self.sequence}"
@@ -354,9 +358,13 @@ class PaymentLine(models.Model):
         RETURNED = "returned", _("Dikembalikan")
 
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="lines")
-    instalment = models.ForeignKey(Instalment, on_delete=models.PROTECT, related_name="lines")
+    # Looked up by instalment and by participant only while pending: the partial indexes
+    # below. A result file updates half a million lines; every index is one more entry each.
+    instalment = models.ForeignKey(
+        Instalment, on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     participant = models.ForeignKey(
-        "enrolment.Participant", on_delete=models.PROTECT, related_name="+"
+        "enrolment.Participant", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     amount = models.BigIntegerField()
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -366,12 +374,26 @@ class PaymentLine(models.Model):
     result = models.CharField(max_length=10, choices=Result.choices, default=Result.PENDING)
     reason = models.CharField(max_length=200, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
+    # Set by the import that settled the line, in the same transaction that made the import:
+    # no per-row constraint check on half a million updates.
     result_import = models.ForeignKey(
-        "ResultImport", on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
+        "ResultImport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        db_constraint=False,
     )
 
     class Meta:
         ordering = ["batch", "id"]
+        indexes = [
+            models.Index(
+                fields=["participant"],
+                condition=models.Q(result="pending"),
+                name="payment_line_pending_person",
+            )
+        ]
         constraints = [
             # While a line waits for the bank, its instalment is in no other batch.
             models.UniqueConstraint(
