@@ -20,7 +20,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,17 +190,15 @@ def _apply(
     summary = ResultSummary(import_id=record.pk, lines=len(wanted))
     invalid = PaymentError.RESULT_LINE_INVALID
     ids = sorted(wanted)
-    # (batch id, batch status, amount, result) per line: plain tuples, not model instances (a
-    # bank file has half a million lines).
-    lines: dict[int, tuple[int, str, int, str]] = {}
+    # (batch id, batch status, amount, result, instalment id) per line: plain tuples, not
+    # model instances (a bank file has half a million lines).
+    lines: dict[int, tuple[int, str, int, str, int]] = {}
     for start in range(0, len(ids), CHUNK):
         lines.update(
-            (pk, (batch_id, batch_status, amount, result))
-            for pk, batch_id, batch_status, amount, result in PaymentLine.objects.select_for_update(
-                of=("self",)
-            )
+            (row[0], row[1:])
+            for row in PaymentLine.objects.select_for_update(of=("self",))
             .filter(pk__in=ids[start : start + CHUNK])
-            .values_list("id", "batch_id", "batch__status", "amount", "result")
+            .values_list("id", "batch_id", "batch__status", "amount", "result", "instalment_id")
         )
     settled: dict[str, list[int]] = {value: [] for value in PaymentLine.Result.values}
     # One UPDATE per (result, reason) and chunk of ids: a bank gives few distinct reasons.
@@ -215,7 +212,7 @@ def _apply(
                 _problem(number, invalid, _("Batch atau baris transfer ini tidak dikenal."))
             )
             continue
-        _batch, batch_status, amount, result = line
+        _batch, batch_status, amount, result, _instalment = line
         if batch_status == PaymentBatch.Status.DRAFT:
             problems.append(_problem(number, invalid, _("Batch ini belum disetujui.")))
             continue
@@ -259,13 +256,15 @@ def _apply(
     Instalment.objects.filter(
         pk__in=settled_here.filter(result=PaymentLine.Result.PAID).values("instalment_id")
     ).update(status=Instalment.Status.PAID, paid_at=now, problem="")
-    back_lines = settled_here.filter(
-        result__in=[PaymentLine.Result.FAILED, PaymentLine.Result.RETURNED]
-    )
-    Instalment.objects.filter(pk__in=back_lines.values("instalment_id")).update(
-        status=Instalment.Status.DUE,
-        problem=Subquery(back_lines.filter(instalment_id=OuterRef("pk")).values("reason")[:1]),
-    )
+    # Back to due with the bank's reason: one UPDATE per reason and chunk of instalments.
+    for (result, reason), same in groups.items():
+        if result == PaymentLine.Result.PAID:
+            continue
+        instalment_ids = [lines[line_id][4] for line_id in same]
+        for start in range(0, len(instalment_ids), CHUNK):
+            Instalment.objects.filter(pk__in=instalment_ids[start : start + CHUNK]).update(
+                status=Instalment.Status.DUE, problem=reason
+            )
     back = settled[PaymentLine.Result.FAILED] + settled[PaymentLine.Result.RETURNED]
     summary.paid = len(settled[PaymentLine.Result.PAID])
     summary.failed = len(settled[PaymentLine.Result.FAILED])
