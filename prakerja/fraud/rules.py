@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import Lower, TruncDate, TruncTime
+from django.db.models import CharField, Count, F, Q, Value
+from django.db.models.functions import Cast, Concat, Lower, TruncDate, TruncTime
 from django.utils import timezone
 
 from prakerja.fraud.models import Kind, SignalRule
@@ -53,6 +53,28 @@ def _registrations(ids_filter: Q) -> list[dict[str, Any]]:
     ]
 
 
+def _evidence_of(registrations: Any, key: str) -> dict[Any, list[dict[str, Any]]]:
+    """The evidence rows of every flagged group in one query: ``registrations`` (already
+    limited to the flagged groups) by their value of ``key``, at most EVIDENCE_ROWS each.
+    A query per group would read the table once per finding."""
+    grouped: dict[Any, list[dict[str, Any]]] = {}
+    rows = registrations.order_by(key, "submitted_at", "id").values(
+        key, "reference", "channel", "submitted_at", "domicile_regency__name"
+    )
+    for row in rows.iterator(chunk_size=5000):
+        found = grouped.setdefault(row[key], [])
+        if len(found) < EVIDENCE_ROWS:
+            found.append(
+                {
+                    "reference": row["reference"],
+                    "channel": row["channel"],
+                    "submitted_at": row["submitted_at"].isoformat() if row["submitted_at"] else "",
+                    "regency": row["domicile_regency__name"] or "",
+                }
+            )
+    return grouped
+
+
 def _submitted() -> Any:
     return Registration.objects.filter(submitted_at__isnull=False)
 
@@ -65,41 +87,33 @@ def phone_shared(rule: SignalRule, now: datetime) -> list[Finding]:
         .annotate(n=Count("id", distinct=True))
         .filter(n__gte=rule.min_count)
     )
+    counts = {str(row["phone"]): row["n"] for row in groups}
+    evidence = _evidence_of(_submitted().filter(phone__in=groups.values("phone")), "phone")
     return [
         Finding(
-            _hashed("phone", str(row["phone"])),
-            row["n"],
-            {
-                "summary": phone_mask(str(row["phone"])),
-                "rows": _registrations(Q(phone=row["phone"], submitted_at__isnull=False)),
-            },
+            _hashed("phone", phone),
+            count,
+            {"summary": phone_mask(phone), "rows": evidence.get(phone, [])},
         )
-        for row in groups
+        for phone, count in counts.items()
     ]
 
 
 def email_shared(rule: SignalRule, now: datetime) -> list[Finding]:
+    mails = _submitted().exclude(email="").annotate(mail=Lower("email"))
     groups = (
-        _submitted()
-        .exclude(email="")
-        .annotate(mail=Lower("email"))
-        .values("mail")
-        .annotate(n=Count("id", distinct=True))
-        .filter(n__gte=rule.min_count)
+        mails.values("mail").annotate(n=Count("id", distinct=True)).filter(n__gte=rule.min_count)
     )
+    counts = {row["mail"]: row["n"] for row in groups}
+    evidence = _evidence_of(mails.filter(mail__in=groups.values("mail")), "mail")
     findings = []
-    for row in groups:
-        local, _at, domain = row["mail"].partition("@")
+    for mail, count in counts.items():
+        local, _at, domain = mail.partition("@")
         findings.append(
             Finding(
-                _hashed("email", row["mail"]),
-                row["n"],
-                {
-                    "summary": f"{local[:2]}***@{domain}",
-                    "rows": _registrations(
-                        Q(email__iexact=row["mail"], submitted_at__isnull=False)
-                    ),
-                },
+                _hashed("email", mail),
+                count,
+                {"summary": f"{local[:2]}***@{domain}", "rows": evidence.get(mail, [])},
             )
         )
     return findings
@@ -164,34 +178,31 @@ def account_refused(rule: SignalRule, now: datetime) -> list[Finding]:
 
 
 def address_burst(rule: SignalRule, now: datetime) -> list[Finding]:
-    groups = (
+    places = (
         _submitted()
         .exclude(address="")
-        .annotate(place=Lower("address"), day=TruncDate("submitted_at"))
-        .values("place", "domicile_district", "day")
-        .annotate(n=Count("id"))
-        .filter(n__gte=rule.min_count)
-    )
-    findings = []
-    for row in groups:
-        key = _hashed("address", f"{row['place']}|{row['domicile_district']}|{row['day']}")
-        findings.append(
-            Finding(
-                key,
-                row["n"],
-                {
-                    "summary": f"{row['day']}",
-                    "rows": _registrations(
-                        Q(
-                            address__iexact=row["place"],
-                            domicile_district=row["domicile_district"],
-                            submitted_at__date=row["day"],
-                        )
-                    ),
-                },
+        .annotate(
+            burst=Concat(
+                Lower("address"),
+                Value("|"),
+                Cast("domicile_district", CharField()),
+                Value("|"),
+                Cast(TruncDate("submitted_at"), CharField()),
+                output_field=CharField(),
             )
         )
-    return findings
+    )
+    groups = places.values("burst").annotate(n=Count("id")).filter(n__gte=rule.min_count)
+    counts = {row["burst"]: row["n"] for row in groups}
+    evidence = _evidence_of(places.filter(burst__in=groups.values("burst")), "burst")
+    return [
+        Finding(
+            _hashed("address", burst),
+            count,
+            {"summary": burst.rsplit("|", 1)[-1], "rows": evidence.get(burst, [])},
+        )
+        for burst, count in counts.items()
+    ]
 
 
 def _assisted() -> Any:
