@@ -22,7 +22,12 @@ from typing import Any
 # the share of different people among such pairs: most of them.
 _NIK_SERIAL_ONLY_U = 0.5
 _NIK_ONE_DIGIT_U = 0.05
-_NIK_FAR_SERIAL_U = 0.01
+# A serial one digit off and ten or more away (or two of its digits swapped): a neighbour
+# with it would be the eleventh person of one sex born that day in that district. A district
+# of East Java has ~60,000 people born over ~22,000 days: about 1.4 per day and sex, so such a
+# neighbour is far rarer than one in a thousand same-day pairs (0.01 until issue 12's recall
+# work, which let a real typo here plus one other small difference fall below the bar).
+_NIK_FAR_SERIAL_U = 0.001
 
 
 def _unmatched_sql(side: str, other: str) -> str:
@@ -383,11 +388,17 @@ PHONE_IDENTIFIES = ("sama",)
 # points to one person only when no other candidate of the report (or of the registrant)
 # shares the names and the employer too (``assign``: twins at one factory go to review), not
 # at a large employer (its own level), and only with every word of the names accounted for,
-# or all but one left out ("Rizki" for "Muhammad Rizki"): families work at one factory, and a
-# sibling's name there differs by a given name ("sangat mirip" on the sorted words), and a
-# lone common name ("Siti") fits half the women there.
+# or all but one left out ("Rizki" for "Muhammad Rizki", "Siti" for "Siti Aminah": born the
+# same day, in the same regency, at the same not-large employer): families work at one
+# factory, and a sibling's name there differs by a given name ("sangat mirip" on the sorted
+# words).
 EMPLOYER_IDENTIFIES = ("sama", "sama, satu lebih lengkap", "singkatan", "sangat mirip")
-NAMES_AGREE_CLOSELY = ("sama", "sama, dengan inisial", "satu nama tidak ditulis")
+NAMES_AGREE_CLOSELY = (
+    "sama",
+    "sama, dengan inisial",
+    "satu nama tidak ditulis",
+    "hanya satu nama umum yang sama",
+)
 
 
 def gamma_values(output_column_name: str, labels: tuple[str, ...]) -> frozenset[int]:
