@@ -17,7 +17,7 @@ import polars as pl
 
 from prakerja.linkage.matching import model
 from prakerja.linkage.matching.employers import employer_columns, employer_large_column
-from prakerja.linkage.matching.names import name_columns, name_common_column
+from prakerja.linkage.matching.names import common_names, name_columns, name_common_column
 
 PROVINCE_REGISTRANTS = 200_000
 PREPARED_COLUMNS = (
@@ -155,9 +155,10 @@ def match_with_candidates(
     plain = prepare_frame(
         registrants_raw.with_columns(nik=pl.lit(None, dtype=pl.String))
     ).with_columns(registrants_raw["nik_encrypted"])
-    reports = name_common_column(employer_large_column(reports, plain), plain)
+    common = common_names(plain)
+    reports = name_common_column(employer_large_column(reports, plain), common)
     candidates = name_common_column(
-        employer_large_column(plain.filter(candidate_filter(reports, plain)), plain), plain
+        employer_large_column(plain.filter(candidate_filter(reports, plain)), plain), common
     )
     niks = [decrypt(token) for token in candidates["nik_encrypted"].to_list()]
     gender = registrants_raw.select("unique_id", _optional(registrants_raw, "gender").alias("g"))
@@ -201,7 +202,7 @@ def _with_counts(frame: pl.DataFrame, registrants: pl.DataFrame) -> pl.DataFrame
     if "employer_large" not in frame.columns:
         frame = frame.with_columns(employer_large=pl.lit(False))
     if "name_common" not in frame.columns:
-        frame = name_common_column(frame, registrants)
+        frame = name_common_column(frame, common_names(registrants))
     return frame
 
 

@@ -254,9 +254,9 @@ COMMON_NAME_SHARE = 0.01
 COMMON_NAME_MIN_REGISTRANTS = 10
 
 
-def name_common_column(frame: pl.DataFrame, registrants: pl.DataFrame) -> pl.DataFrame:
-    """``name_common`` (bool) for each row of ``frame`` (prepared: ``name_tokens``): the name is
-    a single word that is common among ``registrants`` (all of them, prepared)."""
+def common_names(registrants: pl.DataFrame) -> pl.Series:
+    """The words that at least ``COMMON_NAME_SHARE`` (and ``COMMON_NAME_MIN_REGISTRANTS``) of
+    ``registrants`` (all of them, prepared: ``name_tokens``) bear in their names."""
     words = (
         registrants.select(pl.col("name_tokens").list.unique().alias("word"))
         .explode("word")
@@ -265,8 +265,15 @@ def name_common_column(frame: pl.DataFrame, registrants: pl.DataFrame) -> pl.Dat
         .agg(bearers=pl.len())
     )
     floor = max(COMMON_NAME_MIN_REGISTRANTS, COMMON_NAME_SHARE * registrants.height)
-    common = words.filter(pl.col("bearers") >= floor)["word"].implode()
+    return words.filter(pl.col("bearers") >= floor)["word"]
+
+
+def name_common_column(frame: pl.DataFrame, common: pl.Series) -> pl.DataFrame:
+    """``name_common`` (bool) for each row of ``frame`` (prepared: ``name_tokens``): the name is
+    a single word among ``common`` (``common_names``)."""
     single = pl.col("name_tokens").list.len() == 1
     return frame.with_columns(
-        name_common=(single & pl.col("name_tokens").list.first().is_in(common)).fill_null(False)
+        name_common=(single & pl.col("name_tokens").list.first().is_in(common.implode())).fill_null(
+            False
+        )
     )

@@ -9,7 +9,7 @@ import polars as pl
 
 from prakerja.linkage.matching import prepare_frame
 from prakerja.linkage.matching.frames import match_frames
-from prakerja.linkage.matching.names import name_common_column
+from prakerja.linkage.matching.names import common_names, name_common_column
 from prakerja.linkage.tests.test_employers import _gamma_labels
 
 _SCHEMA = {
@@ -46,8 +46,9 @@ def _levels(
             }
         )
     right = _frame(registrants)
-    left = name_common_column(_frame(reports), right)
-    right = name_common_column(right, right)
+    words = common_names(right)
+    left = name_common_column(_frame(reports), words)
+    right = name_common_column(right, words)
     scored, _settings = match_frames(left, right, threshold=0.0)
     labels = _gamma_labels(comparison)
     own = scored.filter(pl.col("report_id") == pl.col("registration_id"))
@@ -121,7 +122,7 @@ def test_a_single_common_word_is_a_common_name_and_a_longer_name_is_not() -> Non
             for i, name in enumerate(["Siti", "St.", "Rizki", "Siti Aminah"])
         ]
     )
-    assert name_common_column(names, registrants)["name_common"].to_list() == [
+    assert name_common_column(names, common_names(registrants))["name_common"].to_list() == [
         True,
         True,
         False,
