@@ -253,13 +253,17 @@ def _setup(registrants: int, reports: int, population: str) -> dict[str, object]
         started = time.perf_counter()
         registrants_bulk(dataset.registrants)
         insert_s = time.perf_counter() - started
+        from prakerja.linkage.evaluation.reviewable import evidence_by_report
+
         rows = {str(i + 2): report for i, report in enumerate(dataset.reports)}
         truth = {row: r.truth_key for row, r in rows.items() if r.truth_key is not None}
+        evidence = evidence_by_report(dataset)
         (workdir / "labels.json").write_text(
             json.dumps(
                 {
                     "labels": {row: r.label for row, r in rows.items()},
                     "phone": {row: bool(r.phone) for row, r in rows.items()},
+                    "evidence": {str(i + 2): kind for i, kind in evidence.items()},
                 }
             )
         )
@@ -403,9 +407,10 @@ def _link() -> dict[str, object]:
     )
     predicted = {(row_of[w], ref) for w, ref in active.iterator(chunk_size=20000)}
     pending = Link.objects.filter(status=Link.Status.PENDING).values_list(
-        "worker_id", "registration__reference"
+        "worker_id", "registration__reference", "evidence"
     )
-    review = {(row_of[w], ref) for w, ref in pending}
+    why = {(row_of[w], ref): (ev or {}).get("_review_reason", "") for w, ref, ev in pending}
+    review = set(why)
     result = measure(predicted, truth)
     if os.environ.get("BENCH_DUMP"):
         from prakerja.registry.models import Registration as Reg
@@ -440,9 +445,11 @@ def _link() -> dict[str, object]:
             },
             labels={int(row): label for row, label in saved["labels"].items()},
             phone={int(row): present for row, present in saved["phone"].items()},
+            evidence={int(row): kind for row, kind in saved.get("evidence", {}).items()} or None,
             auto=predicted,
             review=review,
         ).figures
+        evaluation_figures["missed"] = _missed(truth, predicted, why, saved)
     return {
         "link_s": round(link_s, 1),
         "stages_s": {name: round(seconds, 1) for name, seconds in stages.items()},
@@ -461,6 +468,25 @@ def _link() -> dict[str, object]:
         "registrants_flagged": Registration.objects.filter(reported_by_disnaker=True).count(),
         "evaluation": evaluation_figures,
     }
+
+
+def _missed(
+    truth: set[tuple[int, str]],
+    auto: set[tuple[int, str]],
+    why: dict[tuple[int, str], str],
+    saved: dict[str, Any],
+) -> dict[str, dict[str, int]]:
+    """True pairs not linked automatically, counted per error class by the reason the job gave
+    (the pending link's ``_review_reason``; "not proposed" when no link was made) and by
+    whether a reviewer could link them (``reviewable``): aggregates only."""
+    out: dict[str, dict[str, int]] = {}
+    for pair in sorted(truth - auto):
+        row = str(pair[0])
+        kind = "linkable" if saved.get("evidence", {}).get(row, "x") else "indistinguishable"
+        reason = why.get(pair, "not proposed") or "?"
+        per = out.setdefault(saved["labels"][row], {})
+        per[f"{kind}: {reason}"] = per.get(f"{kind}: {reason}", 0) + 1
+    return dict(sorted(out.items()))
 
 
 def _child(env: dict[str, str], *args: str) -> dict[str, object]:

@@ -109,6 +109,9 @@ _LEVEL_LABELS = {
     "tidak ada data": _("tidak ada data di salah satu sisi"),
     "sama, dengan inisial": _("sama, salah satu ditulis dengan inisial"),
     "satu nama tidak ditulis": _("sama, tetapi satu kata nama tidak ditulis"),
+    "hanya satu nama umum yang sama": _(
+        "hanya satu kata nama yang sama, dan nama itu umum (misalnya Siti atau Muhammad)"
+    ),
     "sangat mirip": _("sangat mirip (beda ejaan/salah ketik)"),
     "mirip": _("agak mirip"),
     "tanggal dan bulan tertukar": _("tanggal dan bulan tertukar"),

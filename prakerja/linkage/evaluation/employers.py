@@ -234,13 +234,16 @@ class Jobs:
 
     def _type_last_employer(self, person: EvalPerson) -> None:
         rng = self.rng
+        person.last_employer_index = None
         if rng.random() < LAST_EMPLOYER_BLANK_RATE:
             person.last_employer = ""
         elif person.employer is None:
             person.last_employer = rng.choice(_ABROAD) if rng.random() < 0.5 else ""
         elif rng.random() < LAST_EMPLOYER_OTHER_RATE:
-            person.last_employer = self.typed(self.draw(person.regency_code))
+            person.last_employer_index = self.draw(person.regency_code)
+            person.last_employer = self.typed(person.last_employer_index)
         else:
+            person.last_employer_index = person.employer
             person.last_employer = self.typed(person.employer)
 
     def typed(self, index: int) -> str:

@@ -83,6 +83,9 @@ class EvalPerson:
     registered: bool = True
     employer: int | None = None  # index in ``Jobs.employers``; None: worked abroad (PMI)
     last_employer: str = ""  # the registration's "tempat kerja terakhir", as typed
+    # The employer that text names (None: blank or abroad); recorded, not drawn, so that the
+    # evaluation knows what a reviewer could see (``reviewable``).
+    last_employer_index: int | None = None
 
 
 @dataclass(slots=True)

@@ -4,7 +4,9 @@ Pairs are taken best first; a report whose best registrant is already taken by a
 falls back to its next candidate. A pair goes to a person's review instead of being linked
 automatically when it is below the bar, when the report has another untaken candidate about
 as likely (twins, namesakes: ``TIE_MARGIN_BITS``), or another candidate with the same KK and
-birth date (twins), or when the sexes are known and differ.
+birth date (twins) whose names agree too (a KK typed as the NIK points to the whole family: the
+names tell "Budi" from his twin "Agus", not "Putra" from "Putri"), or when the sexes are known
+and differ.
 
 And when nothing points to this one person (``not_identified``): the names must agree and the
 NIK, the KK or the phone must point to the registrant, or the employer must agree where no
@@ -47,7 +49,7 @@ def _identified(
     if row["gamma_nik"] in gammas["nik"] or row["gamma_nomor_hp"] in gammas["nomor_hp"]:
         return True
     return (
-        row["gamma_nama"] in gammas["nama_fully"]
+        row["gamma_nama"] in gammas["nama_closely"]
         and row["gamma_tempat_kerja"] in gammas["tempat_kerja"]
         and row["_pair"] not in shared_employer
     )
@@ -71,7 +73,7 @@ def assign_one_to_one(scored: pl.DataFrame) -> pl.DataFrame:
     and ``review_reason`` ("" for automatic links)."""
     gammas = {
         "nama": model.gamma_values("nama", model.NAMES_AGREE),
-        "nama_fully": model.gamma_values("nama", model.NAMES_AGREE_FULLY),
+        "nama_closely": model.gamma_values("nama", model.NAMES_AGREE_CLOSELY),
         "nik": model.gamma_values("nik", model.NIK_IDENTIFIES),
         "nomor_hp": model.gamma_values("nomor_hp", model.PHONE_IDENTIFIES),
         "tempat_kerja": model.gamma_values("tempat_kerja", model.EMPLOYER_IDENTIFIES),
@@ -102,7 +104,10 @@ def assign_one_to_one(scored: pl.DataFrame) -> pl.DataFrame:
             for other in by_report[report]
             if other is not row
             and other["registration_id"] not in taken_registrants
-            and (other["match_weight"] >= floor or _twins(row, other))
+            and (
+                other["match_weight"] >= floor
+                or (_twins(row, other) and other["gamma_nama"] in gammas["nama"])
+            )
         ] + [
             other
             for other in by_registrant[registrant]

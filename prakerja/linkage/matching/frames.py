@@ -17,7 +17,7 @@ import polars as pl
 
 from prakerja.linkage.matching import model
 from prakerja.linkage.matching.employers import employer_columns, employer_large_column
-from prakerja.linkage.matching.names import name_columns
+from prakerja.linkage.matching.names import common_names, name_columns, name_common_column
 
 PROVINCE_REGISTRANTS = 200_000
 PREPARED_COLUMNS = (
@@ -155,8 +155,11 @@ def match_with_candidates(
     plain = prepare_frame(
         registrants_raw.with_columns(nik=pl.lit(None, dtype=pl.String))
     ).with_columns(registrants_raw["nik_encrypted"])
-    reports = employer_large_column(reports, plain)
-    candidates = employer_large_column(plain.filter(candidate_filter(reports, plain)), plain)
+    common = common_names(plain)
+    reports = name_common_column(employer_large_column(reports, plain), common)
+    candidates = name_common_column(
+        employer_large_column(plain.filter(candidate_filter(reports, plain)), plain), common
+    )
     niks = [decrypt(token) for token in candidates["nik_encrypted"].to_list()]
     gender = registrants_raw.select("unique_id", _optional(registrants_raw, "gender").alias("g"))
     candidates = (
@@ -168,7 +171,7 @@ def match_with_candidates(
             nik_date=pl.col("nik").str.slice(6, 6),
             nik_district_known=nik_district_known_expr("nik"),
         )
-        .select(*PREPARED_COLUMNS, "employer_large")
+        .select(*PREPARED_COLUMNS, "employer_large", "name_common")
     )
     return match_frames(reports, candidates, progress=progress)
 
@@ -193,11 +196,14 @@ def _oriented(table: str, columns: list[str]) -> str:
         """  # noqa: S608
 
 
-def _with_employer_large(frame: pl.DataFrame) -> pl.DataFrame:
-    # Frames prepared without all registrants' counts (``match_with_candidates`` adds them).
-    if "employer_large" in frame.columns:
-        return frame
-    return frame.with_columns(employer_large=pl.lit(False))
+def _with_counts(frame: pl.DataFrame, registrants: pl.DataFrame) -> pl.DataFrame:
+    # Frames prepared without all registrants' counts (``match_with_candidates`` adds them):
+    # no employer is large, and names are common among these registrants.
+    if "employer_large" not in frame.columns:
+        frame = frame.with_columns(employer_large=pl.lit(False))
+    if "name_common" not in frame.columns:
+        frame = name_common_column(frame, common_names(registrants))
+    return frame
 
 
 def match_frames(
@@ -215,7 +221,10 @@ def match_frames(
     """
     from splink import DuckDBAPI, Linker, block_on
 
-    reports, registrants = _with_employer_large(reports), _with_employer_large(registrants)
+    reports, registrants = (
+        _with_counts(reports, registrants),
+        _with_counts(registrants, registrants),
+    )
     # About half of the reports are someone who registered, each against all registrants.
     # The candidates are a filtered few of the province's registrants, so their count is
     # floored at a province-sized list: a run on a handful must not believe every pair.

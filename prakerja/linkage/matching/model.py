@@ -22,7 +22,12 @@ from typing import Any
 # the share of different people among such pairs: most of them.
 _NIK_SERIAL_ONLY_U = 0.5
 _NIK_ONE_DIGIT_U = 0.05
-_NIK_FAR_SERIAL_U = 0.01
+# A serial one digit off and ten or more away (or two of its digits swapped): a neighbour
+# with it would be the eleventh person of one sex born that day in that district. A district
+# of East Java has ~60,000 people born over ~22,000 days: about 1.4 per day and sex, so such a
+# neighbour is far rarer than one in a thousand same-day pairs (0.01 until issue 12's recall
+# work, which let a real typo here plus one other small difference fall below the bar).
+_NIK_FAR_SERIAL_U = 0.001
 
 
 def _unmatched_sql(side: str, other: str) -> str:
@@ -40,6 +45,7 @@ def comparisons() -> list[Any]:
     import splink.comparison_library as cl
 
     left, right = _unmatched_sql("l", "r"), _unmatched_sql("r", "l")
+    dropped = f"({left} = 0 AND {right} = 1) OR ({left} = 1 AND {right} = 0)"
     name = cl.CustomComparison(
         output_column_name="nama",
         comparison_description="nama",
@@ -51,10 +57,19 @@ def comparisons() -> list[Any]:
             cll.CustomLevel(f"{left} = 0 AND {right} = 0", "sama, dengan inisial").configure(
                 m_probability=0.08, u_probability=0.0005
             ),
+            # A name left out ("Rizki" for "Muhammad Rizki"): every token of the shorter name
+            # in the longer one, one token over. Its own level when what is left is a lone
+            # common name ("Siti" for "Siti Aminah"; ``names.name_common_column``), which many
+            # people share: that says little.
+            # (The flags first: DuckDB then counts the tokens only for the rows they let by.)
             cll.CustomLevel(
-                f"({left} = 0 AND {right} = 1) OR ({left} = 1 AND {right} = 0)",
+                f"NOT name_common_l AND NOT name_common_r AND ({dropped})",
                 "satu nama tidak ditulis",
-            ).configure(m_probability=0.06, u_probability=0.0013),
+            ).configure(m_probability=0.05, u_probability=0.0003),
+            cll.CustomLevel(
+                f"(name_common_l OR name_common_r) AND ({dropped})",
+                "hanya satu nama umum yang sama",
+            ).configure(m_probability=0.01, u_probability=0.001),
             cll.JaroWinklerLevel("name_sorted", 0.92).configure(
                 label_for_charts="sangat mirip", m_probability=0.08, u_probability=0.001
             ),
@@ -125,10 +140,12 @@ def comparisons() -> list[Any]:
         ],
     )
     region = "substr(nik_l, 1, 6) = substr(nik_r, 1, 6)"
-    district = "substr(nik_l, 5, 2) = substr(nik_r, 5, 2)"
+    regency_code = "substr(nik_l, 1, 4) = substr(nik_r, 1, 4)"
     date = "substr(nik_l, 7, 6) = substr(nik_r, 7, 6)"
     serial = "substr(nik_l, 13, 4) = substr(nik_r, 13, 4)"
     one_edit = "damerau_levenshtein(nik_l, nik_r) <= 1"
+    # Two neighbouring digits swapped (Damerau counts one edit, Levenshtein two).
+    swapped = "levenshtein(nik_l, nik_r) = 2"
     serial_gap = (
         "abs(TRY_CAST(substr(nik_l, 13, 4) AS INTEGER) - TRY_CAST(substr(nik_r, 13, 4) AS INTEGER))"
     )
@@ -149,18 +166,21 @@ def comparisons() -> list[Any]:
                 m_probability=0.15,
                 u_probability=1e-8,
             ),
-            # One digit off in the province/regency code or the date, same district and serial:
-            # no other person's NIK looks like that (a twin's serial differs too), a typo does.
-            # So does a swap across the date and the serial (…0690|6001 for …0696|0001): the
-            # birth dates compared agree, a neighbour's NIK would carry the same date digits.
+            # One digit off (or two neighbouring digits swapped) where the province/regency
+            # code or the date is: someone born the same day in the same regency has those
+            # digits in common with the registrant, so only a typo looks like that. That covers
+            # a swap across the district and the date (…1|3 0…), across the regency and the
+            # district, and across the date and the serial (…0690|6001 for …0696|0001).
             cll.CustomLevel(
-                f"{district} AND {one_edit} AND ({serial} OR NOT {date})",
+                f"{one_edit} AND (NOT {regency_code} OR NOT {date})",
                 "beda 1 angka di kode wilayah/tanggal",
             ).configure(m_probability=0.3, u_probability=1e-6),
-            # One digit off in the serial, far from it (0012 for 0712): a typo. People born
-            # the same day in the same district get the next serials (0001, 0002, ...).
+            # One digit off in the serial, far from it (0012 for 0712), or two of its digits
+            # swapped (0010 for 0001): a typo. People born the same day in the same district
+            # get the next serials (0001, 0002, ...), which a swap never turns into each other.
             cll.CustomLevel(
-                f"{region} AND {date} AND NOT {serial} AND {one_edit} AND {serial_gap} >= 10",
+                f"{region} AND {date} AND NOT {serial} AND {one_edit}"
+                f" AND ({serial_gap} >= 10 OR {swapped})",
                 "beda 1 angka di nomor urut",
             ).configure(
                 m_probability=0.15, u_probability=_NIK_FAR_SERIAL_U, fix_u_probability=True
@@ -350,7 +370,13 @@ def settings(*, prior: float) -> Any:
 # person's NIK looks like, the registrant's KK typed as the NIK, the same phone number, or the
 # same employer (see below). Name, birth date and regency alone are what namesakes have in
 # common.
-NAMES_AGREE = ("sama", "sama, dengan inisial", "satu nama tidak ditulis", "sangat mirip")
+NAMES_AGREE = (
+    "sama",
+    "sama, dengan inisial",
+    "satu nama tidak ditulis",
+    "hanya satu nama umum yang sama",
+    "sangat mirip",
+)
 NIK_IDENTIFIES = (
     "sama",
     "NIK di laporan = nomor KK pendaftar",
@@ -362,11 +388,18 @@ PHONE_IDENTIFIES = ("sama",)
 # The same employer, as both sides wrote it: what tells namesakes apart for a reviewer. It
 # points to one person only when no other candidate of the report (or of the registrant)
 # shares the names and the employer too (``assign``: twins at one factory go to review), not
-# at a large employer (its own level), and only with every word of the names accounted for:
-# families work at one factory, and a sibling's name there differs by a given name
-# ("satu nama tidak ditulis", "sangat mirip" on the sorted words).
+# at a large employer (its own level), and only with every word of the names accounted for,
+# or all but one left out ("Rizki" for "Muhammad Rizki", "Siti" for "Siti Aminah": born the
+# same day, in the same regency, at the same not-large employer): families work at one
+# factory, and a sibling's name there differs by a given name ("sangat mirip" on the sorted
+# words).
 EMPLOYER_IDENTIFIES = ("sama", "sama, satu lebih lengkap", "singkatan", "sangat mirip")
-NAMES_AGREE_FULLY = ("sama", "sama, dengan inisial")
+NAMES_AGREE_CLOSELY = (
+    "sama",
+    "sama, dengan inisial",
+    "satu nama tidak ditulis",
+    "hanya satu nama umum yang sama",
+)
 
 
 def gamma_values(output_column_name: str, labels: tuple[str, ...]) -> frozenset[int]:

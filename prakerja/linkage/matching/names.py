@@ -5,8 +5,9 @@ What varies between two lists for the same person, and what this folds:
   are titles: a degree only in its dotted form ("S.Pd.") or after the given names ("Budi SE"),
   a title of address only before them ("H. Ahmad"). A single letter is never a title: it is an
   initial ("S. Aminah" keeps its "s");
-- Muhammad (Muhamad, Mohammad, Mochamad, Moch., Moh., M., ...), Ahmad (Achmad, Akhmad) and
-  Siti (St.): one token each;
+- Muhammad (Muhamad, Mohammad, Mochamad, Moch., Moh., ...), Ahmad (Achmad, Akhmad) and
+  Siti (St.): one token each; a lone "M." stays the initial "m", which agrees with Muhammad
+  and with every other M name;
 - the pre-1972 spelling (oe, dj, tj, sj, ch, nj) in today's form, doubled letters single.
 
 Token order is kept here (Jaro-Winkler reads it); the comparisons use the sorted tokens too, so
@@ -102,8 +103,9 @@ DEGREES = frozenset(
         "drs",
     ]
 )
+# A lone "M." is not here: it is an initial, which agrees with Muhammad and with any other name
+# it may stand for ("M. Hadi" for Mulyono Hadi too; ``token_agrees``).
 _MUHAMMAD = [
-    "m",
     "md",
     "mhd",
     "moh",
@@ -242,4 +244,36 @@ def name_columns(frame: pl.DataFrame, column: str = "full_name") -> pl.DataFrame
     return joined.with_columns(
         pl.when(pl.col("name_norm") == "").then(None).otherwise(pl.col(c)).alias(c)
         for c in ("name_norm", "name_sorted")
+    )
+
+
+# A name borne (as one of its words) by at least this share of the registrants is common:
+# "Siti", "Muhammad", "Sri", "Nur". A report that keeps only such a word of a longer name says
+# little about which of them it is (``model``: its own level).
+COMMON_NAME_SHARE = 0.01
+COMMON_NAME_MIN_REGISTRANTS = 10
+
+
+def common_names(registrants: pl.DataFrame) -> pl.Series:
+    """The words that at least ``COMMON_NAME_SHARE`` (and ``COMMON_NAME_MIN_REGISTRANTS``) of
+    ``registrants`` (all of them, prepared: ``name_tokens``) bear in their names."""
+    words = (
+        registrants.select(pl.col("name_tokens").list.unique().alias("word"))
+        .explode("word")
+        .drop_nulls()
+        .group_by("word")
+        .agg(bearers=pl.len())
+    )
+    floor = max(COMMON_NAME_MIN_REGISTRANTS, COMMON_NAME_SHARE * registrants.height)
+    return words.filter(pl.col("bearers") >= floor)["word"]
+
+
+def name_common_column(frame: pl.DataFrame, common: pl.Series) -> pl.DataFrame:
+    """``name_common`` (bool) for each row of ``frame`` (prepared: ``name_tokens``): the name is
+    a single word among ``common`` (``common_names``)."""
+    single = pl.col("name_tokens").list.len() == 1
+    return frame.with_columns(
+        name_common=(single & pl.col("name_tokens").list.first().is_in(common.implode())).fill_null(
+            False
+        )
     )

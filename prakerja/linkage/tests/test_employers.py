@@ -235,14 +235,21 @@ def test_names_and_employer_agreeing_identify_the_person() -> None:
         ("sama", "sama, tempat kerja besar"),  # a big factory: namesakes work there too
         ("sama", "berbeda"),
         ("sama", "employer_norm is NULL"),
-        ("satu nama tidak ditulis", "sama"),  # a sibling at the family's factory
-        ("sangat mirip", "sama"),
+        ("sangat mirip", "sama"),  # a sibling at the family's factory
     ],
 )
 def test_without_full_names_and_a_telling_employer_a_person_decides(
     name: str, employer: str
 ) -> None:
     assert _decided(_pair(1, 10, 20.0, name=name, employer=employer)) == {(1, 10): "not_identified"}
+
+
+def test_a_dropped_name_and_the_employer_identify() -> None:
+    # "Rizki" for "Muhammad Rizki", at the same (not large) employer.
+    decided = _decided(_pair(1, 10, 20.0, name="satu nama tidak ditulis"))
+    assert decided == {(1, 10): ""}
+    decided = _decided(_pair(1, 10, 20.0, name="hanya satu nama umum yang sama"))
+    assert decided == {(1, 10): ""}
 
 
 def test_two_candidates_at_one_employer_go_to_review_however_far_apart() -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from prakerja.identity.nik import FEMALE_DAY_OFFSET, kk_parse, nik_parse
 from prakerja.labourdata import synthetic
-from prakerja.linkage.evaluation import employers, population, scoring, variation
+from prakerja.linkage.evaluation import employers, population, reviewable, scoring, variation
 from prakerja.linkage.evaluation.population import EvalReport, EvalSet
 
 REGISTRANTS = 4000
@@ -209,8 +209,15 @@ def test_the_score_counts_a_hand_made_run_correctly() -> None:
     }
     auto = {(2, "A"), (3, "X"), (6, "A")}  # one right, one wrong registrant, one twin
     review = {(4, "C"), (7, "B")}  # a true pair in review is not a link
+    # Row 3 carries nothing a namesake lacks (``reviewable``): not reviewer-linkable.
+    evidence = {2: "nik", 3: "", 4: "kk", 5: "kk"}
     figures = scoring.score(
-        truth=truth, labels=labels, auto=auto, review=review, phone={2: True, 3: False}
+        truth=truth,
+        labels=labels,
+        auto=auto,
+        review=review,
+        phone={2: True, 3: False},
+        evidence=evidence,
     ).figures
 
     assert figures["auto_links"] == 3
@@ -228,6 +235,9 @@ def test_the_score_counts_a_hand_made_run_correctly() -> None:
         "review": 0,
         "wrong": 1,
         "recall": 0.5,
+        "linkable": 1,
+        "linkable_linked": 1,
+        "recall_linkable": 1.0,
     }
     assert figures["per_class"]["kk_as_nik"] == {
         "reports": 2,
@@ -235,6 +245,15 @@ def test_the_score_counts_a_hand_made_run_correctly() -> None:
         "review": 1,
         "wrong": 0,
         "recall": 0.0,
+        "linkable": 2,
+        "linkable_linked": 0,
+        "recall_linkable": 0.0,
+    }
+    assert figures["reviewer_linkable_pairs"] == 3
+    assert figures["recall_linkable"] == pytest.approx(1 / 3, abs=1e-4)
+    assert figures["evidence_counts"] == {
+        "exact": {"nik": 1, "none": 1},
+        "kk_as_nik": {"kk": 2},
     }
     assert figures["per_negative"] == {
         "namesake": {"reports": 1, "false_links": 0, "review": 1},
@@ -245,6 +264,7 @@ def test_the_score_counts_a_hand_made_run_correctly() -> None:
     assert figures["recall_by_phone"]["without_phone"]["linked"] == 0
     table = scoring.Score(figures).table()
     assert "| twin_opposite_sex | 1 | 1 | 0 |" in table
+    assert "| exact | 2 | 1 | 0.500 | 0 | 1 | 1 | 1 | 1.000 |" in table
 
 
 def test_keys_turn_into_registry_references() -> None:
@@ -341,3 +361,54 @@ def test_an_applicant_types_the_employer_as_people_do() -> None:
     assert "surya kencana tekstil" in lowered  # legal form dropped
     assert any("cabang sidoarjo" in text for text in lowered)  # a branch added
     assert any(text.startswith("pt. ") for text in lowered)
+
+
+def test_a_reviewer_can_link_a_pair_only_on_evidence_a_namesake_lacks(dataset: EvalSet) -> None:
+    by_key = _by_key(dataset)
+    registrant = next(p for p in dataset.registrants if p.nik[12:] == "0001")
+    head = registrant.nik[:12]
+
+    def report(nik: str, phone: str = "", company: str = "") -> EvalReport:
+        return EvalReport(
+            nik=nik,
+            full_name=registrant.full_name,
+            birth_date=registrant.birth_date,
+            gender=registrant.gender,
+            regency_code=registrant.regency_code,
+            phone=phone,
+            truth_key=registrant.key,
+            label="nik_digit_typo",
+            company=company,
+        )
+
+    def evidence(r: EvalReport) -> str:
+        return reviewable.evidence(r, by_key[registrant.key], dataset.employers)
+
+    # The next serial: what a namesake born that day in that district has.
+    assert reviewable.neighbour_like(f"{head}0002", registrant.nik)
+    assert evidence(report(f"{head}0002")) == reviewable.NONE
+    # A serial no same-day neighbour has, the KK, the phone: a reviewer can tell.
+    assert evidence(report(f"{head}0101")) == reviewable.NIK
+    assert evidence(report(registrant.kk)) == reviewable.KK
+    assert evidence(report(f"{head}0002", phone=registrant.phone)) == reviewable.PHONE
+    # A digit off in the date part: nobody born that day has it.
+    day = registrant.nik[6:8]
+    other_day = f"{(int(day) % 28) + 1:02d}" if registrant.gender == "L" else day
+    if other_day != day:
+        assert evidence(report(registrant.nik[:6] + other_day + registrant.nik[8:])) == "nik"
+
+
+def test_every_positive_gets_its_evidence_and_most_are_reviewer_linkable(
+    dataset: EvalSet,
+) -> None:
+    kinds = reviewable.evidence_by_report(dataset)
+    positives = [i for i, r in enumerate(dataset.reports) if r.truth_key is not None]
+    assert sorted(kinds) == positives
+    for index, kind in kinds.items():
+        report = dataset.reports[index]
+        if report.label == "exact":
+            assert kind == reviewable.NIK
+        if report.label == "kk_as_nik":
+            assert kind == reviewable.KK
+    share_none = sum(1 for kind in kinds.values() if kind == reviewable.NONE) / len(kinds)
+    assert 0 < share_none < 0.05

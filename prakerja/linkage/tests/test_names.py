@@ -18,8 +18,8 @@ from prakerja.linkage.matching.names import (
 @pytest.mark.parametrize(
     ("written", "normal"),
     [
-        ("M. Ali", "muhammad ali"),
-        ("M. Abdullah", "muhammad abdulah"),
+        ("M. Ali", "m ali"),
+        ("M. Abdullah", "m abdulah"),
         ("S. Aminah", "s aminah"),
         ("Budi Santoso A.Md.", "budi santoso"),
         ("Moch. Mudhar", "muhammad mudhar"),
@@ -40,6 +40,14 @@ def test_it_normalises_indonesian_names(written: str, normal: str) -> None:
 def test_an_initial_matches_the_name_it_abbreviates() -> None:
     assert unmatched(["s", "aminah"], ["aminah", "siti"]) == 0
     assert unmatched(["putra"], ["putri"]) == 1
+
+
+def test_a_lone_m_is_an_initial_of_muhammad_and_of_any_other_m_name() -> None:
+    short = name_normalise("M. Hadi").split()
+    assert unmatched(short, name_normalise("Mochamad Hadi").split()) == 0
+    assert unmatched(short, name_normalise("Mulyono Hadi").split()) == 0
+    assert unmatched(name_normalise("Mulyono Hadi").split(), short) == 0
+    assert name_normalise("Moh. Hadi") == name_normalise("Muhammad Hadi") == "muhammad hadi"
 
 
 def test_word_order_does_not_matter() -> None:

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from prakerja.accounts.models import User
-from prakerja.labourdata import synthetic
+from prakerja.labourdata import synthetic, synthetic_cases
 from prakerja.labourdata.models import Kind, Source, WorkerReport
 from prakerja.labourdata.services import import_batch_process, import_batch_upload
 from prakerja.linkage import matching, quality
@@ -137,3 +137,35 @@ def test_the_job_links_an_imported_list_to_registrants_with_the_bar_met(
     assert result.recall >= 0.8, result
     flagged = Registration.objects.filter(reported_by_disnaker=True).count()
     assert flagged == len(predicted)
+
+
+def test_the_tuning_generators_hard_cases_are_linked_and_its_namesakes_are_not() -> None:
+    # ``synthetic_cases``: a dropped first name, a year one digit off, another regency, each
+    # with a NIK typo; namesakes (same name, birth date, sex, regency; the next serial).
+    people = synthetic.population(8000, seed=14)
+    rows, labels, truth = synthetic_cases.hard_cases(people, per_case=60, namesakes=60, seed=14)
+    reports = quality.reports_frame(rows)
+    registered = quality.registrants_frame(people)
+    key = {i: person.key for i, person in enumerate(people)}
+    scored, _model = matching.match_with_candidates(
+        reports, registered.rename({"nik": "nik_encrypted"}), decrypt=lambda token: token
+    )
+    chosen = matching.assign_one_to_one(scored)
+    auto = {
+        (r, key[g])
+        for r, g, linked in zip(
+            chosen["report_id"], chosen["registration_id"], chosen["auto"], strict=True
+        )
+        if linked
+    }
+    found = {
+        (r, key[g]) for r, g in zip(chosen["report_id"], chosen["registration_id"], strict=True)
+    }
+
+    assert not {row for row, _key in auto if truth[row] is None}, "a namesake was linked"
+    for case in synthetic_cases.CASES:
+        pairs = {(row, k) for row, k in truth.items() if k is not None and labels[row] == case}
+        # Linked, or in review when the NIK differs only the way a neighbour's does and there
+        # is no phone (nothing a namesake lacks).
+        assert len(pairs & found) >= 0.95 * len(pairs), case
+        assert len(pairs & auto) >= 0.8 * len(pairs), case
