@@ -151,6 +151,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prakerja.core.context_processors.site",
+                "prakerja.core.menu.menu",
                 "prakerja.accounts.context_processors.staff",
             ],
         },

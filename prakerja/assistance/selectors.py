@@ -219,6 +219,31 @@ def queue_day_for_post(*, post: Post, date: dt.date | None = None) -> QueueDay:
     return QueueDay(post=post, date=date, appointments=appointments, tickets=tickets)
 
 
+UPCOMING_DAYS = 7
+
+
+def appointments_upcoming_for_post(
+    *, post: Post, days: int = UPCOMING_DAYS, today: dt.date | None = None
+) -> list[tuple[dt.date, list[Appointment]]]:
+    """Active bookings at a post for today and the next ``days - 1`` days, per day, every day
+    listed (an empty day too, so the officer sees it is free). Scope is checked by the caller."""
+    start = today or timezone.localdate()
+    end = start + dt.timedelta(days=days - 1)
+    by_day: dict[dt.date, list[Appointment]] = {
+        start + dt.timedelta(days=n): [] for n in range(days)
+    }
+    appointments = (
+        Appointment.objects.filter(
+            post=post, date__gte=start, date__lte=end, status__in=Appointment.ACTIVE_STATUSES
+        )
+        .select_related("slot", "applicant", "registration")
+        .order_by("date", "slot__start", "id")
+    )
+    for appointment in appointments:
+        by_day[appointment.date].append(appointment)
+    return list(by_day.items())
+
+
 def registration_of_applicant(*, applicant: User) -> Registration | None:
     """The applicant's registration, to link to a booking (registry read-only)."""
     return Registration.objects.filter(user=applicant).order_by("-created_at").first()

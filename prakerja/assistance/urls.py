@@ -13,6 +13,7 @@ urlpatterns = [
         name="appointment_cancel",
     ),
     path("antrian/", views.queue, name="queue"),
+    path("antrian/jadwal-mendatang/", views.upcoming, name="upcoming"),
     path("antrian/panggil/", views.queue_call_next, name="queue_call_next"),
     path("antrian/tiket/", views.queue_ticket_issue, name="queue_ticket_issue"),
     path(

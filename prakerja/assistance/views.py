@@ -220,6 +220,20 @@ def _queue_page(
     )
 
 
+@never_cache
+@role_required(Role.OFFICER)
+@require_GET
+def upcoming(request: HttpRequest) -> HttpResponse:
+    """The post's bookings for the coming days, so the officer can plan staff and slots."""
+    post = _queue_post(request)
+    days = selectors.appointments_upcoming_for_post(post=post)
+    return render(
+        request,
+        "assistance/upcoming.html",
+        {"post": post, "days": days, "total": sum(len(day[1]) for day in days)},
+    )
+
+
 _APPOINTMENT_ACTIONS = {
     "check_in": (services.appointment_check_in, _("Kedatangan dicatat.")),
     "served": (services.appointment_mark_served, _("Ditandai sudah dilayani.")),

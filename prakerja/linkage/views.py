@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from prakerja.accounts.decorators import role_required
+from prakerja.accounts.decorators import capability_required, role_required
 from prakerja.accounts.models import Role
 from prakerja.accounts.scopes import Capability, actor_can, regency_list_for_actor
 from prakerja.core import exports
@@ -212,7 +212,7 @@ def _outreach_file(frame: pl.DataFrame, file_format: str) -> HttpResponse:
     )
 
 
-@data_staff_required
+@capability_required(Capability.LABOUR_DATA_EXPORT)
 @require_GET
 def outreach(request: HttpRequest) -> HttpResponse:
     file_format = request.GET.get("format", "")
@@ -231,16 +231,15 @@ def outreach(request: HttpRequest) -> HttpResponse:
 
 
 def _outreach_context(request: HttpRequest) -> dict[str, Any]:
-    can_export = actor_can(request.user, Capability.LABOUR_DATA_EXPORT)
-    context: dict[str, Any] = {"can_export": can_export, "counts": []}
-    if can_export:
-        context["counts"] = selectors.outreach_counts(actor=request.user)
-        context["regencies"] = regency_list_for_actor(actor=request.user)
-        context["waves"] = list(selectors.outreach_waves())
-    return context
+    # Only those who may export reach the page (the tab is shown to them only).
+    return {
+        "counts": selectors.outreach_counts(actor=request.user),
+        "regencies": regency_list_for_actor(actor=request.user),
+        "waves": list(selectors.outreach_waves()),
+    }
 
 
-@data_staff_required
+@capability_required(Capability.LABOUR_DATA_EXPORT)
 @require_http_methods(["POST"])
 @_once
 def outreach_invite(request: HttpRequest) -> HttpResponse:

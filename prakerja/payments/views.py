@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from prakerja.accounts.models import Role
 from prakerja.core.errors import ApplicationError
 from prakerja.enrolment import selectors as enrolment_selectors
 from prakerja.payments import selectors
@@ -38,8 +39,8 @@ def _participant(request: HttpRequest) -> Any:
     return participant
 
 
-def _not_participant(request: HttpRequest) -> HttpResponse:
-    return render(request, "payments/not_participant.html", status=403)
+def _not_participant(request: HttpRequest, *, status: int = 403) -> HttpResponse:
+    return render(request, "payments/not_participant.html", status=status)
 
 
 @never_cache
@@ -48,7 +49,10 @@ def _not_participant(request: HttpRequest) -> HttpResponse:
 def my_payments(request: HttpRequest) -> HttpResponse:
     participant = _participant(request)
     if participant is None:
-        return _not_participant(request)
+        # An applicant's own page, in their menu before the training: it says when payments
+        # start (200). Staff have no payments of their own (403).
+        is_applicant = getattr(request.user, "role", None) == Role.APPLICANT
+        return _not_participant(request, status=200 if is_applicant else 403)
     timeline = selectors.participant_timeline(participant=participant)
     return render(request, "payments/my_payments.html", {"timeline": timeline})
 

@@ -196,3 +196,13 @@ def test_sms_invitations_are_sent_for_a_wave_chosen_from_the_list(
         response.content.decode()
     )
     assert OutboxMessage.objects.filter(recipient="+6281200000093").count() == 1
+
+
+def test_the_outreach_tab_is_for_those_who_may_export_only(
+    surabaya_data_officer: User, manager: User
+) -> None:
+    officer_page = signed_in(surabaya_data_officer).get("/pencocokan/").content.decode()
+    assert 'href="/pencocokan/penjangkauan/"' in officer_page
+    client = signed_in(manager)
+    assert 'href="/pencocokan/penjangkauan/"' not in client.get("/pencocokan/").content.decode()
+    assert client.get("/pencocokan/penjangkauan/").status_code == 403

@@ -82,8 +82,11 @@ def test_someone_who_is_not_a_participant_is_told_so() -> None:
     client = Client()
     client.force_login(make_user(role=Role.APPLICANT))
     response = client.get("/pembayaran-saya/")
-    assert response.status_code == 403
+    assert response.status_code == 200
     assert "peserta pelatihan yang aktif" in response.content.decode()
+    assert client.get("/pembayaran-saya/rekening/").status_code == 403
+    client.force_login(make_user(role=Role.VIEWER))
+    assert client.get("/pembayaran-saya/").status_code == 403
 
 
 def test_two_officers_build_approve_download_and_reconcile() -> None:
