@@ -19,8 +19,8 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@touch $@
 
 run: install
-	$(BIN)/python manage.py demo_setup
-	@bash scripts/serve.sh "$(HOST)" "$(PORT)" "$(WEB_WORKERS)"
+	STATIC_COMPRESSED=1 $(BIN)/python manage.py demo_setup
+	@STATIC_COMPRESSED=1 bash scripts/serve.sh "$(HOST)" "$(PORT)" "$(WEB_WORKERS)"
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

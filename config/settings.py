@@ -386,17 +386,24 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Hashed names (cached for a year by browsers and proxies: whitenoise marks them immutable),
+# each file also stored gzip- and brotli-compressed. Production always; `make run` too
+# (STATIC_COMPRESSED=1, after its collectstatic), so the demo weighs what production weighs.
+# Tests keep the plain storage: they render pages without running collectstatic first.
+STATIC_COMPRESSED = env.bool("STATIC_COMPRESSED", default=PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
+            if STATIC_COMPRESSED
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_USE_FINDERS = not STATIC_COMPRESSED
+# Files without a hash in their name (none are linked by the pages; robots.txt, old links).
+WHITENOISE_MAX_AGE = 3600
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

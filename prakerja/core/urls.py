@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tentang/", views.about, name="about"),
     path("beranda/", views.dashboard, name="dashboard"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

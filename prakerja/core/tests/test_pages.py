@@ -139,3 +139,14 @@ def test_a_malformed_json_body_gets_an_indonesian_error(client: Client, applican
     assert response.status_code == 400
     assert response.json()["code"] == "request.malformed_body"
     assert "JSON" in response.json()["message"]
+
+
+def test_the_favicon_is_linked_and_browsers_asking_for_the_root_icon_are_sent_to_it(
+    client: Client, db: None
+) -> None:
+    html = client.get("/").content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in html
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.ico"
+    assert "max-age=86400" in response["Cache-Control"]
