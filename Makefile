@@ -18,9 +18,12 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	$(BIN)/uv sync --frozen --quiet
 	@touch $@
 
+# Links in SMS (sign-in, recovery, certificates) point at this server unless PUBLIC_BASE_URL
+# says otherwise: `make run PORT=8080` texts http://127.0.0.1:8080/… links.
 run: install
 	STATIC_COMPRESSED=1 $(BIN)/python manage.py demo_setup
-	@STATIC_COMPRESSED=1 bash scripts/serve.sh "$(HOST)" "$(PORT)" "$(WEB_WORKERS)"
+	@STATIC_COMPRESSED=1 PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}" \
+		bash scripts/serve.sh "$(HOST)" "$(PORT)" "$(WEB_WORKERS)"
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
