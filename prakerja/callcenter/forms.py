@@ -48,7 +48,10 @@ class CallLogForm(forms.Form):
 class TicketUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
     owner = forms.ModelChoiceField(
-        label=_("Penanggung jawab"), queryset=User.objects.none(), required=False
+        label=_("Penanggung jawab"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Belum ada penanggung jawab"),
     )
     due_date = forms.DateField(
         label=_("Batas waktu"),
@@ -79,6 +82,7 @@ class CallBookingForm(forms.Form):
         label=_("Posko"),
         queryset=Post.objects.filter(is_active=True),
         to_field_name="code",
+        empty_label=_("Pilih posko"),
         error_messages={"invalid_choice": _("Pilih posko dari daftar.")},
     )
     date = forms.DateField(label=_("Tanggal"), input_formats=["%Y-%m-%d"])

@@ -50,6 +50,15 @@ def test_a_manager_sees_the_waves_of_the_programme(manager: User, programme: Pro
     assert 'data-status="open"' in content
 
 
+def test_quotas_are_written_with_indonesian_thousands_separators(
+    manager: User, programme: Programme
+) -> None:
+    open_wave(programme, manager, {SURABAYA: 543_000})
+    content = signed_in(manager).get("/gelombang/").content.decode()
+    assert "<td>543.000</td>" in content
+    assert "543000" not in content
+
+
 @pytest.mark.parametrize(
     "persona",
     ["applicant", "officer", "province_data_officer", "viewer", "callcentre_agent"],
