@@ -9,6 +9,7 @@ from enum import StrEnum
 class WavesError(StrEnum):
     SELECTION_NOT_APPROVED = "selection.not_approved"
     SELECTION_NOT_READY = "selection.not_ready"
+    SELECTION_REJECTION_COMMENT = "selection.rejection_comment"
     SELECTION_RUN_IN_PROGRESS = "selection.run_in_progress"
     SELECTION_RUN_NOT_FOUND = "selection.run_not_found"
     SELECTION_SAME_APPROVER = "selection.same_approver"

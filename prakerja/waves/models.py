@@ -251,6 +251,7 @@ class SelectionRun(models.Model):
         APPROVED = "approved", _("Disetujui")
         PUBLISHED = "published", _("Diumumkan")
         SUPERSEDED = "superseded", _("Digantikan")
+        REJECTED = "rejected", _("Ditolak")
 
     # Statuses in which a run is still "the" run of its wave: at most one at a time.
     LIVE_STATUSES = ("queued", "running", "ready", "approved", "published")
@@ -283,6 +284,13 @@ class SelectionRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # The second manager may refuse a dry run instead of approving it, saying why; the wave
+    # can then be run again (a rejected run is not live).
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_comment = models.CharField(_("alasan penolakan"), max_length=500, blank=True)
     history = HistoricalRecords()
 
     class Meta:

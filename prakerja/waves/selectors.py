@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import NotFound
@@ -259,7 +260,9 @@ def wave_get(*, wave_id: int) -> Wave:
 def selection_run_for_page(*, run_id: int) -> SelectionRun:
     """A run with the people its page names (who created, approved, published it)."""
     run = (
-        SelectionRun.objects.select_related("wave", "created_by", "approved_by", "published_by")
+        SelectionRun.objects.select_related(
+            "wave", "created_by", "approved_by", "published_by", "rejected_by"
+        )
         .filter(pk=run_id)
         .first()
     )
@@ -371,3 +374,122 @@ def quota_inputs(*, wave: Wave) -> dict[str, QuotaInputs]:
         )
         for code in regencies
     }
+
+
+# --- What an irreversible step will do, shown before it is taken ---------------------------
+
+
+@dataclass(frozen=True)
+class ClosePreview:
+    joined: int  # already in the wave
+    joining: int  # submitted, not in it yet: join at close (automatic mode)
+    drafts: int  # incomplete applications of the programme: go to the waiting list
+    automatic: bool
+
+    @property
+    def in_selection(self) -> int:
+        return self.joined + self.joining
+
+
+def wave_close_preview(*, wave: Wave, automatic: bool) -> ClosePreview:
+    """The numbers of "close this wave" (the same filters as ``services.waves.wave_close``)."""
+    joined = WaveEntry.objects.filter(wave=wave, status=WaveEntry.Status.JOINED).count()
+    joining = 0
+    if automatic:
+        now = timezone.now()
+        joining = (
+            Registration.objects.filter(
+                programme_id=wave.programme_id, status=Registration.Status.SUBMITTED
+            )
+            .exclude(
+                pk__in=WaveEntry.objects.filter(
+                    Q(wave=wave) | Q(status=WaveEntry.Status.SELECTED)
+                ).values("registration_id")
+            )
+            .exclude(pk__in=JoinBlock.objects.filter(until__gt=now).values("registration_id"))
+            .count()
+        )
+    drafts = Registration.objects.filter(
+        programme_id=wave.programme_id, status=Registration.Status.DRAFT
+    ).count()
+    return ClosePreview(joined=joined, joining=joining, drafts=drafts, automatic=automatic)
+
+
+# A result this far (or farther) from the wave's previous dry run asks the approver to look
+# twice: same applicants and quotas give the same count, so a big change means the input moved.
+SHARP_CHANGE = Decimal("0.10")
+
+
+@dataclass(frozen=True)
+class RunReview:
+    selected: int
+    ranked: int  # eligible, ranked
+    results: int  # everyone with a result row: each receives the outcome by SMS
+    regencies_without_selected: int
+    previous: SelectionRun | None
+    previous_selected: int | None
+
+    @property
+    def not_selected(self) -> int:
+        return self.results - self.selected
+
+    @property
+    def warnings(self) -> list[str]:
+        found = []
+        if self.selected == 0:
+            found.append(
+                str(
+                    _(
+                        "Tidak ada satu pun pendaftar yang terpilih. Periksa kuota dan data "
+                        "masukan sebelum menyetujui."
+                    )
+                )
+            )
+        if self.previous_selected is not None and self.previous is not None:
+            base = max(self.previous_selected, 1)
+            if Decimal(abs(self.selected - self.previous_selected)) / base >= SHARP_CHANGE:
+                found.append(
+                    str(
+                        _(
+                            "Jumlah terpilih berbeda jauh dari uji coba sebelumnya (#%(run)s: "
+                            "%(before)s orang, sekarang %(now)s orang)."
+                        )
+                        % {
+                            "run": self.previous.pk,
+                            "before": number_format(self.previous_selected, force_grouping=True),
+                            "now": number_format(self.selected, force_grouping=True),
+                        }
+                    )
+                )
+        return found
+
+
+def selection_run_review(*, run: SelectionRun) -> RunReview:
+    """What approving or publishing ``run`` means, in numbers, and what looks wrong."""
+    rows = selection_outcome_per_regency(run=run)
+    results = SelectionResult.objects.filter(run=run).count()
+    previous = (
+        SelectionRun.objects.filter(wave_id=run.wave_id, created_at__lt=run.created_at)
+        .exclude(
+            status__in=[
+                SelectionRun.Status.QUEUED,
+                SelectionRun.Status.RUNNING,
+                SelectionRun.Status.FAILED,
+            ]
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    previous_selected = (
+        SelectionResult.objects.filter(run=previous, selected=True).count()
+        if previous is not None
+        else None
+    )
+    return RunReview(
+        selected=sum(row.selected for row in rows),
+        ranked=sum(row.eligible for row in rows),
+        results=results,
+        regencies_without_selected=sum(1 for row in rows if row.quota and not row.selected),
+        previous=previous,
+        previous_selected=previous_selected,
+    )

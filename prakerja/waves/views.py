@@ -322,6 +322,7 @@ def _run_context(request: HttpRequest, run: SelectionRun, **extra: Any) -> dict[
         SelectionRun.Status.APPROVED,
         SelectionRun.Status.PUBLISHED,
         SelectionRun.Status.SUPERSEDED,
+        SelectionRun.Status.REJECTED,
     }
     rows = list(selection_outcome_per_regency(run=run)) if finished else []
     announced = (

@@ -201,6 +201,10 @@ def test_a_wave_from_quotas_to_announced_results(
         # 3. Close, then a dry run: the seed is on the page before anything is ranked.
         manager.reload()
         manager.get_by_role("button", name="Tutup gelombang").click()
+        # The confirmation states the numbers first; nothing is closed until "Ya".
+        expect(manager.locator("#close-numbers")).to_contain_text("5 orang")
+        _shot(manager, "3b-close-confirm")
+        manager.get_by_role("button", name="Ya, tutup gelombang").click()
         expect(manager.locator("#wave-status")).to_have_attribute("data-status", "closed")
         manager.get_by_role("button", name="Mulai uji coba seleksi").click()
         _heading(manager, re.compile(r"Proses seleksi #\d+"))  # type: ignore[arg-type]
@@ -216,7 +220,7 @@ def test_a_wave_from_quotas_to_announced_results(
             expect(surabaya.nth(index)).to_have_text(value)
         expect(manager.locator("#run-status")).to_have_attribute("data-status", "ready")
         expect(manager.locator("#four-eyes-note")).to_be_visible()
-        expect(manager.get_by_role("button", name="Setujui hasil seleksi")).to_have_count(0)
+        expect(manager.get_by_role("button", name="Tinjau dan setujui atau tolak")).to_have_count(0)
         run_url = manager.url
         _shot(manager, "5-dry-run")
 
@@ -224,11 +228,17 @@ def test_a_wave_from_quotas_to_announced_results(
         _manager_sign_in(second, app_server, SECOND_MANAGER)
         second.goto(run_url)
         expect(second.locator("#seed-value")).to_have_text(seed)
-        second.get_by_role("button", name="Setujui hasil seleksi").click()
+        second.get_by_role("button", name="Tinjau dan setujui atau tolak").click()
+        expect(second.locator("#review-numbers")).to_contain_text("3 orang")
+        _shot(second, "5b-approve-confirm")
+        second.get_by_role("button", name=re.compile(r"Ya, setujui \(3 orang terpilih\)")).click()
         expect(second.locator("#run-status")).to_have_attribute("data-status", "approved")
         expect(second.locator("#approved-by")).to_contain_text("Pengelola Program Demo Kedua")
         before = app_server.last_sms_id()
         second.get_by_role("button", name="Umumkan hasil seleksi").click()
+        expect(second.locator("#publish-consequence")).to_contain_text("5 orang akan menerima SMS")
+        _shot(second, "5c-publish-confirm")
+        second.get_by_role("button", name="Ya, umumkan hasil seleksi").click()
         expect(second.locator("#run-status")).to_have_attribute("data-status", "published")
         _shot(second, "6-published")
 

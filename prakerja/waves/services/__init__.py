@@ -23,6 +23,7 @@ from prakerja.waves.services.runs import (
     selection_run_create,
     selection_run_execute,
     selection_run_publish,
+    selection_run_reject,
 )
 from prakerja.waves.services.waves import (
     wave_close,
@@ -40,6 +41,7 @@ __all__ = [
     "selection_run_create",
     "selection_run_execute",
     "selection_run_publish",
+    "selection_run_reject",
     "wave_close",
     "wave_create",
     "wave_join",

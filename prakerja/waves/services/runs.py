@@ -269,6 +269,51 @@ def selection_run_approve(*, actor: Actor, run: SelectionRun) -> SelectionRun:
     return locked
 
 
+REJECTION_COMMENT_MAX = 500
+
+
+@transaction.atomic
+def selection_run_reject(*, actor: Actor, run: SelectionRun, comment: str) -> SelectionRun:
+    """The second manager refuses a dry run, with a comment for the first. Four eyes as for
+    approval: the creator cannot reject their own run (they start a new one instead)."""
+    actor_require(actor, Capability.SELECTION_APPROVE)
+    comment = " ".join(comment.split())
+    if not comment:
+        raise ApplicationError(
+            WavesError.SELECTION_REJECTION_COMMENT,
+            _("Tulis alasan penolakan, agar pembuat uji coba tahu apa yang harus diperbaiki."),
+            field="comment",
+        )
+    if len(comment) > REJECTION_COMMENT_MAX:
+        raise ApplicationError(
+            WavesError.SELECTION_REJECTION_COMMENT,
+            format_lazy(_("Alasan penolakan paling banyak {n} karakter."), n=REJECTION_COMMENT_MAX),
+            field="comment",
+        )
+    locked = SelectionRun.objects.select_for_update().get(pk=run.pk)
+    if locked.created_by_id == getattr(actor, "pk", None):
+        raise ApplicationError(
+            WavesError.SELECTION_SAME_APPROVER,
+            _("Hasil seleksi harus ditinjau oleh pengelola program lain, bukan pembuatnya."),
+        )
+    if locked.status != SelectionRun.Status.READY:
+        raise ApplicationError(
+            WavesError.SELECTION_NOT_READY,
+            format_lazy(
+                _("Hanya hasil uji coba yang sudah selesai yang dapat ditolak (status: {s})."),
+                s=locked.get_status_display(),
+            ),
+        )
+    assert isinstance(actor, User)
+    locked.status = SelectionRun.Status.REJECTED
+    locked.rejected_by = actor
+    locked.rejected_at = timezone.now()
+    locked.rejection_comment = comment
+    audit_as(locked, actor=actor, reason="hasil seleksi ditolak")
+    locked.save(update_fields=["status", "rejected_by", "rejected_at", "rejection_comment"])
+    return locked
+
+
 @transaction.atomic
 def selection_run_publish(*, actor: Actor, run: SelectionRun) -> SelectionRun:
     """Publish an approved run: entries become selected / not selected, those not selected

@@ -298,7 +298,7 @@ def test_a_second_manager_approves_then_publishes_and_the_announcement_is_queued
 ) -> None:
     client = signed_in(second_manager)
     page = client.get(f"/gelombang/seleksi/{ready_run.pk}/").content.decode()
-    assert "Setujui hasil seleksi" in page
+    assert "Tinjau dan setujui atau tolak" in page
 
     approved = post_form(client, f"/gelombang/seleksi/{ready_run.pk}/setujui/")
     assert approved.status_code == 302
