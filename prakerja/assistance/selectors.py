@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -63,6 +64,24 @@ def post_public_list(*, regency_code: str | None = None) -> list[PublicPost]:
 def post_public_by_regency() -> list[tuple[str, list[PublicPost]]]:
     posts = post_public_list()
     return [(name, list(group)) for name, group in groupby(posts, key=lambda p: p.regency_name)]
+
+
+def post_search(
+    *, text: str = "", regency_code: str | None = None, own_regency_code: str | None = None
+) -> list[tuple[str, list[PublicPost]]]:
+    """Posts grouped by regency for the public list: matching ``text`` (in the post's name or
+    its regency's name, case-insensitive) and ``regency_code`` when given; the person's own
+    regency first, then the others by name."""
+    posts = post_public_list(regency_code=regency_code or None)
+    needle = " ".join(text.split()).casefold()
+    if needle:
+        posts = [
+            p for p in posts if needle in p.name.casefold() or needle in p.regency_name.casefold()
+        ]
+    groups = [(name, list(group)) for name, group in groupby(posts, key=lambda p: p.regency_name)]
+    if own_regency_code:
+        groups.sort(key=lambda group: group[1][0].regency_code != own_regency_code)
+    return groups
 
 
 def post_regencies() -> QuerySet[Regency]:
@@ -242,6 +261,19 @@ def appointments_upcoming_for_post(
     for appointment in appointments:
         by_day[appointment.date].append(appointment)
     return list(by_day.items())
+
+
+def own_regency_code(*, user: Any) -> str | None:
+    """The regency an applicant lives in (their registration's domicile), for "near you"."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    registration = (
+        Registration.objects.filter(user=user, domicile_regency__isnull=False)
+        .order_by("-created_at")
+        .values_list("domicile_regency_id", flat=True)
+        .first()
+    )
+    return registration
 
 
 def registration_of_applicant(*, applicant: User) -> Registration | None:

@@ -34,7 +34,14 @@ def _once(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 @require_GET
 def post_list(request: HttpRequest) -> HttpResponse:
-    groups = selectors.post_public_by_regency()
+    """The 56 posts, searchable by name or regency; the person's own regency first."""
+    text = request.GET.get("q", "")[:100]
+    regency_code = request.GET.get("kabupaten", "")[:4]
+    if not (regency_code.isascii() and regency_code.isdigit()):
+        regency_code = ""
+    own = selectors.own_regency_code(user=request.user)
+    groups = selectors.post_search(text=text, regency_code=regency_code, own_regency_code=own)
+    searched = bool(text.strip() or regency_code)
     return render(
         request,
         "assistance/post_list.html",
@@ -42,6 +49,11 @@ def post_list(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "post_count": sum(len(posts) for _, posts in groups),
             "lines": selectors.call_centre_lines(),
+            "regencies": selectors.post_regencies(),
+            "q": text,
+            "chosen_regency": regency_code,
+            "own_regency": own,
+            "searched": searched,
         },
     )
 

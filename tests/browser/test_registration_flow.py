@@ -466,6 +466,8 @@ def test_booking_a_full_slot_then_a_free_one(
         _sign_in_by_phone(page, app_server, person, "booking-0")
 
         page.goto(f"{app_server.url}/posko/")
+        page.get_by_label("Cari posko menurut nama atau kabupaten/kota").fill(post_name)
+        page.get_by_role("button", name="Cari").click()
         page.get_by_role("link", name=f"Pesan jadwal kunjungan: {post_name}").click()
         _expect_heading(page, "Pesan jadwal kunjungan")
         expect(page.get_by_text(post_name).first).to_be_visible()

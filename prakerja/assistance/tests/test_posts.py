@@ -6,6 +6,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from prakerja.accounts.models import Role
+from prakerja.accounts.testing import make_user
+from prakerja.assistance.console.testing import make_registration
 from prakerja.assistance.models import CallCentreLine, Post
 from prakerja.assistance.services import assistance_seed_load
 
@@ -116,3 +119,32 @@ def test_seeding_without_regions_gives_a_clear_error() -> None:
         mp.setattr(Regency.objects, "filter", lambda **kw: Regency.objects.none())
         assistance_seed_load()
     assert raised.value.code == "assistance.regions_missing"
+
+
+def test_the_posts_are_searched_by_name_or_regency(seeded: None, client: Client) -> None:
+    by_regency = client.get("/posko/", {"q": "  sumenep "}).content.decode()
+    assert "posko ditemukan" in by_regency
+    assert "Kabupaten Sumenep" in by_regency
+    assert "Kota Surabaya</strong>" not in by_regency
+
+    chosen = client.get("/posko/", {"kabupaten": "3578"}).content.decode()
+    assert chosen.count('class="post"') == Post.objects.filter(regency_id="3578").count()
+    assert 'value="3578" selected' in chosen
+
+    nothing = client.get("/posko/", {"q": "tidak ada posko seperti ini"}).content.decode()
+    assert "Tidak ada posko yang cocok" in nothing
+    assert client.get("/posko/", {"kabupaten": "<script>"}).status_code == 200
+
+
+def test_the_applicants_own_regency_comes_first_and_open(seeded: None, client: Client) -> None:
+    applicant = make_user(role=Role.APPLICANT)
+    make_registration(user=applicant, regency_code="3529")  # Sumenep
+    client.force_login(applicant)
+    html = client.get("/posko/").content.decode()
+    first_group = html.index('<details class="post-regency"')
+    assert html.index('id="kabupaten-3529" open') == first_group + len(
+        '<details class="post-regency" '
+    )
+    assert "kabupaten/kota Anda" in html
+    # The others stay folded: a short page on a phone.
+    assert html.count(" open>") == 1
