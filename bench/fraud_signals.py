@@ -155,6 +155,7 @@ def main() -> None:
     results["load_after"] = base.loadavg()
     print(json.dumps(results, indent=1))
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=1))
 
 
