@@ -113,7 +113,7 @@ MIDDLEWARE = [
     "prakerja.core.shedding.LoadSheddingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "prakerja.core.middleware.ChosenLanguageMiddleware",
     # Before anything reads request.POST (CSRF): a body over the upload limit is never read.
     "prakerja.labourdata.middleware.UploadSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",

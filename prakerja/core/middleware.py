@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 
 from prakerja.core.errors import ApplicationError
@@ -31,3 +32,18 @@ class ApplicationErrorMiddleware:
             {"code": exception.code, "message": exception.message},
             status=exception.status,
         )
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Indonesian whatever the browser says; English only when the person chose it.
+
+    Django's ``LocaleMiddleware`` would follow the browser's ``Accept-Language``: a phone set
+    to English would get an English site its owner never asked for. Here only the person's own
+    choice counts (the language switch in the page header, stored in the language cookie by
+    Django's ``set_language``); without one, ``LANGUAGE_CODE`` ("id"). The API follows the
+    same rule.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

@@ -150,3 +150,17 @@ def test_the_favicon_is_linked_and_browsers_asking_for_the_root_icon_are_sent_to
     assert response.status_code == 301
     assert response["Location"] == "/static/favicon.ico"
     assert "max-age=86400" in response["Cache-Control"]
+
+
+def test_the_site_is_indonesian_whatever_the_browser_asks(client: Client, db: None) -> None:
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="id">' in html
+
+
+def test_english_is_the_persons_own_choice_and_is_remembered(client: Client, db: None) -> None:
+    chosen = client.post("/i18n/setlang/", {"language": "en", "next": "/posko/"})
+    assert chosen.status_code == 302
+    assert '<html lang="en">' in client.get("/").content.decode()
+    assert '<html lang="en">' in client.get("/posko/").content.decode()
+    client.post("/i18n/setlang/", {"language": "id", "next": "/"})
+    assert '<html lang="id">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
