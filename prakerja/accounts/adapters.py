@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.forms import BaseForm
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -44,6 +45,13 @@ def applicant_username_generate() -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # An applicant signs in to register or to see how it goes: straight into the wizard
+        # (or their status, which the entry page redirects to), not a page of links.
+        if getattr(request.user, "role", None) == Role.APPLICANT:
+            return reverse("registry:entry")
+        return super().get_login_redirect_url(request)
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Sign-up asks for nothing but a phone number (ACCOUNT_SIGNUP_FIELDS) and always
         # makes an applicant; staff accounts are created by a superadmin (services).

@@ -121,7 +121,7 @@ def test_the_applicant_signs_in_with_phone_and_printed_code(
         ACCESS_CODE_PAGE, {"phone": "0812 3456 7890", "code": code.lower().replace("-", " ")}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/beranda/"
+    assert response["Location"] == "/daftar/"
     assert _signed_in_as(client) == ani.pk
     assert AccessCode.objects.get().used_at is not None
     # A printed code proves who holds the paper, not the phone.

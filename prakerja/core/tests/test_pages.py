@@ -164,3 +164,26 @@ def test_english_is_the_persons_own_choice_and_is_remembered(client: Client, db:
     assert '<html lang="en">' in client.get("/posko/").content.decode()
     client.post("/i18n/setlang/", {"language": "id", "next": "/"})
     assert '<html lang="id">' in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_home_page_leads_straight_into_sign_up_by_phone(client: Client, db: None) -> None:
+    html = client.get("/").content.decode()
+    assert '<a role="button" class="cta" href="/accounts/login/code/">Daftar sekarang</a>' in html
+
+
+def test_a_person_is_greeted_by_name_never_by_the_generated_username(
+    client: Client, db: None
+) -> None:
+    from prakerja.accounts.models import Role
+    from prakerja.accounts.testing import make_user
+
+    nameless = make_user(role=Role.APPLICANT, username="hp-9q39abcd", full_name="")
+    nameless.full_name = ""
+    nameless.save(update_fields=["full_name"])
+    client.force_login(nameless)
+    html = client.get("/beranda/").content.decode()
+    assert "<h1>Selamat datang</h1>" in html
+    assert "hp-9q39abcd" not in html
+    nameless.full_name = "Siti Aminah"
+    nameless.save(update_fields=["full_name"])
+    assert "Selamat datang, Siti Aminah" in client.get("/beranda/").content.decode()
