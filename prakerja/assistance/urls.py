@@ -8,6 +8,11 @@ urlpatterns = [
     path("", views.post_list, name="post_list"),
     path("janji-temu/", views.my_appointments, name="my_appointments"),
     path(
+        "janji-temu/<int:appointment_id>/kalender.ics",
+        views.appointment_calendar,
+        name="appointment_calendar",
+    ),
+    path(
         "janji-temu/<int:appointment_id>/batal/",
         views.appointment_cancel,
         name="appointment_cancel",

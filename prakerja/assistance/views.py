@@ -22,6 +22,7 @@ from prakerja.assistance.errors import AssistanceError
 from prakerja.assistance.forms import BookingForm, DateChoiceForm, WalkInForm
 from prakerja.assistance.models import Appointment, Channel, Post, QueueTicket
 from prakerja.assistance.scopes import post_get_for_actor
+from prakerja.core.calendar import calendar_event
 from prakerja.core.errors import ApplicationError, NotFound
 from prakerja.core.idempotency import once_per_submission_token
 
@@ -110,7 +111,7 @@ def booking(request: HttpRequest, code: str) -> HttpResponse:
             chosen_slot = form.cleaned_data["slot"]
             try:
                 slot = selectors.slot_get_for_post(post=post, slot_id=chosen_slot)
-                services.appointment_book(
+                appointment = services.appointment_book(
                     actor=request.user,
                     slot=slot,
                     applicant=_user(request),
@@ -122,8 +123,7 @@ def booking(request: HttpRequest, code: str) -> HttpResponse:
                 # another time.
                 error = str(exc.message)
             else:
-                messages.success(request, _("Jadwal kunjungan Anda sudah dipesan."))
-                return redirect("assistance:my_appointments")
+                return redirect(reverse("assistance:my_appointments") + f"?baru={appointment.pk}")
         else:
             date, date_error = _date_from(request.POST, dates)
             first = next(iter(form.errors.values()))
@@ -164,11 +164,45 @@ def my_appointments(request: HttpRequest) -> HttpResponse:
         appointment.visible_address = selectors.post_address_for_actor(  # type: ignore[attr-defined]
             actor=request.user, post=appointment.post
         )
+    just_booked = request.GET.get("baru", "")
+    confirmed = next(
+        (
+            a
+            for a in appointments
+            if str(a.pk) == just_booked and a.status == Appointment.Status.BOOKED
+        ),
+        None,
+    )
     return render(
         request,
         "assistance/my_appointments.html",
-        {"appointments": appointments, "booked": Appointment.Status.BOOKED},
+        {
+            "appointments": appointments,
+            "booked": Appointment.Status.BOOKED,
+            "confirmed": confirmed,
+        },
     )
+
+
+@role_required(Role.APPLICANT)
+@require_GET
+def appointment_calendar(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """The booking as a calendar file (.ics): a phone adds it to its calendar or keeps it."""
+    appointment = selectors.appointment_get_for_actor(
+        actor=request.user, appointment_id=appointment_id
+    )
+    address = selectors.post_address_for_actor(actor=request.user, post=appointment.post) or ""
+    body = calendar_event(
+        uid=f"janji-{appointment.pk}@prakerja",
+        start=dt.datetime.combine(appointment.date, appointment.slot.start),
+        end=dt.datetime.combine(appointment.date, appointment.slot.end),
+        summary=_("Kunjungan posko Prakerja: %(post)s") % {"post": appointment.post.name},
+        location=address,
+        description=_("Bawa KTP dan Kartu Keluarga."),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="janji-temu-{appointment.pk}.ics"'
+    return response
 
 
 @role_required(Role.APPLICANT)

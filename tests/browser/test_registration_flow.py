@@ -516,16 +516,19 @@ def test_booking_a_full_slot_then_a_free_one(
         chosen.check()
         page.get_by_role("button", name="Pesan jadwal").click()
 
-        expect(page).to_have_url(f"{app_server.url}/posko/janji-temu/")
-        _expect_heading(page, "Janji temu saya")
-        expect(page.get_by_role("status")).to_have_text("Jadwal kunjungan Anda sudah dipesan.")
+        expect(page).to_have_url(re.compile(re.escape(f"{app_server.url}/posko/janji-temu/?baru=")))
+        _expect_heading(page, "Jadwal kunjungan sudah dipesan")
+        expect(page.locator("#booking-confirmation")).to_contain_text(time_range.group(0))
+        save = page.get_by_role("button", name="Tambahkan ke kalender / Simpan")
+        expect(save).to_be_visible()
+        _shot(page, "booking-3-confirmation")
         appointment = page.locator("article.appointment")
         expect(appointment).to_have_count(1)
         expect(appointment).to_contain_text(post_name)
         expect(appointment).to_contain_text(day_label)
         expect(appointment).to_contain_text(time_range.group(0))
         expect(appointment).to_contain_text("Terjadwal")
-        _shot(page, "booking-3-booked")
+        _shot(page, "booking-4-booked")
     except BaseException:
         _failed(page, app_server, "booking")
         raise

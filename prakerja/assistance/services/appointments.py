@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts import scopes
@@ -25,6 +27,7 @@ from prakerja.assistance.scopes import post_get_for_actor
 from prakerja.assistance.selectors import holiday_on
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.notifications.services import sms_send
 from prakerja.registry.models import Registration
 
 # --- Appointments and the visitor queue ------------------------------------------------------
@@ -222,7 +225,26 @@ def appointment_book(
     except IntegrityError:
         raise _already_booked() from None
     slot.refresh_from_db(fields=["booked"])
+    phone = str(applicant.phone or (registration.phone if registration is not None else "") or "")
+    if phone:
+        # The booking page promised the address once booked: it goes with the date and time.
+        body = appointment_booked_text(appointment)
+        transaction.on_commit(partial(sms_send, to=phone, body=body))
     return appointment
+
+
+def appointment_booked_text(appointment: Appointment) -> str:
+    post = appointment.post
+    text = gettext(
+        "Prakerja Jatim: jadwal kunjungan Anda di %(post)s, %(date)s pukul %(time)s WIB."
+    ) % {
+        "post": post.name,
+        "date": date_format(appointment.date, "l, j F Y"),
+        "time": f"{appointment.slot.start:%H.%M}",
+    }
+    if post.address:
+        text += " " + gettext("Alamat: %(address)s.") % {"address": post.address}
+    return text + " " + gettext("Bawa KTP dan Kartu Keluarga.")
 
 
 def _already_booked() -> ApplicationError:

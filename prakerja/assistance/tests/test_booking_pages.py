@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -10,6 +11,7 @@ from django.utils import timezone
 from prakerja.accounts.models import User
 from prakerja.assistance.models import Appointment, Post, QueueTicket, Slot
 from prakerja.assistance.testing import make_applicant, make_appointment, make_slot
+from prakerja.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -70,25 +72,44 @@ def test_a_bad_date_gets_a_message_not_an_error_page(
 
 
 def test_an_applicant_books_and_sees_the_hidden_address(
-    siti_client: Client, surabaya_post: Post, slot: Slot
+    siti_client: Client,
+    siti: User,
+    surabaya_post: Post,
+    slot: Slot,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     Post.objects.filter(pk=surabaya_post.pk).update(address="Jl. Rahasia No. 1")
     page = siti_client.get(booking_url(surabaya_post), {"date": slot.date.isoformat()})
     assert "Jl. Rahasia" not in page.content.decode()
-    response = siti_client.post(
-        booking_url(surabaya_post),
-        {
-            "date": slot.date.isoformat(),
-            "slot": slot.pk,
-            "submission_token": token(page.content.decode()),
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = siti_client.post(
+            booking_url(surabaya_post),
+            {
+                "date": slot.date.isoformat(),
+                "slot": slot.pk,
+                "submission_token": token(page.content.decode()),
+            },
+        )
     assert response.status_code == 302
-    assert response["Location"] == "/posko/janji-temu/"
-    mine = siti_client.get("/posko/janji-temu/").content.decode()
-    assert "Jadwal kunjungan Anda sudah dipesan." in mine
-    assert "Jl. Rahasia No. 1" in mine
-    assert "Batalkan janji temu ini" in mine
+    appointment = Appointment.objects.get(slot=slot)
+    assert response["Location"] == f"/posko/janji-temu/?baru={appointment.pk}"
+    mine = siti_client.get(response["Location"]).content.decode()
+    # The confirmation: date, time and the address the booking page promised; the big button
+    # saves it to the calendar (cancelling is the small one below).
+    assert "Jadwal kunjungan sudah dipesan" in mine
+    assert "Alamat: <strong>Jl. Rahasia No. 1</strong>" in mine
+    assert mine.index("Tambahkan ke kalender / Simpan") < mine.index("Batalkan janji temu ini")
+    assert f'role="button" href="/posko/janji-temu/{appointment.pk}/kalender.ics"' in mine
+    sms = OutboxMessage.objects.filter(recipient=str(siti.phone)).latest("pk").body
+    assert "Jl. Rahasia No. 1" in sms
+    assert f"{slot.start:%H.%M} WIB" in sms
+    ics = siti_client.get(f"/posko/janji-temu/{appointment.pk}/kalender.ics")
+    assert ics["Content-Type"] == "text/calendar; charset=utf-8"
+    text = ics.content.decode()
+    assert "BEGIN:VEVENT" in text
+    assert "LOCATION:Jl. Rahasia No. 1" in text
+    # 09.00 WIB is 02.00 UTC.
+    assert f"DTSTART:{slot.date:%Y%m%d}T020000Z" in text
 
 
 def test_a_double_submit_books_once(siti_client: Client, surabaya_post: Post, slot: Slot) -> None:
