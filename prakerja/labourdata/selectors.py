@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,8 @@ from prakerja.accounts.scopes import (
 from prakerja.core import exports
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.identity import crypto
-from prakerja.labourdata.columns import REASON_HEADER, Column, columns_for
+from prakerja.identity.nik import nik_mask
+from prakerja.labourdata.columns import REASON_HEADER, Column, columns_for, header_normalise
 from prakerja.labourdata.errors import LabourDataError
 from prakerja.labourdata.models import Category, ImportBatch, ImportRow, WorkerReport
 
@@ -77,6 +79,56 @@ def _download_headers(batch: ImportBatch) -> list[str]:
     if first is not None:
         return list(json.loads(crypto.decrypt(first.raw_encrypted)))
     return [column.header for column in columns]
+
+
+REJECTED_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class RejectedRowShown:
+    """A rejected row as the batch page shows it: enough to find it in the file, the NIK
+    masked (the full row is in the logged download)."""
+
+    row_number: int
+    name: str
+    nik_masked: str
+    reasons: str
+
+
+def rejected_rows_page(*, batch: ImportBatch, page_number: Any) -> Any:
+    """One page (``REJECTED_PER_PAGE`` rows) of the rejected rows, in file order; only the
+    page's rows are decrypted."""
+    columns = {column.key: column for column in columns_for(batch.kind)}
+    rows = (
+        ImportRow.objects.filter(batch=batch, status=ImportRow.Status.REJECTED)
+        .order_by("row_number")
+        .values_list("row_number", "raw_encrypted", "errors")
+    )
+    page = Paginator(rows, REJECTED_PER_PAGE).get_page(page_number)
+
+    def cell(cells: dict[str, str], key: str) -> str:
+        column = columns.get(key)
+        if column is None:
+            return ""
+        for header, value in cells.items():
+            if column.matches(header_normalise(header)):
+                return str(value or "").strip()
+        return ""
+
+    shown = []
+    for row_number, raw, errors in page.object_list:
+        cells = json.loads(crypto.decrypt(raw)) if raw else {}
+        nik = cell(cells, "nik")
+        shown.append(
+            RejectedRowShown(
+                row_number=row_number,
+                name=cell(cells, "full_name")[:100],
+                nik_masked=nik_mask(nik) if nik else "",
+                reasons=_reasons(errors),
+            )
+        )
+    page.object_list = shown
+    return page
 
 
 def rejected_rows_table(*, batch: ImportBatch) -> Iterator[list[str]]:

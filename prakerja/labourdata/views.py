@@ -24,7 +24,7 @@ from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import once_per_submission_token
 from prakerja.labourdata import retention, selectors, services
 from prakerja.labourdata.forms import UploadForm
-from prakerja.labourdata.models import Kind, Source
+from prakerja.labourdata.models import ImportBatch, Kind, Source
 
 RECENT_BATCHES = 20
 DOWNLOAD_TYPES = ("xlsx", "csv")
@@ -88,6 +88,16 @@ def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     }
     if request.GET.get("fragment") == "progress":
         return render(request, "labourdata/batch_detail.html#progress", context)
+    if (
+        batch.status == ImportBatch.Status.COMPLETED
+        and batch.rows_rejected
+        and not batch.data_deleted_at
+        and context["rejected_downloadable"]
+    ):
+        # The same people who may download the rejected rows see them here, a page at a time.
+        context["rejected_page"] = selectors.rejected_rows_page(
+            batch=batch, page_number=request.GET.get("halaman")
+        )
     return render(request, "labourdata/batch_detail.html", context)
 
 

@@ -279,3 +279,25 @@ def test_the_upload_queues_a_job_the_database_worker_runs(
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     batch = ImportBatch.objects.get(pk=result.batch.pk)
     assert (batch.status, batch.rows_accepted) == ("completed", 2)
+
+
+def test_the_rejected_rows_are_on_the_page_a_page_at_a_time_with_the_nik_masked(
+    client: Client, province_data_officer: User, surabaya_data_officer: User
+) -> None:
+    bad = [worker(fake_nik(serial=100 + n)[:15], f"Orang Ke {n}") for n in range(60)]
+    batch = upload(province_data_officer, xlsx_bytes([worker(NIK_A), *bad]))
+    assert batch.rows_rejected == 60
+    client.force_login(province_data_officer)
+
+    first = client.get(f"/data-disnaker/impor/{batch.pk}/").content.decode()
+    assert "Baris 1–50 dari 60 yang ditolak" in first
+    assert "Orang Ke 0" in first
+    assert "Orang Ke 55" not in first
+    assert "Halaman 1 dari 2" in first
+    assert bad[0][0] not in first  # masked: the full NIK is in the logged download only
+    assert 'href="?halaman=2#rejected-rows"' in first
+
+    second = client.get(f"/data-disnaker/impor/{batch.pk}/", {"halaman": "2"}).content.decode()
+    assert "Orang Ke 55" in second
+    assert "Baris 51–60 dari 60" in second
+    assert not PersonalDataAccess.objects.exists()  # looking is not downloading
