@@ -127,7 +127,7 @@ def rejected_rows_page(*, batch: ImportBatch, page_number: Any) -> Any:
                 reasons=_reasons(errors),
             )
         )
-    page.object_list = shown
+    page.object_list = shown  # type: ignore[assignment]
     return page
 
 
