@@ -23,3 +23,5 @@ class CallCentreError(StrEnum):
     TICKET_NOT_FOUND = "ticket.not_found"
     TICKET_OWNER_INVALID = "ticket.owner_invalid"
     TICKET_STATUS_INVALID = "ticket.status_invalid"
+    SEARCH_INVALID = "call.search_invalid"
+    SEARCH_RATE_LIMITED = "call.search_rate_limited"

@@ -77,7 +77,12 @@ class RecoveryForm(forms.Form):
 
 
 class CallBookingForm(forms.Form):
-    ref = ReferenceField()
+    """A visit for a caller: by their registration reference, or, for a caller who has not
+    registered yet (``baru``), by the phone number the booking SMS goes to."""
+
+    ref = ReferenceField(required=False)
+    baru = forms.BooleanField(required=False)
+    phone = PhoneField(label=_("Nomor HP penelepon"), required=False)
     posko = forms.ModelChoiceField(
         label=_("Posko"),
         queryset=Post.objects.filter(is_active=True),
@@ -92,3 +97,15 @@ class CallBookingForm(forms.Form):
         max_value=MAX_ID,
         error_messages={"required": _("Pilih jam kunjungan.")},
     )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("ref") and not cleaned.get("baru") and "ref" not in self.errors:
+            self.add_error(
+                "ref",
+                _(
+                    "Isi nomor pendaftaran penelepon, atau centang “belum mendaftar” bila "
+                    "penelepon belum punya."
+                ),
+            )
+        return cleaned

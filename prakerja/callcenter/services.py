@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import Actor, actor_role
-from prakerja.assistance.models import CallCentreLine
+from prakerja.accounts.services import applicant_get_or_create_by_phone
+from prakerja.assistance.console.selectors import QueryKind, console_query_parse, name_mask
+from prakerja.assistance.models import Appointment, CallCentreLine, Slot
+from prakerja.assistance.services import appointment_book
 from prakerja.callcenter.errors import CallCentreError
 from prakerja.callcenter.models import CallLog, Ticket, TicketNote
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.core.throttle import RateLimited, hit, peek
+from prakerja.identity.models import PersonalDataAccess
 from prakerja.identity.phones import phone_normalise
-from prakerja.registry.models import Registration
+from prakerja.identity.selectors import person_find_by_nik
+from prakerja.identity.services import personal_data_access_record
+from prakerja.registry.models import Channel, Registration
 
 # Who works the console: the agents, and the programme manager who supervises them.
 CONSOLE_ROLES = frozenset({Role.CALLCENTRE, Role.MANAGER, Role.SUPERADMIN})
@@ -198,3 +208,99 @@ def ticket_update(
     if note:
         TicketNote.objects.create(ticket=locked, author=agent, body=note)
     return locked
+
+
+@transaction.atomic
+def caller_visit_book(*, actor: Actor, phone: str, slot: Slot) -> Appointment:
+    """Book a post visit for a caller who has not registered yet: the applicant account of
+    their phone number (made if there is none, as at a post), then the booking, which texts
+    them the date, time and address. Both or neither."""
+    agent = console_require(actor)
+    applicant, _created = applicant_get_or_create_by_phone(phone=phone, actor=agent)
+    return appointment_book(
+        actor=agent, slot=slot, applicant=applicant, registration=None, channel=Channel.CALLCENTRE
+    )
+
+
+CALLER_LOOKUP_GROUP = "callcenter.lookup"
+CALLER_PHONE_RESULTS = 5
+
+
+@dataclass(frozen=True)
+class CallerMatch:
+    """A registration a search found: the reference to open, the name masked until the caller
+    has confirmed who they are (name and birth date, as the console asks)."""
+
+    reference: str
+    name_masked: str
+    status_label: str
+
+
+@transaction.atomic
+def caller_search(*, actor: Actor, text: str) -> list[CallerMatch]:
+    """Find a caller's registration by NIK, phone number or reference.
+
+    Every NIK or phone search is logged before anything is shown (``PersonalDataAccess``,
+    purpose ``call_centre_lookup``), a miss included, and capped per agent per hour
+    (``CONSOLE_LOOKUP_RATE``): a run of searches is what walking through numbers looks like.
+    A phone number finds at most ``CALLER_PHONE_RESULTS`` registrations (people share phones).
+    """
+    agent = console_require(actor)
+    query = console_query_parse(text)
+    if query is None:
+        raise ApplicationError(
+            CallCentreError.SEARCH_INVALID,
+            _("Masukkan NIK (16 angka), nomor HP, atau nomor pendaftaran (mis. PJ-7K3M-9Q2X)."),
+            field="q",
+        )
+    if query.kind == QueryKind.REFERENCE:
+        matches = Registration.objects.filter(reference=query.value)
+        return [_match(registration) for registration in matches]
+    key = f"user:{agent.pk}"
+    usage = peek(group=CALLER_LOOKUP_GROUP, key=key, rate=settings.CONSOLE_LOOKUP_RATE)
+    if usage.limited:
+        raise RateLimited(
+            CallCentreError.SEARCH_RATE_LIMITED,
+            _(
+                "Terlalu banyak pencarian dengan NIK atau nomor HP dalam satu jam. Tunggu "
+                "sebentar, atau minta nomor pendaftaran penelepon."
+            ),
+            field="q",
+            retry_after=usage.retry_after,
+        )
+    hit(group=CALLER_LOOKUP_GROUP, key=key, rate=settings.CONSOLE_LOOKUP_RATE)
+    person = None
+    if query.kind == QueryKind.NIK:
+        person = person_find_by_nik(nik=query.value)
+        found = list(
+            Registration.objects.filter(person=person).order_by("-created_at")[:1]
+            if person is not None
+            else []
+        )
+        kind = PersonalDataAccess.QueryKind.NIK
+    else:
+        found = list(
+            Registration.objects.filter(Q(phone=query.value) | Q(user__phone=query.value))
+            .select_related("person")
+            .order_by("-created_at")[:CALLER_PHONE_RESULTS]
+        )
+        kind = PersonalDataAccess.QueryKind.PHONE
+    logged: list[Registration | None] = [*found] or [None]  # a miss is logged too
+    for registration in logged:
+        personal_data_access_record(
+            actor=agent,
+            purpose=PersonalDataAccess.Purpose.CALL_CENTRE_LOOKUP,
+            person=registration.person if registration is not None else person,
+            reference=registration.reference if registration is not None else "",
+            query_kind=kind,
+            found=registration is not None,
+        )
+    return [_match(registration) for registration in found]
+
+
+def _match(registration: Registration) -> CallerMatch:
+    return CallerMatch(
+        reference=registration.reference,
+        name_masked=name_mask(registration.full_name),
+        status_label=str(registration.get_status_display()),
+    )

@@ -6,6 +6,7 @@ app_name = "callcenter"
 
 urlpatterns = [
     path("", views.console, name="console"),
+    path("cari/", views.search, name="search"),
     path("panggilan/", views.call_create, name="call_create"),
     path("tiket/", views.ticket_list, name="ticket_list"),
     path("tiket/<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),

@@ -20,6 +20,7 @@ from prakerja.accounts.models import Role
 from prakerja.accounts.services import applicant_recovery_start
 from prakerja.assistance import selectors as assistance_selectors
 from prakerja.assistance import services as assistance_services
+from prakerja.assistance.console.selectors import QueryKind, console_query_parse
 from prakerja.assistance.models import Channel, Post
 from prakerja.assistance.views import slot_choices_context
 from prakerja.callcenter import selectors, services
@@ -77,6 +78,29 @@ def _console_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @require_GET
 def console(request: HttpRequest) -> HttpResponse:
     return render(request, "callcenter/console.html", _console_context(request))
+
+
+@never_cache
+@console_only
+@require_POST
+def search(request: HttpRequest) -> HttpResponse:
+    """NIK, phone or reference (POSTed: a NIK never travels in a URL). One registration found
+    by its reference opens at once; otherwise the matches, names masked, to confirm first."""
+    text = request.POST.get("q", "")[:64]
+    try:
+        matches = services.caller_search(actor=request.user, text=text)
+    except ApplicationError as exc:
+        if exc.status not in (400, 429):
+            raise
+        context = _console_context(request, search_error=str(exc.message), search_text=text)
+        return render(request, "callcenter/console.html", context, status=exc.status)
+    parsed = console_query_parse(text)
+    if parsed is not None and parsed.kind == QueryKind.REFERENCE and len(matches) == 1:
+        return redirect(f"{reverse('callcenter:console')}?ref={matches[0].reference}")
+    # The NIK typed is not sent back into the page.
+    shown = "" if parsed is not None and parsed.kind == QueryKind.NIK else text
+    context = _console_context(request, matches=matches, search_text=shown)
+    return render(request, "callcenter/console.html", context)
 
 
 @never_cache
@@ -208,6 +232,8 @@ def _booking_context(request: HttpRequest, data: Any) -> dict[str, Any]:
         "posts": Post.objects.filter(is_active=True).order_by("name"),
         "chosen_post": post,
         "dates": assistance_selectors.bookable_dates(post=post) if post else [],
+        # A caller with no registration yet: booked by the phone number the SMS goes to.
+        "new_caller": bool(cleaned.get("baru")) and not cleaned.get("ref"),
     }
     if post is not None:
         date = cleaned.get("date") or (context["dates"][0] if context["dates"] else None)
@@ -230,7 +256,28 @@ def appointment_book(request: HttpRequest) -> HttpResponse:
     context = _booking_context(request, request.POST)
     form: CallBookingForm = context["form"]
     error: str | None = None
-    if form.is_valid() and context["summary"] is not None:
+    if form.is_valid() and context["new_caller"]:
+        phone = form.cleaned_data.get("phone") or ""
+        if not phone:
+            error = str(_("Isi nomor HP penelepon: jadwal dan alamat posko dikirim ke nomor itu."))
+        else:
+            try:
+                slot = assistance_selectors.slot_get_for_post(
+                    post=form.cleaned_data["posko"], slot_id=form.cleaned_data["slot"]
+                )
+                services.caller_visit_book(actor=request.user, phone=phone, slot=slot)
+            except ApplicationError as exc:
+                error = str(exc.message)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Jadwal kunjungan sudah dipesan; tanggal, jam, dan alamat posko dikirim "
+                        "lewat SMS ke penelepon."
+                    ),
+                )
+                return redirect("callcenter:console")
+    elif form.is_valid() and context["summary"] is not None:
         summary = context["summary"]
         try:
             slot = assistance_selectors.slot_get_for_post(

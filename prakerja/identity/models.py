@@ -74,10 +74,12 @@ class PersonalDataAccess(models.Model):
             "rejected_rows_download",
             _("Mengunduh baris impor yang ditolak untuk diperbaiki"),
         )
+        CALL_CENTRE_LOOKUP = "call_centre_lookup", _("Pencarian penelepon oleh call center")
 
     class QueryKind(models.TextChoices):
         NIK = "nik", _("NIK")
         REFERENCE = "reference", _("Nomor pendaftaran")
+        PHONE = "phone", _("Nomor HP")
 
     actor = models.ForeignKey(
         "accounts.User", verbose_name=_("pengakses"), on_delete=models.PROTECT, related_name="+"

@@ -53,13 +53,13 @@ def test_the_lookup_shows_a_masked_summary(
 def test_an_unknown_reference_is_said_next_to_the_field(agent_client: Client) -> None:
     html = agent_client.get("/callcenter/", {"ref": "PJ-2222-2222"}).content.decode()
     assert "Pendaftaran dengan nomor ini tidak ditemukan." in html
-    assert 'aria-describedby="lookup-error"' in html
+    assert "q-error" in html and 'aria-invalid="true"' in html
 
 
 def test_a_nul_byte_in_the_lookup_is_a_message_not_a_crash(agent_client: Client) -> None:
     response = agent_client.get("/callcenter/", {"ref": "PJ-2222\x00-2222"})
     assert response.status_code == 200
-    assert 'aria-describedby="lookup-error"' in response.content.decode()
+    assert "q-error" in response.content.decode()
 
 
 def test_an_agent_logs_a_complaint_and_gets_a_ticket(
