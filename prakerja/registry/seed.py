@@ -13,15 +13,25 @@ from prakerja.registry.models import EligibilityRule, Occupation
 PROGRAMME_CODE = "prakerja-jatim"
 PROGRAMME_NAME = "Kartu Prakerja Jawa Timur"
 
-CONSENT_VERSION = "v1"
-CONSENT_BODY = (
-    "Saya menyetujui Pemerintah Provinsi Jawa Timur (Disnakertrans Jatim) memproses data pribadi "
-    "saya — termasuk NIK, nomor Kartu Keluarga, nomor HP, alamat, riwayat pekerjaan, dan "
-    "keterangan disabilitas — untuk pendaftaran, verifikasi, seleksi, dan pelaksanaan program "
-    "Kartu Prakerja, sesuai Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi. "
-    "Data saya dapat dicocokkan dengan data Disnaker kabupaten/kota, Kementerian Ketenagakerjaan, "
-    "dan data penerima jaring pengaman sosial. Saya berhak mengakses, memperbaiki, dan meminta "
-    "salinan data saya, serta menarik persetujuan ini dengan menghubungi call center."
+# v2: the same consent in plain Indonesian, short paragraphs (what, why, who sees it, rights),
+# one per blank line; the page shows them as paragraphs. A registration keeps the version it
+# agreed to (``Registration.consent_text``); the label is stored, not shown.
+CONSENT_VERSION = "v2"
+CONSENT_BODY = "\n\n".join(
+    (
+        "Data yang kami kumpulkan: NIK, nomor Kartu Keluarga, nama, tanggal lahir, nomor HP, "
+        "alamat, pekerjaan, pendidikan, dan keterangan disabilitas bila Anda mengisinya.",
+        "Untuk apa: memeriksa apakah Anda memenuhi syarat, memilih peserta, mengirim hasil "
+        "lewat SMS, serta menjalankan pelatihan dan pembayaran insentif Kartu Prakerja.",
+        "Siapa yang melihat: petugas Disnakertrans Jawa Timur dan Disnaker kabupaten/kota yang "
+        "menangani pendaftaran Anda. Data Anda dicocokkan dengan data pekerja terdampak dari "
+        "Disnaker dan Kementerian Ketenagakerjaan, dan dengan data penerima bantuan sosial. "
+        "Data Anda tidak dijual dan tidak dipakai untuk iklan.",
+        "Hak Anda: melihat dan mengunduh data Anda serta melihat siapa yang membukanya, dari "
+        "halaman status pendaftaran; meminta perbaikan atau penghapusan, atau menarik "
+        "persetujuan ini, lewat call center 031-8293097 atau 031-8280254.",
+        "Dasar hukum: Undang-Undang Nomor 27 Tahun 2022 tentang Pelindungan Data Pribadi.",
+    )
 )
 TRUTHFULNESS_BODY = (
     "Saya menyatakan bahwa data yang saya isi adalah benar dan sesuai dokumen kependudukan saya. "

@@ -71,7 +71,7 @@ def test_the_seed_creates_the_programme_rules_consent_and_questions_once(
     assert rules["kk_cap"].parameter == {"max": 2}
     assert "none" not in rules["excluded_occupation"].parameter["occupations"]
     assert len(rules["excluded_occupation"].parameter["occupations"]) == 9
-    assert ConsentText.objects.get().version == "v1"
+    assert ConsentText.objects.get().version == "v2"
     assert "27 Tahun 2022" in ConsentText.objects.get().consent_body
     kinds = list(TestQuestion.objects.values_list("kind", flat=True))
     assert kinds.count("motivation") == 3 and kinds.count("ability") == 3
@@ -145,7 +145,7 @@ def test_a_complete_registration_is_submitted_with_a_receipt_sms(
     assert submitted.person is not None and submitted.person.nik == fake_nik(serial=1)
     assert submitted.kk_index == submitted.person.kk_index != ""
     assert str(submitted.phone) == "+6281234567890"
-    assert submitted.consent_text is not None and submitted.consent_text.version == "v1"
+    assert submitted.consent_text is not None and submitted.consent_text.version == "v2"
     assert submitted.consent_at is not None and submitted.truthfulness_at is not None
     assert submitted.test_score == 3
     # The receipt is a background job: queued at commit, texted when a worker runs it.

@@ -321,3 +321,21 @@ def test_a_form_without_its_submission_token_is_refused_clearly(applicant: User)
     assert "Muat ulang halaman" in response.content.decode()
     registration.refresh_from_db()
     assert not registration.phone
+
+
+def test_the_consent_is_plain_short_paragraphs_and_its_version_is_stored_not_shown(
+    applicant: User,
+) -> None:
+    client = signed_in(applicant)
+    client.post("/daftar/", tokened())
+    registration = Registration.objects.get(user=applicant)
+    html = client.get(step_url(registration, Step.CONSENT)).content.decode()
+    for start in (
+        "<p>Data yang kami kumpulkan:",
+        "<p>Untuk apa:",
+        "<p>Siapa yang melihat:",
+        "<p>Hak Anda:",
+    ):
+        assert start in html
+    assert "Versi teks" not in html
+    assert 'name="consent_version" value="v2"' in html
