@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.support import RESULTS_DIR, AppServer, staff_sign_in
+from tests.browser.support import RESULTS_DIR, AppServer, page_check, staff_sign_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -26,11 +26,7 @@ DATA_OFFICER = "datajatim"
 
 
 def _shot(page: Page, name: str) -> None:
-    page.screenshot(path=RESULTS_DIR / f"labour-{name}.png", full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None
-    assert width <= viewport["width"], f"{page.url} is {width}px wide on a {viewport}px screen"
+    page_check(page, RESULTS_DIR / f"labour-{name}.png")
 
 
 def _sign_in(page: Page, server: AppServer) -> None:

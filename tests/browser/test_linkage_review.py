@@ -22,6 +22,7 @@ from tests.browser.support import (
     PHONE_CONTEXT,
     RESULTS_DIR,
     AppServer,
+    page_check,
     staff_sign_in,
 )
 
@@ -68,11 +69,7 @@ def _staff_sign_in(page: Page, server: AppServer, username: str) -> None:
 
 
 def _shot(page: Page, name: str) -> None:
-    page.screenshot(path=RESULTS_DIR / f"linkage-{name}.png", full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None
-    assert width <= viewport["width"], f"{page.url} is {width}px wide on a {viewport}px screen"
+    page_check(page, RESULTS_DIR / f"linkage-{name}.png")
 
 
 def test_a_data_officer_accepts_a_match_and_exports_outreach_and_a_manager_resolves_jps(

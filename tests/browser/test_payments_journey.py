@@ -22,6 +22,7 @@ from tests.browser.support import (
     PHONE_CONTEXT,
     RESULTS_DIR,
     AppServer,
+    page_check,
     staff_sign_in,
 )
 
@@ -71,11 +72,7 @@ def _context(browser: Browser) -> BrowserContext:
 
 
 def _shot(page: Page, name: str) -> None:
-    page.screenshot(path=RESULTS_DIR / f"payments-{name}.png", full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None
-    assert width <= viewport["width"], f"{page.url} is {width}px wide on a {viewport}px screen"
+    page_check(page, RESULTS_DIR / f"payments-{name}.png")
 
 
 def _applicant_sign_in(page: Page, server: AppServer) -> None:

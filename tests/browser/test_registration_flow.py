@@ -26,6 +26,7 @@ from tests.browser.support import (
     PHONE_CONTEXT,
     RESULTS_DIR,
     AppServer,
+    page_check,
     staff_sign_in,
 )
 
@@ -128,13 +129,7 @@ def watch() -> PageWatch:
 
 
 def _shot(page: Page, name: str) -> None:
-    """Save the screen, after checking it fits the phone: nothing may need sideways scrolling
-    of the whole page (a wide table scrolls in its own box)."""
-    page.screenshot(path=RESULTS_DIR / f"flow-{name}.png", full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None
-    assert width <= viewport["width"], f"{page.url} is {width}px wide on a {viewport}px screen"
+    page_check(page, RESULTS_DIR / f"flow-{name}.png")
 
 
 def _failed(page: Page, server: AppServer, name: str) -> None:

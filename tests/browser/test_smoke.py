@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.support import PAGE_TIMEOUT_MS, RESULTS_DIR, AppServer
+from tests.browser.support import PAGE_TIMEOUT_MS, RESULTS_DIR, AppServer, page_check
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -62,7 +62,7 @@ def _walk_home_to_post_list(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/")
     expect(page.locator("html")).to_have_attribute("lang", "id")
     expect(page.get_by_role("heading", level=1)).to_have_text("Kartu Prakerja Jawa Timur")
-    page.screenshot(path=RESULTS_DIR / "smoke-home.png", full_page=True)
+    page_check(page, RESULTS_DIR / "smoke-home.png")
 
     page.get_by_role("link", name="Lihat daftar posko pendampingan").click()
     page.wait_for_url(f"{base_url}/posko/")
@@ -70,9 +70,19 @@ def _walk_home_to_post_list(page: Page, base_url: str) -> None:
     expect(page.locator(".post")).to_have_count(EAST_JAVA_POSTS)
     # 38 regencies folded: the page stays short on a phone; the search opens the matches.
     expect(page.locator("details.post-regency[open]")).to_have_count(0)
-    page.screenshot(path=RESULTS_DIR / "smoke-posko.png", full_page=True)
+    page_check(page, RESULTS_DIR / "smoke-posko.png")
     page.get_by_label("Cari posko menurut nama atau kabupaten/kota").fill("surabaya")
     page.get_by_role("button", name="Cari").click()
     expect(page.locator("#post-count")).to_contain_text("posko ditemukan")
     expect(page.locator("details.post-regency[open] .post").first).to_be_visible()
     expect(page.locator("details.post-regency summary").first).to_contain_text("Kota Surabaya")
+    page_check(page, RESULTS_DIR / "smoke-posko-search.png")
+    # The public pages a visitor reaches from the header.
+    for path, name in (
+        ("/accounts/login/code/", "sign-in"),
+        ("/identitas/cek-nik/", "nik-check"),
+        ("/pelatihan/", "catalogue"),
+        ("/tentang/", "about"),
+    ):
+        page.goto(f"{base_url}{path}")
+        page_check(page, RESULTS_DIR / f"smoke-{name}.png")

@@ -25,6 +25,7 @@ from tests.browser.support import (
     PHONE_CONTEXT,
     RESULTS_DIR,
     AppServer,
+    page_check,
     staff_sign_in,
 )
 from tests.browser.test_registration_flow import PageWatch
@@ -97,11 +98,7 @@ def watch() -> PageWatch:
 
 
 def _shot(page: Page, name: str) -> None:
-    page.screenshot(path=RESULTS_DIR / f"waves-{name}.png", full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.viewport_size
-    assert viewport is not None
-    assert width <= viewport["width"], f"{page.url} is {width}px wide on a {viewport}px screen"
+    page_check(page, RESULTS_DIR / f"waves-{name}.png")
 
 
 def _heading(page: Page, text: str) -> None:
