@@ -163,6 +163,8 @@ EXPORTS: dict[str, list[Export]] = {
         )
     ],
     "reports:dashboard_xlsx": [Export(file_format="xlsx")],
+    # Public: regency names, channel labels, weeks and counts; nothing anyone types.
+    "statistics:csv": [Export(seeded=False)],
     "labourdata:batch_rejected": [_rejected("csv"), _rejected("xlsx")],
     "labourdata:sisnaker_csv": [Export()],
     # Regency names and counts only; per provider the providers' names (seeded).
