@@ -43,13 +43,13 @@ class HBarChart:
     title: str
     bars: list[Bar]
     height: float
-    label_width: float = 200
+    label_width: float = 230
     bar_height: float = 18
     width: int = WIDTH
 
     @property
     def plot_width(self) -> float:
-        return self.width - self.label_width - 90
+        return self.width - self.label_width - 130
 
 
 def hbar(title: str, items: Sequence[tuple[str, int | float, float, str]]) -> HBarChart:

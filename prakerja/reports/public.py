@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Sum
@@ -29,6 +30,7 @@ from prakerja.reports.models import DailyCount, Metric
 THRESHOLD = 10
 SUPPRESSED = "<10"
 Shown = int | str
+Cell = Shown | dt.date  # a row's label may be a date (a week's Monday)
 
 
 def suppress(values: list[int], *, with_total: bool = True) -> tuple[list[Shown], Shown]:
@@ -47,7 +49,7 @@ class PublicTable:
     key: str
     title: str
     header: list[str]
-    rows: list[list[Shown]]
+    rows: list[list[Cell]]
     total: list[Shown]
 
 
@@ -59,7 +61,9 @@ class PublicStatistics:
     tables: list[PublicTable]
 
 
-def _columns(labels: list[str], columns: list[list[int]]) -> tuple[list[list[Shown]], list[Shown]]:
+def _columns(
+    labels: Sequence[str | dt.date], columns: list[list[int]]
+) -> tuple[list[list[Cell]], list[Shown]]:
     shown_columns, totals = [], []
     for values in columns:
         shown, total = suppress(values)
@@ -102,10 +106,7 @@ def public_statistics_get() -> PublicStatistics:
         [[per_channel[code] for code in CHANNELS]],
     )
     weeks = sorted(per_week)
-    week_rows, week_total = _columns(
-        [f"{week.isoformat()} – {(week + dt.timedelta(days=6)).isoformat()}" for week in weeks],
-        [[per_week[week] for week in weeks]],
-    )
+    week_rows, week_total = _columns(weeks, [[per_week[week] for week in weeks]])
     complete, selected, completed = (str(metric.label) for metric in metrics)
     tables = [
         PublicTable(
@@ -125,7 +126,7 @@ def public_statistics_get() -> PublicStatistics:
         PublicTable(
             "minggu",
             _("Pendaftaran lengkap per minggu (Senin–Minggu, WIB)"),
-            [_("Minggu"), complete],
+            [_("Minggu mulai (Senin)"), complete],
             week_rows,
             [_("Jumlah"), *week_total],
         ),
@@ -138,11 +139,12 @@ def public_statistics_get() -> PublicStatistics:
     )
 
 
-def public_csv_rows(statistics: PublicStatistics) -> list[list[Shown]]:
+def public_csv_rows(statistics: PublicStatistics) -> list[list[Cell]]:
     """One long table: (table, label, measure, value), the values exactly as shown."""
-    rows: list[list[Shown]] = [[_("tabel"), _("baris"), _("ukuran"), _("nilai")]]
+    rows: list[list[Cell]] = [[_("tabel"), _("baris"), _("ukuran"), _("nilai")]]
     for table in statistics.tables:
-        for row in [*table.rows, table.total]:
+        lines: list[list[Cell]] = [*table.rows, list(table.total)]
+        for row in lines:
             for measure, value in zip(table.header[1:], row[1:], strict=True):
                 rows.append([table.key, row[0], measure, value])
     return rows
