@@ -93,3 +93,30 @@ def test_the_page_reads_a_fixed_number_of_queries(
     # Sign-in (session, user) aside: nothing touches the registrations themselves.
     assert not [sql for sql in counted if "registry_registration" in sql]
     assert len(counted) == 12, counted
+
+
+def test_numbers_and_dates_are_written_the_indonesian_way(client: Client, viewer: User) -> None:
+    from datetime import date
+
+    from prakerja.reports.models import DailyCount, Metric
+
+    DailyCount.objects.create(
+        day=date(2020, 8, 17),
+        metric=Metric.COMPLETE,
+        channel="online",
+        regency="3578",
+        value=543000,
+    )
+    client.force_login(viewer)
+    html = client.get(URL, {"dari": "2020-08-01", "sampai": "2020-08-31"}).content.decode()
+    assert "543.000" in html
+    assert "17 Agustus 2020" in html
+    assert "543000" not in html
+
+
+def test_the_menu_shows_the_dashboard_to_managers_and_viewers_only(
+    client: Client, viewer: User, applicant: User, officer: User
+) -> None:
+    for user, shown in ((viewer, True), (applicant, False), (officer, False)):
+        client.force_login(user)
+        assert ('href="/laporan/dasbor/"' in client.get("/").content.decode()) is shown
