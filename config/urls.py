@@ -29,6 +29,7 @@ urlpatterns = [
     path("callcenter/", include("prakerja.callcenter.urls")),
     path("petugas/", include("prakerja.assistance.console.urls")),
     path("laporan/", include("prakerja.reports.urls")),
+    path("statistik/", include("prakerja.reports.urls_public")),
     path("data-disnaker/", include("prakerja.labourdata.urls")),
     path("pencocokan/", include("prakerja.linkage.urls")),
     path("gelombang/", include("prakerja.waves.urls")),

@@ -78,6 +78,15 @@ SCHEDULE: tuple[Periodic, ...] = (
     ),
     # Fraud and error signals over the whole tables, at night (issue 15).
     Periodic("fraud_signals", "prakerja.fraud.tasks.fraud_signals_periodic", DAILY, dt.time(3, 0)),
+    # The dashboard's daily counts: the days touched since the last refresh, every hour ...
+    Periodic("reports_refresh", "prakerja.reports.tasks.daily_counts_refresh_periodic", HOURLY),
+    # ... and every day rebuilt at night, for what no timestamp reveals (a deleted row).
+    Periodic(
+        "reports_rebuild",
+        "prakerja.reports.tasks.daily_counts_rebuild_periodic",
+        DAILY,
+        dt.time(3, 30),
+    ),
 )
 
 

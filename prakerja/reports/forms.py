@@ -5,16 +5,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from prakerja.reports.selectors import MAX_DAYS, Period
+from prakerja.reports.selectors import DEFAULT_DAYS, MAX_DAYS, Period
 
 
 class PeriodForm(forms.Form):
+    default_days = DEFAULT_DAYS
+
     dari = forms.DateField(label=_("Dari tanggal"), required=False)
     sampai = forms.DateField(label=_("Sampai tanggal"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        default = Period.default()
+        default = Period.default(days=self.default_days)
         start = data.get("dari") or default.start
         end = data.get("sampai") or default.end
         if end < start:
@@ -34,4 +36,10 @@ class PeriodForm(forms.Form):
         if self.is_valid():
             period: Period = self.cleaned_data["period"]
             return period
-        return Period.default()
+        return Period.default(days=self.default_days)
+
+
+class DashboardPeriodForm(PeriodForm):
+    """The dashboard opens on four weeks: a trend, not a day."""
+
+    default_days = 28

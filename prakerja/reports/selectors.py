@@ -35,9 +35,9 @@ class Period:
     end: date
 
     @classmethod
-    def default(cls, *, today: date | None = None) -> Period:
+    def default(cls, *, today: date | None = None, days: int = DEFAULT_DAYS) -> Period:
         today = today or timezone.localdate(timezone=JAKARTA)
-        return cls(start=today - timedelta(days=DEFAULT_DAYS - 1), end=today)
+        return cls(start=today - timedelta(days=days - 1), end=today)
 
     @property
     def bounds(self) -> tuple[datetime, datetime]:

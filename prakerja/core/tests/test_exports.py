@@ -36,6 +36,7 @@ from prakerja.labourdata.columns import WORKER_COLUMNS
 from prakerja.labourdata.models import Category, ImportBatch, Source, WorkerReport
 from prakerja.labourdata.services import import_batch_process, import_batch_upload
 from prakerja.linkage.tests import factories as f
+from prakerja.reports.refresh import daily_counts_refresh
 
 PAYLOADS = ["-cmd|' /C calc'!A", "@SUM(A:A)", "+1", "=1+1", "\t=x", "\r=y", '=HYPERLINK("x")']
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
@@ -147,6 +148,23 @@ EXPORTS: dict[str, list[Export]] = {
         Export(query={"tabel": "posko"}),
         Export(query={"tabel": "callcenter"}, seeded=False),
     ],
+    # Post names reach the per-post tables (seeded); the others hold labels and counts.
+    "reports:dashboard_csv": [
+        Export(query={"tabel": table}, seeded=table in ("posko", "posko_harian"))
+        for table in (
+            "corong",
+            "harian",
+            "kanal",
+            "wilayah",
+            "posko",
+            "posko_harian",
+            "kuota",
+            "kategori",
+        )
+    ],
+    "reports:dashboard_xlsx": [Export(file_format="xlsx")],
+    # Public: regency names, channel labels, weeks and counts; nothing anyone types.
+    "statistics:csv": [Export(seeded=False)],
     "labourdata:batch_rejected": [_rejected("csv"), _rejected("xlsx")],
     "labourdata:sisnaker_csv": [Export()],
     # Regency names and counts only; per provider the providers' names (seeded).
@@ -327,6 +345,7 @@ def _seed(uploader: User) -> ImportBatch:
     post = make_post(code="@posko", name="=1+1 Posko")
     officer = make_user(role=Role.OFFICER, post=post)
     AssistanceVisit.objects.create(post=post, officer=officer, services=["registration"])
+    daily_counts_refresh()  # the dashboard reads the daily counts, not the visits
     return _rejected_rows_batch(uploader)
 
 

@@ -81,6 +81,11 @@ def test_demo_setup_is_idempotent_and_prints_every_demo_account(
     out = capsys.readouterr().out
     assert Post.objects.count() == 56
     assert User.objects.filter(username__in=DEMO_USERNAMES).count() == 12
+    # The dashboard's daily counts are filled, so the viewer's dashboard is not empty.
+    from prakerja.reports.models import DailyCount, RefreshState
+
+    assert DailyCount.objects.filter(metric="complete").exists()
+    assert RefreshState.objects.get().refreshed_at is not None
     # The demo wave's generated applicants (enrolment.demo_journey) are made once.
     assert User.objects.count() == users == 12 + 49
     # Payments: one batch, made once.
