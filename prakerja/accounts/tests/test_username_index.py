@@ -1,0 +1,30 @@
+"""A new applicant's generated username is checked case-insensitively through an index, not
+by reading the whole users table (issue 17: the sign-up scan)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from prakerja.accounts.adapters import applicant_username_generate
+from prakerja.accounts.models import User
+from prakerja.accounts.testing import make_user
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_case_insensitive_username_check_uses_an_index() -> None:
+    make_user(username="Petugas-Besar")
+    with connection.cursor() as cursor:
+        # A tiny table is cheapest to scan; forbid that to see whether an index can serve.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = User.objects.filter(username__iexact="hp-abcdefghij").explain()
+    assert "user_username_upper" in plan, plan
+
+
+@pytest.mark.django_db
+def test_a_generated_username_never_collides_in_another_case() -> None:
+    make_user(username="HP-ABCDEFGHIJ")
+    name = applicant_username_generate()
+    assert name.startswith("hp-")
+    assert not User.objects.filter(username__iexact=name).exists()
