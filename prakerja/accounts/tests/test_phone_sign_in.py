@@ -89,7 +89,7 @@ class TestNewApplicant:
 
         response = client.post(CONFIRM, {"code": _last_code()})
         assert response.status_code == 302
-        assert response["Location"] == DASHBOARD
+        assert response["Location"] == "/daftar/"  # an applicant lands in their registration
         assert _signed_in_as(client) == user.pk
         user.refresh_from_db()
         assert user.phone_verified_at is not None

@@ -132,7 +132,7 @@ def test_every_role_signs_in(client: Client, role: Role) -> None:
 def test_an_applicant_signs_in_without_totp(client: Client) -> None:
     make_user(role=Role.APPLICANT, username="pendaftar")
     response = client.post(LOGIN, {"login": "pendaftar", "password": DEFAULT_PASSWORD})
-    assert response["Location"] == DASHBOARD
+    assert response["Location"] == "/daftar/"  # an applicant lands in their registration
 
 
 # --- Staff without TOTP -----------------------------------------------------------------
