@@ -71,6 +71,15 @@ def _step_data(step: Step, post: QueryDict) -> dict[str, Any]:
     return {name: post.get(name, "") for name in STEP_FIELDS[step]}
 
 
+def _in_page_order(step: Step, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The errors in the order of the fields on the page, as the error summary lists them
+    (the form finds them in its own order: single fields first, then the whole step)."""
+    order = ("__all__", *STEP_FIELDS.get(step, ()))
+    return dict(
+        sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
+    )
+
+
 def _initial(step: Step, registration: Registration) -> dict[str, Any]:
     r = registration
     if step == Step.IDENTITY:
@@ -228,7 +237,9 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
                 status, retry_after = 429, error.retry_after
         else:
             return redirect(_after_step(registration, current))
-        context = _step_context(request, registration, current, values, errors)
+        context = _step_context(
+            request, registration, current, values, _in_page_order(current, errors)
+        )
         # 422 (429 when rate-limited): the page is the same form again, with the errors;
         # nothing was saved.
         response = render(request, "registry/step.html", context, status=status)

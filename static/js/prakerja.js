@@ -10,3 +10,17 @@ document.addEventListener("change", function (event) {
     target.form.submit();
   }
 });
+
+// An error summary (templates/includes/error_summary.html) takes the focus when the page
+// loads, so keyboard and screen-reader users start from the list of what to fix.
+function focusErrorSummary() {
+  var summary = document.querySelector(".error-summary");
+  if (summary instanceof HTMLElement) {
+    summary.focus();
+  }
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", focusErrorSummary);
+} else {
+  focusErrorSummary();
+}

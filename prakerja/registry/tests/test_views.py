@@ -104,7 +104,7 @@ def test_a_bad_step_re_renders_with_the_typed_data_and_errors_tied_to_fields(
 
     html = response.content.decode()
     assert response.status_code == 422
-    assert "Data belum disimpan" in html
+    assert "Ada masalah" in html
     assert 'value="Sidoarjo"' in html  # nothing typed is lost
     assert 'id="kk-error" class="field-error">Nomor KK harus terdiri dari 16 angka' in html
     assert re.search(

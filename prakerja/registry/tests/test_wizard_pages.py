@@ -1,0 +1,103 @@
+"""The wizard's pages as an applicant meets them (issue 16): the error summary, where they
+are in the wizard, checking the answers, the confirmation, the date input and the NIK prefill."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from prakerja.accounts.models import User
+from prakerja.registry.models import Registration
+from prakerja.registry.services.registration import registration_start
+from prakerja.registry.steps import STEP_ORDER, Step
+from prakerja.registry.tests.conftest import step_data
+
+pytestmark = pytest.mark.django_db
+
+
+def tokened(data: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {**(data or {}), "submission_token": str(uuid.uuid4())}
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def step_url(registration: Registration, step: Step) -> str:
+    return reverse("registry:step", args=[registration.reference, step.value])
+
+
+def summary_links(html: str) -> list[tuple[str, str]]:
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S)
+    assert summary, "no error summary on the page"
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary.group(0))
+
+
+# --- Errors ---------------------------------------------------------------------------------
+
+
+def test_a_refused_step_lists_every_error_at_the_top_each_linked_to_its_field(
+    applicant: User,
+) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    data = {**step_data(registration.programme)[Step.IDENTITY], "kk": "12", "full_name": ""}
+
+    response = signed_in(applicant).post(step_url(registration, Step.IDENTITY), tokened(data))
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert '<h2 id="error-summary-title">Ada masalah</h2>' in html
+    assert summary_links(html) == [
+        ("id_kk", "Nomor KK harus terdiri dari 16 angka, yang diisi 2 karakter."),
+        ("id_full_name", "Nama lengkap wajib diisi sesuai KTP."),
+    ]
+    assert 'tabindex="-1" id="error-summary"' in html  # prakerja.js focuses it
+    assert "<title>Ada masalah: Data diri" in html
+    # The messages stay next to their fields as well.
+    assert 'id="kk-error" class="field-error">Nomor KK harus terdiri dari 16 angka' in html
+
+
+@pytest.mark.parametrize("step", [s for s in STEP_ORDER if s != Step.TEST])
+def test_every_link_of_the_error_summary_reaches_a_field_on_the_page(
+    applicant: User, step: Step
+) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+
+    response = signed_in(applicant).post(step_url(registration, step), tokened())
+
+    html = response.content.decode()
+    assert response.status_code == 422, step
+    links = summary_links(html)
+    assert links, step
+    for target, _message in links:
+        assert f'id="{target}"' in html, (step, target)
+
+
+def test_a_question_left_unanswered_links_to_its_first_choice(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    answers = step_data(registration.programme)[Step.TEST]["answers"]
+    first = next(iter(answers))
+
+    response = signed_in(applicant).post(
+        step_url(registration, Step.TEST), tokened({f"q_{first}": "99"})
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert ("id_q_" + first, "Pilih salah satu jawaban yang tersedia.") in summary_links(html)
+    assert f'id="id_q_{first}"' in html
+
+
+def test_a_page_without_errors_has_no_error_summary(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+
+    html = signed_in(applicant).get(step_url(registration, Step.IDENTITY)).content.decode()
+
+    assert "error-summary" not in html
