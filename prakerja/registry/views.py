@@ -147,6 +147,7 @@ def _step_context(
         "registration": registration,
         "step": step,
         "steps": [(s, s not in missing) for s in STEP_ORDER],
+        "steps_done": len(STEP_ORDER) - len(missing),
         "step_number": STEP_ORDER.index(step) + 1,
         "step_count": len(STEP_ORDER),
         "values": values,

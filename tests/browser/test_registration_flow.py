@@ -40,7 +40,8 @@ OFFICER_POST_CODE = "disnaker-3578"
 SIGN_IN_CODE = r"Kode masuk Prakerja Jatim: (\d{6})"
 ACCESS_CODE = r"Kode akses Prakerja Jatim: ([A-Z0-9]{4}-[A-Z0-9]{4})"
 FULL_SLOT_MESSAGE = "Slot ini sudah penuh. Silakan pilih jam lain."
-SURABAYA_DISTRICT = "357801"  # Kota Surabaya, Kecamatan Karang Pilang
+SURABAYA_DISTRICT = "357801"
+PHONE_HEIGHT = PHONE_CONTEXT["viewport"]["height"]  # Kota Surabaya, Kecamatan Karang Pilang
 
 _rng = random.SystemRandom()
 
@@ -255,6 +256,13 @@ def _fill_wizard(page: Page, person: Person, shot: str) -> str:
         assert title in STEPS, f"unexpected page {title!r} at {page.url}"
         assert title not in filled, f"the wizard came back to {title!r}: {page.url}"
         expect(page.get_by_text(f"Nomor pendaftaran {reference}")).to_be_visible()
+        position = list(STEPS).index(title) + 1
+        expect(page.locator("#step-counter")).to_have_text(f"Langkah {position} dari {len(STEPS)}")
+        # The list of steps is folded: the step's form (at least its first question) is on the
+        # first screen, below the site's header.
+        expect(page.locator("details.registry-steps-details")).not_to_have_attribute("open", "")
+        box = page.locator("main form").bounding_box()
+        assert box is not None and box["y"] + 100 < PHONE_HEIGHT, f"{title}: form at {box}"
         STEPS[title](page, person)
         _shot(page, f"{shot}-{number}-{title.split()[0].lower()}")
         page.get_by_role("button", name="Simpan dan lanjut").click()

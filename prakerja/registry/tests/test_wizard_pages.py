@@ -101,3 +101,21 @@ def test_a_page_without_errors_has_no_error_summary(applicant: User) -> None:
     html = signed_in(applicant).get(step_url(registration, Step.IDENTITY)).content.decode()
 
     assert "error-summary" not in html
+
+
+# --- Where am I -----------------------------------------------------------------------------
+
+
+def test_a_step_says_which_step_of_how_many_and_folds_the_list_of_steps(
+    applicant: User,
+) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+
+    html = signed_in(applicant).get(step_url(registration, Step.CONTACT)).content.decode()
+
+    assert '<p class="step-counter" id="step-counter">Langkah 2 dari 7</p>\n<h1>Kontak</h1>' in html
+    folded = re.search(r"<details class=\"registry-steps-details\">(.*?)</details>", html, re.S)
+    assert folded, "the list of steps is not folded"
+    assert "<summary>Semua langkah (0 dari 7 sudah diisi)</summary>" in folded.group(1)
+    assert '<strong aria-current="step">Kontak</strong>' in folded.group(1)
+    assert folded.group(1).count("<li>") == 7
