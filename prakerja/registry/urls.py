@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from prakerja.registry import views
+from prakerja.registry import views, views_check
 from prakerja.registry.references import URL_PATTERN
 from prakerja.registry.steps import Step
 
@@ -39,7 +39,9 @@ urlpatterns = [
     path("wilayah/kabupaten/", views.regency_options, name="regency_options"),
     path("wilayah/kecamatan/", views.district_options, name="district_options"),
     path("<reference:reference>/", views.status_page, name="status"),
+    path("<reference:reference>/periksa/", views_check.check_answers, name="check_answers"),
     path("<reference:reference>/kirim/", views.submit, name="submit"),
+    path("<reference:reference>/terkirim/", views_check.confirmation, name="confirmation"),
     path("<reference:reference>/bukti/", views.receipt, name="receipt"),
     path("<reference:reference>/bukti.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("<reference:reference>/<step:step>/", views.step_page, name="step"),

@@ -172,13 +172,14 @@ def _step_context(
 
 
 def _after_step(registration: Registration, step: Step) -> str:
-    """The next step still missing after this one (wizard order), else the status page."""
+    """The next step still missing after this one (wizard order), else the check-answers page
+    (also where an "Ubah" link from that page comes back to)."""
     missing = registration_missing_steps(registration)
     later = [s for s in missing if STEP_ORDER.index(s) > STEP_ORDER.index(step)]
     following = later or missing
     if following:
         return reverse("registry:step", args=[registration.reference, following[0].value])
-    return reverse("registry:status", args=[registration.reference])
+    return reverse("registry:check_answers", args=[registration.reference])
 
 
 # --- Entry ----------------------------------------------------------------------------------
@@ -313,6 +314,9 @@ def submit(request: HttpRequest, reference: str) -> HttpResponse:
         context = _status_context(request, registration)
         context["submit_error"] = error
         return render(request, "registry/status.html", context, status=400)
+    if registration.status == Registration.Status.SUBMITTED:
+        return redirect("registry:confirmation", registration.reference)
+    # Not eligible: the status page lists the reasons.
     return redirect("registry:status", registration.reference)
 
 

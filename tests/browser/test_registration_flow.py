@@ -234,11 +234,12 @@ STEPS: dict[str, Callable[[Page, Person], None]] = {
     "Tes pendaftaran": _fill_test,
 }
 STATUS_HEADING = "Status pendaftaran"
+CHECK_HEADING = "Periksa jawaban Anda"
 
 
 def _fill_wizard(page: Page, person: Person, shot: str) -> str:
-    """Follow the wizard from "Data diri" to the status page, filling whatever step it shows
-    (it skips a step that is already complete: "Kontak" starts with the account's phone).
+    """Follow the wizard from "Data diri" to the check-answers page, filling whatever step it
+    shows (it skips a step that is already complete: "Kontak" starts with the account's phone).
     Returns the reference."""
     from playwright.sync_api import expect
 
@@ -251,7 +252,7 @@ def _fill_wizard(page: Page, person: Person, shot: str) -> str:
     filled: list[str] = []
     for number in range(1, len(STEPS) + 1):
         title = heading.inner_text().strip()
-        if title == STATUS_HEADING:
+        if title == CHECK_HEADING:
             break
         assert title in STEPS, f"unexpected page {title!r} at {page.url}"
         assert title not in filled, f"the wizard came back to {title!r}: {page.url}"
@@ -269,33 +270,70 @@ def _fill_wizard(page: Page, person: Person, shot: str) -> str:
         # Saved (a redirect to the next step) rather than the same form again with errors.
         expect(heading).not_to_have_text(title)
         filled.append(title)
-    _expect_heading(page, STATUS_HEADING)
+    _expect_heading(page, CHECK_HEADING)
     skipped = [title for title in STEPS if title not in filled]
     assert skipped in ([], ["Kontak"]), f"steps never shown: {skipped}"
 
-    # Every step is marked as filled, the contact step with the phone the account was made for.
-    expect(page.locator("[data-missing]")).to_have_count(0)
-    page.get_by_role("link", name="Kontak", exact=True).click()
+    # Every answer, readable, the NIK masked, the contact step with the account's phone.
+    identity = page.locator("#answers-identity")
+    expect(identity.locator(".summary-list-row").filter(has_text="NIK")).to_contain_text(
+        person.nik_masked
+    )
+    expect(identity).to_contain_text(person.full_name)
+    expect(identity).to_contain_text(_indonesian_date(person.birth_date))
+    expect(identity).to_contain_text(person.gender_label)
+    expect(page.locator("#answers-domicile")).to_contain_text("Karang Pilang")
+    expect(page.locator("#answers-work")).to_contain_text("30 Juni 2025")
+    assert person.nik not in page.content(), "the check-answers page shows the whole NIK"
+    _shot(page, f"{shot}-8-check")
+
+    # "Ubah" leads to the step and, saved, back to this page.
+    page.get_by_role("link", name="Ubah Nomor HP").click()
     _expect_heading(page, "Kontak")
     expect(page.get_by_label("Nomor HP")).to_have_value(person.phone_e164)
-    page.get_by_role("link", name="Lihat status pendaftaran").click()
-    _expect_heading(page, STATUS_HEADING)
+    page.get_by_role("button", name="Simpan dan lanjut").click()
+    _expect_heading(page, CHECK_HEADING)
     return reference
 
 
+MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+
+
+def _indonesian_date(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
 def _submit_and_expect_eligible(page: Page, reference: str, shot: str) -> None:
+    """From the check-answers page: submit, the confirmation, then the status page."""
     from playwright.sync_api import expect
 
-    expect(page.locator(".reference")).to_have_text(reference)
-    # The status page lists no missing step, so the submit button is there.
-    expect(page.locator("[data-missing]")).to_have_count(0)
     page.get_by_role("button", name="Kirim pendaftaran").click()
-    _expect_heading(page, "Status pendaftaran")
+    _expect_heading(page, "Pendaftaran terkirim")
+    expect(page.locator("#confirmation-reference")).to_have_text(reference)
+    expect(page.get_by_role("heading", name="Apa yang terjadi selanjutnya")).to_be_visible()
+    expect(page.get_by_text("Hasil seleksi dikirim lewat SMS")).to_be_visible()
+    _shot(page, f"{shot}-9-confirmation")
+    page.get_by_role("link", name="Lihat status pendaftaran").click()
+    _expect_heading(page, STATUS_HEADING)
+    expect(page.locator(".reference")).to_have_text(reference)
     expect(page.locator("#registration-status")).to_have_text("Terkirim")
     expect(page.locator("#registration-status")).to_have_attribute("data-status", "submitted")
     expect(page.locator("#ineligibility-reasons")).to_have_count(0)
     expect(page.get_by_text("Pendaftaran Anda sudah diterima")).to_be_visible()
-    _shot(page, f"{shot}-8-submitted")
+    _shot(page, f"{shot}-10-submitted")
 
 
 def _officer_sign_in(page: Page, server: AppServer) -> None:
@@ -333,7 +371,7 @@ def test_online_registration_from_phone_number_to_receipt(
         expect(receipt.get_by_role("row", name="Kanal")).to_contain_text("Daring")
         expect(receipt.get_by_role("row", name="Status")).to_contain_text("Terkirim")
         assert person.nik not in page.content(), "the receipt shows the whole NIK"
-        _shot(page, "online-9-receipt")
+        _shot(page, "online-11-receipt")
 
         pdf_link = page.get_by_role("button", name="Unduh PDF")
         expect(pdf_link).to_have_attribute("href", f"/daftar/{reference}/bukti.pdf")
@@ -385,20 +423,20 @@ def test_assisted_registration_by_an_officer_with_handover(
         kanal = page.locator(".receipt").get_by_role("row", name="Kanal")
         expect(kanal).to_contain_text("Posko")
         expect(kanal).to_contain_text(post_name)
-        _shot(page, "assisted-9-receipt")
+        _shot(page, "assisted-11-receipt")
 
         # Handover: the applicant's own phone gets a one-time access code by SMS.
         page.goto(f"{app_server.url}/petugas/")
         row = page.get_by_role("row").filter(has_text=reference)
         expect(row).to_contain_text(person.nik_masked)
         expect(row).to_contain_text("Terkirim")
-        _shot(page, "assisted-10-console")
+        _shot(page, "assisted-12-console")
         row.get_by_role("link", name="Buka").click()
         _expect_heading(page, f"Pendaftaran {reference}")
         before = app_server.last_sms_id()
         page.get_by_role("button", name="Kirim kode masuk lewat SMS").click()
         expect(page.get_by_text("Kode masuk dikirim lewat SMS")).to_be_visible()
-        _shot(page, "assisted-11-handover")
+        _shot(page, "assisted-13-handover")
         assert app_server.query(
             "SELECT channel FROM registry_registration WHERE reference = ?", (reference,)
         ) == [("post",)]
@@ -425,7 +463,7 @@ def test_assisted_registration_by_an_officer_with_handover(
             expect(mine.locator(".reference")).to_have_text(reference)
             expect(mine.locator("#registration-status")).to_have_text("Terkirim")
             expect(mine.locator("dl")).to_contain_text(post_name)
-            _shot(mine, "assisted-12-applicant-signed-in")
+            _shot(mine, "assisted-14-applicant-signed-in")
         except BaseException:
             _failed(mine, app_server, "assisted-applicant")
             raise

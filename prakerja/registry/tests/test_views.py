@@ -65,21 +65,24 @@ def test_an_applicant_goes_from_the_entry_page_to_a_submitted_registration(
         assert re.search(r'name="submission_token" value="[0-9a-f-]{36}"', html)
         response = client.post(step_url(registration, step), tokened(form_data(step, data[step])))
         assert response.status_code == 302, (step, response.content.decode()[:2000])
-    assert response["Location"] == reverse("registry:status", args=[registration.reference])
+    assert response["Location"] == reverse("registry:check_answers", args=[registration.reference])
 
-    status = client.get(response["Location"]).content.decode()
-    assert "Kirim pendaftaran" in status
-    assert "3578********0001" in status
-    assert fake_nik(serial=1) not in status
+    check = client.get(response["Location"]).content.decode()
+    assert "Kirim pendaftaran" in check
+    assert "3578********0001" in check
+    assert fake_nik(serial=1) not in check
 
     submitted = client.post(reverse("registry:submit", args=[registration.reference]), tokened())
     assert submitted.status_code == 302
     registration.refresh_from_db()
     assert registration.status == Registration.Status.SUBMITTED
     assert registration.channel == Channel.ONLINE
+    assert submitted["Location"] == reverse("registry:confirmation", args=[registration.reference])
     html = client.get(submitted["Location"]).content.decode()
-    assert 'data-status="submitted"' in html
+    assert "Pendaftaran terkirim" in html
     assert reverse("registry:receipt", args=[registration.reference]) in html
+    status = client.get(reverse("registry:status", args=[registration.reference]))
+    assert 'data-status="submitted"' in status.content.decode()
 
     # Back on the entry page, the applicant lands on their status.
     again = client.get("/daftar/")
@@ -149,7 +152,7 @@ def test_the_status_page_lists_missing_steps(applicant: User) -> None:
         .content.decode()
     )
     assert re.findall(r'data-missing="(\w+)"', html) == [s.value for s in STEP_ORDER]
-    assert "Kirim pendaftaran" not in html
+    assert "Periksa jawaban Anda" not in html
 
 
 def test_submitting_an_incomplete_registration_explains_what_is_missing(applicant: User) -> None:

@@ -10,12 +10,16 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from prakerja.accounts.models import User
+from prakerja.identity.tests.factories import fake_nik
 from prakerja.registry.models import Registration
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.steps import STEP_ORDER, Step
-from prakerja.registry.tests.conftest import step_data
+from prakerja.registry.tests.conftest import complete_registration, step_data
+from prakerja.waves.tests.views_support import open_wave
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +123,118 @@ def test_a_step_says_which_step_of_how_many_and_folds_the_list_of_steps(
     assert "<summary>Semua langkah (0 dari 7 sudah diisi)</summary>" in folded.group(1)
     assert '<strong aria-current="step">Kontak</strong>' in folded.group(1)
     assert folded.group(1).count("<li>") == 7
+
+
+# --- Check answers, confirmation ------------------------------------------------------------
+
+
+def rows(html: str, step: Step) -> list[tuple[str, str, str]]:
+    """(label, value, "Ubah" link) of each row of a step's answers."""
+    section = re.search(
+        rf'<dl class="summary-list" id="answers-{step.value}">(.*?)</dl>', html, re.S
+    )
+    assert section, step
+    return re.findall(
+        r"<dt>([^<]+)</dt>\s*<dd>([^<]*)</dd>\s*"
+        r'<dd class="summary-list-actions"><a href="([^"]+)">Ubah<span',
+        section.group(1),
+    )
+
+
+def test_the_last_step_leads_to_every_answer_readable_each_with_a_change_link(
+    applicant: User,
+) -> None:
+    registration = complete_registration(applicant)
+    client = signed_in(applicant)
+    registration.phone = "+6281234567890"
+    registration.save(update_fields=["phone"])
+
+    check = reverse("registry:check_answers", args=[registration.reference])
+    html = client.get(check).content.decode()
+
+    identity = step_url(registration, Step.IDENTITY)
+    assert rows(html, Step.IDENTITY) == [
+        ("NIK", "3578********0001", identity),
+        ("Nomor Kartu Keluarga (KK)", "3578********0007", identity),
+        ("Nama lengkap", "Siti Rahayu", identity),
+        ("Tempat lahir", "Surabaya", identity),
+        ("Tanggal lahir", "17 Agustus 1990", identity),
+        ("Jenis kelamin", "Perempuan", identity),
+    ]
+    assert fake_nik(serial=1) not in html
+    domicile = step_url(registration, Step.DOMICILE)
+    assert rows(html, Step.DOMICILE) == [
+        ("Kabupaten/kota", "Kota Surabaya", domicile),
+        ("Kecamatan", "Karang Pilang", domicile),
+        ("Alamat", "Jl. Mawar 1", domicile),
+    ]
+    work = step_url(registration, Step.WORK)
+    assert rows(html, Step.WORK) == [
+        ("Status pekerjaan", "Korban PHK", work),
+        ("Jabatan", "Tidak termasuk jabatan di bawah ini", work),
+        ("Tempat kerja terakhir", "PT Sepatu Jaya", work),
+        ("Tanggal terakhir bekerja", "31 Maret 2020", work),
+    ]
+    assert ("Email", "Tidak diisi", step_url(registration, Step.CONTACT)) in rows(
+        html, Step.CONTACT
+    )
+    assert all(value != "Tidak diisi" for _, value, _ in rows(html, Step.TEST))
+    assert "sudah diisi" not in html
+    assert f'action="{reverse("registry:submit", args=[registration.reference])}"' in html
+
+
+def test_the_check_answers_page_sends_back_to_a_step_still_missing(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+
+    response = signed_in(applicant).get(
+        reverse("registry:check_answers", args=[registration.reference])
+    )
+
+    assert response["Location"] == step_url(registration, Step.IDENTITY)
+
+
+def test_a_change_from_the_check_answers_page_comes_back_to_it(applicant: User) -> None:
+    registration = complete_registration(applicant)
+    data = {"phone": "0812 3456 7890", "email": "siti@contoh.com"}
+
+    response = signed_in(applicant).post(step_url(registration, Step.CONTACT), tokened(data))
+
+    assert response["Location"] == reverse("registry:check_answers", args=[registration.reference])
+
+
+def test_after_submission_the_confirmation_shows_the_reference_and_what_comes_next(
+    applicant: User, manager: User
+) -> None:
+    registration = complete_registration(applicant)
+    registration.phone = "+6281234567890"
+    registration.save(update_fields=["phone"])
+    wave = open_wave(registration.programme, manager, {"3578": 5})
+    client = signed_in(applicant)
+
+    submitted = client.post(reverse("registry:submit", args=[registration.reference]), tokened())
+
+    assert submitted["Location"] == reverse("registry:confirmation", args=[registration.reference])
+    html = client.get(submitted["Location"]).content.decode()
+    assert '<div class="panel-confirmation" id="confirmation-panel">' in html
+    assert (
+        f'<strong class="reference-large" id="confirmation-reference">{registration.reference}'
+        in html
+    )
+    closes = timezone.localtime(wave.closes_at)
+    assert (
+        f"Pendaftaran Gelombang 1 ditutup pada {date_format(closes, 'j F Y')} pukul "
+        f"{closes:%H.%M} WIB." in html
+    )
+    assert "Hasil seleksi dikirim lewat SMS ke nomor" in html
+    assert f"Catat atau simpan nomor pendaftaran {registration.reference}." in html
+    assert reverse("registry:receipt", args=[registration.reference]) in html
+
+
+def test_a_draft_has_no_confirmation_yet(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+
+    response = signed_in(applicant).get(
+        reverse("registry:confirmation", args=[registration.reference])
+    )
+
+    assert response["Location"] == reverse("registry:status", args=[registration.reference])

@@ -105,3 +105,10 @@ def wave_result(context: dict[str, Any], registration: Registration) -> dict[str
         "call_centre_numbers": context.get("call_centre_numbers", ()),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def wave_open_of(registration: Registration) -> Any:
+    """``{% wave_open_of registration as open_wave %}``: the wave open for this registration's
+    programme, if any (when it closes, on the registry's confirmation page)."""
+    return selectors.wave_open_for(programme=registration.programme)
