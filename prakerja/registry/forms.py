@@ -23,6 +23,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import ApplicationError
+from prakerja.core.forms import DateInputField
 from prakerja.identity.names import person_name_check
 from prakerja.identity.nik import kk_parse, nik_parse
 from prakerja.identity.phones import phone_normalise
@@ -95,16 +96,16 @@ class IdentityForm(StepForm):
         max_length=100,
         required_error=(Code.BIRTH_PLACE_REQUIRED, _("Tempat lahir wajib diisi.")),
     )
-    birth_date = PastDateField(
-        invalid=(
-            Code.BIRTH_DATE_INVALID,
-            _(
-                "Tanggal lahir tidak valid. Tulis tanggal-bulan-tahun, misalnya 17-08-1990, "
-                "atau pilih dari kalender."
-            ),
-        ),
-        required_error=(Code.BIRTH_DATE_REQUIRED, _("Tanggal lahir wajib diisi.")),
-        future=(Code.BIRTH_DATE_FUTURE, _("Tanggal lahir tidak boleh di masa depan.")),
+    # Day, month and year (the wizard's three fields) or one string (the API).
+    birth_date = DateInputField(
+        subject=_("Tanggal lahir"),
+        codes={
+            "required": Code.BIRTH_DATE_REQUIRED,
+            "invalid": Code.BIRTH_DATE_INVALID,
+            "future": Code.BIRTH_DATE_FUTURE,
+        },
+        required_message=_("Tanggal lahir wajib diisi."),
+        future_message=_("Tanggal lahir tidak boleh di masa depan."),
     )
     gender = ChoiceCodeField(
         Gender, required_error=(Code.GENDER_REQUIRED, _("Pilih jenis kelamin."))

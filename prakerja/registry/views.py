@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role, User
 from prakerja.core.errors import ApplicationError, NotFound
+from prakerja.core.forms import MONTHS, DateInputWidget, date_parts
 from prakerja.core.idempotency import form_token_issue, once_per_submission_token
 from prakerja.core.throttle import RateLimited
 from prakerja.identity.phones import phone_mask
@@ -68,7 +69,14 @@ def _step_data(step: Step, post: QueryDict) -> dict[str, Any]:
             if key.startswith("q_") and key[2:].isdigit() and len(key) < 16
         }
         return {"answers": answers}
-    return {name: post.get(name, "") for name in STEP_FIELDS[step]}
+    fields = STEP_FORMS[step].base_fields
+    return {
+        # A date input posts its day, month and year as three fields: its widget reads them.
+        name: fields[name].widget.value_from_datadict(post, {}, name)
+        if isinstance(fields[name].widget, DateInputWidget)
+        else post.get(name, "")
+        for name in STEP_FIELDS[step]
+    }
 
 
 def _in_page_order(step: Step, errors: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -146,6 +154,7 @@ def _step_context(
     context: dict[str, Any] = {
         "registration": registration,
         "step": step,
+        "months": MONTHS,
         "steps": [(s, s not in missing) for s in STEP_ORDER],
         "steps_done": len(STEP_ORDER) - len(missing),
         "step_number": STEP_ORDER.index(step) + 1,
@@ -158,6 +167,8 @@ def _step_context(
         "migrant_choices": MigrantReason.choices,
         "occupation_choices": Occupation.choices,
     }
+    if step == Step.IDENTITY:
+        context["birth_date_parts"] = date_parts(values.get("birth_date"))
     if step == Step.DOMICILE:
         context.update(_region_context(values))
     if step == Step.CONSENT:

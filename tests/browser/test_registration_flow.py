@@ -180,7 +180,11 @@ def _fill_identity(page: Page, person: Person) -> None:
     page.get_by_label("Nomor Kartu Keluarga (KK)").fill(person.kk)
     page.get_by_label("Nama lengkap sesuai KTP").fill(person.full_name)
     page.get_by_label("Tempat lahir").fill(person.birth_place)
-    page.get_by_label("Tanggal lahir").fill(person.birth_date.isoformat())
+    # Day, month by its name, year: three fields in one group.
+    birth_date = page.get_by_role("group", name="Tanggal lahir")
+    birth_date.get_by_label("Tanggal", exact=True).fill(str(person.birth_date.day))
+    birth_date.get_by_label("Bulan").select_option(label=MONTHS[person.birth_date.month - 1])
+    birth_date.get_by_label("Tahun").fill(str(person.birth_date.year))
     page.get_by_label("Jenis kelamin").select_option(label=person.gender_label)
 
 

@@ -235,8 +235,7 @@ def test_an_incomplete_registration_cannot_be_submitted(applicant: User) -> None
             {"birth_date": "31-02-1990"},
             (
                 "registration.birth_date_invalid",
-                "Tanggal lahir tidak valid. Tulis tanggal-bulan-tahun, misalnya 17-08-1990, "
-                "atau pilih dari kalender.",
+                "Tanggal lahir harus berupa tanggal yang benar.",
                 "birth_date",
             ),
         ),

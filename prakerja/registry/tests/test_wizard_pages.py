@@ -238,3 +238,68 @@ def test_a_draft_has_no_confirmation_yet(applicant: User) -> None:
     )
 
     assert response["Location"] == reverse("registry:status", args=[registration.reference])
+
+
+# --- Date input -----------------------------------------------------------------------------
+
+
+def identity_parts(registration: Registration, day: str, month: str, year: str) -> dict[str, str]:
+    data = {**step_data(registration.programme)[Step.IDENTITY]}
+    del data["birth_date"]
+    return {**data, "birth_date_day": day, "birth_date_month": month, "birth_date_year": year}
+
+
+def test_the_birth_date_is_three_fields_with_the_month_by_name(applicant: User) -> None:
+    registration = complete_registration(applicant)
+
+    html = signed_in(applicant).get(step_url(registration, Step.IDENTITY)).content.decode()
+
+    assert 'type="date"' not in html
+    assert "<legend>Tanggal lahir</legend>" in html
+    assert 'name="birth_date_day" id="id_birth_date" value="17"' in html
+    assert '<option value="8" selected>Agustus</option>' in html
+    assert 'name="birth_date_year" id="id_birth_date_year" value="1990"' in html
+
+
+def test_a_birth_date_typed_in_three_fields_is_saved(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+
+    response = signed_in(applicant).post(
+        step_url(registration, Step.IDENTITY),
+        tokened(identity_parts(registration, "17", "8", "1990")),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    registration.refresh_from_db()
+    assert registration.birth_date is not None
+    assert registration.birth_date.isoformat() == "1990-08-17"
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message"),
+    [
+        ("17", "", "1990", "Tanggal lahir harus mencakup bulan."),
+        ("", "", "1990", "Tanggal lahir harus mencakup hari dan bulan."),
+        ("31", "2", "1990", "Tanggal lahir harus berupa tanggal yang benar."),
+        ("1x", "2", "1990", "Tanggal lahir harus berupa tanggal yang benar."),
+        ("17", "8", "90", "Tahun harus terdiri dari 4 angka, misalnya 1990."),
+        ("", "", "", "Tanggal lahir wajib diisi."),
+        ("1", "1", "2999", "Tanggal lahir tidak boleh di masa depan."),
+    ],
+)
+def test_a_wrong_birth_date_says_exactly_what_is_wrong_and_keeps_what_was_typed(
+    applicant: User, day: str, month: str, year: str, message: str
+) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+
+    response = signed_in(applicant).post(
+        step_url(registration, Step.IDENTITY),
+        tokened(identity_parts(registration, day, month, year)),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert ("id_birth_date", message) in summary_links(html)
+    assert f'<small id="birth_date-error" class="field-error">{message}</small>' in html
+    assert f'name="birth_date_day" id="id_birth_date" value="{day}"' in html
+    assert f'name="birth_date_year" id="id_birth_date_year" value="{year}"' in html
