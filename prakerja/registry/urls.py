@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, register_converter
 
-from prakerja.registry import views, views_check
+from prakerja.registry import views, views_check, views_nik
 from prakerja.registry.references import URL_PATTERN
 from prakerja.registry.steps import Step
 
@@ -44,5 +44,10 @@ urlpatterns = [
     path("<reference:reference>/terkirim/", views_check.confirmation, name="confirmation"),
     path("<reference:reference>/bukti/", views.receipt, name="receipt"),
     path("<reference:reference>/bukti.pdf", views.receipt_pdf, name="receipt_pdf"),
+    path(
+        "<reference:reference>/identity/cek-nik/",
+        views_nik.identity_nik_check,
+        name="identity_nik_check",
+    ),
     path("<reference:reference>/<step:step>/", views.step_page, name="step"),
 ]

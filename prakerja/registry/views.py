@@ -38,6 +38,7 @@ from prakerja.registry.models import (
     Registration,
 )
 from prakerja.registry.nik_guard import nik_guard
+from prakerja.registry.nik_prefill import domicile_from_nik
 from prakerja.registry.selectors import (
     consent_text_current,
     registration_for_user,
@@ -54,6 +55,8 @@ from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step
 
 EAST_JAVA = "35"
+# What the identity step's NIK check (views_nik) reads of the form.
+NIK_CHECK_PARAMS = "nik,birth_date_day,birth_date_month,birth_date_year,gender"
 # Fields read from the POST of each step (anything else in the body is ignored): those of the
 # step's form, the schema the API shares.
 STEP_FIELDS: dict[Step, tuple[str, ...]] = {
@@ -102,6 +105,11 @@ def _initial(step: Step, registration: Registration) -> dict[str, Any]:
     if step == Step.CONTACT:
         return {"phone": str(r.phone) if r.phone else "", "email": r.email}
     if step == Step.DOMICILE:
+        if not r.domicile_regency_id:
+            # Not answered yet: start from where the NIK was issued, for the person to confirm.
+            from_nik = domicile_from_nik(r)
+            if from_nik:
+                return {**from_nik, "address": r.address, "from_nik": True}
         return {
             "regency": r.domicile_regency_id or "",
             "district": r.domicile_district_id or "",
@@ -155,6 +163,7 @@ def _step_context(
         "registration": registration,
         "step": step,
         "months": MONTHS,
+        "nik_check_params": NIK_CHECK_PARAMS,
         "steps": [(s, s not in missing) for s in STEP_ORDER],
         "steps_done": len(STEP_ORDER) - len(missing),
         "step_number": STEP_ORDER.index(step) + 1,

@@ -174,18 +174,28 @@ def _sign_in_by_phone(page: Page, server: AppServer, person: Person, shot: str) 
 def _fill_identity(page: Page, person: Person) -> None:
     from playwright.sync_api import expect
 
-    # Typed key by key: the live check (htmx, on keyup) answers while the person types.
+    # Typed key by key: the live check (htmx, on keyup) answers while the person types, and
+    # a valid NIK fills in the birth date (day, month by its name, year) and the sex.
     page.get_by_label("NIK", exact=True).press_sequentially(person.nik)
-    expect(page.locator("#nik-result")).not_to_be_empty()
+    result = page.locator("#nik-result")
+    expect(result).to_contain_text(_indonesian_date(person.birth_date))
+    expect(result).to_contain_text("Karang Pilang")
+    birth_date = page.get_by_role("group", name="Tanggal lahir")
+    expect(birth_date.get_by_label("Tanggal", exact=True)).to_have_value(str(person.birth_date.day))
+    expect(birth_date.get_by_label("Bulan")).to_have_value(str(person.birth_date.month))
+    expect(birth_date.get_by_label("Tahun")).to_have_value(str(person.birth_date.year))
+    gender = page.get_by_label("Jenis kelamin")
+    expect(gender).to_have_value(person.gender)
+
+    # A sex against the NIK is pointed out at once, and goes away once put right.
+    gender.select_option(value="L" if person.gender == "P" else "P")
+    expect(page.locator("#nik-contradictions")).to_be_visible()
+    page.get_by_label("Jenis kelamin").select_option(label=person.gender_label)
+    expect(page.locator("#nik-contradictions")).to_have_count(0)
+
     page.get_by_label("Nomor Kartu Keluarga (KK)").fill(person.kk)
     page.get_by_label("Nama lengkap sesuai KTP").fill(person.full_name)
     page.get_by_label("Tempat lahir").fill(person.birth_place)
-    # Day, month by its name, year: three fields in one group.
-    birth_date = page.get_by_role("group", name="Tanggal lahir")
-    birth_date.get_by_label("Tanggal", exact=True).fill(str(person.birth_date.day))
-    birth_date.get_by_label("Bulan").select_option(label=MONTHS[person.birth_date.month - 1])
-    birth_date.get_by_label("Tahun").fill(str(person.birth_date.year))
-    page.get_by_label("Jenis kelamin").select_option(label=person.gender_label)
 
 
 def _fill_contact(page: Page, person: Person) -> None:
@@ -195,10 +205,11 @@ def _fill_contact(page: Page, person: Person) -> None:
 def _fill_domicile(page: Page, person: Person) -> None:
     from playwright.sync_api import expect
 
+    # Started from where the NIK was issued (Karang Pilang, Kota Surabaya): only confirmed.
+    expect(page.locator("#domicile-from-nik")).to_be_visible()
     expect(page.get_by_label("Provinsi")).to_have_value("35")
-    page.get_by_label("Kabupaten/kota domisili").select_option(label="Kota Surabaya")
-    # The district list arrives by htmx for the chosen regency; select_option waits for it.
-    page.get_by_label("Kecamatan domisili").select_option(label="Karang Pilang")
+    expect(page.get_by_label("Kabupaten/kota domisili")).to_have_value(SURABAYA_DISTRICT[:4])
+    expect(page.get_by_label("Kecamatan domisili")).to_have_value(SURABAYA_DISTRICT)
     page.get_by_label("Alamat domisili").fill("Jl. Mastrip No. 12, RT 03/RW 05, Kedurus")
 
 

@@ -119,14 +119,15 @@ def test_a_bad_step_re_renders_with_the_typed_data_and_errors_tied_to_fields(
     assert registration.birth_place == "" and Person.objects.count() == 0
 
 
-def test_the_nik_input_checks_as_the_user_types_with_the_identity_fragment(
+def test_the_nik_input_checks_as_the_user_types_with_the_wizard_nik_check(
     applicant: User,
 ) -> None:
     registration = registration_start(actor=applicant, user=applicant)
     html = signed_in(applicant).get(step_url(registration, Step.IDENTITY)).content.decode()
     nik_input = re.search(r'<input[^>]*name="nik"[^>]*>', html, re.DOTALL)
     assert nik_input is not None
-    assert f'hx-post="{reverse("identity:nik_check_fragment")}"' in nik_input.group(0)
+    check = reverse("registry:identity_nik_check", args=[registration.reference])
+    assert f'hx-post="{check}"' in nik_input.group(0)
     assert 'hx-target="#nik-result"' in nik_input.group(0)
     assert '<div id="nik-result" aria-live="polite">' in html
     for field in ["nik", "kk", "full_name", "birth_place", "birth_date", "gender"]:

@@ -303,3 +303,87 @@ def test_a_wrong_birth_date_says_exactly_what_is_wrong_and_keeps_what_was_typed(
     assert f'<small id="birth_date-error" class="field-error">{message}</small>' in html
     assert f'name="birth_date_day" id="id_birth_date" value="{day}"' in html
     assert f'name="birth_date_year" id="id_birth_date_year" value="{year}"' in html
+
+
+# --- NIK first ------------------------------------------------------------------------------
+
+
+def nik_check(client: Client, registration: Registration, **data: str) -> str:
+    url = reverse("registry:identity_nik_check", args=[registration.reference])
+    response = client.post(url, data)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_valid_nik_fills_in_the_birth_date_and_sex_to_confirm(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+
+    html = nik_check(signed_in(applicant), registration, nik=fake_nik(serial=1))
+
+    assert "<dt>Tanggal lahir</dt><dd>17 Agustus 1990</dd>" in html
+    assert "<dt>Jenis kelamin</dt><dd>Perempuan</dd>" in html
+    assert "Karang Pilang, Kota Surabaya, Jawa Timur" in html
+    assert 'id="nik-prefilled"' in html and "nik-contradictions" not in html
+    # Swapped into the step (htmx out of band): the three date fields and the sex, filled in.
+    assert '<div id="birth-date-field" hx-swap-oob="true"' in html
+    assert 'name="birth_date_day" id="id_birth_date" value="17"' in html
+    assert '<option value="8" selected>Agustus</option>' in html
+    assert 'name="birth_date_year" id="id_birth_date_year" value="1990"' in html
+    assert '<div id="gender-field" hx-swap-oob="true"' in html
+    assert '<option value="P" selected>Perempuan</option>' in html
+
+
+def test_a_birth_date_or_sex_against_the_nik_is_shown_at_once_and_not_overwritten(
+    applicant: User,
+) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+
+    html = nik_check(
+        signed_in(applicant),
+        registration,
+        nik=fake_nik(serial=1),
+        birth_date_day="18",
+        birth_date_month="8",
+        birth_date_year="1990",
+        gender="L",
+    )
+
+    contradictions = re.search(r'<div [^>]*id="nik-contradictions".*?</div>', html, re.S)
+    assert contradictions, html
+    codes = re.findall(r'data-code="([^"]+)"', contradictions.group(0))
+    assert codes == ["nik.birth_date_mismatch", "nik.gender_mismatch"]
+    assert "hx-swap-oob" not in html
+
+
+def test_a_wrong_nik_says_why_and_fills_in_nothing(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+
+    html = nik_check(signed_in(applicant), registration, nik="12345")
+
+    assert 'id="nik-errors"' in html
+    assert "hx-swap-oob" not in html
+
+
+def test_the_domicile_step_starts_from_where_the_nik_was_issued(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    client = signed_in(applicant)
+    identity = step_data(registration.programme)[Step.IDENTITY]
+    client.post(step_url(registration, Step.IDENTITY), tokened(identity))
+
+    html = client.get(step_url(registration, Step.DOMICILE)).content.decode()
+
+    assert 'id="domicile-from-nik"' in html
+    assert '<option value="3578" selected>' in html
+    assert '<option value="357801" selected>' in html
+
+
+def test_the_check_answers_page_repeats_a_contradiction_with_the_nik(applicant: User) -> None:
+    registration = complete_registration(
+        applicant, overrides={Step.IDENTITY: {"birth_date": "1990-08-18"}}
+    )
+
+    html = signed_in(applicant).get(
+        reverse("registry:check_answers", args=[registration.reference])
+    )
+
+    assert 'data-code="nik.birth_date_mismatch"' in html.content.decode()
