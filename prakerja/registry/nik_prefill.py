@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from prakerja.core.forms import date_parts
 from prakerja.identity.nik import NikResult, nik_parse
 from prakerja.identity.selectors import region_names_get
 from prakerja.registry.models import Gender, Registration
@@ -41,3 +42,29 @@ def domicile_from_nik(registration: Registration) -> dict[str, str]:
     if regions.district is None:
         return {}
     return {"regency": result.regency_code or "", "district": result.district_code}
+
+
+def identity_prefill(
+    *, registration: Registration, values: dict[str, Any], errors: dict[str, list[str]]
+) -> bool:
+    """Without JavaScript: a step sent with a valid NIK but no birth date or sex gets them
+    filled in from the NIK (their "wajib diisi" dropped), for the person to confirm on the
+    page shown again. True when something was filled in."""
+    nik = str(values.get("nik") or "").strip()
+    if not nik and registration.person_id and registration.person is not None:
+        nik = registration.person.nik
+    if not nik or "nik" in errors:
+        return False
+    result = nik_parse(nik)
+    if not result.ok:
+        return False
+    filled = False
+    if result.birth_date and not any(date_parts(values.get("birth_date")).values()):
+        values["birth_date"] = result.birth_date.isoformat()
+        errors.pop("birth_date", None)
+        filled = True
+    if not values.get("gender") and result.gender in Gender.values:
+        values["gender"] = result.gender
+        errors.pop("gender", None)
+        filled = True
+    return filled

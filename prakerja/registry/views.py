@@ -38,7 +38,7 @@ from prakerja.registry.models import (
     Registration,
 )
 from prakerja.registry.nik_guard import nik_guard
-from prakerja.registry.nik_prefill import domicile_from_nik
+from prakerja.registry.nik_prefill import domicile_from_nik, identity_prefill
 from prakerja.registry.selectors import (
     consent_text_current,
     registration_for_user,
@@ -64,7 +64,8 @@ STEP_FIELDS: dict[Step, tuple[str, ...]] = {
 }
 
 
-def _step_data(step: Step, post: QueryDict) -> dict[str, Any]:
+def step_post_data(step: Step, post: QueryDict) -> dict[str, Any]:
+    """The values of a step as the wizard posts them (the NIK check reads them too)."""
     if step == Step.TEST:
         answers = {
             key[2:]: value
@@ -240,8 +241,8 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     if registration.status != Registration.Status.DRAFT:
         return redirect("registry:status", registration.reference)
     if request.method == "POST":
-        values = _step_data(current, request.POST)
-        status, retry_after = 422, 0
+        values = step_post_data(current, request.POST)
+        status, retry_after, prefilled = 422, 0, False
         try:
             with nik_guard(
                 request, actor=request.user, registration=registration, step=current, data=values
@@ -251,6 +252,11 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
                 )
         except StepInvalid as error:
             errors = error.by_field()
+            if current == Step.IDENTITY and identity_prefill(
+                registration=registration, values=values, errors=errors
+            ):
+                # Nothing saved: shown again with the birth date and sex read from the NIK.
+                status, prefilled = (422 if errors else 200), True
         except ApplicationError as error:
             if error.status not in {400, 409, 429}:
                 raise
@@ -262,6 +268,7 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
         context = _step_context(
             request, registration, current, values, _in_page_order(current, errors)
         )
+        context["nik_prefilled"] = prefilled
         # 422 (429 when rate-limited): the page is the same form again, with the errors;
         # nothing was saved.
         response = render(request, "registry/step.html", context, status=status)

@@ -26,7 +26,7 @@ from prakerja.registry.models import Gender
 from prakerja.registry.nik_prefill import nik_decoded
 from prakerja.registry.selectors import registration_get_for_actor
 from prakerja.registry.steps import Step
-from prakerja.registry.views import NIK_CHECK_PARAMS, STEP_FIELDS, _step_data
+from prakerja.registry.views import NIK_CHECK_PARAMS, STEP_FIELDS, step_post_data
 
 MAX_NIK_INPUT = 64
 
@@ -43,7 +43,7 @@ def _stated_birth_date(value: Any) -> date | None:
 @require_POST
 def identity_nik_check(request: HttpRequest, reference: str) -> HttpResponse:
     registration = registration_get_for_actor(actor=request.user, reference=reference)
-    values = _step_data(Step.IDENTITY, request.POST)
+    values = step_post_data(Step.IDENTITY, request.POST)
     nik = str(values.get("nik") or "")[:MAX_NIK_INPUT].strip()
     if not nik and registration.person_id and registration.person is not None:
         nik = registration.person.nik  # the stored one, kept when the input is left empty

@@ -68,7 +68,7 @@ def test_a_refused_step_lists_every_error_at_the_top_each_linked_to_its_field(
     assert 'id="kk-error" class="field-error">Nomor KK harus terdiri dari 16 angka' in html
 
 
-@pytest.mark.parametrize("step", [s for s in STEP_ORDER if s != Step.TEST])
+@pytest.mark.parametrize("step", STEP_ORDER)
 def test_every_link_of_the_error_summary_reaches_a_field_on_the_page(
     applicant: User, step: Step
 ) -> None:
@@ -283,7 +283,6 @@ def test_a_birth_date_typed_in_three_fields_is_saved(applicant: User) -> None:
         ("31", "2", "1990", "Tanggal lahir harus berupa tanggal yang benar."),
         ("1x", "2", "1990", "Tanggal lahir harus berupa tanggal yang benar."),
         ("17", "8", "90", "Tahun harus terdiri dari 4 angka, misalnya 1990."),
-        ("", "", "", "Tanggal lahir wajib diisi."),
         ("1", "1", "2999", "Tanggal lahir tidak boleh di masa depan."),
     ],
 )
@@ -387,3 +386,41 @@ def test_the_check_answers_page_repeats_a_contradiction_with_the_nik(applicant: 
     )
 
     assert 'data-code="nik.birth_date_mismatch"' in html.content.decode()
+
+
+def test_without_javascript_a_valid_nik_fills_in_the_birth_date_and_sex_to_confirm(
+    applicant: User,
+) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    client = signed_in(applicant)
+    data = {**identity_parts(registration, "", "", ""), "gender": ""}
+
+    shown = client.post(step_url(registration, Step.IDENTITY), tokened(data))
+
+    html = shown.content.decode()
+    assert shown.status_code == 200
+    assert 'id="nik-prefilled"' in html and "error-summary" not in html
+    assert 'name="birth_date_day" id="id_birth_date" value="17"' in html
+    assert '<option value="P" selected>Perempuan</option>' in html
+    registration.refresh_from_db()
+    assert registration.birth_date is None  # nothing saved until confirmed
+
+    confirmed = client.post(
+        step_url(registration, Step.IDENTITY),
+        tokened({**identity_parts(registration, "17", "8", "1990"), "gender": "P"}),
+    )
+    assert confirmed.status_code == 302
+
+
+def test_a_birth_date_left_empty_with_no_valid_nik_to_read_it_from_is_required(
+    applicant: User,
+) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    data = {**identity_parts(registration, "", "", ""), "nik": "12"}
+
+    response = signed_in(applicant).post(step_url(registration, Step.IDENTITY), tokened(data))
+
+    assert response.status_code == 422
+    assert ("id_birth_date", "Tanggal lahir wajib diisi.") in summary_links(
+        response.content.decode()
+    )
