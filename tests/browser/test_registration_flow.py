@@ -26,6 +26,7 @@ from tests.browser.support import (
     PHONE_CONTEXT,
     RESULTS_DIR,
     AppServer,
+    axe_violations,
     page_check,
     staff_sign_in,
 )
@@ -131,6 +132,12 @@ def watch() -> PageWatch:
 
 def _shot(page: Page, name: str) -> None:
     page_check(page, RESULTS_DIR / f"flow-{name}.png")
+
+
+def _accessible(page: Page) -> None:
+    """The wizard's own pages pass axe-core (WCAG 2.1 AA) as a person meets them."""
+    violations = axe_violations(page)
+    assert not violations, f"axe-core on {page.url}: {violations}"
 
 
 def _failed(page: Page, server: AppServer, name: str) -> None:
@@ -281,6 +288,7 @@ def _fill_wizard(page: Page, person: Person, shot: str) -> str:
         assert box is not None and box["y"] + 100 < PHONE_HEIGHT, f"{title}: form at {box}"
         STEPS[title](page, person)
         _shot(page, f"{shot}-{number}-{title.split()[0].lower()}")
+        _accessible(page)
         page.get_by_role("button", name="Simpan dan lanjut").click()
         # Saved (a redirect to the next step) rather than the same form again with errors.
         expect(heading).not_to_have_text(title)
@@ -301,6 +309,7 @@ def _fill_wizard(page: Page, person: Person, shot: str) -> str:
     expect(page.locator("#answers-work")).to_contain_text("30 Juni 2025")
     assert person.nik not in page.content(), "the check-answers page shows the whole NIK"
     _shot(page, f"{shot}-8-check")
+    _accessible(page)
 
     # "Ubah" leads to the step and, saved, back to this page.
     page.get_by_role("link", name="Ubah Nomor HP").click()
@@ -341,6 +350,7 @@ def _submit_and_expect_eligible(page: Page, reference: str, shot: str) -> None:
     expect(page.get_by_role("heading", name="Apa yang terjadi selanjutnya")).to_be_visible()
     expect(page.get_by_text("Hasil seleksi dikirim lewat SMS")).to_be_visible()
     _shot(page, f"{shot}-9-confirmation")
+    _accessible(page)
     page.get_by_role("link", name="Lihat status pendaftaran").click()
     _expect_heading(page, STATUS_HEADING)
     expect(page.locator(".reference")).to_have_text(reference)
@@ -400,6 +410,34 @@ def test_online_registration_from_phone_number_to_receipt(
         _failed(page, app_server, "online")
         raise
     watch.assert_clean()
+
+
+def test_a_refused_step_focuses_its_error_summary_linked_to_the_fields(
+    phone_context: BrowserContext, app_server: AppServer
+) -> None:
+    from playwright.sync_api import expect
+
+    person = _new_person("Rina Kusuma", date(1996, 1, 30), "P")
+    page = phone_context.new_page()  # no PageWatch: the 422 of the refused step is expected
+    try:
+        _sign_in_by_phone(page, app_server, person, "errors-0")
+        page.goto(f"{app_server.url}/daftar/")
+        page.get_by_role("button", name="Mulai pendaftaran").click()
+        _expect_heading(page, "Data diri")
+        page.get_by_role("button", name="Simpan dan lanjut").click()
+
+        summary = page.locator("#error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.get_by_role("heading", level=2)).to_have_text("Ada masalah")
+        expect(summary.get_by_role("link", name="NIK wajib diisi sesuai KTP.")).to_have_attribute(
+            "href", "#id_nik"
+        )
+        expect(page.locator("#nik-error")).to_have_text("NIK wajib diisi sesuai KTP.")
+        _shot(page, "errors-1-summary")
+        _accessible(page)
+    except BaseException:
+        _failed(page, app_server, "errors")
+        raise
 
 
 # --- Scenario 2: assisted at a posko ---------------------------------------------------------
