@@ -267,13 +267,13 @@ def own_regency_code(*, user: Any) -> str | None:
     """The regency an applicant lives in (their registration's domicile), for "near you"."""
     if not getattr(user, "is_authenticated", False):
         return None
-    registration = (
+    regency_code: str | None = (
         Registration.objects.filter(user=user, domicile_regency__isnull=False)
         .order_by("-created_at")
         .values_list("domicile_regency_id", flat=True)
         .first()
     )
-    return registration
+    return regency_code
 
 
 def registration_of_applicant(*, applicant: User) -> Registration | None:

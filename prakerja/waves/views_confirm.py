@@ -22,10 +22,9 @@ from prakerja.core.errors import ApplicationError
 from prakerja.core.idempotency import once_per_submission_token
 from prakerja.waves import selectors, services
 from prakerja.waves.models import SelectionRun, Wave, WaveSettings
+from prakerja.waves.views import SHOWN_STATUSES, manager_required
 
-manager_required = capability_required(Capability.WAVE_MANAGE)
 approver_required = capability_required(Capability.SELECTION_APPROVE)
-SHOWN_STATUSES = frozenset({400, 403, 409, 422})
 
 
 @never_cache

@@ -242,24 +242,34 @@ def _selection_run_rank(run: SelectionRun) -> SelectionRun:
     return locked
 
 
+def _ready_run_locked_for_second_manager(
+    *, actor: Actor, run: SelectionRun, same_person: Any, not_ready: Any
+) -> SelectionRun:
+    """The run, row-locked, for approval or rejection: four eyes (not its creator) and only a
+    finished dry run. ``not_ready`` has a ``{s}`` for the run's status."""
+    locked = SelectionRun.objects.select_for_update().get(pk=run.pk)
+    if locked.created_by_id == getattr(actor, "pk", None):
+        raise ApplicationError(WavesError.SELECTION_SAME_APPROVER, same_person)
+    if locked.status != SelectionRun.Status.READY:
+        raise ApplicationError(
+            WavesError.SELECTION_NOT_READY,
+            format_lazy(not_ready, s=locked.get_status_display()),
+        )
+    return locked
+
+
 @transaction.atomic
 def selection_run_approve(*, actor: Actor, run: SelectionRun) -> SelectionRun:
     """Approval by a second programme manager (four-eyes): not the one who created the run."""
     actor_require(actor, Capability.SELECTION_APPROVE)
-    locked = SelectionRun.objects.select_for_update().get(pk=run.pk)
-    if locked.created_by_id == getattr(actor, "pk", None):
-        raise ApplicationError(
-            WavesError.SELECTION_SAME_APPROVER,
-            _("Hasil seleksi harus disetujui oleh pengelola program lain, bukan pembuatnya."),
-        )
-    if locked.status != SelectionRun.Status.READY:
-        raise ApplicationError(
-            WavesError.SELECTION_NOT_READY,
-            format_lazy(
-                _("Hanya hasil uji coba yang sudah selesai yang dapat disetujui (status: {s})."),
-                s=locked.get_status_display(),
-            ),
-        )
+    locked = _ready_run_locked_for_second_manager(
+        actor=actor,
+        run=run,
+        same_person=_(
+            "Hasil seleksi harus disetujui oleh pengelola program lain, bukan pembuatnya."
+        ),
+        not_ready=_("Hanya hasil uji coba yang sudah selesai yang dapat disetujui (status: {s})."),
+    )
     assert isinstance(actor, User)
     locked.status = SelectionRun.Status.APPROVED
     locked.approved_by = actor
@@ -290,20 +300,14 @@ def selection_run_reject(*, actor: Actor, run: SelectionRun, comment: str) -> Se
             format_lazy(_("Alasan penolakan paling banyak {n} karakter."), n=REJECTION_COMMENT_MAX),
             field="comment",
         )
-    locked = SelectionRun.objects.select_for_update().get(pk=run.pk)
-    if locked.created_by_id == getattr(actor, "pk", None):
-        raise ApplicationError(
-            WavesError.SELECTION_SAME_APPROVER,
-            _("Hasil seleksi harus ditinjau oleh pengelola program lain, bukan pembuatnya."),
-        )
-    if locked.status != SelectionRun.Status.READY:
-        raise ApplicationError(
-            WavesError.SELECTION_NOT_READY,
-            format_lazy(
-                _("Hanya hasil uji coba yang sudah selesai yang dapat ditolak (status: {s})."),
-                s=locked.get_status_display(),
-            ),
-        )
+    locked = _ready_run_locked_for_second_manager(
+        actor=actor,
+        run=run,
+        same_person=_(
+            "Hasil seleksi harus ditinjau oleh pengelola program lain, bukan pembuatnya."
+        ),
+        not_ready=_("Hanya hasil uji coba yang sudah selesai yang dapat ditolak (status: {s})."),
+    )
     assert isinstance(actor, User)
     locked.status = SelectionRun.Status.REJECTED
     locked.rejected_by = actor
