@@ -237,7 +237,13 @@ class CallerMatch:
 
 
 @transaction.atomic
-def caller_search(*, actor: Actor, text: str) -> list[CallerMatch]:
+@dataclass(frozen=True)
+class CallerSearch:
+    kind: QueryKind  # what the agent typed: a NIK, a phone number or a reference
+    matches: list[CallerMatch]
+
+
+def caller_search(*, actor: Actor, text: str) -> CallerSearch:
     """Find a caller's registration by NIK, phone number or reference.
 
     Every NIK or phone search is logged before anything is shown (``PersonalDataAccess``,
@@ -255,7 +261,7 @@ def caller_search(*, actor: Actor, text: str) -> list[CallerMatch]:
         )
     if query.kind == QueryKind.REFERENCE:
         matches = Registration.objects.filter(reference=query.value)
-        return [_match(registration) for registration in matches]
+        return CallerSearch(query.kind, [_match(registration) for registration in matches])
     key = f"user:{agent.pk}"
     usage = peek(group=CALLER_LOOKUP_GROUP, key=key, rate=settings.CONSOLE_LOOKUP_RATE)
     if usage.limited:
@@ -295,7 +301,7 @@ def caller_search(*, actor: Actor, text: str) -> list[CallerMatch]:
             query_kind=kind,
             found=registration is not None,
         )
-    return [_match(registration) for registration in found]
+    return CallerSearch(query.kind, [_match(registration) for registration in found])
 
 
 def _match(registration: Registration) -> CallerMatch:

@@ -20,7 +20,7 @@ from prakerja.accounts.models import Role
 from prakerja.accounts.services import applicant_recovery_start
 from prakerja.assistance import selectors as assistance_selectors
 from prakerja.assistance import services as assistance_services
-from prakerja.assistance.console.selectors import QueryKind, console_query_parse
+from prakerja.assistance.console.selectors import QueryKind
 from prakerja.assistance.models import Channel, Post
 from prakerja.assistance.views import slot_choices_context
 from prakerja.callcenter import selectors, services
@@ -88,17 +88,17 @@ def search(request: HttpRequest) -> HttpResponse:
     by its reference opens at once; otherwise the matches, names masked, to confirm first."""
     text = request.POST.get("q", "")[:64]
     try:
-        matches = services.caller_search(actor=request.user, text=text)
+        found = services.caller_search(actor=request.user, text=text)
     except ApplicationError as exc:
         if exc.status not in (400, 429):
             raise
         context = _console_context(request, search_error=str(exc.message), search_text=text)
         return render(request, "callcenter/console.html", context, status=exc.status)
-    parsed = console_query_parse(text)
-    if parsed is not None and parsed.kind == QueryKind.REFERENCE and len(matches) == 1:
+    matches = found.matches
+    if found.kind == QueryKind.REFERENCE and len(matches) == 1:
         return redirect(f"{reverse('callcenter:console')}?ref={matches[0].reference}")
     # The NIK typed is not sent back into the page.
-    shown = "" if parsed is not None and parsed.kind == QueryKind.NIK else text
+    shown = "" if found.kind == QueryKind.NIK else text
     context = _console_context(request, matches=matches, search_text=shown)
     return render(request, "callcenter/console.html", context)
 
