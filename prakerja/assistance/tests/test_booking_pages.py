@@ -310,3 +310,13 @@ def test_a_superadmin_names_the_post(client: Client, superadmin: User, surabaya_
     client.force_login(superadmin)
     assert client.get("/posko/antrian/").status_code == 404
     assert client.get("/posko/antrian/", {"posko": surabaya_post.code}).status_code == 200
+
+
+def test_a_calendar_file_is_only_for_the_person_who_booked(
+    client: Client, siti: User, surabaya_post: Post, slot: Slot
+) -> None:
+    someone_else = make_appointment(slot)
+    client.force_login(siti)
+    assert client.get(f"/posko/janji-temu/{someone_else.pk}/kalender.ics").status_code == 404
+    assert client.get("/posko/janji-temu/999999/kalender.ics").status_code == 404
+    assert client.get("/posko/janji-temu/?baru=abc").status_code == 200

@@ -136,3 +136,11 @@ def test_neither_a_reference_nor_a_new_caller_is_refused(
     assert response.status_code == 400
     assert "centang “belum mendaftar”" in response.content.decode()
     assert not Appointment.objects.exists()
+
+
+def test_garbage_in_the_search_is_a_message_not_a_crash(agent_client: Client) -> None:
+    for text in ("PJ-2222\x00-2222", "x" * 500, ""):
+        response = agent_client.post("/callcenter/cari/", {"q": text})
+        assert response.status_code == 400
+        assert "Masukkan NIK (16 angka)" in response.content.decode()
+    assert not PersonalDataAccess.objects.exists()

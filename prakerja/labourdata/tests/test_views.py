@@ -300,4 +300,8 @@ def test_the_rejected_rows_are_on_the_page_a_page_at_a_time_with_the_nik_masked(
     second = client.get(f"/data-disnaker/impor/{batch.pk}/", {"halaman": "2"}).content.decode()
     assert "Orang Ke 55" in second
     assert "Baris 51–60 dari 60" in second
+    for junk in ("abc", "-1", "99999"):  # a bad page number shows a real page, never an error
+        page = client.get(f"/data-disnaker/impor/{batch.pk}/", {"halaman": junk})
+        assert page.status_code == 200
+        assert "yang ditolak, urut sesuai berkas" in page.content.decode()
     assert not PersonalDataAccess.objects.exists()  # looking is not downloading
