@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.fields import IndonesianPhoneField
 from prakerja.accounts.lockout import second_factor_credentials, second_factor_login
 from prakerja.accounts.models import Role
+from prakerja.accounts.services import sign_in_name_compact
 from prakerja.core.errors import ApplicationError
+from prakerja.identity.phones import phone_normalise
 
 
 class StaffLoginForm(LoginForm):
@@ -92,7 +94,25 @@ class PhoneLoginCodeForm(RequestLoginCodeForm):
 
 
 class AccessCodeSignInForm(forms.Form):
-    phone = IndonesianPhoneField(required=True)
+    # A phone number, or the registration reference printed for someone without a phone.
+    phone = forms.CharField(
+        label=_("Nomor HP atau nomor pendaftaran"),
+        max_length=32,
+        help_text=_(
+            "Tidak punya HP sendiri? Tulis nomor pendaftaran dari kertas, mis. PJ-ABCD-2345."
+        ),
+        error_messages={"required": _("Tulis nomor HP Anda atau nomor pendaftaran dari kertas.")},
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
+
+    def clean_phone(self) -> str:
+        text = self.cleaned_data["phone"].strip()
+        try:
+            return phone_normalise(text)
+        except ApplicationError:
+            # Not a number: a reference, compared in its compact form (see the service).
+            return sign_in_name_compact(text)
+
     code = forms.CharField(
         label=_("Kode akses"),
         max_length=20,

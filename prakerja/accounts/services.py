@@ -290,6 +290,48 @@ def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -
     return user, True
 
 
+def applicant_create_without_phone(*, actor: User) -> User:
+    """An applicant account with no phone, for a walk-in at a posko who has none of their
+    own (a relative's number, if any, goes on the registration, never on the account).
+
+    Its holder signs in with a sign-in name and a printed one-time code
+    (``applicant_access_code_redeem``); ``applicant_sign_in_name_set`` gives it the
+    registration's reference as that name. Officers (and superadmins) only.
+    """
+    actor_require_sign_in_aid(actor)
+    user = User(username=applicant_username_generate(), role=Role.APPLICANT, phone=None)
+    user.set_unusable_password()
+    audit_as(user, actor=actor, reason="akun pendaftar tanpa nomor HP dibuat oleh petugas")
+    user.save()
+    return user
+
+
+SIGN_IN_NAME_MAX = 20
+
+
+def sign_in_name_compact(text: str) -> str:
+    """``pj-abcd 2345`` → ``PJABCD2345``: how a phone-less account's sign-in name is kept
+    and compared, whatever dashes or spaces were typed."""
+    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
+
+
+def applicant_sign_in_name_set(*, actor: User, user: User, name: str) -> User:
+    """Names a phone-less applicant account by what is printed on the person's slip (their
+    registration reference), so they can sign in with it and a printed code."""
+    actor_require_sign_in_aid(actor)
+    if user.phone or user.role != Role.APPLICANT:
+        raise ApplicationError(
+            AccountsError.ACCOUNT_NOT_APPLICANT,
+            _("Nama masuk hanya untuk akun pendaftar tanpa nomor HP."),
+        )
+    compact = sign_in_name_compact(name)
+    if user.username != compact:
+        user.username = compact
+        audit_as(user, actor=actor, reason="nama masuk akun tanpa nomor HP")
+        user.save(update_fields=["username"])
+    return user
+
+
 def _access_code_generate() -> str:
     return get_random_string(ACCESS_CODE_LENGTH, ACCESS_CODE_ALPHABET)
 
@@ -312,7 +354,7 @@ def _access_code_create(*, actor: User, user: User, channel: str) -> str:
             AccountsError.ACCOUNT_NOT_APPLICANT,
             _("Kode akses hanya untuk akun pendaftar yang aktif."),
         )
-    if not user.phone:
+    if not user.phone and channel == AccessCode.Channel.SMS:
         raise ApplicationError(
             AccountsError.ACCOUNT_PHONE_MISSING,
             _("Akun ini belum memiliki nomor HP. Isi nomor HP pendaftar terlebih dahulu."),
@@ -373,24 +415,40 @@ def _access_code_refused() -> ApplicationError:
     return ApplicationError(
         AccountsError.ACCOUNT_ACCESS_CODE_INVALID,
         _(
-            "Nomor HP atau kode akses salah, sudah dipakai, atau sudah kedaluwarsa. Periksa "
+            "Nomor HP, nomor pendaftaran, atau kode akses salah, sudah dipakai, atau sudah "
+            "kedaluwarsa. Periksa "
             "kembali, atau minta kode baru kepada petugas posko atau call center."
         ),
         field="code",
     )
 
 
+def _applicant_for_sign_in(sign_in: str) -> User | None:
+    """The active applicant that ``sign_in`` names: a phone number, or the sign-in name
+    (registration reference) of an account without a phone."""
+    applicants = User.objects.filter(role=Role.APPLICANT, is_active=True)
+    try:
+        phone = account_phone_normalise(sign_in)
+    except ApplicationError:
+        compact = sign_in_name_compact(sign_in)
+        if not 6 <= len(compact) <= SIGN_IN_NAME_MAX:
+            return None
+        return applicants.filter(username=compact, phone__isnull=True).first()
+    return applicants.filter(phone=phone).first()
+
+
 def applicant_access_code_redeem(*, phone: str, code: str) -> User:
     """The applicant whose live access code ``code`` is, for ``phone``; the code is used up.
 
-    Every failure gets the same message, so the page does not tell a stranger whether a
-    number has an account or a code. A wrong code counts against the live code of that
-    number; the fifth wrong try voids it. A code sent by SMS also proves the phone.
+    ``phone`` may also be the registration reference of an account without a phone (the
+    printed slip of ``applicant_create_without_phone``). Every failure gets the same
+    message, so the page does not tell a stranger whether a number has an account or a
+    code. A wrong code counts against the live code of that number; the fifth wrong try
+    voids it. A code sent by SMS also proves the phone.
     """
-    phone = account_phone_normalise(phone)
     cleaned = _access_code_clean(code)
     with transaction.atomic():
-        user = User.objects.filter(phone=phone, role=Role.APPLICANT, is_active=True).first()
+        user = _applicant_for_sign_in(phone)
         # The row lock makes "check, then mark used" one step: two devices submitting the
         # same code at once cannot both get in, and concurrent wrong tries all count.
         access = (

@@ -20,7 +20,8 @@ from prakerja.core.errors import ApplicationError
 @sensitive_post_parameters("code")
 @require_http_methods(["GET", "POST"])
 def access_code_sign_in(request: HttpRequest) -> HttpResponse:
-    """Sign in with the phone number and the one-time access code an officer handed over."""
+    """Sign in with the phone number (or, without a phone, the registration reference) and
+    the one-time access code an officer handed over."""
     if request.user.is_authenticated:
         return redirect(get_adapter(request).get_login_redirect_url(request))
     form = AccessCodeSignInForm(request.POST or None)
@@ -38,7 +39,9 @@ def access_code_sign_in(request: HttpRequest) -> HttpResponse:
         else:
             # Through allauth's own login, so its stages, signals and session handling apply
             # as for any sign-in (the phone stage is skipped: see ``stages``).
-            record_authentication(request, user, method="code", phone=str(user.phone))
+            record_authentication(
+                request, user, method="code", phone=str(user.phone) if user.phone else ""
+            )
             login = Login(user=user)
             login.state[ACCESS_CODE_LOGIN] = True
             return perform_login(request, login)

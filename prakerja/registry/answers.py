@@ -65,8 +65,14 @@ def _identity(r: Registration) -> list[Answer]:
 
 
 def _contact(r: Registration) -> list[Answer]:
+    if r.phone_owner == Registration.PhoneOwner.NONE:
+        phone = Answer(_("Nomor HP"), _("Tidak ada: masuk dengan kode yang dicetak petugas"))
+    elif r.phone_owner == Registration.PhoneOwner.RELATIVE:
+        phone = Answer(_("Nomor HP keluarga atau kerabat"), str(r.phone) if r.phone else NOT_GIVEN)
+    else:
+        phone = Answer(_("Nomor HP"), str(r.phone) if r.phone else NOT_GIVEN)
     return [
-        Answer(_("Nomor HP"), str(r.phone) if r.phone else NOT_GIVEN),
+        phone,
         Answer(_("Email"), r.email or NOT_GIVEN),
     ]
 

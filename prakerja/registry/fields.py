@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import TextChoices
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +22,6 @@ from prakerja.registry.errors import RegistryErrorCode as Code
 # Control characters (NUL included) never belong in a name or an address; PostgreSQL refuses
 # NUL in text outright, so letting one through would turn a typo into a server error.
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
-_DMY_DATE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})", re.ASCII)
 _TRUE = {"1", "true", "on", "yes", "ya", "y"}
 _FALSE = {"0", "false", "off", "no", "tidak", "t", "n"}
 
@@ -81,45 +77,6 @@ class TextField(_StepField):
                 ),
             )
         return value or self.missing("")
-
-
-class PastDateField(_StepField):
-    """A date as ``YYYY-MM-DD`` (what ``<input type=date>`` sends) or ``DD-MM-YYYY``, not in
-    the future."""
-
-    def __init__(self, *, invalid: Required, future: Required, **kwargs: Any) -> None:
-        self.invalid, self.future = invalid, future
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> date | None:
-        if isinstance(value, datetime):
-            value = value.date()
-        if isinstance(value, str):
-            text = value.strip()
-            if not text:
-                value = None
-            elif len(text) > 10:
-                value = "invalid"
-            elif match := _ISO_DATE.fullmatch(text):
-                value = _safe_date(int(match[1]), int(match[2]), int(match[3]))
-            elif match := _DMY_DATE.fullmatch(text):
-                value = _safe_date(int(match[3]), int(match[2]), int(match[1]))
-            else:
-                value = "invalid"
-        if value is None:
-            return self.missing(None)  # type: ignore[no-any-return]
-        if not isinstance(value, date) or value.year < 1900:
-            raise coded_error(*self.invalid)
-        if value > timezone.localdate():
-            raise coded_error(*self.future)
-        return value
-
-
-def _safe_date(year: int, month: int, day: int) -> date | str:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return "invalid"
 
 
 class YesNoField(_StepField):

@@ -32,7 +32,6 @@ from prakerja.registry.errors import RegistryErrorCode as Code
 from prakerja.registry.fields import (
     AnswersField,
     ChoiceCodeField,
-    PastDateField,
     RawField,
     TextField,
     YesNoField,
@@ -163,6 +162,15 @@ class ContactForm(StepForm):
     )
     email = TextField(max_length=254)
 
+    def __init__(self, data: Mapping[str, Any], *, registration: Registration) -> None:
+        super().__init__(data, registration=registration)
+        if registration.phone_owner != Registration.PhoneOwner.SELF:
+            # Registered at a posko without a phone of their own: a relative's number is
+            # welcome (the texts go there) but not required.
+            phone = self.fields["phone"]
+            assert isinstance(phone, TextField)
+            phone.required_error = None
+
     def clean_phone(self) -> str:
         try:
             return phone_normalise(self.cleaned_data["phone"]) if self.cleaned_data["phone"] else ""
@@ -241,12 +249,15 @@ class WorkForm(StepForm):
         ),
     )
     last_employer = TextField(max_length=200)
-    last_employment_date = PastDateField(
-        invalid=(
-            Code.DATE_INVALID,
-            _("Tanggal tidak valid. Tulis tanggal-bulan-tahun, misalnya 01-03-2020."),
-        ),
-        future=(Code.DATE_FUTURE, _("Tanggal tidak boleh di masa depan.")),
+    # Day, month and year (the wizard's three fields) or one string (the API); optional.
+    last_employment_date = DateInputField(
+        subject=_("Tanggal terakhir bekerja"),
+        codes={
+            "required": Code.DATE_INVALID,
+            "invalid": Code.DATE_INVALID,
+            "future": Code.DATE_FUTURE,
+        },
+        future_message=_("Tanggal terakhir bekerja tidak boleh di masa depan."),
     )
 
     def clean_migrant_reason(self) -> str:

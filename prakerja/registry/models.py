@@ -120,6 +120,15 @@ class Registration(models.Model):
         SUBMITTED = "submitted", _("Terkirim")
         INELIGIBLE = "ineligible", _("Tidak memenuhi syarat")
 
+    class PhoneOwner(models.TextChoices):
+        """Whose number ``phone`` is. A walk-in at a posko without a phone of their own is
+        registered with a relative's number (texts go there) or with none; their account then
+        has no phone and they sign in with their reference and a printed one-time code."""
+
+        SELF = "self", _("Milik pendaftar sendiri")
+        RELATIVE = "relative", _("Milik keluarga atau kerabat")
+        NONE = "none", _("Tidak ada nomor HP")
+
     # Short, readable over the phone: no 0/O, 1/I/L (see registry.references).
     reference = models.CharField(_("nomor pendaftaran"), max_length=12, unique=True)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
@@ -140,6 +149,9 @@ class Registration(models.Model):
     birth_date = models.DateField(_("tanggal lahir"), null=True, blank=True)
     gender = models.CharField(_("jenis kelamin"), max_length=1, choices=Gender.choices, blank=True)
     phone = PhoneNumberField(_("nomor HP"), blank=True)
+    phone_owner = models.CharField(
+        _("pemilik nomor HP"), max_length=8, choices=PhoneOwner.choices, default=PhoneOwner.SELF
+    )
     email = models.EmailField(_("email"), blank=True)
     email_verified = models.BooleanField(_("email terverifikasi"), default=False)
     domicile_regency = models.ForeignKey(

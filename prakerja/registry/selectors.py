@@ -194,7 +194,7 @@ def _step_complete(registration: Registration, step: Step) -> bool:
             r.person_id and r.kk_index and r.full_name and r.birth_place and r.birth_date
         ) and bool(r.gender)
     if step == Step.CONTACT:
-        return bool(r.phone)
+        return bool(r.phone) or r.phone_owner == Registration.PhoneOwner.NONE
     if step == Step.DOMICILE:
         return bool(r.domicile_regency_id and r.domicile_district_id and r.address)
     if step == Step.WORK:

@@ -179,6 +179,8 @@ def _step_context(
     }
     if step == Step.IDENTITY:
         context["birth_date_parts"] = date_parts(values.get("birth_date"))
+    if step == Step.WORK:
+        context["last_employment_date_parts"] = date_parts(values.get("last_employment_date"))
     if step == Step.DOMICILE:
         context.update(_region_context(values))
     if step == Step.CONSENT:

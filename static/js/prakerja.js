@@ -24,3 +24,11 @@ if (document.readyState === "loading") {
 } else {
   focusErrorSummary();
 }
+
+// <button data-print>: opens the browser's print dialog (the printed access-code slip).
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (target instanceof Element && target.closest("[data-print]")) {
+    window.print();
+  }
+});

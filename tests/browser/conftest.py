@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.browser.flow import PageWatch
 from tests.browser.support import (
     BASE_DIR,
     CHROMIUM,
@@ -199,3 +200,9 @@ def phone_context(browser: Browser) -> Iterator[BrowserContext]:
         yield context
     finally:
         context.close()
+
+
+@pytest.fixture
+def watch() -> PageWatch:
+    """Error answers and JavaScript errors seen by the pages a test attaches it to."""
+    return PageWatch()

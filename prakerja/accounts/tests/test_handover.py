@@ -27,7 +27,9 @@ from prakerja.notifications.models import OutboxMessage
 pytestmark = pytest.mark.django_db
 
 ANI_PHONE = "+6281234567890"
-REFUSED = "Nomor HP atau kode akses salah, sudah dipakai, atau sudah kedaluwarsa."
+REFUSED = (
+    "Nomor HP, nomor pendaftaran, atau kode akses salah, sudah dipakai, atau sudah kedaluwarsa."
+)
 
 
 ACCESS_CODE_PAGE = "/accounts/kode-akses/"

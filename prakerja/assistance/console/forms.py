@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.registry.models import Registration
+
 SERVICE_CHOICES = [
     ("registration", _("Pendaftaran")),
     ("email_help", _("Bantuan email")),
@@ -20,18 +22,34 @@ class SearchForm(forms.Form):
 
 
 class RegisterForm(forms.Form):
+    phone_owner = forms.ChoiceField(
+        label=_("Nomor HP siapa yang dipakai?"),
+        choices=Registration.PhoneOwner.choices,
+        initial=Registration.PhoneOwner.SELF,
+        widget=forms.RadioSelect,
+        # Left out (an older page, a script): the applicant's own number, as before.
+        required=False,
+    )
     phone = forms.CharField(
-        label=_("Nomor HP pendaftar"),
+        label=_("Nomor HP"),
         max_length=64,
-        help_text=_("Kode masuk dikirim ke nomor ini; akun menjadi milik pendaftar."),
+        required=False,
+        help_text=_(
+            "Milik pendaftar: kode masuk dikirim ke nomor ini dan akun menjadi miliknya. "
+            "Milik keluarga: kabar pendaftaran dikirim ke sana, dan pendaftar masuk dengan "
+            "kode yang dicetak. Tidak ada: kosongkan."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
     nik = forms.CharField(
-        label=_("NIK (boleh dikosongkan)"),
+        label=_("NIK (wajib bila tidak memakai nomor HP sendiri)"),
         max_length=64,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
+
+    def clean_phone_owner(self) -> str:
+        return self.cleaned_data["phone_owner"] or Registration.PhoneOwner.SELF
 
 
 class VisitForm(forms.Form):

@@ -29,7 +29,7 @@ from prakerja.assistance.models import Post
 from prakerja.core.errors import ApplicationError, PermissionDenied
 from prakerja.core.throttle import RateLimited, distinct_hit, hit, peek
 from prakerja.identity import crypto
-from prakerja.identity.models import PersonalDataAccess
+from prakerja.identity.models import Person, PersonalDataAccess
 from prakerja.identity.nik import nik_parse
 from prakerja.identity.phones import phone_normalise
 from prakerja.identity.selectors import person_find_by_nik
@@ -155,7 +155,66 @@ def _nik_taken_elsewhere() -> ApplicationError:
     )
 
 
-def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Registration:
+PhoneOwner = Registration.PhoneOwner
+
+
+def _phone_for(owner: PhoneOwner, phone: str) -> str:
+    """The typed number in E.164, checked against whose it is said to be."""
+    if owner == PhoneOwner.NONE:
+        if phone.strip():
+            raise ApplicationError(
+                AssistanceError.CONSOLE_PHONE_UNEXPECTED,
+                _(
+                    "Anda memilih “tidak ada nomor HP”. Kosongkan nomor HP, atau pilih "
+                    "“milik keluarga atau kerabat” bila nomor itu milik orang lain."
+                ),
+                field="phone",
+            )
+        return ""
+    if not phone.strip():
+        raise ApplicationError(
+            AssistanceError.CONSOLE_PHONE_REQUIRED,
+            _("Tulis nomor HP, atau pilih “tidak ada nomor HP”."),
+            field="phone",
+        )
+    return phone_normalise(phone)
+
+
+def _nik_checked(actor: User, nik: str) -> tuple[str, Person | None, Registration | None]:
+    """The typed NIK (format checked), its person and that person's registration, if any.
+
+    Each distinct NIK counts against the officer's lookup budget (``CONSOLE_LOOKUP_RATE``,
+    shared with the console search) before the lookup; the same NIK again is free.
+    """
+    if not nik.strip():
+        return "", None, None
+    parsed = nik_parse(nik)
+    if parsed.errors:
+        raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
+    usage = distinct_hit(
+        group=CONSOLE_LOOKUP_GROUP,
+        key=f"user:{actor.pk}",
+        rate=settings.CONSOLE_LOOKUP_RATE,
+        digest=crypto.blind_index(parsed.value, purpose="nik"),
+    )
+    if usage.limited:
+        raise RateLimited(
+            AssistanceError.CONSOLE_NIK_RATE_LIMITED,
+            _(
+                "Terlalu banyak NIK yang diperiksa dalam satu jam. Tunggu sebentar lalu coba "
+                "lagi, atau daftarkan dengan nomor HP saja dan isi NIK di langkah identitas."
+            ),
+            field="nik",
+            retry_after=usage.retry_after,
+        )
+    person = person_find_by_nik(nik=parsed.value)
+    existing = Registration.objects.filter(person=person).first() if person is not None else None
+    return parsed.value, person, existing
+
+
+def console_registration_start(
+    *, actor: User, phone: str, nik: str = "", phone_owner: str = PhoneOwner.SELF
+) -> Registration:
     """Start (or continue) a registration for someone at the officer's post.
 
     The applicant's account is their phone number: created if new, never handed to the
@@ -165,54 +224,63 @@ def console_registration_start(*, actor: User, phone: str, nik: str = "") -> Reg
     registration, so the wizard's identity step shows it masked and need not ask for it again;
     that step checks it against the stated birth date and gender.
 
+    Someone without a phone of their own (``phone_owner`` "relative" with a relative's
+    number, or "none") gets an account without a phone, named by the registration's
+    reference: they sign in with that reference and a printed one-time code. The NIK is then
+    required, so that the same person coming back continues their registration instead of
+    starting a second one.
+
     NIKs typed here count against the officer's lookup budget (``CONSOLE_LOOKUP_RATE``, shared
     with the console search), and a "taken" answer is logged like a cross-post lookup
     (``PersonalDataAccess``) and, from the second within the hour, as a security event.
     """
-    from prakerja.accounts.services import applicant_get_or_create_by_phone
+    from prakerja.accounts.services import (
+        applicant_create_without_phone,
+        applicant_get_or_create_by_phone,
+        applicant_sign_in_name_set,
+    )
     from prakerja.assistance.services import assistance_visit_record
-    from prakerja.registry.services.registration import registration_nik_set, registration_start
+    from prakerja.registry.services.registration import (
+        registration_nik_set,
+        registration_phone_owner_set,
+        registration_start,
+    )
 
     post = console_post_of(actor)
-    phone_e164 = phone_normalise(phone)
-    person = None
-    existing_for_nik: Registration | None = None
-    nik_value = ""
-    if nik.strip():
-        parsed = nik_parse(nik)
-        if parsed.errors:
-            raise ApplicationError(parsed.errors[0].code, parsed.errors[0].message, field="nik")
-        nik_value = parsed.value
-        # "Taken" answers here are a NIK oracle like the console search: the same per-officer
-        # budget (CONSOLE_LOOKUP_RATE), counted before the lookup. The same NIK again (the
-        # phone fixed after a typo) is free.
-        usage = distinct_hit(
-            group=CONSOLE_LOOKUP_GROUP,
-            key=f"user:{actor.pk}",
-            rate=settings.CONSOLE_LOOKUP_RATE,
-            digest=crypto.blind_index(nik_value, purpose="nik"),
+    try:
+        owner = PhoneOwner(phone_owner)
+    except ValueError:
+        owner = PhoneOwner.SELF
+    phone_e164 = _phone_for(owner, phone)
+    if owner != PhoneOwner.SELF and not nik.strip():
+        raise ApplicationError(
+            AssistanceError.CONSOLE_NIK_REQUIRED,
+            _(
+                "NIK wajib diisi bila pendaftar tidak memakai nomor HP sendiri: dengan NIK, "
+                "pendaftarannya dapat ditemukan lagi saat ia datang kembali."
+            ),
+            field="nik",
         )
-        if usage.limited:
-            raise RateLimited(
-                AssistanceError.CONSOLE_NIK_RATE_LIMITED,
-                _(
-                    "Terlalu banyak NIK yang diperiksa dalam satu jam. Tunggu sebentar lalu coba "
-                    "lagi, atau daftarkan dengan nomor HP saja dan isi NIK di langkah identitas."
-                ),
-                field="nik",
-                retry_after=usage.retry_after,
-            )
-        person = person_find_by_nik(nik=nik_value)
-        if person is not None:
-            existing_for_nik = Registration.objects.filter(person=person).first()
+    nik_value, person, existing_for_nik = _nik_checked(actor, nik)
     try:
         with transaction.atomic():
-            user, _created = applicant_get_or_create_by_phone(phone=phone_e164, actor=actor)
+            if owner == PhoneOwner.SELF:
+                user, _created = applicant_get_or_create_by_phone(phone=phone_e164, actor=actor)
+            elif existing_for_nik is not None and not existing_for_nik.user.phone:
+                # The same person without a phone, back again: continue their registration.
+                user = existing_for_nik.user
+            else:
+                user = applicant_create_without_phone(actor=actor)
             if existing_for_nik is not None and existing_for_nik.user_id != user.pk:
                 raise _nik_taken_elsewhere()
             registration = registration_start(
                 actor=actor, user=user, channel=Channel.POST, post=post
             )
+            if owner != PhoneOwner.SELF and registration.status == Registration.Status.DRAFT:
+                registration = registration_phone_owner_set(
+                    actor=actor, registration=registration, owner=owner, phone=phone_e164
+                )
+                applicant_sign_in_name_set(actor=actor, user=user, name=registration.reference)
             if nik_value and registration.status == Registration.Status.DRAFT:
                 registration = registration_nik_set(
                     actor=actor, registration=registration, nik=nik_value

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from prakerja.accounts.decorators import role_required
 from prakerja.accounts.models import Role, User
+from prakerja.accounts.services import ACCESS_CODE_LIFETIME
 from prakerja.assistance.console import services
 from prakerja.assistance.console.forms import HandoverForm, RegisterForm, SearchForm, VisitForm
 from prakerja.assistance.console.selectors import console_registrations_own
@@ -100,6 +103,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 actor=_actor(request),
                 phone=form.cleaned_data["phone"],
                 nik=form.cleaned_data["nik"],
+                phone_owner=form.cleaned_data["phone_owner"],
             )
         except ApplicationError as exc:
             _form_error(form, exc)
@@ -157,7 +161,18 @@ def handover(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect(detail)
     # Rendered, never stored: the one-time code exists in plain text only on this printout
     # (a non-redirect answer is not kept by the submission token either).
-    return render(request, "console/access_code.html", {"registration": registration, "code": code})
+    return render(
+        request,
+        "console/access_code.html",
+        {
+            "registration": registration,
+            "code": code,
+            "expires_at": timezone.now() + ACCESS_CODE_LIFETIME,
+            "sign_in_url": settings.PUBLIC_BASE_URL.rstrip("/")
+            + reverse("accounts:access_code_sign_in"),
+            "without_phone": not registration.user.phone,
+        },
+    )
 
 
 @never_cache

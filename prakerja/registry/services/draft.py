@@ -46,6 +46,10 @@ def _identity(registration: Registration, form: StepForm) -> dict[str, Any]:
 def _contact(registration: Registration, form: StepForm) -> dict[str, Any]:
     email = form.cleaned_data["email"]
     fields: dict[str, Any] = {"phone": form.cleaned_data["phone"], "email": email}
+    if registration.phone_owner != Registration.PhoneOwner.SELF:
+        fields["phone_owner"] = (
+            Registration.PhoneOwner.RELATIVE if fields["phone"] else Registration.PhoneOwner.NONE
+        )
     if email != registration.email:
         # A new address has to be confirmed again.
         fields["email_verified"] = False

@@ -158,3 +158,20 @@ def registration_contact_phone_replace(*, actor: Actor, user: User, old: str, ne
         registration.save(update_fields=["phone", "updated_at"])
         changed += 1
     return changed
+
+
+def registration_phone_owner_set(
+    *, actor: Actor, registration: Registration, owner: str, phone: str = ""
+) -> Registration:
+    """Record that the person has no phone of their own: ``owner`` is
+    ``Registration.PhoneOwner.RELATIVE`` with a relative's ``phone`` (E.164; the receipt and
+    the result go there) or ``NONE`` with no phone. Drafts only; one history row."""
+    require_editor(actor, registration)
+    if registration.status != Registration.Status.DRAFT:
+        raise not_draft()
+    owner = Registration.PhoneOwner(owner)
+    registration.phone_owner = owner
+    registration.phone = phone if owner == Registration.PhoneOwner.RELATIVE else ""
+    audit_as(registration, actor=actor, reason="pendaftar tanpa nomor HP sendiri")
+    registration.save(update_fields=["phone_owner", "phone", "updated_at"])
+    return registration
