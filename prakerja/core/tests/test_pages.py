@@ -86,8 +86,13 @@ def test_demo_setup_is_idempotent_and_prints_every_demo_account(
 
     assert DailyCount.objects.filter(metric="complete").exists()
     assert RefreshState.objects.get().refreshed_at is not None
-    # The demo wave's generated applicants (enrolment.demo_journey) are made once.
-    assert User.objects.count() == users == 12 + 49
+    # The demo wave's generated applicants (enrolment.demo_journey) and the demo population
+    # of Gelombang 1 (linkage.demo) are made once.
+    from prakerja.linkage.demo import DEMO_APPLICANTS
+
+    assert User.objects.count() == users == 12 + 49 + DEMO_APPLICANTS
+    assert out.count(f"pendaftar demo: {DEMO_APPLICANTS} ({DEMO_APPLICANTS} baru)") == 1
+    assert out.count(f"pendaftar demo: {DEMO_APPLICANTS} (0 baru)") == 1
     # Payments: one batch, made once.
     assert out.count("peserta lulus untuk demo pembayaran: 0; batch: 1") == 1
     from prakerja.payments import selectors as payments

@@ -24,6 +24,9 @@ class Command(BaseCommand):
         call_command("sisnaker_demo_load")
         call_command("payments_demo_load")
         call_command("fraud_demo_load")
+        # Last of the loaders: a few thousand applicants in Gelombang 1, Disnaker lists and a
+        # linkage run, so that the dashboard, the review queue and the wave have real figures.
+        call_command("population_demo_load")
         # The dashboard reads only its daily counts: count the demo data in full once.
         call_command("reports_refresh", "--full")
         call_command("collectstatic", interactive=False, verbosity=0)
