@@ -15,6 +15,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.databases import databases_configure, selection_alias
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -160,9 +162,13 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------
 VAR_DIR.mkdir(exist_ok=True)
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'prakerja.sqlite3'}")
-}
+# `DATABASE_POOL_MODE=transaction` behind PgBouncer in transaction mode, and then
+# `DATABASE_DIRECT_URL` for the selection's own sessions (config.databases, OPERATIONS.md).
+DATABASES = databases_configure(
+    env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'prakerja.sqlite3'}"),
+    direct=env.db_url("DATABASE_DIRECT_URL") if env.str("DATABASE_DIRECT_URL", "") else None,
+    pool_mode=env.str("DATABASE_POOL_MODE", default="session"),
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while the worker writes; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.
@@ -180,6 +186,8 @@ else:
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
         "TEST_DATABASE_NAME", default="test_prakerja"
     )
+    if "direct" in DATABASES:
+        DATABASES["direct"].setdefault("CONN_MAX_AGE", 0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Retry-After of the 503 answered while the database cannot be reached (core.views.server_error).
 DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = env.int(
@@ -189,6 +197,8 @@ DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = env.int(
 # stores two halves of the applicants at once (each connection up to ~2 GB of sort memory at
 # 6 M applicants); 1 is the single INSERT … SELECT on the job's own connection.
 SELECTION_CONNECTIONS = env.int("SELECTION_CONNECTIONS", default=2)
+# The alias those extra connections open: `direct` (DATABASE_DIRECT_URL) when it is set.
+SELECTION_DATABASE_ALIAS = selection_alias(DATABASES)
 
 # --- Labour-data imports (prakerja.labourdata.spreadsheet) ---------------------------------
 # An upload's size; a request body larger than this (plus the form's fields) is refused with

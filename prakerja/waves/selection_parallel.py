@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db import connections as db_connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -64,7 +64,8 @@ def stage_name(run_id: int) -> str:
 def _helper_open(run_id: int) -> BaseDatabaseWrapper:
     """A connection of its own (autocommit) for one part of the plan, with the job's sort
     memory; closed by the caller."""
-    helper = db_connections.create_connection(DEFAULT_DB_ALIAS)
+    # Not through a transaction-mode pooler: these are real sessions (SELECTION_DATABASE_ALIAS).
+    helper = db_connections.create_connection(settings.SELECTION_DATABASE_ALIAS)
     with helper.cursor() as cursor:
         cursor.execute(f"SET work_mem = '{WORK_MEM}'", [])
         # Derived data, recomputable from the frozen inputs and the seed (see results_insert).

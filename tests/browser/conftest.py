@@ -27,7 +27,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -40,6 +40,7 @@ from tests.browser.support import (
     PAGE_TIMEOUT_MS,
     PHONE_CONTEXT,
     RESULTS_DIR,
+    SCREENSHOTS,
     SERVER_START_TIMEOUT_SECONDS,
     SERVER_STOP_TIMEOUT_SECONDS,
     AppServer,
@@ -206,3 +207,14 @@ def phone_context(browser: Browser) -> Iterator[BrowserContext]:
 def watch() -> PageWatch:
     """Error answers and JavaScript errors seen by the pages a test attaches it to."""
     return PageWatch()
+
+
+@pytest.fixture(autouse=True)
+def _screenshots_in_report(record_property: Any) -> Iterator[None]:
+    """Each screenshot a test took (360 px phone or desktop, in test-results/) is attached to
+    its case in the JUnit report as a ``screenshot`` property."""
+    SCREENSHOTS.clear()
+    yield
+    for path in SCREENSHOTS:
+        record_property("screenshot", str(path.relative_to(BASE_DIR)))
+    SCREENSHOTS.clear()

@@ -1,0 +1,39 @@
+"""The database aliases, from the environment (read by ``config.settings``).
+
+``default`` is what the web tier and the job workers use. Behind PgBouncer in transaction mode
+(``DATABASE_POOL_MODE=transaction``) a connection is a different server session from one
+transaction to the next, so nothing may rely on session state across transactions:
+server-side cursors are off and psycopg does not prepare statements. The parallel selection
+(``waves.selection_parallel``) needs real sessions (session settings, cancelling by backend
+pid): ``DATABASE_DIRECT_URL`` gives it an alias of its own, ``direct``, that reaches
+PostgreSQL without the pooler. Without it, ``direct`` is not defined and the selection uses
+``default`` (set ``SELECTION_CONNECTIONS=1`` then, see docs/OPERATIONS.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+POOL_MODES = ("session", "transaction")
+
+
+def databases_configure(
+    default: dict[str, Any], *, direct: dict[str, Any] | None, pool_mode: str
+) -> dict[str, dict[str, Any]]:
+    """The ``DATABASES`` setting from parsed URLs (``environ.Env.db_url``)."""
+    if pool_mode not in POOL_MODES:
+        raise ValueError(f"DATABASE_POOL_MODE must be one of {', '.join(POOL_MODES)}")
+    databases = {"default": default}
+    if pool_mode == "transaction" and default["ENGINE"] != "django.db.backends.sqlite3":
+        default["DISABLE_SERVER_SIDE_CURSORS"] = True
+        default.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    if direct is not None:
+        # The same database by another road: tests use the default alias's test database.
+        direct.setdefault("TEST", {})["MIRROR"] = "default"
+        databases["direct"] = direct
+    return databases
+
+
+def selection_alias(databases: dict[str, dict[str, Any]]) -> str:
+    """The alias the selection's extra connections open: ``direct`` when there is one."""
+    return "direct" if "direct" in databases else "default"
