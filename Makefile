@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 3
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint typecheck check-deploy ci clean bench-deps
+.PHONY: install run test lint typecheck check-deploy ci clean bench-deps scale-demo
 
 install: $(VENV)/.installed
 
@@ -42,6 +42,14 @@ bench-deps: install
 	$(BIN)/uv sync --frozen --quiet --group bench
 	command -v wrk >/dev/null && command -v pgbench >/dev/null || \
 	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 wrk postgresql-client
+
+# Three app hosts (127.0.0.2-4) behind HAProxy, PgBouncer in transaction mode, one PostgreSQL
+# and Redis: checks sessions, rate limits, idempotency, the scheduler and shedding across
+# hosts, kills a host under load, and stops everything (bench/scale_demo.py, bench/README.md).
+scale-demo: install
+	command -v haproxy >/dev/null && command -v pgbouncer >/dev/null || \
+	  apt-get install -y -qq -o DPkg::Lock::Timeout=300 haproxy pgbouncer
+	$(BIN)/python bench/scale_demo.py $(SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

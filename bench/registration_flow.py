@@ -57,8 +57,10 @@ class FlowError(Exception):
 class Browser:
     """One phone: a keep-alive connection, its cookies and its client address."""
 
-    def __init__(self, port: int, address: str, timings: dict[str, list[float]]) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    def __init__(
+        self, port: int, address: str, timings: dict[str, list[float]], host: str = "127.0.0.1"
+    ) -> None:
+        self.connection = http.client.HTTPConnection(host, port, timeout=30)
         self.cookies: dict[str, str] = {}
         self.address = address
         self.timings = timings

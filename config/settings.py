@@ -334,8 +334,11 @@ NIK_CHANGE_RATE_PER_ADDRESS = env.str("NIK_CHANGE_RATE_PER_ADDRESS", default="30
 NIK_CHANGE_RATE_PER_STAFF = env.str("NIK_CHANGE_RATE_PER_STAFF", default="60/h")
 # Officer console lookups that reach beyond the officer's own post, per officer account.
 CONSOLE_LOOKUP_RATE = env.str("CONSOLE_LOOKUP_RATE", default="30/h")
-# Rate limits and lockouts must see the client, not the load balancer.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Rate limits and lockouts must see the client, not the load balancer: allauth, axes and the
+# project's own per-address limits read X-Forwarded-For the same way (core.throttle.client_ip).
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "prakerja.core.throttle.client_ip"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Prakerja Jatim"
 # Staff must have TOTP before they can use any staff page (SPEC §4, personal data).
@@ -346,7 +349,6 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
 # Wrong passwords lock a name at one address; wrong second-factor codes lock the account from
 # every address (prakerja.accounts.lockout), with the same limit and cool-off.
 AXES_LOCKOUT_PARAMETERS = "prakerja.accounts.lockout.lockout_parameters"

@@ -14,8 +14,10 @@ personal data.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils.functional import Promise
@@ -100,7 +102,31 @@ def distinct_hit(*, group: str, key: str, rate: str, digest: str) -> Usage:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address as the sign-in lockout sees it (``AXES_IPWARE_PROXY_COUNT``)."""
+    """The client's address as the sign-in lockout sees it (``client_ip``)."""
     from axes.helpers import get_client_ip_address
 
     return get_client_ip_address(request) or ""
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address behind ``TRUSTED_PROXY_COUNT`` proxies (env ``AXES_PROXY_COUNT``):
+    the entry that many places from the right of ``X-Forwarded-For``, which the nearest
+    trusted proxy appended, as allauth reads it (``ALLAUTH_TRUSTED_PROXY_COUNT``). Entries
+    further left are whatever the client sent, so they are never trusted. With no proxy, or
+    a header too short or not an address, ``REMOTE_ADDR``.
+
+    axes' own fallback reads ``REMOTE_ADDR`` only unless django-ipware is installed (it is
+    not): behind a load balancer every applicant would then share the balancer's address,
+    and one per-address limit (NIKs tried, sign-in failures) would hold the whole province.
+    Set as ``AXES_CLIENT_IP_CALLABLE``; ``client_address`` and axes both go through it.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        entries = [entry for entry in entries if entry]
+        if len(entries) >= count:
+            try:
+                return str(ipaddress.ip_address(entries[-count]))
+            except ValueError:
+                pass
+    return str(request.META.get("REMOTE_ADDR", ""))
