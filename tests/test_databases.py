@@ -3,6 +3,7 @@ selection's own sessions opened through the ``direct`` alias (issue 17, item 5).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -61,20 +62,29 @@ def test_on_postgresql_the_selection_session_comes_from_the_direct_alias(
     from prakerja.waves.selection_parallel import _helper_open
 
     # A second road to the same database, as DATABASE_DIRECT_URL would give (only session
-    # settings are read: no table is touched, so no test database is needed).
+    # settings are read: no table is touched, so no test database is needed). In a thread of
+    # its own, as the job worker opens it: the browser tests' session leaves an event loop in
+    # this one, where Django refuses to open a connection.
     connections.settings["direct"] = {**connections.settings["default"]}
     settings.SELECTION_DATABASE_ALIAS = "direct"
-    with django_db_blocker.unblock():
+
+    def session_settings() -> tuple[str, str, str]:
         helper = _helper_open(7)
         try:
-            assert helper.alias == "direct"
             with helper.cursor() as cursor:
                 cursor.execute("SHOW work_mem")
                 (work_mem,) = cursor.fetchone()
                 cursor.execute("SELECT current_setting('application_name')")
                 (name,) = cursor.fetchone()
-            assert work_mem == "2GB"
-            assert name == "prakerja selection 7"
+            return helper.alias, work_mem, name
         finally:
             helper.close()
-            del connections.settings["direct"]
+
+    try:
+        with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as pool:
+            alias, work_mem, name = pool.submit(session_settings).result()
+    finally:
+        del connections.settings["direct"]
+    assert alias == "direct"
+    assert work_mem == "2GB"
+    assert name == "prakerja selection 7"
