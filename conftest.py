@@ -68,9 +68,9 @@ def clear_cache() -> None:
     # not inherit another test's sign-in attempts.
     cache.clear()
     # Per-process caches too: every test starts like a fresh worker.
-    from prakerja.registry.selectors import eligibility_rules_forget
+    from prakerja.core.processcache import process_caches_forget
 
-    eligibility_rules_forget()
+    process_caches_forget()
 
 
 @pytest.fixture(autouse=True)

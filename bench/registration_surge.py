@@ -123,6 +123,9 @@ SHED_DEFAULT = "4"
 SHED_WAIT_DEFAULT = "0.25"
 
 
+REDIS_URL = "redis://127.0.0.1:6379/5"
+
+
 def app_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -131,6 +134,8 @@ def app_env() -> dict[str, str]:
         DEBUG="false",
         LOG_LEVEL="WARNING",
         CONN_MAX_AGE="600",
+        # As in production (docs/OPERATIONS.md): sessions, rate limits and the cache in Redis.
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", REDIS_URL),
         SHED_MAX_CONCURRENT=os.environ.get("SHED_MAX_CONCURRENT", SHED_DEFAULT),
         SHED_WAIT_SECONDS=os.environ.get("SHED_WAIT_SECONDS", SHED_WAIT_DEFAULT),
     )
@@ -217,6 +222,9 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
                 totals["postgres_shared"] = totals.get("postgres_shared", 0.0) + used
         elif comm == "wrk":
             totals["wrk"] += used
+        elif comm == "redis-server":
+            # The shared cache: sessions, rate limits (shared with whatever else uses it).
+            totals["redis"] = totals.get("redis", 0.0) + used
         else:
             # Anything else that runs meanwhile (another test suite) shows up here.
             key = f"other:{entry.name}:{comm}"

@@ -22,12 +22,18 @@ Two surfaces share one table (``IdempotencyRecord``) and one claim protocol:
   The view must answer a successful POST with a redirect (post/redirect/get); any other answer
   (the form re-rendered with errors) releases the token so the corrected form can be sent.
 
-The protocol: the claim is an INSERT committed on its own, before the handler runs, so a
-concurrent duplicate hits the unique (scope, key) constraint and loses; the handler and the
-stored response then commit together, so an acknowledged response is always replayable. If the
-handler raises (or answers 5xx/401/403/409/429), the claim is deleted and a retry proceeds.
-Claims older than 24 hours are pruned (``manage.py idempotency_prune``); a claim left
-``in_progress`` by a killed worker is taken over after ``IDEMPOTENCY_STALE_SECONDS``.
+The protocol: one transaction holds the claim, the handler's writes and the stored answer.
+The claim is an ``INSERT … ON CONFLICT DO NOTHING`` into the unique (scope, key) index, made
+first. A concurrent duplicate's INSERT waits on that index entry until the first transaction
+ends: when it commits, the duplicate finds the finished record and replays its answer; when it
+rolls back (the handler raised, the worker or its host died), the duplicate claims the key
+and runs. So no claim is ever seen "in progress" by another request, a retry after a crash
+never waits, and an acknowledged response is always replayable. An answer that must not be
+kept (5xx/401/403/408/409/429, a form re-rendered with its errors) deletes the claim in the
+same transaction. A duplicate arriving from inside the first's own handler gets 409.
+Records older than 24 hours are pruned (``manage.py idempotency_prune``); a record left
+``in_progress`` by the earlier two-transaction protocol is taken over after
+``IDEMPOTENCY_STALE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -188,35 +194,65 @@ def _stale_before(now: datetime) -> datetime:
     return now - timedelta(seconds=seconds)
 
 
+_CLAIM_COLUMNS = (
+    "scope",
+    "key",
+    "fingerprint",
+    "status",
+    "response_body",
+    "response_content_type",
+    "response_location",
+    "created_at",
+)
+
+
+def _claim_insert(*, scope: str, key: str, fingerprint: str, now: datetime) -> int | None:
+    """The claim's INSERT; its id, or None when (scope, key) is taken (after waiting for the
+    transaction that holds it, if any, to end)."""
+    q = connection.ops.quote_name
+    columns = ", ".join(q(name) for name in _CLAIM_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(IdempotencyRecord._meta.db_table)} ({columns}) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, '', '', '', %s) "
+            f"ON CONFLICT ({q('scope')}, {q('key')}) DO NOTHING RETURNING {q('id')}",
+            [
+                scope,
+                key,
+                fingerprint,
+                IdempotencyRecord.Status.IN_PROGRESS,
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
 def idempotency_claim(*, scope: str, key: str, fingerprint: str) -> Claim:
     """Claim ``key`` in ``scope``, or return the earlier record; raises 409/422 errors.
 
-    Must not run inside a transaction the caller keeps open (except in tests): the claim has to
-    be committed for a concurrent request to see it.
+    Runs inside the transaction that also runs the handler and stores its answer
+    (``_run_claimed``): the claim becomes visible to others only with the answer.
     """
     for _attempt in range(3):
         now = timezone.now()
-        try:
-            # Its own transaction (a savepoint in tests): the unique constraint decides who
-            # wins when two requests with the same key arrive at once.
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    scope=scope, key=key, fingerprint=fingerprint, created_at=now
-                )
+        claimed = _claim_insert(scope=scope, key=key, fingerprint=fingerprint, now=now)
+        if claimed is not None:
+            record = IdempotencyRecord(
+                pk=claimed, scope=scope, key=key, fingerprint=fingerprint, created_at=now
+            )
             return Claim(record=record, claimed=True)
-        except IntegrityError:
-            pass
         existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
         if existing is None:
-            continue  # released by a failed first attempt in between: claim it now
+            continue  # pruned in between: claim it now
         expired = existing.created_at < now - RECORD_TTL
         stale = (
             existing.status == IdempotencyRecord.Status.IN_PROGRESS
             and existing.created_at < _stale_before(now)
         )
         if expired or stale:
-            # Conditional delete: of two retries taking over the same stale claim, one deletes
-            # it and both go round again, where the INSERT picks exactly one winner.
+            # Conditional delete: of two retries taking over the same record, one deletes it
+            # and both go round again, where the INSERT picks exactly one winner.
             IdempotencyRecord.objects.filter(
                 pk=existing.pk, status=existing.status, created_at=existing.created_at
             ).delete()
@@ -275,24 +311,26 @@ def replay(record: IdempotencyRecord) -> HttpResponse:
     return response
 
 
-def _run_claimed(
-    record: IdempotencyRecord,
+def _claimed_run(
+    *,
+    scope: str,
+    key: str,
+    fingerprint: str,
     handler: Handler,
     keep: Callable[[HttpResponseBase], str | None],
+    replayed: Callable[[IdempotencyRecord], HttpResponseBase],
 ) -> HttpResponseBase:
-    try:
-        # The handler's writes and the stored answer commit together: there is no moment in
-        # which a registration exists but a retry of its request would run again.
-        with transaction.atomic():
-            response = handler()
-            body = keep(response)
-            if body is not None:
-                _complete(record, response, body)
-    except BaseException:
-        idempotency_release(record=record)
-        raise
-    if body is None:
-        idempotency_release(record=record)
+    """Claim, run and store in one transaction (see the module docstring)."""
+    with transaction.atomic():
+        claim = idempotency_claim(scope=scope, key=key, fingerprint=fingerprint)
+        if not claim.claimed:
+            return replayed(claim.record)
+        response = handler()
+        body = keep(response)
+        if body is None:
+            idempotency_release(record=claim.record)
+        else:
+            _complete(claim.record, response, body)
     return response
 
 
@@ -313,12 +351,14 @@ def run_idempotent(request: HttpRequest, handler: Handler) -> HttpResponseBase:
         return handler()
     if not KEY_PATTERN.fullmatch(key):
         raise _key_invalid()
-    claim = idempotency_claim(
-        scope=request_scope(request), key=key, fingerprint=request_fingerprint(request)
+    return _claimed_run(
+        scope=request_scope(request),
+        key=key,
+        fingerprint=request_fingerprint(request),
+        handler=handler,
+        keep=_keep_api_response,
+        replayed=replay,
     )
-    if not claim.claimed:
-        return replay(claim.record)
-    return _run_claimed(claim.record, handler, _keep_api_response)
 
 
 IDEMPOTENCY_OPENAPI: dict[str, Any] = {
@@ -431,10 +471,13 @@ def once_per_submission_token(view: V) -> V:
                 status=400,
             )
         try:
-            claim = idempotency_claim(
+            return _claimed_run(
                 scope=request_scope(request, session_fallback=True),
                 key=token,
                 fingerprint=request_fingerprint(request, ignore=_FORM_IGNORED_FIELDS),
+                handler=lambda: view(request, *args, **kwargs),
+                keep=_keep_form_response,
+                replayed=_form_replay,
             )
         except IdempotencyInProgress:
             return render(request, "core/submission_in_progress.html", status=409)
@@ -447,15 +490,14 @@ def once_per_submission_token(view: V) -> V:
                 ),
                 status=exc.status,
             ) from None
-        if not claim.claimed:
-            if claim.record.response_location:
-                return HttpResponseRedirect(claim.record.response_location)
-            return replay(claim.record)
-        return _run_claimed(
-            claim.record, lambda: view(request, *args, **kwargs), _keep_form_response
-        )
 
     return cast(V, wrapper)
+
+
+def _form_replay(record: IdempotencyRecord) -> HttpResponseBase:
+    if record.response_location:
+        return HttpResponseRedirect(record.response_location)
+    return replay(record)
 
 
 # --- Housekeeping ------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from prakerja.identity import crypto
 from prakerja.identity.models import Person
 from prakerja.identity.nik import NIK_LENGTH, number_normalise
-from prakerja.regions.models import District, Province, Regency
+from prakerja.regions.models import Province
+from prakerja.regions.selectors import district_get, regency_get
 
 
 def person_find_by_nik(*, nik: str) -> Person | None:
@@ -28,18 +29,10 @@ def region_names_get(
     *, province_code: str | None, regency_code: str | None, district_code: str | None
 ) -> RegionNames:
     """Names for the region codes read from a NIK; None for a code not in the table."""
-    district = (
-        District.objects.select_related("regency__province").filter(code=district_code).first()
-        if district_code
-        else None
-    )
+    district = district_get(district_code) if district_code else None
     if district is not None:
         return RegionNames(district.regency.province.name, district.regency.name, district.name)
-    regency = (
-        Regency.objects.select_related("province").filter(code=regency_code).first()
-        if regency_code
-        else None
-    )
+    regency = regency_get(regency_code) if regency_code else None
     if regency is not None:
         return RegionNames(regency.province.name, regency.name, None)
     province = Province.objects.filter(code=province_code).first() if province_code else None

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db import models, transaction
 
 from prakerja.regions.models import District, LoadedDataset, Province, Regency, Village
+from prakerja.regions.selectors import regions_forget
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BATCH_SIZE = 5000
@@ -98,4 +99,5 @@ def regions_load(*, data_dir: Path = DATA_DIR, force: bool = False) -> list[Load
                 name=table.name, defaults={"sha256": digest, "rows": len(rows)}
             )
         results.append(LoadResult(table.name, len(rows), skipped=False))
+    regions_forget()
     return results

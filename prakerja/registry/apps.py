@@ -9,8 +9,17 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from prakerja.registry.models import EligibilityRule
-        from prakerja.registry.selectors import eligibility_rules_forget
+        from prakerja.registry import selectors
+        from prakerja.registry.models import ConsentText, EligibilityRule, Programme, TestQuestion
 
-        post_save.connect(eligibility_rules_forget, sender=EligibilityRule, dispatch_uid="rules")
-        post_delete.connect(eligibility_rules_forget, sender=EligibilityRule, dispatch_uid="rules")
+        # What each process keeps of the programme (registry.selectors) is dropped at once
+        # when it changes through this process; other processes follow within seconds.
+        for model, cache in (
+            (EligibilityRule, selectors.rules_cache),
+            (Programme, selectors.programmes_cache),
+            (ConsentText, selectors.consent_texts_cache),
+            (TestQuestion, selectors.questions_cache),
+        ):
+            uid = f"process-cache-{model._meta.label_lower}"
+            post_save.connect(cache.forget, sender=model, dispatch_uid=uid)
+            post_delete.connect(cache.forget, sender=model, dispatch_uid=uid)

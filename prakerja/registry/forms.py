@@ -27,7 +27,7 @@ from prakerja.core.forms import DateInputField
 from prakerja.identity.names import person_name_check
 from prakerja.identity.nik import kk_parse, nik_parse
 from prakerja.identity.phones import phone_normalise
-from prakerja.regions.models import District, Regency
+from prakerja.regions.selectors import district_get, regency_get
 from prakerja.registry.errors import RegistryErrorCode as Code
 from prakerja.registry.fields import (
     AnswersField,
@@ -48,7 +48,7 @@ from prakerja.registry.models import (
     Registration,
     TestQuestion,
 )
-from prakerja.registry.selectors import consent_text_current
+from prakerja.registry.selectors import consent_text_by_version, consent_text_current
 from prakerja.registry.steps import Step
 
 # --- The forms ------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ class DomicileForm(StepForm):
     def clean(self) -> dict[str, Any]:
         data = self.cleaned_data
         regency_code, district_code = data.get("regency"), data.get("district")
-        regency = Regency.objects.filter(pk=regency_code).first() if regency_code else None
+        regency = regency_get(regency_code) if regency_code else None
         if regency_code and regency is None:
             self.add_error(
                 "regency",
@@ -215,7 +215,7 @@ class DomicileForm(StepForm):
                     Code.REGENCY_UNKNOWN, _("Kabupaten/kota tidak dikenal. Pilih dari daftar.")
                 ),
             )
-        district = District.objects.filter(pk=district_code).first() if district_code else None
+        district = district_get(district_code) if district_code else None
         if (
             district_code
             and regency is not None
@@ -317,7 +317,7 @@ class ConsentForm(StepForm):
         if version:
             # The version the person was shown, so a text published meanwhile is not agreed
             # to in their name.
-            text = ConsentText.objects.filter(version=version).first()
+            text = consent_text_by_version(version)
             if text is None:
                 self.add_error(
                     "consent",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 
 from django.db import connection
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.core.errors import NotFound, PermissionDenied
+from prakerja.core.processcache import ProcessCache
 from prakerja.core.rowsql import RowLoader
 from prakerja.identity.models import Person
 from prakerja.registry.eligibility import (
@@ -90,12 +89,22 @@ def registration_get_for_actor(
             return locked
     else:
         try:
-            return registrations.select_related("programme", "person").get(reference=normalised)
+            return registration_programme_attach(
+                registrations.select_related("person").get(reference=normalised)
+            )
         except Registration.DoesNotExist:
             pass
     if Registration.objects.filter(reference=normalised).exists():
         raise _denied()
     raise _not_found()
+
+
+def registration_programme_attach(registration: Registration) -> Registration:
+    """``registration.programme`` from this process's copy (no query, no join)."""
+    programme = programme_by_id(registration.programme_id)
+    if programme is not None:
+        registration.programme = programme
+    return registration
 
 
 _registration_loader = RowLoader(Registration, related="person")
@@ -133,39 +142,56 @@ def _registration_lock(*, actor: Actor | None, reference: str) -> Registration |
     return found[0] if found else None  # type: ignore[return-value]
 
 
-# --- Eligibility rules, cached per process ------------------------------------------------
+# --- Reference data, kept per process (core.processcache) ------------------------------------
 
-# Every submission reads the active rules; they change a few times per programme. Each app
-# process keeps them this long: a change saved here (the rules page, the admin: a model save)
-# clears this process's copy at once through the post_save signal (``registry.apps``), other
-# processes pick it up within this many seconds.
-RULES_CACHE_SECONDS = 5.0
+# Every submission reads the active rules and every wizard page the programme, its consent text
+# or its questions; they change a few times per programme. A change saved here (the rules page,
+# the admin: a model save) clears this process's copy at once through the post_save signal
+# (``registry.apps``); other processes pick it up within ``REFERENCE_CACHE_SECONDS``.
+REFERENCE_CACHE_SECONDS = 5.0
 _RULE_ORDER = list(EligibilityRule.Kind)
-_rules_cache: dict[int, tuple[float, tuple[EligibilityRule, ...]]] = {}
-_rules_lock = threading.Lock()
+rules_cache: ProcessCache[tuple[EligibilityRule, ...]] = ProcessCache(
+    "eligibility rules", ttl=REFERENCE_CACHE_SECONDS
+)
+programmes_cache: ProcessCache[Programme | None] = ProcessCache(
+    "programmes", ttl=REFERENCE_CACHE_SECONDS
+)
+consent_texts_cache: ProcessCache[ConsentText | None] = ProcessCache(
+    "consent texts", ttl=REFERENCE_CACHE_SECONDS
+)
+questions_cache: ProcessCache[tuple[TestQuestion, ...]] = ProcessCache(
+    "test questions", ttl=REFERENCE_CACHE_SECONDS
+)
 
 
 def eligibility_rules_active(*, programme_id: int) -> tuple[EligibilityRule, ...]:
     """The programme's active rules in evaluation order (read-only: shared between threads)."""
-    now = time.monotonic()
-    cached = _rules_cache.get(programme_id)
-    if cached is not None and now - cached[0] < RULES_CACHE_SECONDS:
-        return cached[1]
-    rules = tuple(
-        sorted(
-            EligibilityRule.objects.filter(programme_id=programme_id, is_active=True),
-            key=lambda rule: _RULE_ORDER.index(EligibilityRule.Kind(rule.kind)),
-        )
+    return rules_cache.get(
+        programme_id,
+        lambda: tuple(
+            sorted(
+                EligibilityRule.objects.filter(programme_id=programme_id, is_active=True),
+                key=lambda rule: _RULE_ORDER.index(EligibilityRule.Kind(rule.kind)),
+            )
+        ),
     )
-    with _rules_lock:
-        _rules_cache[programme_id] = (now, rules)
-    return rules
 
 
-def eligibility_rules_forget(**_signal_kwargs: object) -> None:
-    """Drop this process's cached rules (connected to EligibilityRule's save and delete)."""
-    with _rules_lock:
-        _rules_cache.clear()
+def programme_by_id(programme_id: int) -> Programme | None:
+    """The programme (read-only: shared between threads)."""
+    return programmes_cache.get(
+        ("id", programme_id), lambda: Programme.objects.filter(pk=programme_id).first()
+    )
+
+
+def programme_by_code(code: str) -> Programme | None:
+    programme = programmes_cache.get(
+        ("code", code), lambda: Programme.objects.filter(code=code).first()
+    )
+    if programme is None:
+        # Not there yet (a fresh database before its seed): ask again next time.
+        programmes_cache.discard(("code", code))
+    return programme
 
 
 def registration_for_user(*, user: User, programme: Programme) -> Registration | None:
@@ -173,11 +199,32 @@ def registration_for_user(*, user: User, programme: Programme) -> Registration |
 
 
 def consent_text_current() -> ConsentText | None:
-    return ConsentText.objects.order_by("-published_at", "-pk").first()
+    """The latest consent text (read-only: shared between threads)."""
+    return consent_texts_cache.get(
+        "current", lambda: ConsentText.objects.order_by("-published_at", "-pk").first()
+    )
 
 
-def test_questions_active(*, programme: Programme) -> QuerySet[TestQuestion]:
-    return TestQuestion.objects.filter(programme=programme, is_active=True).order_by("order", "pk")
+def consent_text_by_version(version: str) -> ConsentText | None:
+    return consent_texts_cache.get(
+        ("version", version), lambda: ConsentText.objects.filter(version=version).first()
+    )
+
+
+def consent_text_by_id(consent_text_id: int) -> ConsentText | None:
+    return consent_texts_cache.get(
+        ("id", consent_text_id), lambda: ConsentText.objects.filter(pk=consent_text_id).first()
+    )
+
+
+def test_questions_active(*, programme: Programme) -> tuple[TestQuestion, ...]:
+    """The programme's active questions in order (read-only: shared between threads)."""
+    return questions_cache.get(
+        programme.pk,
+        lambda: tuple(
+            TestQuestion.objects.filter(programme=programme, is_active=True).order_by("order", "pk")
+        ),
+    )
 
 
 def test_answers_of(*, registration: Registration) -> dict[int, int]:

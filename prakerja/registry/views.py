@@ -26,7 +26,7 @@ from prakerja.core.forms import MONTHS, DateInputWidget, date_parts
 from prakerja.core.idempotency import form_token_issue, once_per_submission_token
 from prakerja.core.throttle import RateLimited
 from prakerja.identity.phones import phone_mask
-from prakerja.regions.models import District, Province, Regency
+from prakerja.regions.selectors import districts_of, provinces_all, regencies_of, regency_get
 from prakerja.registry.errors import RegistryErrorCode, StepInvalid
 from prakerja.registry.forms import STEP_FORMS
 from prakerja.registry.models import (
@@ -40,6 +40,7 @@ from prakerja.registry.models import (
 from prakerja.registry.nik_guard import nik_guard
 from prakerja.registry.nik_prefill import domicile_from_nik, identity_prefill
 from prakerja.registry.selectors import (
+    consent_text_by_id,
     consent_text_current,
     registration_for_user,
     registration_get_for_actor,
@@ -142,13 +143,13 @@ def _initial(step: Step, registration: Registration) -> dict[str, Any]:
 
 def _region_context(values: dict[str, Any]) -> dict[str, Any]:
     regency_code = str(values.get("regency") or "")
-    regency = Regency.objects.filter(pk=regency_code).first() if regency_code else None
+    regency = regency_get(regency_code[:4]) if regency_code else None
     province_code = regency.province_id if regency else EAST_JAVA
     return {
-        "provinces": Province.objects.all(),
+        "provinces": provinces_all(),
         "province_code": province_code,
-        "regencies": Regency.objects.filter(province_id=province_code),
-        "districts": District.objects.filter(regency_id=regency.pk) if regency else [],
+        "regencies": regencies_of(province_code),
+        "districts": districts_of(regency.pk) if regency else (),
     }
 
 
@@ -184,7 +185,11 @@ def _step_context(
     if step == Step.DOMICILE:
         context.update(_region_context(values))
     if step == Step.CONSENT:
-        context["consent_text"] = registration.consent_text or consent_text_current()
+        context["consent_text"] = (
+            consent_text_by_id(registration.consent_text_id)
+            if registration.consent_text_id
+            else consent_text_current()
+        )
     if step == Step.TEST:
         answers = values.get("answers", {})
         context["questions"] = [
@@ -284,11 +289,7 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
 @require_GET
 def regency_options(request: HttpRequest) -> HttpResponse:
     province = request.GET.get("province", "")[:2]
-    regencies = (
-        Regency.objects.filter(province_id=province)
-        if province.isascii() and province.isdigit()
-        else []
-    )
+    regencies = regencies_of(province) if province.isascii() and province.isdigit() else ()
     return render(
         request, "registry/step.html#regency_options", {"regencies": regencies, "values": {}}
     )
@@ -297,11 +298,7 @@ def regency_options(request: HttpRequest) -> HttpResponse:
 @require_GET
 def district_options(request: HttpRequest) -> HttpResponse:
     regency = request.GET.get("regency", "")[:4]
-    districts = (
-        District.objects.filter(regency_id=regency)
-        if regency.isascii() and regency.isdigit()
-        else []
-    )
+    districts = districts_of(regency) if regency.isascii() and regency.isdigit() else ()
     return render(
         request, "registry/step.html#district_options", {"districts": districts, "values": {}}
     )

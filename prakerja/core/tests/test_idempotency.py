@@ -7,6 +7,7 @@ here: the generic helpers, the form decorator, expiry, and the race on PostgreSQ
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -26,6 +27,7 @@ from prakerja.core.idempotency import (
     form_token_issue,
     idempotency_prune,
     once_per_submission_token,
+    request_fingerprint,
     run_idempotent,
 )
 from prakerja.core.models import IdempotencyRecord
@@ -254,26 +256,26 @@ def region_tables_restored(django_db_blocker: Any) -> Iterator[None]:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("region_tables_restored")
-def test_two_concurrent_requests_with_one_key_run_the_handler_once() -> None:
+def test_a_duplicate_arriving_during_the_first_waits_and_replays_its_answer() -> None:
+    """The claim, the handler and the answer are one transaction: the duplicate's INSERT waits
+    on the unique index until the first commits, then replays (no 409, no second run)."""
     barrier = threading.Barrier(2)
-    loser_done = threading.Event()
-    calls: list[int] = []
-    outcomes: list[str] = []
+    calls: list[float] = []
+    outcomes: list[tuple[int, str, float]] = []
 
     def handler() -> HttpResponse:
-        calls.append(1)
-        # Hold the claim until the other request has tried, so it cannot see "done".
-        loser_done.wait(timeout=10)
+        calls.append(time.monotonic())
+        # Hold the claim long enough for the other request to arrive meanwhile.
+        time.sleep(1.0)
         return HttpResponse('{"ok":true}', content_type="application/json")
 
     def worker() -> None:
         try:
             barrier.wait(timeout=10)
             response = run_idempotent(api_request(), handler)
-            outcomes.append(str(response.status_code))
-        except ApplicationError as exc:
-            outcomes.append(exc.code)
-            loser_done.set()
+            outcomes.append(
+                (response.status_code, response.get("Idempotent-Replayed", ""), time.monotonic())
+            )
         finally:
             connection.close()
 
@@ -282,6 +284,47 @@ def test_two_concurrent_requests_with_one_key_run_the_handler_once() -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(outcomes) == ["200", "idempotency.in_progress"]
     assert len(calls) == 1
+    assert sorted((status, replayed) for status, replayed, _at in outcomes) == [
+        (200, ""),
+        (200, "true"),
+    ]
+    # The replay came after the first answer was stored, not before.
+    assert all(at >= calls[0] + 1.0 for _status, _replayed, at in outcomes)
+    assert IdempotencyRecord.objects.get().status == "done"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("region_tables_restored")
+def test_a_claim_held_by_a_worker_that_dies_is_taken_by_the_retry_at_once() -> None:
+    """A worker killed mid-request (its host gone) held the claim in an open transaction:
+    PostgreSQL rolls it back when the session ends, and the waiting retry runs right then,
+    instead of meeting a claim left "in progress" for minutes."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    request = api_request()
+    victim = psycopg.connect(**params)  # the dying worker: its claim, never committed
+    victim.execute(
+        "INSERT INTO core_idempotencyrecord (scope, key, fingerprint, status, response_body, "
+        "response_content_type, response_location, created_at) "
+        "VALUES ('anon', 'key-1', %s, 'in_progress', '', '', '', now())",
+        [request_fingerprint(request)],
+    )
+    pid = victim.info.backend_pid
+
+    def kill() -> None:
+        time.sleep(1.0)
+        with psycopg.connect(**params, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    killer = threading.Thread(target=kill)
+    killer.start()
+    started = time.monotonic()
+    retry = Counter()
+    response = run_idempotent(request, retry)
+    killer.join(timeout=10)
+    assert (retry.calls, response.status_code) == (1, 201)
+    assert time.monotonic() - started >= 1.0  # it waited for the dying worker's transaction
     assert IdempotencyRecord.objects.get().status == "done"

@@ -7,6 +7,7 @@ wizard and the API share); what is left here is what a step writes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,7 +21,7 @@ from prakerja.identity.services import person_get_or_create, person_kk_set
 from prakerja.registry.errors import RegistryErrorCode, StepInvalid, nik_taken, not_draft
 from prakerja.registry.forms import STEP_FORMS, ConsentForm, StepForm, TestForm
 from prakerja.registry.models import Registration, TestAnswer, TestQuestion
-from prakerja.registry.selectors import test_questions_active
+from prakerja.registry.selectors import registration_programme_attach, test_questions_active
 from prakerja.registry.services.common import nik_free_for, person_given_up, require_editor
 from prakerja.registry.steps import Step
 
@@ -93,13 +94,26 @@ def _consent(registration: Registration, form: StepForm) -> dict[str, Any]:
 def _test(registration: Registration, form: StepForm) -> dict[str, Any]:
     assert isinstance(form, TestForm)
     questions = form.questions
-    for question_id, choice in form.cleaned_data["answers"].items():
-        TestAnswer.objects.update_or_create(
-            registration=registration, question_id=question_id, defaults={"choice": choice}
+    answers: dict[int, int] = form.cleaned_data["answers"]
+    if answers:
+        now = timezone.now()
+        # One statement for the whole page: a changed answer replaces the earlier one.
+        TestAnswer.objects.bulk_create(
+            [
+                TestAnswer(registration=registration, question_id=pk, choice=c, answered_at=now)
+                for pk, c in answers.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["registration", "question"],
+            update_fields=["choice", "answered_at"],
         )
-    given = dict(
-        TestAnswer.objects.filter(registration=registration, question_id__in=questions).values_list(
-            "question_id", "choice"
+    given = (
+        answers
+        if set(questions) <= set(answers)
+        else dict(
+            TestAnswer.objects.filter(
+                registration=registration, question_id__in=questions
+            ).values_list("question_id", "choice")
         )
     )
     if set(given) != set(questions):
@@ -160,8 +174,8 @@ def registration_update_draft(
         ) from None
     require_editor(actor, registration)
     # Locked: two tabs saving steps at once must not overwrite each other's fields.
-    locked = (
-        Registration.objects.select_for_update().select_related("programme").get(pk=registration.pk)
+    locked = registration_programme_attach(
+        Registration.objects.select_for_update().get(pk=registration.pk)
     )
     if locked.status != Registration.Status.DRAFT:
         raise not_draft()
@@ -171,9 +185,10 @@ def registration_update_draft(
         setattr(locked, name, value)
     audit_as(locked, actor=actor, reason=f"langkah {step.value}")
     try:
-        # Savepoint: the unique (programme, person) index is the last word on "one NIK
-        # registers once" when two accounts save the same NIK at the same moment.
-        with transaction.atomic():
+        # Savepoint (identity only, where a person is set): the unique (programme, person)
+        # index is the last word on "one NIK registers once" when two accounts save the same
+        # NIK at the same moment.
+        with transaction.atomic() if step == Step.IDENTITY else nullcontext():
             locked.save(update_fields=[*fields, "updated_at"])
     except IntegrityError:
         if step == Step.IDENTITY:

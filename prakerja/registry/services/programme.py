@@ -13,6 +13,7 @@ from prakerja.registry.models import (
     Programme,
     TestQuestion,
 )
+from prakerja.registry.selectors import programme_by_code
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def registry_seed_load() -> SeedResult:
 
 def programme_default() -> Programme:
     """The East Java programme, seeded on first use so a fresh database works at once."""
-    programme = Programme.objects.filter(code=seed.PROGRAMME_CODE).first()
+    programme = programme_by_code(seed.PROGRAMME_CODE)
     if programme is None:
         programme = registry_seed_load().programme
     return programme

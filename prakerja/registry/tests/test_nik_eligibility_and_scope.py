@@ -245,7 +245,7 @@ def test_a_rule_changed_elsewhere_applies_once_the_cached_rules_expire(
         is_active=False
     )
     assert [r.code for r in eligibility_evaluate(student)] == ["eligibility.not_in_education"]
-    monkeypatch.setattr(selectors, "RULES_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(selectors.rules_cache, "ttl", 0.0)
     assert eligibility_evaluate(student) == []
 
 
