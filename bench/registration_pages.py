@@ -506,7 +506,7 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     try:
         print("warm-up (15 s)", flush=True)
-        run_level(port, 4, 15, ids)
+        run_level(port, max(4, 2 * args.workers), 15, ids)
         for users in [int(u) for u in args.users.split(",")]:
             print(f"{users} phones for {args.duration} s", flush=True)
             cpu_before = surge.cpu_seconds(server.pid)

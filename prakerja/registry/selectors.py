@@ -39,6 +39,7 @@ from prakerja.registry.steps import STEP_ORDER, Step
 # Roles that may open any registration of the province: the call centre confirms status for
 # whoever calls, the manager and the superadmin oversee the programme.
 _ALL_REGISTRATIONS_ROLES = frozenset({Role.CALLCENTRE, Role.MANAGER, Role.SUPERADMIN})
+_READ_ROLES = _ALL_REGISTRATIONS_ROLES | {Role.APPLICANT, Role.OFFICER}
 
 
 def _denied() -> PermissionDenied:
@@ -75,25 +76,18 @@ def registration_get_for_actor(
     before any lookup; a reference outside the actor's scope ``PermissionDenied``; an unknown
     (or malformed) reference ``NotFound``.
 
-    ``for_update`` (inside a transaction) locks the registration row in the same query that
-    checks the scope, so a write service fetches it once; the programme is then not joined
-    (nobody needs it locked) but the person is, for the masked NIK in the answer.
+    One statement, the person joined (for the masked NIK); the programme comes from this
+    process's copy. ``for_update`` (inside a transaction) locks the registration row in the
+    same statement that checks the scope, so a write service fetches it once.
     """
-    registrations = registration_list_for_actor(actor=actor)
     normalised = reference_normalise(reference)
     if normalised is None:
+        if actor_role(actor) not in _READ_ROLES:
+            raise _denied()
         raise _not_found()
-    if for_update:
-        locked = _registration_lock(actor=actor, reference=normalised)
-        if locked is not None:
-            return locked
-    else:
-        try:
-            return registration_programme_attach(
-                registrations.select_related("person").get(reference=normalised)
-            )
-        except Registration.DoesNotExist:
-            pass
+    found = _registration_load(actor=actor, reference=normalised, for_update=for_update)
+    if found is not None:
+        return registration_programme_attach(found)
     if Registration.objects.filter(reference=normalised).exists():
         raise _denied()
     raise _not_found()
@@ -110,12 +104,15 @@ def registration_programme_attach(registration: Registration) -> Registration:
 _registration_loader = RowLoader(Registration, related="person")
 
 
-def _registration_lock(*, actor: Actor | None, reference: str) -> Registration | None:
-    """The registration, its row locked, with its person; None when not in the actor's scope.
+def _registration_load(
+    *, actor: Actor | None, reference: str, for_update: bool
+) -> Registration | None:
+    """The registration with its person; None when not in the actor's scope. ``for_update``
+    locks the registration row (only it: the person is on the nullable side of the join).
 
-    What ``registration_list_for_actor(…).select_related("person").select_for_update(
-    of=("self",)).get(reference=…)`` does, as one hand-written statement: every final
-    submission of a registration surge runs it (``core.rowsql``)."""
+    What ``registration_list_for_actor(…).select_related("person")(.select_for_update(
+    of=("self",))).get(reference=…)`` does, as one hand-written statement: every wizard page
+    and every final submission of a registration surge runs it (``core.rowsql``)."""
     role = actor_role(actor)
     scope = ""
     params: list[str | int | None] = [reference]
@@ -127,8 +124,7 @@ def _registration_lock(*, actor: Actor | None, reference: str) -> Registration |
         scope, params = " AND r.assisted_post_id = %s", [reference, actor.post_id]
     elif role not in _ALL_REGISTRATIONS_ROLES:
         raise _denied()
-    # Only the registration row is locked: the person is on the nullable side of the join.
-    lock = " FOR UPDATE OF r" if connection.features.has_select_for_update_of else ""
+    lock = " FOR UPDATE OF r" if for_update and connection.features.has_select_for_update_of else ""
     sql = (
         f"SELECT {_registration_loader.columns('r', related_alias='p')} "  # noqa: S608
         f"FROM {Registration._meta.db_table} r "

@@ -21,8 +21,8 @@ from prakerja.identity.services import person_get_or_create, person_kk_set
 from prakerja.registry.errors import RegistryErrorCode, StepInvalid, nik_taken, not_draft
 from prakerja.registry.forms import STEP_FORMS, ConsentForm, StepForm, TestForm
 from prakerja.registry.models import Registration, TestAnswer, TestQuestion
-from prakerja.registry.selectors import registration_programme_attach, test_questions_active
-from prakerja.registry.services.common import nik_free_for, person_given_up, require_editor
+from prakerja.registry.selectors import registration_get_for_actor, test_questions_active
+from prakerja.registry.services.common import nik_free_for, person_given_up, require_editor_role
 from prakerja.registry.steps import Step
 
 
@@ -172,11 +172,12 @@ def registration_update_draft(
         raise NotFound(
             RegistryErrorCode.STEP_UNKNOWN, _("Langkah pendaftaran tidak dikenal.")
         ) from None
-    require_editor(actor, registration)
-    # Locked: two tabs saving steps at once must not overwrite each other's fields.
-    locked = registration_programme_attach(
-        Registration.objects.select_for_update().get(pk=registration.pk)
+    # Locked, in the statement that checks the actor's scope: two tabs saving steps at once
+    # must not overwrite each other's fields.
+    locked = registration_get_for_actor(
+        actor=actor, reference=registration.reference, for_update=True
     )
+    require_editor_role(actor)
     if locked.status != Registration.Status.DRAFT:
         raise not_draft()
     previous_person_id = locked.person_id

@@ -1,5 +1,6 @@
-"""The locking lookup of a registration (``_registration_lock``, hand-written SQL for the
-submission surge) applies the same scope as ``registration_list_for_actor``, for every role."""
+"""The lookup of a registration (``_registration_load``, hand-written SQL for every wizard page
+and the submission surge), plain and locking, applies the same scope as
+``registration_list_for_actor``, for every role."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from prakerja.accounts.models import Role, User
 from prakerja.accounts.testing import make_user
 from prakerja.core.errors import PermissionDenied
 from prakerja.registry.models import Registration
-from prakerja.registry.selectors import _registration_lock, registration_list_for_actor
+from prakerja.registry.selectors import _registration_load, registration_list_for_actor
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.tests.conftest import new_applicant
 
@@ -25,17 +26,19 @@ def _listed(actor: User | None, registration: Registration) -> bool | None:
         return None
 
 
-def _locked(actor: User | None, registration: Registration) -> bool | None:
+def _loaded(actor: User | None, registration: Registration, *, lock: bool) -> bool | None:
     try:
         with transaction.atomic():
-            found = _registration_lock(actor=actor, reference=registration.reference)
+            found = _registration_load(
+                actor=actor, reference=registration.reference, for_update=lock
+            )
     except PermissionDenied:
         return None
     return found is not None and found.pk == registration.pk
 
 
 @pytest.mark.parametrize("role", [None, *Role])
-def test_the_locking_lookup_finds_exactly_what_the_scoped_list_holds(role: Role | None) -> None:
+def test_the_lookup_finds_exactly_what_the_scoped_list_holds(role: Role | None) -> None:
     alice = new_applicant()  # owns one registration
     bob = new_applicant()  # owns one assisted at the officer's post
     officer = make_user(role=Role.OFFICER)
@@ -53,10 +56,12 @@ def test_the_locking_lookup_finds_exactly_what_the_scoped_list_holds(role: Role 
 
     for registration in (own, assisted, elsewhere):
         registration.refresh_from_db()
-        assert _locked(actor, registration) == _listed(actor, registration), (
-            role,
-            registration.pk,
-        )
+        for lock in (False, True):
+            assert _loaded(actor, registration, lock=lock) == _listed(actor, registration), (
+                role,
+                registration.pk,
+                lock,
+            )
 
 
 def test_the_roles_see_what_the_scope_rule_says() -> None:
@@ -64,7 +69,7 @@ def test_the_roles_see_what_the_scope_rule_says() -> None:
     alice = new_applicant()
     own = registration_start(actor=alice, user=alice)
     officer = make_user(role=Role.OFFICER)
-    assert _locked(alice, own) is True
-    assert _locked(officer, own) is False
-    assert _locked(make_user(role=Role.MANAGER), own) is True
-    assert _locked(make_user(role=Role.VIEWER), own) is None
+    assert _loaded(alice, own, lock=True) is True
+    assert _loaded(officer, own, lock=True) is False
+    assert _loaded(make_user(role=Role.MANAGER), own, lock=True) is True
+    assert _loaded(make_user(role=Role.VIEWER), own, lock=True) is None
