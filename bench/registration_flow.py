@@ -173,6 +173,50 @@ class Outbox:
             return self.connection.execute(sql, params).fetchall()
 
 
+def transactions(outbox: Outbox) -> int:
+    """Transactions so far in the bench database (committed and rolled back)."""
+    return int(
+        outbox.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
+            [surge.DB_NAME],
+        )[0][0]
+    )
+
+
+def statements(outbox: Outbox) -> dict[str, tuple[int, float]]:
+    """Calls and execution milliseconds per statement text in this database, when the server
+    loads pg_stat_statements (``shared_preload_libraries``); empty otherwise."""
+    try:
+        with outbox.lock:
+            outbox.connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        rows = outbox.execute(
+            "SELECT query, calls, total_exec_time FROM pg_stat_statements s "
+            "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s",
+            [surge.DB_NAME],
+        )
+    except Exception:  # not loaded on this server: the count is left out
+        outbox.connection.rollback()
+        return {}
+    totals: dict[str, tuple[int, float]] = {}
+    for query, calls, ms in rows:
+        before = totals.get(query, (0, 0.0))
+        totals[query] = (before[0] + int(calls), before[1] + float(ms))
+    return totals
+
+
+def statements_per_flow(
+    before: dict[str, tuple[int, float]], after: dict[str, tuple[int, float]], flows: int
+) -> dict[str, Any]:
+    """Statements per flow, in all and each (pg_stat_statements' texts, most frequent first)."""
+    calls = {q: n - before.get(q, (0, 0.0))[0] for q, (n, _ms) in after.items()}
+    calls = {q: n for q, n in calls.items() if n > 0 and "pg_stat_statements" not in q}
+    top = sorted(calls.items(), key=lambda item: -item[1])
+    return {
+        "all": round(sum(calls.values()) / flows, 1),
+        "top": [(round(n / flows, 2), " ".join(q.split())[:120]) for q, n in top],
+    }
+
+
 def outbox_code(database: Outbox, phone: str) -> str:
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
@@ -291,7 +335,14 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument(
+        "--database",
+        default=surge.DB_NAME,
+        help="e.g. prakerja_bench_pages: the page benchmark's 1,000,000 existing registrations",
+    )
     args = parser.parse_args()
+    surge.DB_NAME = args.database
+    surge.DB_URL = f"postgres://postgres@127.0.0.1:5432/{args.database}"
 
     exists = surge.sh(
         "psql", surge.PG_ADMIN, "-Atc", f"SELECT 1 FROM pg_database WHERE datname='{surge.DB_NAME}'"
@@ -321,21 +372,24 @@ def main() -> None:
     os.environ["AXES_PROXY_COUNT"] = "1"
     port = surge.free_port()
     server = surge.server_start(port, args.workers, args.threads, "gthread")
+    outbox = Outbox()  # the counters' connection
     results: list[dict[str, Any]] = []
     levels = [int(u) for u in args.users.split(",")]
     try:
         # Warm-up, not measured: imports, templates and connections of every worker.
         print("warm-up (15 s)", flush=True)
-        run_level(port, min(levels), 15, ids, answers)
+        run_level(port, max(min(levels), 2 * args.workers), 15, ids, answers)
         for users in levels:
             print(f"{users} users for {args.duration}s", flush=True)
             before = surge.cpu_seconds(server.pid)
+            xacts_before, statements_before = transactions(outbox), statements(outbox)
             own = resource.getrusage(resource.RUSAGE_SELF)
             load_before = os.getloadavg()
             flows, timings, errors, retries, seconds = run_level(
                 port, users, args.duration, ids, answers
             )
             after = surge.cpu_seconds(server.pid)
+            xacts_after, statements_after = transactions(outbox), statements(outbox)
             own_after = resource.getrusage(resource.RUSAGE_SELF)
             count = max(len(flows), 1)
             result = {
@@ -353,6 +407,9 @@ def main() -> None:
                 "cpu_ms_per_flow": {
                     "app": round(1000 * (after["app"] - before["app"]) / count, 1),
                     "postgres": round(1000 * (after["postgres"] - before["postgres"]) / count, 1),
+                    "redis": round(
+                        1000 * (after.get("redis", 0) - before.get("redis", 0)) / count, 2
+                    ),
                     "load_generator": round(
                         1000
                         * (own_after.ru_utime + own_after.ru_stime - own.ru_utime - own.ru_stime)
@@ -368,6 +425,12 @@ def main() -> None:
                         1,
                     ),
                 },
+                "transactions_per_flow": round((xacts_after - xacts_before) / count, 1),
+                "statements_per_flow": statements_per_flow(
+                    statements_before, statements_after, count
+                )
+                if statements_after
+                else None,
                 "load_average_before": load_before,
                 "load_average_after": os.getloadavg(),
             }
@@ -376,6 +439,7 @@ def main() -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        outbox.connection.close()
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H%MZ")
     out_dir = surge.ROOT / "bench" / "results"

@@ -388,48 +388,12 @@ def run_level(
 
 
 def db_counters(outbox: flow.Outbox) -> dict[str, Any]:
-    commits = outbox.execute(
-        "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s", [DB_NAME]
-    )[0][0]
+    commits = flow.transactions(outbox)
     scans = outbox.execute("SELECT relname, seq_scan, n_live_tup FROM pg_stat_user_tables", [])
     return {
-        "xacts": int(commits),
+        "xacts": commits,
         "seq": {r[0]: (int(r[1]), int(r[2])) for r in scans},
-        "statements": statements(outbox),
-    }
-
-
-def statements(outbox: flow.Outbox) -> dict[str, tuple[int, float]]:
-    """Calls and execution milliseconds per statement text in this database, when the server
-    loads pg_stat_statements (``shared_preload_libraries``); empty otherwise."""
-    try:
-        with outbox.lock:
-            outbox.connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-        rows = outbox.execute(
-            "SELECT query, calls, total_exec_time FROM pg_stat_statements s "
-            "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s",
-            [DB_NAME],
-        )
-    except Exception:  # not loaded on this server: the count is left out
-        outbox.connection.rollback()
-        return {}
-    totals: dict[str, tuple[int, float]] = {}
-    for query, calls, ms in rows:
-        before = totals.get(query, (0, 0.0))
-        totals[query] = (before[0] + int(calls), before[1] + float(ms))
-    return totals
-
-
-def statements_per_flow(
-    before: dict[str, tuple[int, float]], after: dict[str, tuple[int, float]], flows: int
-) -> dict[str, Any]:
-    """Statements per flow, in all and the 12 most frequent (pg_stat_statements' texts)."""
-    calls = {q: n - before.get(q, (0, 0.0))[0] for q, (n, _ms) in after.items()}
-    calls = {q: n for q, n in calls.items() if n > 0 and "pg_stat_statements" not in q}
-    top = sorted(calls.items(), key=lambda item: -item[1])[:12]
-    return {
-        "all": round(sum(calls.values()) / flows, 1),
-        "top": [(round(n / flows, 2), " ".join(q.split())[:120]) for q, n in top],
+        "statements": flow.statements(outbox),
     }
 
 
@@ -556,7 +520,7 @@ def main() -> None:
                     ),
                 },
                 "transactions_per_flow": round((db_after["xacts"] - db_before["xacts"]) / count, 1),
-                "statements_per_flow": statements_per_flow(
+                "statements_per_flow": flow.statements_per_flow(
                     db_before["statements"], db_after["statements"], count
                 )
                 if db_after["statements"]
