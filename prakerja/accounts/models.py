@@ -80,7 +80,11 @@ class User(AbstractUser):
         blank=True,
         related_name="operators",
     )
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # ``history_user`` without a database constraint, as on Registration and Person: the
+    # check would lock the acting user's row for every history row written.
+    history = HistoricalRecords(
+        excluded_fields=["password", "last_login"], user_db_constraint=False
+    )
 
     objects: ClassVar[AccountManager] = AccountManager()  # type: ignore[assignment]
 

@@ -213,7 +213,10 @@ class Registration(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
     submitted_at = models.DateTimeField(_("dikirim"), null=True, blank=True, db_index=True)
-    history = HistoricalRecords()
+    # Every step a person saves writes a history row: ``history_user`` has no database
+    # constraint, whose check would lock the acting user's row once per row (a WAL record
+    # each; bench/README.md, issue 17). Still a foreign key to the ORM, as on Person.
+    history = HistoricalRecords(user_db_constraint=False)
 
     class Meta:
         ordering = ["-created_at"]
