@@ -4,11 +4,12 @@ database that already holds ``--existing`` registrations (issue 17, items 3 and 
 Each virtual phone, over one keep-alive connection to gunicorn on loopback, runs complete
 registrations back to back: the sign-in page, its phone number (an account is made and a code
 texted to the outbox, read back as the phone would), the code page and the code, then
-whatever page the site redirects to: the start page and its button, each wizard step (GET,
-then POST of the form as the page holds it, hidden fields included), the check-answers page,
-the submit button, the confirmation, the status page and the receipt. Every redirect is
-followed, and each stylesheet, script and icon a page links to is fetched once per person
-(a new phone has an empty cache). A 503 is retried after its Retry-After.
+whatever page the site redirects to: the start page and its button, each wizard page (GET,
+then POST of the form as the page holds it, hidden fields included, filled in for every step
+the page groups), the check-answers page, the submit button, the confirmation, the status
+page and the receipt. Every redirect is followed, and each stylesheet, script and icon a page
+links to is fetched once per person (a new phone has an empty cache). A 503 is retried after
+its Retry-After.
 
 Measured per complete registration: requests, app CPU and PostgreSQL CPU (from /proc), the
 database's transactions (``pg_stat_database.xact_commit``) and sequential scans per table
@@ -58,6 +59,8 @@ QUESTION = re.compile(rb'name="(q_\d+)" value="([^"]+)"')
 ASSET = re.compile(rb'(?:href|src)="(/static/[^"]+)"')
 FORM = re.compile(rb'<form method="post".*?</form>', re.S)
 SUBMIT_ACTION = re.compile(rb'action="(/daftar/[^"]+/kirim/)"')
+# The steps a wizard page holds (its form marks each with a hidden input).
+STEPS_MARKED = re.compile(rb'<input type="hidden" name="steps" value="([a-z_]+)"')
 STEP_URL = re.compile(
     r"/daftar/[^/]+/(identity|contact|domicile|work|education_disability|"
     r"consent|test)/$"
@@ -222,8 +225,11 @@ class Phone:
             (f for f in forms if key and b'name="' + key + b'"' in f),
             next((f for f in forms if action in f), forms[-1]),
         )
-        form = {k.decode(): v.decode() for k, v in HIDDEN.findall(chosen)}
-        form.update(fields)
+        # Pairs, not a dict: a wizard page repeats the hidden "steps" input, once per step.
+        form = [
+            (k.decode(), v.decode()) for k, v in HIDDEN.findall(chosen) if k.decode() not in fields
+        ]
+        form.extend(fields.items())
         body = urllib.parse.urlencode(form).encode()
         status, headers, data = self.browser.request(
             step,
@@ -288,6 +294,15 @@ def step_fields(step: str, page: bytes, person: tuple[str, str, str, str]) -> di
     return first
 
 
+def page_fields(page: bytes, person: tuple[str, str, str, str]) -> dict[str, str]:
+    """What a person fills in on a wizard page: the fields of every step the page marks (a
+    page groups steps, e.g. contact and domicile)."""
+    fields: dict[str, str] = {}
+    for step in STEPS_MARKED.findall(page):
+        fields.update(step_fields(step.decode(), page, person))
+    return fields
+
+
 def one_flow(phone: Phone, ids: flow.Identities) -> int:
     """One registration from the sign-in page to the receipt; returns its request count."""
     person = ids.next()
@@ -319,7 +334,7 @@ def one_flow(phone: Phone, ids: flow.Identities) -> int:
         match = STEP_URL.search(path)
         if match:
             step = match.group(1)
-            path = phone.post(f"post_{step}", path, page, step_fields(step, page, person))
+            path = phone.post(f"post_{step}", path, page, page_fields(page, person))
             continue
         if path.endswith("/periksa/"):
             action = SUBMIT_ACTION.search(page)

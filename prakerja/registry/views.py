@@ -1,5 +1,5 @@
-"""Applicant pages: the entry page, the step-by-step wizard, the status page, the receipt, and
-the programme manager's rules page.
+"""Applicant pages: the entry page, the wizard (its steps grouped in pages), the status page,
+the receipt, and the programme manager's rules page.
 
 Views stay thin: fetch through ``registration_get_for_actor`` (so an officer of the assisting
 post uses the very same pages), call one service, render. Validation lives in the services;
@@ -48,12 +48,12 @@ from prakerja.registry.selectors import (
     test_answers_of,
     test_questions_active,
 )
-from prakerja.registry.services.draft import registration_update_draft
+from prakerja.registry.services.draft import registration_update_draft_steps
 from prakerja.registry.services.programme import programme_default
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.services.rules import eligibility_rule_update
 from prakerja.registry.services.submission import registration_submit
-from prakerja.registry.steps import STEP_ORDER, Step
+from prakerja.registry.steps import PAGE_TITLES, PAGES, STEP_ORDER, Page, Step, page_number, page_of
 
 EAST_JAVA = "35"
 # What the identity step's NIK check (views_nik) reads of the form.
@@ -84,13 +84,28 @@ def step_post_data(step: Step, post: QueryDict) -> dict[str, Any]:
     }
 
 
-def _in_page_order(step: Step, errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """The errors in the order of the fields on the page, as the error summary lists them
-    (the form finds them in its own order: single fields first, then the whole step)."""
-    order = ("__all__", *STEP_FIELDS.get(step, ()))
-    return dict(
-        sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99)
-    )
+def _page_errors(page: Page, errors: dict[Step, dict[str, list[str]]]) -> dict[str, list[str]]:
+    """The errors of a page's steps in the order of the fields on the page, as the error
+    summary lists them (a form finds them in its own order: single fields first, then the
+    whole step). A step's own error (not a field's) is keyed ``#step-<step>``: the summary
+    links it to that step's part of the page."""
+    ordered: dict[str, list[str]] = {}
+    for step in page:
+        found = errors.get(step, {})
+        order = ("__all__", *STEP_FIELDS.get(step, ()))
+        for field, messages in sorted(
+            found.items(), key=lambda item: order.index(item[0]) if item[0] in order else 99
+        ):
+            ordered[f"#step-{step.value}" if field == "__all__" else field] = messages
+    return ordered
+
+
+def _steps_posted(current: Step, post: QueryDict) -> Page:
+    """The steps a POST saves: those its form marks (``steps``) that are on the URL's page, in
+    page order; when none is marked (an older page, a client sending one step), the URL's
+    step alone."""
+    marked = set(post.getlist("steps"))
+    return tuple(step for step in page_of(current) if step.value in marked) or (current,)
 
 
 def _initial(step: Step, registration: Registration) -> dict[str, Any]:
@@ -153,57 +168,87 @@ def _region_context(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _step_context(
+def _page_initial(page: Page, registration: Registration) -> dict[str, Any]:
+    # The steps of a page have no field name in common: one dict holds the whole page.
+    values: dict[str, Any] = {}
+    for step in page:
+        values.update(_initial(step, registration))
+    return values
+
+
+def _page_context(
     request: HttpRequest,
     registration: Registration,
     step: Step,
     values: dict[str, Any],
     errors: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
+    page = page_of(step)
     missing = registration_missing_steps(registration)
+    errors = errors or {}
     context: dict[str, Any] = {
         "registration": registration,
         "step": step,
+        "page_title": PAGE_TITLES[page],
+        "grouped": len(page) > 1,
+        "sections": [
+            {"step": s, "anchor": f"step-{s.value}", "errors": errors.get(f"#step-{s.value}")}
+            for s in page
+        ],
         "months": MONTHS,
         "nik_check_params": NIK_CHECK_PARAMS,
-        "steps": [(s, s not in missing) for s in STEP_ORDER],
-        "steps_done": len(STEP_ORDER) - len(missing),
-        "step_number": STEP_ORDER.index(step) + 1,
-        "step_count": len(STEP_ORDER),
+        # The list of pages: the first step of each (any step of a page shows all of it).
+        "pages": [
+            {
+                "step": p[0],
+                "title": PAGE_TITLES[p],
+                "current": p == page,
+                "done": not any(s in missing for s in p),
+                "steps": [(s, s not in missing) for s in p],
+            }
+            for p in PAGES
+        ],
+        "pages_done": sum(1 for p in PAGES if not any(s in missing for s in p)),
+        "page_number": page_number(step),
+        "page_count": len(PAGES),
         "values": values,
-        "errors": errors or {},
+        "errors": errors,
         "submission_token": form_token_issue(request),
         "gender_choices": Gender.choices,
         "employment_choices": EmploymentStatus.choices,
         "migrant_choices": MigrantReason.choices,
         "occupation_choices": Occupation.choices,
     }
-    if step == Step.IDENTITY:
+    if Step.IDENTITY in page:
         context["birth_date_parts"] = date_parts(values.get("birth_date"))
-    if step == Step.WORK:
+    if Step.WORK in page:
         context["last_employment_date_parts"] = date_parts(values.get("last_employment_date"))
-    if step == Step.DOMICILE:
+    if Step.DOMICILE in page:
         context.update(_region_context(values))
-    if step == Step.CONSENT:
+    if Step.CONSENT in page:
         context["consent_text"] = (
             consent_text_by_id(registration.consent_text_id)
             if registration.consent_text_id
             else consent_text_current()
         )
-    if step == Step.TEST:
+    if Step.TEST in page:
         answers = values.get("answers", {})
         context["questions"] = [
-            (question, answers.get(str(question.pk)), (errors or {}).get(f"q_{question.pk}"))
+            (question, answers.get(str(question.pk)), errors.get(f"q_{question.pk}"))
             for question in test_questions_active(programme=registration.programme)
         ]
     return context
 
 
-def _after_step(registration: Registration, step: Step) -> str:
-    """The next step still missing after this one (wizard order), else the check-answers page
-    (also where an "Ubah" link from that page comes back to)."""
+def _after_page(registration: Registration, step: Step, saved: Page) -> str:
+    """Where a saved page leads: the first step still missing after it (a step of the same page
+    that was not sent first: its page again), else the first one missing anywhere, else the
+    check-answers page (also where an "Ubah" link from that page comes back to)."""
     missing = registration_missing_steps(registration)
-    later = [s for s in missing if STEP_ORDER.index(s) > STEP_ORDER.index(step)]
+    here = page_number(step)
+    later = [
+        s for s in missing if page_number(s) > here or (page_number(s) == here and s not in saved)
+    ]
     following = later or missing
     if following:
         return reverse("registry:step", args=[registration.reference, following[0].value])
@@ -243,47 +288,66 @@ def entry(request: HttpRequest) -> HttpResponse:
 @once_per_submission_token
 @require_http_methods(["GET", "POST"])
 def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
+    """A page of the wizard: the URL's step with the other steps of its page, in one form."""
     registration = registration_get_for_actor(actor=request.user, reference=reference)
     current = Step(step)
     if registration.status != Registration.Status.DRAFT:
         return redirect("registry:status", registration.reference)
-    if request.method == "POST":
-        values = step_post_data(current, request.POST)
-        status, retry_after, prefilled = 422, 0, False
-        try:
-            with nik_guard(
-                request, actor=request.user, registration=registration, step=current, data=values
-            ):
-                registration = registration_update_draft(
-                    actor=request.user, registration=registration, step=current, data=values
-                )
-        except StepInvalid as error:
-            errors = error.by_field()
-            if current == Step.IDENTITY and identity_prefill(
-                registration=registration, values=values, errors=errors
-            ):
-                # Nothing saved: shown again with the birth date and sex read from the NIK.
-                status, prefilled = (422 if errors else 200), True
-        except ApplicationError as error:
-            if error.status not in {400, 409, 429}:
-                raise
-            errors = {error.field or "__all__": [str(error.message)]}
-            if isinstance(error, RateLimited):
-                status, retry_after = 429, error.retry_after
-        else:
-            return redirect(_after_step(registration, current))
-        context = _step_context(
-            request, registration, current, values, _in_page_order(current, errors)
-        )
-        context["nik_prefilled"] = prefilled
-        # 422 (429 when rate-limited): the page is the same form again, with the errors;
-        # nothing was saved.
-        response = render(request, "registry/step.html", context, status=status)
-        if retry_after:
-            response["Retry-After"] = str(retry_after)
-        return response
-    context = _step_context(request, registration, current, _initial(current, registration))
-    return render(request, "registry/step.html", context)
+    page = page_of(current)
+    if request.method != "POST":
+        context = _page_context(request, registration, current, _page_initial(page, registration))
+        return render(request, "registry/step.html", context)
+    handled = _steps_posted(current, request.POST)
+    posted = {s: step_post_data(s, request.POST) for s in handled}
+    # A step of the page that was not sent is shown as it is saved.
+    values = _page_initial(tuple(s for s in page if s not in posted), registration)
+    for step_values in posted.values():
+        values.update(step_values)
+    identity = posted.get(Step.IDENTITY)
+    status, retry_after, prefilled = 422, 0, False
+    try:
+        with nik_guard(
+            request,
+            actor=request.user,
+            registration=registration,
+            step=Step.IDENTITY if identity is not None else current,
+            data=identity or {},
+        ):
+            result = registration_update_draft_steps(
+                actor=request.user, registration=registration, steps=posted
+            )
+    except ApplicationError as error:
+        if error.status not in {400, 409, 429}:
+            raise
+        # Nothing was saved.
+        errors = {error.field or "__all__": [str(error.message)]}
+        if isinstance(error, RateLimited):
+            status, retry_after = 429, error.retry_after
+    else:
+        registration = result.registration
+        by_step = {s: refused.by_field() for s, refused in result.errors.items()}
+        if (
+            identity is not None
+            and Step.IDENTITY in by_step
+            and identity_prefill(
+                registration=registration, values=identity, errors=by_step[Step.IDENTITY]
+            )
+        ):
+            # Nothing saved: shown again with the birth date and sex read from the NIK.
+            values.update(identity)
+            prefilled = True
+        errors = _page_errors(page, by_step)
+        if not errors and not prefilled:
+            return redirect(_after_page(registration, current, handled))
+        status = 422 if errors else 200
+    context = _page_context(request, registration, current, values, errors)
+    context["nik_prefilled"] = prefilled
+    # 422 (429 when rate-limited): the page is the same form again, with what was typed and
+    # the errors; the steps of the page that were valid are saved.
+    response = render(request, "registry/step.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_GET

@@ -1,4 +1,5 @@
-"""Filling in the steps of a draft, one step at a time (SPEC §3.2).
+"""Filling in the steps of a draft (SPEC §3.2): one step (the API), or the steps of one page of
+the wizard in one write.
 
 Each step's input is cleaned by its form (``registry.forms.STEP_FORMS``, the one schema the
 wizard and the API share); what is left here is what a step writes.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,7 +25,7 @@ from prakerja.registry.forms import STEP_FORMS, ConsentForm, StepForm, TestForm
 from prakerja.registry.models import Registration, TestAnswer, TestQuestion
 from prakerja.registry.selectors import registration_get_for_actor, test_questions_active
 from prakerja.registry.services.common import nik_free_for, person_given_up, require_editor_role
-from prakerja.registry.steps import Step
+from prakerja.registry.steps import STEP_ORDER, Step
 
 
 def _identity(registration: Registration, form: StepForm) -> dict[str, Any]:
@@ -156,6 +158,72 @@ def _step_form(step: Step, registration: Registration, data: Mapping[str, Any]) 
     return form
 
 
+@dataclass(frozen=True)
+class DraftSave:
+    """What a save of several steps did: the registration as saved, the steps written, and the
+    refused steps with every field error of each."""
+
+    registration: Registration
+    saved: tuple[Step, ...]
+    errors: dict[Step, StepInvalid]
+
+
+def _step_parse(step: Step | str) -> Step:
+    try:
+        return Step(step)
+    except ValueError:
+        raise NotFound(
+            RegistryErrorCode.STEP_UNKNOWN, _("Langkah pendaftaran tidak dikenal.")
+        ) from None
+
+
+def _draft_save(
+    *, actor: Actor, registration: Registration, steps: Mapping[Step, Mapping[str, Any]]
+) -> DraftSave:
+    """Lock the draft once, check each step with its form (in wizard order), apply the valid
+    ones and save them together: one UPDATE, one history row naming the steps."""
+    # Locked, in the statement that checks the actor's scope: two tabs saving steps at once
+    # must not overwrite each other's fields.
+    locked = registration_get_for_actor(
+        actor=actor, reference=registration.reference, for_update=True
+    )
+    require_editor_role(actor)
+    if locked.status != Registration.Status.DRAFT:
+        raise not_draft()
+    previous_person_id = locked.person_id
+    fields: dict[str, Any] = {}
+    saved: list[Step] = []
+    errors: dict[Step, StepInvalid] = {}
+    for step in sorted(steps, key=STEP_ORDER.index):
+        # Checked after the steps before it are applied, as if they had been sent one by one.
+        try:
+            form = _step_form(step, locked, steps[step])
+        except StepInvalid as error:
+            errors[step] = error
+            continue
+        changes = _STEP_HANDLERS[step](locked, form)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        fields.update(changes)
+        saved.append(step)
+    if not saved:
+        return DraftSave(registration=locked, saved=(), errors=errors)
+    audit_as(locked, actor=actor, reason="langkah " + ", ".join(step.value for step in saved))
+    try:
+        # Savepoint (identity only, where a person is set): the unique (programme, person)
+        # index is the last word on "one NIK registers once" when two accounts save the same
+        # NIK at the same moment.
+        with transaction.atomic() if Step.IDENTITY in saved else nullcontext():
+            locked.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError:
+        if Step.IDENTITY in saved:
+            raise nik_taken() from None
+        raise
+    if Step.IDENTITY in saved:
+        person_given_up(actor, previous_person_id, kept=locked.person_id)
+    return DraftSave(registration=locked, saved=tuple(saved), errors=errors)
+
+
 @transaction.atomic
 def registration_update_draft(
     *, actor: Actor, registration: Registration, step: Step | str, data: Mapping[str, Any]
@@ -166,35 +234,24 @@ def registration_update_draft(
     error). A NIK that already has a registration in the programme under another account
     raises ``registration.nik_taken`` with the way to recover that account.
     """
-    try:
-        step = Step(step)
-    except ValueError:
-        raise NotFound(
-            RegistryErrorCode.STEP_UNKNOWN, _("Langkah pendaftaran tidak dikenal.")
-        ) from None
-    # Locked, in the statement that checks the actor's scope: two tabs saving steps at once
-    # must not overwrite each other's fields.
-    locked = registration_get_for_actor(
-        actor=actor, reference=registration.reference, for_update=True
-    )
-    require_editor_role(actor)
-    if locked.status != Registration.Status.DRAFT:
-        raise not_draft()
-    previous_person_id = locked.person_id
-    fields = _STEP_HANDLERS[step](locked, _step_form(step, locked, data))
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    audit_as(locked, actor=actor, reason=f"langkah {step.value}")
-    try:
-        # Savepoint (identity only, where a person is set): the unique (programme, person)
-        # index is the last word on "one NIK registers once" when two accounts save the same
-        # NIK at the same moment.
-        with transaction.atomic() if step == Step.IDENTITY else nullcontext():
-            locked.save(update_fields=[*fields, "updated_at"])
-    except IntegrityError:
-        if step == Step.IDENTITY:
-            raise nik_taken() from None
-        raise
-    if step == Step.IDENTITY:
-        person_given_up(actor, previous_person_id, kept=locked.person_id)
-    return locked
+    step = _step_parse(step)
+    result = _draft_save(actor=actor, registration=registration, steps={step: data})
+    if step in result.errors:
+        raise result.errors[step]
+    return result.registration
+
+
+@transaction.atomic
+def registration_update_draft_steps(
+    *, actor: Actor, registration: Registration, steps: Mapping[Step, Mapping[str, Any]]
+) -> DraftSave:
+    """Validate and save the steps of one page of the wizard in one write.
+
+    Each step is checked by its own form. The valid ones are saved together (one history row,
+    reason "langkah contact, domicile"); the refused ones come back in ``errors``, each with
+    every field error, and write nothing: what the person typed right on a page is kept even
+    when another step of it is refused. ``registration.nik_taken`` is raised as by
+    ``registration_update_draft`` (the identity step has a page of its own).
+    """
+    parsed = {_step_parse(step): data for step, data in steps.items()}
+    return _draft_save(actor=actor, registration=registration, steps=parsed)

@@ -28,7 +28,10 @@ from prakerja.registry.references import ALPHABET, reference_normalise
 from prakerja.registry.selectors import (
     registration_missing_steps,
 )
-from prakerja.registry.services.draft import registration_update_draft
+from prakerja.registry.services.draft import (
+    registration_update_draft,
+    registration_update_draft_steps,
+)
 from prakerja.registry.services.programme import registry_seed_load
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.services.rules import eligibility_rule_update
@@ -304,6 +307,52 @@ def test_every_field_error_of_a_step_is_reported_at_once(applicant: User) -> Non
         "gender",
     }
     assert exc.value.as_dict()["errors"][0]["code"] == "registration.nik_required"
+
+
+def test_the_steps_of_a_page_are_saved_together_and_a_refused_one_writes_nothing(
+    applicant: User,
+) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    data = step_data(registration.programme)
+    rows_before = registration.history.count()
+
+    result = registration_update_draft_steps(
+        actor=applicant,
+        registration=registration,
+        steps={
+            Step.EDUCATION_DISABILITY: data[Step.EDUCATION_DISABILITY],
+            Step.WORK: {**data[Step.WORK], "occupation": ""},
+            Step.CONTACT: data[Step.CONTACT],
+        },
+    )
+
+    assert result.saved == (Step.CONTACT, Step.EDUCATION_DISABILITY)  # in wizard order
+    assert set(result.errors) == {Step.WORK}
+    assert result.errors[Step.WORK].by_field() == {
+        "occupation": ["Pilih jabatan Anda, atau pilih “Tidak termasuk jabatan di bawah ini”."]
+    }
+    registration.refresh_from_db()
+    assert str(registration.phone) == "+6281234567890" and registration.not_in_education
+    assert registration.employment_status == ""
+    assert registration.history.count() == rows_before + 1
+    assert (
+        registration.history.first().history_change_reason
+        == "langkah contact, education_disability"
+    )
+
+
+def test_a_page_whose_steps_are_all_refused_writes_no_history(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    rows_before = registration.history.count()
+
+    result = registration_update_draft_steps(
+        actor=applicant,
+        registration=registration,
+        steps={Step.CONSENT: {}, Step.TEST: {"answers": {}}},
+    )
+
+    assert result.saved == () and set(result.errors) == {Step.CONSENT, Step.TEST}
+    assert registration.history.count() == rows_before
 
 
 def test_a_malformed_phone_is_refused(applicant: User) -> None:

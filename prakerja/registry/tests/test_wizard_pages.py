@@ -110,19 +110,22 @@ def test_a_page_without_errors_has_no_error_summary(applicant: User) -> None:
 # --- Where am I -----------------------------------------------------------------------------
 
 
-def test_a_step_says_which_step_of_how_many_and_folds_the_list_of_steps(
+def test_a_page_says_which_page_of_how_many_and_folds_the_list_of_pages(
     applicant: User,
 ) -> None:
     registration = registration_start(actor=applicant, user=applicant)
 
     html = signed_in(applicant).get(step_url(registration, Step.CONTACT)).content.decode()
 
-    assert '<p class="step-counter" id="step-counter">Langkah 2 dari 7</p>\n<h1>Kontak</h1>' in html
+    assert (
+        '<p class="step-counter" id="step-counter">Langkah 2 dari 4</p>\n'
+        "<h1>Kontak dan domisili</h1>" in html
+    )
     folded = re.search(r"<details class=\"registry-steps-details\">(.*?)</details>", html, re.S)
-    assert folded, "the list of steps is not folded"
-    assert "<summary>Semua langkah (0 dari 7 sudah diisi)</summary>" in folded.group(1)
-    assert '<strong aria-current="step">Kontak</strong>' in folded.group(1)
-    assert folded.group(1).count("<li>") == 7
+    assert folded, "the list of pages is not folded"
+    assert "<summary>Semua langkah (0 dari 4 sudah diisi)</summary>" in folded.group(1)
+    assert '<strong aria-current="step">Kontak dan domisili</strong>' in folded.group(1)
+    assert folded.group(1).count("<li>") == 4
 
 
 # --- Check answers, confirmation ------------------------------------------------------------
@@ -141,6 +144,11 @@ def rows(html: str, step: Step) -> list[tuple[str, str, str]]:
     )
 
 
+def change_link(registration: Registration, step: Step) -> str:
+    """The step's page, scrolled to that step (a page may hold several steps)."""
+    return f"{step_url(registration, step)}#step-{step.value}"
+
+
 def test_the_last_step_leads_to_every_answer_readable_each_with_a_change_link(
     applicant: User,
 ) -> None:
@@ -152,7 +160,7 @@ def test_the_last_step_leads_to_every_answer_readable_each_with_a_change_link(
     check = reverse("registry:check_answers", args=[registration.reference])
     html = client.get(check).content.decode()
 
-    identity = step_url(registration, Step.IDENTITY)
+    identity = change_link(registration, Step.IDENTITY)
     assert rows(html, Step.IDENTITY) == [
         ("NIK", "3578********0001", identity),
         ("Nomor Kartu Keluarga (KK)", "3578********0007", identity),
@@ -162,20 +170,20 @@ def test_the_last_step_leads_to_every_answer_readable_each_with_a_change_link(
         ("Jenis kelamin", "Perempuan", identity),
     ]
     assert fake_nik(serial=1) not in html
-    domicile = step_url(registration, Step.DOMICILE)
+    domicile = change_link(registration, Step.DOMICILE)
     assert rows(html, Step.DOMICILE) == [
         ("Kabupaten/kota", "Kota Surabaya", domicile),
         ("Kecamatan", "Karang Pilang", domicile),
         ("Alamat", "Jl. Mawar 1", domicile),
     ]
-    work = step_url(registration, Step.WORK)
+    work = change_link(registration, Step.WORK)
     assert rows(html, Step.WORK) == [
         ("Status pekerjaan", "Korban PHK", work),
         ("Jabatan", "Tidak termasuk jabatan di bawah ini", work),
         ("Tempat kerja terakhir", "PT Sepatu Jaya", work),
         ("Tanggal terakhir bekerja", "31 Maret 2020", work),
     ]
-    assert ("Email", "Tidak diisi", step_url(registration, Step.CONTACT)) in rows(
+    assert ("Email", "Tidak diisi", change_link(registration, Step.CONTACT)) in rows(
         html, Step.CONTACT
     )
     assert all(value != "Tidak diisi" for _, value, _ in rows(html, Step.TEST))
