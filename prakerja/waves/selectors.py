@@ -14,6 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import NotFound
+from prakerja.core.processcache import ProcessCache
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
 from prakerja.registry.models import EmploymentStatus, Programme, Registration
@@ -35,16 +36,24 @@ def wave_list(*, programme: Programme | None = None) -> QuerySet[Wave]:
     return waves.filter(programme=programme) if programme is not None else waves
 
 
+# The waves open for joining, per programme: read by every confirmation and status page, changed
+# by a manager a few times a year. Dropped at once in the process that saves a wave
+# (``waves.apps``), followed by the others within 5 s; joining checks the wave again itself.
+open_waves_cache: ProcessCache[tuple[Wave, ...]] = ProcessCache("open waves", ttl=5.0)
+
+
 def wave_open_for(*, programme: Programme) -> Wave | None:
-    """The wave currently open for joining, if any."""
+    """The wave currently open for joining, if any (read-only: shared between threads)."""
     now = timezone.now()
-    return (
-        Wave.objects.filter(
-            programme=programme, status=Wave.Status.OPEN, opens_at__lte=now, closes_at__gt=now
-        )
-        .order_by("number")
-        .first()
+    waves = open_waves_cache.get(
+        programme.pk,
+        lambda: tuple(
+            Wave.objects.filter(programme_id=programme.pk, status=Wave.Status.OPEN).order_by(
+                "number"
+            )
+        ),
     )
+    return next((w for w in waves if w.opens_at <= now < w.closes_at), None)
 
 
 def run_published_of(*, wave: Wave) -> SelectionRun | None:
