@@ -1,9 +1,10 @@
 """One declarative schema per wizard step, a Django form each (``STEP_FORMS``).
 
-The HTML wizard and the API both save a step through ``registration_update_draft``, which
-cleans the data with the step's form: one set of rules, codes and Indonesian messages for
-both surfaces (the wizard also takes the list of fields it reads from here). A form only
-parses and checks, reading the database at most; the service then writes.
+The HTML wizard (``registration_update_draft_steps``, the steps of a page) and the API
+(``registration_update_draft``, one step) both clean each step's data with the step's form: one
+set of rules, codes and Indonesian messages for both surfaces (the wizard also takes the list
+of fields it reads from here). A form only parses and checks, reading the database at most;
+the service then writes.
 
 The fields read a plain mapping, so JSON values (a bool, a dict of answers) arrive unchanged.
 An error carries its stable code (``RegistryErrorCode`` or the identity parsers' code) as the

@@ -10,8 +10,9 @@ oracle anyone can query in bulk.
   security event: a structured line with the account, the actor and the address, never the
   NIK.
 
-Used by the wizard page and the API around ``registration_update_draft`` (both know the
-request, hence the address; the service does not).
+Used by the wizard's identity page and the API around the draft services
+(``registration_update_draft_steps``, ``registration_update_draft``): both know the request,
+hence the address; the services do not.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """What the registration browser tests share: generated people, the page watch, and how a
-person goes through the wizard (each step filled as a person would, with its screenshot and
-axe-core check). The scenarios are in ``test_registration_flow.py`` (online, booking) and
-``test_posko_flow.py`` (at a posko, with and without a phone of one's own).
+person goes through the wizard (each page, its steps filled as a person would, with its
+screenshot and axe-core check). The scenarios are in ``test_registration_flow.py`` (online,
+booking) and ``test_posko_flow.py`` (at a posko, with and without a phone of one's own).
 """
 
 from __future__ import annotations
@@ -229,30 +229,30 @@ def fill_consent(page: Page, person: Person) -> None:
 def fill_test(page: Page, person: Person) -> None:
     from playwright.sync_api import expect
 
-    questions = page.locator("main form fieldset")
+    questions = page.locator("#step-test fieldset")
     expect(questions.first).to_be_visible()
     for question in questions.all():
         question.get_by_role("radio").first.check()
 
 
-# Heading of each step → how a person fills it, in the wizard's order.
-STEPS: dict[str, Callable[[Page, Person], None]] = {
-    "Data diri": fill_identity,
-    "Kontak": fill_contact,
-    "Domisili": fill_domicile,
-    "Pekerjaan": fill_work,
-    "Pendidikan dan disabilitas": fill_education,
-    "Persetujuan": fill_consent,
-    "Tes pendaftaran": fill_test,
+# Heading of each page → its steps (the heading of each part of a page of several steps) and how
+# a person fills each, in the wizard's order.
+PAGES: dict[str, tuple[tuple[str, Callable[[Page, Person], None]], ...]] = {
+    "Data diri": (("Data diri", fill_identity),),
+    "Kontak dan domisili": (("Kontak", fill_contact), ("Domisili", fill_domicile)),
+    "Pekerjaan dan pendidikan": (
+        ("Pekerjaan", fill_work),
+        ("Pendidikan dan disabilitas", fill_education),
+    ),
+    "Persetujuan dan tes": (("Persetujuan", fill_consent), ("Tes pendaftaran", fill_test)),
 }
 STATUS_HEADING = "Status pendaftaran"
 CHECK_HEADING = "Periksa jawaban Anda"
 
 
 def fill_wizard(page: Page, person: Person, shot: str) -> str:
-    """Follow the wizard from "Data diri" to the check-answers page, filling whatever step it
-    shows (it skips a step that is already complete: "Kontak" starts with the account's phone).
-    Returns the reference."""
+    """Follow the wizard from "Data diri" to the check-answers page, filling every step of
+    whatever page it shows, each page sent once. Returns the reference."""
     from playwright.sync_api import expect
 
     expect_heading(page, "Data diri")
@@ -262,30 +262,34 @@ def fill_wizard(page: Page, person: Person, shot: str) -> str:
 
     heading = page.get_by_role("heading", level=1)
     filled: list[str] = []
-    for number in range(1, len(STEPS) + 1):
+    for number in range(1, len(PAGES) + 1):
         title = heading.inner_text().strip()
         if title == CHECK_HEADING:
             break
-        assert title in STEPS, f"unexpected page {title!r} at {page.url}"
+        assert title in PAGES, f"unexpected page {title!r} at {page.url}"
         assert title not in filled, f"the wizard came back to {title!r}: {page.url}"
         expect(page.get_by_text(f"Nomor pendaftaran {reference}")).to_be_visible()
-        position = list(STEPS).index(title) + 1
-        expect(page.locator("#step-counter")).to_have_text(f"Langkah {position} dari {len(STEPS)}")
-        # The list of steps is folded: the step's form (at least its first question) is on the
+        position = list(PAGES).index(title) + 1
+        expect(page.locator("#step-counter")).to_have_text(f"Langkah {position} dari {len(PAGES)}")
+        # The list of pages is folded: the page's form (at least its first question) is on the
         # first screen, below the site's header.
         expect(page.locator("details.registry-steps-details")).not_to_have_attribute("open", "")
         box = page.locator("main form").bounding_box()
         assert box is not None and box["y"] + 100 < PHONE_HEIGHT, f"{title}: form at {box}"
-        STEPS[title](page, person)
+        steps = PAGES[title]
+        if len(steps) > 1:
+            # Each step of the page under its own heading, in order.
+            expect(page.locator("main form legend h2")).to_have_text([name for name, _ in steps])
+        for _name, fill in steps:
+            fill(page, person)
         screenshot(page, f"{shot}-{number}-{title.split()[0].lower()}")
         accessible(page)
         page.get_by_role("button", name="Simpan dan lanjut").click()
-        # Saved (a redirect to the next step) rather than the same form again with errors.
+        # Saved (a redirect to the next page) rather than the same form again with errors.
         expect(heading).not_to_have_text(title)
         filled.append(title)
     expect_heading(page, CHECK_HEADING)
-    skipped = [title for title in STEPS if title not in filled]
-    assert skipped in ([], ["Kontak"]), f"steps never shown: {skipped}"
+    assert filled == list(PAGES), f"pages shown: {filled}"
 
     # Every answer, readable, the NIK masked, the contact step with the account's phone.
     identity = page.locator("#answers-identity")
@@ -301,9 +305,10 @@ def fill_wizard(page: Page, person: Person, shot: str) -> str:
     screenshot(page, f"{shot}-8-check")
     accessible(page)
 
-    # "Ubah" leads to the step and, saved, back to this page.
+    # "Ubah" leads to the step on its page and, saved, back to this page.
     page.get_by_role("link", name="Ubah Nomor HP").click()
-    expect_heading(page, "Kontak")
+    expect_heading(page, "Kontak dan domisili")
+    expect(page).to_have_url(re.compile(r"/contact/#step-contact$"))
     if person.phone_local:
         expect(page.get_by_label("Nomor HP", exact=True)).to_have_value(person.phone_e164)
     else:

@@ -25,6 +25,8 @@ from tests.browser.flow import (
     accessible,
     expect_heading,
     failed,
+    fill_contact,
+    fill_identity,
     fill_wizard,
     new_page,
     new_person,
@@ -105,6 +107,24 @@ def test_a_refused_step_focuses_its_error_summary_linked_to_the_fields(
         )
         expect(page.locator("#nik-error")).to_have_text("NIK wajib diisi sesuai KTP.")
         screenshot(page, "errors-1-summary")
+        accessible(page)
+
+        # On a page of two steps, the step filled in right is kept; the other one is refused.
+        fill_identity(page, person)
+        page.get_by_role("button", name="Simpan dan lanjut").click()
+        expect_heading(page, "Kontak dan domisili")
+        fill_contact(page, person)
+        page.get_by_role("button", name="Simpan dan lanjut").click()
+        summary = page.locator("#error-summary")
+        expect(summary).to_be_focused()
+        expect(summary.get_by_role("link", name="Alamat domisili wajib diisi.")).to_have_attribute(
+            "href", "#id_address"
+        )
+        expect(page.locator("#step-domicile #address-error")).to_have_text(
+            "Alamat domisili wajib diisi."
+        )
+        expect(page.locator("details.registry-steps-details")).to_contain_text("Kontak sudah diisi")
+        screenshot(page, "errors-2-grouped-page")
         accessible(page)
     except BaseException:
         failed(page, app_server, "errors")
