@@ -15,6 +15,7 @@ from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.core.processcache import ProcessCache
 from prakerja.core.rowsql import RowLoader
 from prakerja.identity.models import Person
+from prakerja.regions.selectors import district_get, regency_get
 from prakerja.registry.eligibility import (
     Reason,
     family_card_place,
@@ -94,10 +95,19 @@ def registration_get_for_actor(
 
 
 def registration_programme_attach(registration: Registration) -> Registration:
-    """``registration.programme`` from this process's copy (no query, no join)."""
+    """``registration.programme`` and its domicile's regency and district from this process's
+    copies (no query, no join)."""
     programme = programme_by_id(registration.programme_id)
     if programme is not None:
         registration.programme = programme
+    if registration.domicile_regency_id:
+        regency = regency_get(registration.domicile_regency_id)
+        if regency is not None:
+            registration.domicile_regency = regency
+    if registration.domicile_district_id:
+        district = district_get(registration.domicile_district_id)
+        if district is not None:
+            registration.domicile_district = district
     return registration
 
 
