@@ -182,7 +182,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A reused connection is checked (SELECT 1) at the start of each request, so a restarted
+    # PostgreSQL costs no failed request. Behind PgBouncer the app's connections are to the
+    # pooler, which outlives a database restart: CONN_HEALTH_CHECKS=false saves one statement
+    # per request there (docs/OPERATIONS.md, docs/SCALING.md).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
         "TEST_DATABASE_NAME", default="test_prakerja"
     )
