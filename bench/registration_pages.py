@@ -294,12 +294,13 @@ def step_fields(step: str, page: bytes, person: tuple[str, str, str, str]) -> di
     return first
 
 
-def page_fields(page: bytes, person: tuple[str, str, str, str]) -> dict[str, str]:
+def page_fields(page: bytes, person: tuple[str, str, str, str], step: str) -> dict[str, str]:
     """What a person fills in on a wizard page: the fields of every step the page marks (a
-    page groups steps, e.g. contact and domicile)."""
+    page groups steps, e.g. contact and domicile); an unmarked page (one step per page, before
+    issue 17) holds the URL's step."""
     fields: dict[str, str] = {}
-    for step in STEPS_MARKED.findall(page):
-        fields.update(step_fields(step.decode(), page, person))
+    for marked in STEPS_MARKED.findall(page) or [step.encode()]:
+        fields.update(step_fields(marked.decode(), page, person))
     return fields
 
 
@@ -334,7 +335,7 @@ def one_flow(phone: Phone, ids: flow.Identities) -> int:
         match = STEP_URL.search(path)
         if match:
             step = match.group(1)
-            path = phone.post(f"post_{step}", path, page, page_fields(page, person))
+            path = phone.post(f"post_{step}", path, page, page_fields(page, person, step))
             continue
         if path.endswith("/periksa/"):
             action = SUBMIT_ACTION.search(page)
