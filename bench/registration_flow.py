@@ -141,7 +141,9 @@ class Identities:
     def __init__(self, district: str, seed: int) -> None:
         self.district = district
         self.rng = random.Random(seed)
-        self.prefix = f"+62813{self.rng.randrange(10, 99)}"
+        # 9,000 prefixes of up to 99,999 numbers: a run does not meet an earlier run's phones
+        # (an account already registered would end its flow on the status page).
+        self.prefix = f"+62813{self.rng.randrange(1000, 9999)}"
         self.counter = 0
         self.lock = threading.Lock()
 
@@ -152,7 +154,7 @@ class Identities:
         # A woman born 17 August 1990: day 17 + 40, month 08, year 90, serial n.
         nik = f"{self.district}570890{n:04d}"
         kk = f"{self.district}{n:010d}"
-        phone = f"{self.prefix}{n:07d}"
+        phone = f"{self.prefix}{n:05d}"
         address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
         return nik, kk, phone, address
 
