@@ -474,13 +474,13 @@ def pgbench_insert(seconds: int = 30, clients: int = 16) -> float:
         "programme_id, user_id, kk_index, status, full_name, birth_place, gender, phone, email, "
         "email_verified, address, employment_status, migrant_reason, occupation, last_employer, "
         "has_disability, disability_note, nik_warnings, ineligibility_reasons, channel, "
-        "reported_by_disnaker, created_at, updated_at, submitted_at"
+        "reported_by_disnaker, phone_owner, created_at, updated_at, submitted_at"
     )
     values = (
         "1, nextval('bench_raw_user'), md5(random()::text), 'submitted', 'Pendaftar Uji', "
         "'Surabaya', 'L', "
         "'+6281234567890', '', false, 'Jl. Uji', 'laid_off', '', 'none', '', false, '', "
-        "'[]', '[]', 'online', false, now(), now(), now()"
+        "'[]', '[]', 'online', false, 'self', now(), now(), now()"
     )
     script = (
         "BEGIN;\n"
