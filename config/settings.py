@@ -274,15 +274,8 @@ AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses locked-out credentials before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-    # allauth's backend, keeping a signed-in applicant in the shared cache between requests
-    # (accounts.backends); sign-ins record it in the session. Then allauth's own, for the
-    # sessions that named it before.
-    "prakerja.accounts.backends.CachedApplicantBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
-# How long an applicant's account is kept in the shared cache (accounts.backends): only with
-# Redis, where a change made on one host reaches every other.
-AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=300 if REDIS_URL else 0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
