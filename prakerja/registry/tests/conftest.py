@@ -5,10 +5,13 @@ All NIK/KK numbers are built with ``nik_build`` / the identity factories: never 
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.testing import make_user
@@ -84,3 +87,21 @@ def complete_registration(
 
 def identity_with(programme: Programme, **values: str) -> dict[str, Any]:
     return {**step_data(programme)[Step.IDENTITY], **values}
+
+
+# --- The wizard's pages through HTTP -----------------------------------------------------------
+
+
+def tokened(data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Form data as the page sends it: with a fresh submission token."""
+    return {**(data or {}), "submission_token": str(uuid.uuid4())}
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def step_url(registration: Registration, step: Step) -> str:
+    return reverse("registry:step", args=[registration.reference, step.value])

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 from unittest import mock
 
@@ -16,24 +15,16 @@ from prakerja.registry.models import Channel, EligibilityRule, Programme, Regist
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step
-from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
+from prakerja.registry.tests.conftest import (
+    complete_registration,
+    new_applicant,
+    signed_in,
+    step_data,
+    step_url,
+    tokened,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def tokened(data: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Form data as the page sends it: with a fresh submission token."""
-    return {**(data or {}), "submission_token": str(uuid.uuid4())}
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def step_url(registration: Registration, step: Step) -> str:
-    return reverse("registry:step", args=[registration.reference, step.value])
 
 
 def form_data(step: Step, values: dict[str, Any]) -> dict[str, Any]:

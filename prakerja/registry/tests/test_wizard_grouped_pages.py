@@ -4,7 +4,6 @@ and saved on its own, four GET + POST round trips for a whole registration inste
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 from unittest import mock
 
@@ -18,25 +17,18 @@ from prakerja.registry.forms import DomicileForm
 from prakerja.registry.models import Channel, Registration
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.steps import PAGES, STEP_ORDER, Step, page_of
-from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
+from prakerja.registry.tests.conftest import (
+    complete_registration,
+    new_applicant,
+    signed_in,
+    step_data,
+    step_url,
+    tokened,
+)
 
 pytestmark = pytest.mark.django_db
 
 STEPS_MARKED = re.compile(r'<input type="hidden" name="steps" value="([a-z_]+)">')
-
-
-def tokened(data: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {**(data or {}), "submission_token": str(uuid.uuid4())}
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def step_url(registration: Registration, step: Step) -> str:
-    return reverse("registry:step", args=[registration.reference, step.value])
 
 
 def form_fields(registration: Registration, *steps: Step) -> dict[str, Any]:

@@ -4,8 +4,6 @@ are in the wizard, checking the answers, the confirmation, the date input and th
 from __future__ import annotations
 
 import re
-import uuid
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -18,24 +16,16 @@ from prakerja.identity.tests.factories import fake_nik
 from prakerja.registry.models import Registration
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.steps import STEP_ORDER, Step
-from prakerja.registry.tests.conftest import complete_registration, step_data
+from prakerja.registry.tests.conftest import (
+    complete_registration,
+    signed_in,
+    step_data,
+    step_url,
+    tokened,
+)
 from prakerja.waves.tests.views_support import open_wave
 
 pytestmark = pytest.mark.django_db
-
-
-def tokened(data: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {**(data or {}), "submission_token": str(uuid.uuid4())}
-
-
-def signed_in(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def step_url(registration: Registration, step: Step) -> str:
-    return reverse("registry:step", args=[registration.reference, step.value])
 
 
 def summary_links(html: str) -> list[tuple[str, str]]:
