@@ -186,13 +186,14 @@ def transactions(outbox: Outbox) -> int:
 
 
 def statements(outbox: Outbox) -> dict[str, tuple[int, float]]:
-    """Calls and execution milliseconds per statement text in this database, when the server
-    loads pg_stat_statements (``shared_preload_libraries``); empty otherwise."""
+    """Calls and milliseconds (planning + execution) per statement text in this database,
+    when the server loads pg_stat_statements (``shared_preload_libraries``); empty otherwise.
+    Savepoints are one text each whatever their generated names."""
     try:
         with outbox.lock:
             outbox.connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         rows = outbox.execute(
-            "SELECT query, calls, total_exec_time FROM pg_stat_statements s "
+            "SELECT query, calls, total_exec_time + total_plan_time FROM pg_stat_statements s "
             "JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = %s",
             [surge.DB_NAME],
         )
@@ -201,21 +202,31 @@ def statements(outbox: Outbox) -> dict[str, tuple[int, float]]:
         return {}
     totals: dict[str, tuple[int, float]] = {}
     for query, calls, ms in rows:
+        query = SAVEPOINT_NAME.sub(r"\1 SAVEPOINT", query)
         before = totals.get(query, (0, 0.0))
         totals[query] = (before[0] + int(calls), before[1] + float(ms))
     return totals
 
 
+SAVEPOINT_NAME = re.compile(r'^((?:RELEASE |ROLLBACK TO )?)SAVEPOINT "?[A-Za-z0-9_]+"?$')
+
+
 def statements_per_flow(
     before: dict[str, tuple[int, float]], after: dict[str, tuple[int, float]], flows: int
 ) -> dict[str, Any]:
-    """Statements per flow, in all and each (pg_stat_statements' texts, most frequent first)."""
+    """Statements per flow, in all and each (pg_stat_statements' texts, most frequent first,
+    the 40 commonest), with the milliseconds PostgreSQL reports spending in them."""
     calls = {q: n - before.get(q, (0, 0.0))[0] for q, (n, _ms) in after.items()}
+    spent = {q: ms - before.get(q, (0, 0.0))[1] for q, (_n, ms) in after.items()}
     calls = {q: n for q, n in calls.items() if n > 0 and "pg_stat_statements" not in q}
     top = sorted(calls.items(), key=lambda item: -item[1])
     return {
         "all": round(sum(calls.values()) / flows, 1),
-        "top": [(round(n / flows, 2), " ".join(q.split())[:120]) for q, n in top],
+        "ms": round(sum(spent[q] for q in calls) / flows, 2),
+        "top": [
+            (round(n / flows, 2), round(spent[q] / flows, 3), " ".join(q.split())[:120])
+            for q, n in top[:40]
+        ],
     }
 
 

@@ -168,6 +168,7 @@ DATABASES = databases_configure(
     env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'prakerja.sqlite3'}"),
     direct=env.db_url("DATABASE_DIRECT_URL") if env.str("DATABASE_DIRECT_URL", "") else None,
     pool_mode=env.str("DATABASE_POOL_MODE", default="session"),
+    prepared=env.bool("DATABASE_PREPARED_STATEMENTS", default=True),
 )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while the worker writes; IMMEDIATE takes the write lock at BEGIN so

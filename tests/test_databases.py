@@ -3,6 +3,7 @@ selection's own sessions opened through the ``direct`` alias (issue 17, item 5).
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -16,10 +17,21 @@ def _pg(port: int) -> dict[str, Any]:
     return {"ENGINE": "django.db.backends.postgresql", "NAME": "prakerja", "PORT": port}
 
 
-def test_without_a_pooler_nothing_changes_and_the_selection_uses_default() -> None:
+def test_without_a_pooler_the_server_binds_and_prepares_and_the_selection_uses_default() -> None:
     databases = databases_configure(_pg(5432), direct=None, pool_mode="session")
-    assert databases == {"default": _pg(5432)}
+    assert databases == {
+        "default": {
+            **_pg(5432),
+            "ENGINE": "config.postgresql",
+            "OPTIONS": {"server_side_binding": True, "prepare_threshold": 2},
+        }
+    }
     assert selection_alias(databases) == "default"
+
+
+def test_prepared_statements_can_be_turned_off() -> None:
+    databases = databases_configure(_pg(5432), direct=None, pool_mode="session", prepared=False)
+    assert databases == {"default": {**_pg(5432), "ENGINE": "config.postgresql"}}
 
 
 def test_transaction_mode_turns_off_session_state_and_the_selection_goes_direct() -> None:
@@ -27,9 +39,11 @@ def test_transaction_mode_turns_off_session_state_and_the_selection_goes_direct(
     default = databases["default"]
     assert default["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert default["OPTIONS"]["prepare_threshold"] is None
+    assert "server_side_binding" not in default["OPTIONS"]
     # The direct alias is left as a plain session, and tests mirror it onto default.
     assert "DISABLE_SERVER_SIDE_CURSORS" not in databases["direct"]
     assert databases["direct"]["PORT"] == 5432
+    assert databases["direct"]["ENGINE"] == "config.postgresql"
     assert databases["direct"]["TEST"] == {"MIRROR": "default"}
     assert selection_alias(databases) == "direct"
 
@@ -42,6 +56,8 @@ def test_an_unknown_pool_mode_is_refused_by_name() -> None:
 def test_sqlite_is_left_alone_in_transaction_mode() -> None:
     sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "x.sqlite3"}
     databases = databases_configure(dict(sqlite), direct=None, pool_mode="transaction")
+    assert databases["default"] == sqlite
+    databases = databases_configure(dict(sqlite), direct=None, pool_mode="session")
     assert databases["default"] == sqlite
 
 
@@ -88,3 +104,80 @@ def test_on_postgresql_the_selection_session_comes_from_the_direct_alias(
     assert alias == "direct"
     assert work_mem == "2GB"
     assert name == "prakerja selection 7"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_a_statement_run_twice_is_prepared_once_on_the_connection() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: set DATABASE_URL to a PostgreSQL database")
+    if connection.settings_dict["OPTIONS"].get("prepare_threshold") is None:
+        pytest.skip("prepared statements are off here (DATABASE_POOL_MODE=transaction)")
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            cursor.execute("SELECT %s::int + 1 AS answer", [41])
+            assert cursor.fetchone() == (42,)
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement = %s",
+            ["SELECT $1::int + 1 AS answer"],
+        )
+        assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_health_checks_send_nothing_and_drop_a_connection_the_server_ended() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: set DATABASE_URL to a PostgreSQL database")
+    wrapper: Any = connections["default"]
+    wrapper.ensure_connection()
+    first = wrapper.connection
+    enabled = wrapper.health_check_enabled
+
+    def no_round_trip() -> bool:
+        raise AssertionError("the per-request check must not query the server")
+
+    wrapper.is_usable = no_round_trip
+    wrapper.health_check_enabled = True
+    try:
+        _check_health_without_a_round_trip(wrapper, first)
+    finally:
+        del wrapper.is_usable
+        wrapper.health_check_enabled = enabled
+
+
+def _check_health_without_a_round_trip(connection: Any, first: Any) -> None:
+    import psycopg
+
+    from config.postgresql.base import socket_quiet
+
+    # A healthy idle connection is kept, and nothing is sent to find that out.
+    connection.health_check_done = False
+    connection.close_if_health_check_failed()
+    assert connection.connection is first
+    assert socket_quiet(first)
+
+    # The server ends it, as a restart or pg_terminate_backend does.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    settings_dict = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"] or None,
+        host=settings_dict["HOST"] or None,
+        port=settings_dict["PORT"] or None,
+        autocommit=True,
+    ) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone() == (True,)
+    deadline = time.monotonic() + 5
+    while socket_quiet(first) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not socket_quiet(first)
+
+    connection.health_check_done = False
+    connection.close_if_health_check_failed()
+    assert connection.connection is None
+    with connection.cursor() as cursor:  # the next query opens a fresh connection
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != pid

@@ -82,8 +82,11 @@ class User(AbstractUser):
     )
     # ``history_user`` without a database constraint, as on Registration and Person: the
     # check would lock the acting user's row for every history row written.
+    # Read one account at a time (``id``): no copies of the table's other indexes.
     history = HistoricalRecords(
-        excluded_fields=["password", "last_login"], user_db_constraint=False
+        excluded_fields=["password", "last_login"],
+        user_db_constraint=False,
+        no_db_index=["username", "phone", "regency", "post", "provider"],
     )
 
     objects: ClassVar[AccountManager] = AccountManager()  # type: ignore[assignment]

@@ -114,6 +114,22 @@ class Gender(models.TextChoices):
     FEMALE = "P", _("Perempuan")
 
 
+# Registration's indexed fields whose copies in the history table are left unindexed.
+HISTORY_UNINDEXED = [
+    "reference",
+    "kk_index",
+    "submitted_at",
+    "programme",
+    "user",
+    "person",
+    "consent_text",
+    "domicile_regency",
+    "domicile_district",
+    "assisted_post",
+    "assisted_by",
+]
+
+
 class Registration(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draf")
@@ -131,15 +147,20 @@ class Registration(models.Model):
 
     # Short, readable over the phone: no 0/O, 1/I/L (see registry.references).
     reference = models.CharField(_("nomor pendaftaran"), max_length=12, unique=True)
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="+")
+    # Indexes cost every write (a draft is written once per page): only those a query reads.
+    # ``programme`` leads both unique constraints' indexes, so it has none of its own.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations"
     )
     person = models.ForeignKey(
         "identity.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # Blind index of the KK, copied from the person: counts applicants per family card.
-    kk_index = models.CharField(max_length=64, blank=True, db_index=True)
+    # Blind index of the KK, copied from the person. Applicants per family card are counted in
+    # FamilyCardCount, so no query looks registrations up by it.
+    kk_index = models.CharField(max_length=64, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
     )
@@ -154,11 +175,23 @@ class Registration(models.Model):
     )
     email = models.EmailField(_("email"), blank=True)
     email_verified = models.BooleanField(_("email terverifikasi"), default=False)
+    # Regencies are looked up by equality and IN (quotas): the plain index in Meta, without
+    # the pattern-ops copy a foreign key to a text key gets. No query selects by district.
     domicile_regency = models.ForeignKey(
-        "regions.Regency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "regions.Regency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     domicile_district = models.ForeignKey(
-        "regions.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "regions.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     address = models.CharField(_("alamat domisili"), max_length=300, blank=True)
     employment_status = models.CharField(
@@ -177,8 +210,14 @@ class Registration(models.Model):
     )
     has_disability = models.BooleanField(_("penyandang disabilitas"), default=False)
     disability_note = models.CharField(_("keterangan disabilitas"), max_length=200, blank=True)
+    # Consent texts are versions kept for ever: none is deleted, so no index to find its users.
     consent_text = models.ForeignKey(
-        ConsentText, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ConsentText,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     consent_at = models.DateTimeField(_("waktu persetujuan"), null=True, blank=True)
     truthfulness_at = models.DateTimeField(_("waktu pernyataan kebenaran"), null=True, blank=True)
@@ -216,7 +255,9 @@ class Registration(models.Model):
     # Every step a person saves writes a history row: ``history_user`` has no database
     # constraint, whose check would lock the acting user's row once per row (a WAL record
     # each; bench/README.md, issue 17). Still a foreign key to the ORM, as on Person.
-    history = HistoricalRecords(user_db_constraint=False)
+    # History is read one registration at a time (``id``): the copies of the table's own
+    # indexes would cost every history row 13 index entries no query reads.
+    history = HistoricalRecords(user_db_constraint=False, no_db_index=HISTORY_UNINDEXED)
 
     class Meta:
         ordering = ["-created_at"]
@@ -231,7 +272,10 @@ class Registration(models.Model):
                 fields=["programme", "user"], name="registration_one_per_account"
             ),
         ]
-        indexes = [models.Index(fields=["channel", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["channel", "submitted_at"]),
+            models.Index(fields=["domicile_regency"], name="registration_regency"),
+        ]
 
     def __str__(self) -> str:
         return self.reference
