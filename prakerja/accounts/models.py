@@ -11,12 +11,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import connections, models, router
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
+
+from prakerja.core.rowsql import RowLoader
 
 
 class Role(models.TextChoices):
@@ -38,6 +41,40 @@ ADMIN_ROLES = frozenset({Role.SUPERADMIN})
 
 
 class AccountManager(UserManager["User"]):
+    _loader: RowLoader | None = None
+
+    def get(self, *args: Any, **kwargs: Any) -> User:
+        """``User.objects.get(pk=…)`` as one prepared statement, without building a queryset.
+
+        Django's session authentication runs exactly this on every signed-in request
+        (``ModelBackend.get_user``): about a tenth of the app's CPU per registration went
+        into building and compiling that query (issue 17). Same row, same instance, same
+        ``DoesNotExist``. Any other call, a related manager (its own subclass, which filters
+        by the relation) or another database goes through the ORM as usual."""
+        if args or kwargs.keys() != {"pk"} or type(self) is not AccountManager or self._db:
+            return super().get(*args, **kwargs)
+        model = self.model
+        try:
+            pk = model._meta.pk.to_python(kwargs["pk"])  # type: ignore[union-attr]
+        except ValidationError:
+            return super().get(*args, **kwargs)  # the ORM's own error for a malformed key
+        loader = AccountManager._loader
+        if loader is None:
+            loader = AccountManager._loader = RowLoader(model)
+        using = router.db_for_read(model)
+        quote = connections[using].ops.quote_name
+        table = quote(model._meta.db_table)
+        pk_column = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
+        with connections[using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT {loader.columns('u')} FROM {table} u WHERE u.{pk_column} = %s",  # noqa: S608
+                [pk],
+            )
+            found = loader.load(cursor.fetchall(), using=using)
+        if not found:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        return found[0]  # type: ignore[return-value]
+
     def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra: Any
     ) -> User:
