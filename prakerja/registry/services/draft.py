@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.scopes import Actor
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound
+from prakerja.core.rowsql import update_with_history
 from prakerja.identity.services import person_get_or_create, person_kk_set
 from prakerja.registry.errors import RegistryErrorCode, StepInvalid, nik_taken, not_draft
 from prakerja.registry.forms import STEP_FORMS, ConsentForm, StepForm, TestForm
@@ -213,8 +214,10 @@ def _draft_save(
         # Savepoint (identity only, where a person is set): the unique (programme, person)
         # index is the last word on "one NIK registers once" when two accounts save the same
         # NIK at the same moment.
+        # The UPDATE and its history row in one statement (``core.rowsql``): what ``save``
+        # and simple-history's ``post_save`` write, without building either query each time.
         with transaction.atomic() if Step.IDENTITY in saved else nullcontext():
-            locked.save(update_fields=[*fields, "updated_at"])
+            update_with_history(locked, [*fields, "updated_at"])
     except IntegrityError:
         if Step.IDENTITY in saved:
             raise nik_taken() from None
