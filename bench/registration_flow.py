@@ -44,6 +44,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import registration_surge as surge  # the bench folder is not a package
+from gauge import speed_gauge
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CODE = re.compile(r"(\d{6})")
@@ -396,6 +397,7 @@ def main() -> None:
             print(f"{users} users for {args.duration}s", flush=True)
             before = surge.cpu_seconds(server.pid)
             xacts_before, statements_before = transactions(outbox), statements(outbox)
+            gauge_before = speed_gauge()
             own = resource.getrusage(resource.RUSAGE_SELF)
             load_before = os.getloadavg()
             flows, timings, errors, retries, seconds = run_level(
@@ -446,6 +448,8 @@ def main() -> None:
                 else None,
                 "load_average_before": load_before,
                 "load_average_after": os.getloadavg(),
+                # bench/gauge.py before and after: divide by it to compare runs.
+                "speed_gauge_ms": [gauge_before, speed_gauge()],
             }
             results.append(result)
             print(json.dumps(result), flush=True)

@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import enrolment as base  # the bench folder is not a package
 import registration_flow as flow
 import registration_surge as surge
+from gauge import speed_gauge
 
 DB_NAME = "prakerja_bench_pages"
 base.PG_DB = DB_NAME
@@ -491,6 +492,7 @@ def main() -> None:
             print(f"{users} phones for {args.duration} s", flush=True)
             cpu_before = surge.cpu_seconds(server.pid)
             db_before = db_counters(outbox)
+            gauge_before = speed_gauge()
             own = resource.getrusage(resource.RUSAGE_SELF)
             load_before = os.getloadavg()
             profile_out = base.RESULTS / f"registration_pages-profile-{users}.txt"
@@ -551,6 +553,8 @@ def main() -> None:
                 "step_p99_ms": {k: round(flow.pct(v, 0.99), 1) for k, v in sorted(timings.items())},
                 "load_average_before": load_before,
                 "load_average_after": os.getloadavg(),
+                # bench/gauge.py before and after: divide by it to compare runs.
+                "speed_gauge_ms": [gauge_before, speed_gauge()],
             }
             results.append(result)
             print(json.dumps(result), flush=True)
@@ -574,16 +578,18 @@ def main() -> None:
     )
     print(
         "\n| phones | existing | flows/s | requests/flow | flow p50 ms | p99 ms | errors "
-        "| CPU ms per flow: app + PostgreSQL | transactions/flow | seq scans on big tables |"
+        "| CPU ms per flow: app + PostgreSQL | transactions/flow | seq scans on big tables "
+        "| gauge ms before/after |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
     for r in results:
         cpu = r["cpu_ms_per_flow"]
         print(
             f"| {r['phones']} | {r['existing_registrations']:,} | {r['flows_per_s']} | "
             f"{r['requests_per_flow']} | {r['flow_p50_ms']} | {r['flow_p99_ms']} | "
             f"{sum(r['errors'].values())} | {cpu['app']} + {cpu['postgres']} | "
-            f"{r['transactions_per_flow']} | {r['seq_scans_on_tables_over_10k_rows'] or 'none'} |"
+            f"{r['transactions_per_flow']} | {r['seq_scans_on_tables_over_10k_rows'] or 'none'} | "
+            f"{' / '.join(str(g) for g in r['speed_gauge_ms'])} |"
         )
 
 
