@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -289,7 +290,13 @@ def entry(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     """A page of the wizard: the URL's step with the other steps of its page, in one form."""
-    registration = registration_get_for_actor(actor=request.user, reference=reference)
+    # A POST runs in its submission token's transaction (once_per_submission_token): the
+    # registration is locked here, in the statement that checks the scope, and the save uses
+    # it without reading it again.
+    posting = request.method == "POST" and transaction.get_connection().in_atomic_block
+    registration = registration_get_for_actor(
+        actor=request.user, reference=reference, for_update=posting
+    )
     current = Step(step)
     if registration.status != Registration.Status.DRAFT:
         return redirect("registry:status", registration.reference)
@@ -314,12 +321,18 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
             data=identity or {},
         ):
             result = registration_update_draft_steps(
-                actor=request.user, registration=registration, steps=posted
+                actor=request.user,
+                registration=registration,
+                steps=posted,
+                locked_by_caller=posting,
             )
     except ApplicationError as error:
         if error.status not in {400, 409, 429}:
             raise
-        # Nothing was saved.
+        # Nothing was saved; the page shows the registration as it is stored (the save may
+        # have set fields on the instance before it was refused).
+        if posting:
+            registration = registration_get_for_actor(actor=request.user, reference=reference)
         errors = {error.field or "__all__": [str(error.message)]}
         if isinstance(error, RateLimited):
             status, retry_after = 429, error.retry_after

@@ -179,15 +179,25 @@ def _step_parse(step: Step | str) -> Step:
 
 
 def _draft_save(
-    *, actor: Actor, registration: Registration, steps: Mapping[Step, Mapping[str, Any]]
+    *,
+    actor: Actor,
+    registration: Registration,
+    steps: Mapping[Step, Mapping[str, Any]],
+    locked_by_caller: bool = False,
 ) -> DraftSave:
     """Lock the draft once, check each step with its form (in wizard order), apply the valid
     ones and save them together: one UPDATE, one history row naming the steps."""
     # Locked, in the statement that checks the actor's scope: two tabs saving steps at once
-    # must not overwrite each other's fields.
-    locked = registration_get_for_actor(
-        actor=actor, reference=registration.reference, for_update=True
-    )
+    # must not overwrite each other's fields. A caller that already fetched it that way in
+    # the open transaction hands it over instead of having it read a second time.
+    if locked_by_caller:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("locked_by_caller needs the caller's open transaction")
+        locked = registration
+    else:
+        locked = registration_get_for_actor(
+            actor=actor, reference=registration.reference, for_update=True
+        )
     require_editor_role(actor)
     if locked.status != Registration.Status.DRAFT:
         raise not_draft()
@@ -246,7 +256,11 @@ def registration_update_draft(
 
 @transaction.atomic
 def registration_update_draft_steps(
-    *, actor: Actor, registration: Registration, steps: Mapping[Step, Mapping[str, Any]]
+    *,
+    actor: Actor,
+    registration: Registration,
+    steps: Mapping[Step, Mapping[str, Any]],
+    locked_by_caller: bool = False,
 ) -> DraftSave:
     """Validate and save the steps of one page of the wizard in one write.
 
@@ -255,6 +269,12 @@ def registration_update_draft_steps(
     every field error, and write nothing: what the person typed right on a page is kept even
     when another step of it is refused. ``registration.nik_taken`` is raised as by
     ``registration_update_draft`` (the identity step has a page of its own).
+
+    ``locked_by_caller``: the caller fetched ``registration`` with
+    ``registration_get_for_actor(…, for_update=True)`` in the transaction that is still open
+    (the wizard's POST, inside its submission token's transaction), so it is not read again.
     """
     parsed = {_step_parse(step): data for step, data in steps.items()}
-    return _draft_save(actor=actor, registration=registration, steps=parsed)
+    return _draft_save(
+        actor=actor, registration=registration, steps=parsed, locked_by_caller=locked_by_caller
+    )

@@ -294,3 +294,46 @@ def test_an_officer_fills_the_same_pages_for_someone_at_their_post(officer: User
     registration.refresh_from_db()
     assert registration.status == Registration.Status.SUBMITTED
     assert registration.assisted_by == officer
+
+
+def test_a_page_post_reads_the_registration_once_locked_and_saves_it_once(
+    applicant: User,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    registration = registration_start(actor=applicant, user=applicant)
+    client = signed_in(applicant)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            step_url(registration, Step.CONTACT),
+            tokened(form_fields(registration, Step.CONTACT, Step.DOMICILE)),
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    statements = [q["sql"] for q in queries.captured_queries]
+    reads = [sql for sql in statements if sql.startswith("SELECT r.")]
+    assert len(reads) == 1, reads
+    if connection.features.has_select_for_update_of:
+        assert reads[0].endswith("FOR UPDATE OF r")
+    updates = [sql for sql in statements if 'UPDATE "registry_registration"' in sql]
+    assert len(updates) == 1, updates
+    registration.refresh_from_db()
+    assert registration.domicile_district_id == "357801"
+
+
+def test_a_refused_identity_page_shows_the_registration_as_stored(applicant: User) -> None:
+    # Another account registered this NIK first: the save is refused after the person was set
+    # on the locked instance; the page shows what is stored, and nothing was saved.
+    other = new_applicant()
+    taken = registration_start(actor=other, user=other)
+    client_other = signed_in(other)
+    data = form_fields(taken, Step.IDENTITY)
+    assert client_other.post(step_url(taken, Step.IDENTITY), tokened(data)).status_code == 302
+    registration = registration_start(actor=applicant, user=applicant)
+
+    response = signed_in(applicant).post(step_url(registration, Step.IDENTITY), tokened(data))
+
+    assert response.status_code in {409, 422}, response.status_code
+    registration.refresh_from_db()
+    assert registration.person_id is None
+    assert registration.full_name == ""
