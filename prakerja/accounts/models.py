@@ -8,6 +8,7 @@ refuses superuser rights to anyone who is not a superadmin.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -41,8 +42,6 @@ ADMIN_ROLES = frozenset({Role.SUPERADMIN})
 
 
 class AccountManager(UserManager["User"]):
-    _loader: RowLoader | None = None
-
     def get(self, *args: Any, **kwargs: Any) -> User:
         """``User.objects.get(pk=…)`` as one prepared statement, without building a queryset.
 
@@ -58,9 +57,7 @@ class AccountManager(UserManager["User"]):
             pk = model._meta.pk.to_python(kwargs["pk"])  # type: ignore[union-attr]
         except ValidationError:
             return super().get(*args, **kwargs)  # the ORM's own error for a malformed key
-        loader = AccountManager._loader
-        if loader is None:
-            loader = AccountManager._loader = RowLoader(model)
+        loader = user_loader()
         using = router.db_for_read(model)
         quote = connections[using].ops.quote_name
         table = quote(model._meta.db_table)
@@ -316,3 +313,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name or self.key_hash[:8]}"
+
+
+@functools.cache
+def user_loader() -> RowLoader:
+    """The one ``core.rowsql`` loader of users (session authentication, API tokens), built on
+    first use, once every model is loaded."""
+    return RowLoader(User)

@@ -14,10 +14,9 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from prakerja.accounts.models import ApiToken, User
+from prakerja.accounts.models import ApiToken, User, user_loader
 from prakerja.accounts.scopes import Actor
 from prakerja.core.hashing import secret_hash
-from prakerja.core.rowsql import RowLoader
 
 API_TOKEN_PREFIX = "pkj_"  # noqa: S105 - a public prefix, not a secret
 # Refresh ``last_used_at`` at most this often: one write per request would double the cost
@@ -45,7 +44,7 @@ def api_token_authenticate(*, key: str) -> User | None:
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_user_loader.columns('u')}, t.id, "  # noqa: S608 - names from the models
+            f"SELECT {user_loader().columns('u')}, t.id, "  # noqa: S608 - names from the models
             "(t.last_used_at IS NULL OR t.last_used_at < %s) "
             f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
             "WHERE t.key_hash = %s AND t.is_active AND u.is_active",
@@ -55,11 +54,8 @@ def api_token_authenticate(*, key: str) -> User | None:
     if row is None:
         return None
     *user_columns, token_id, stale = row
-    user = _user_loader.load([user_columns])[0]
+    user = user_loader().load([user_columns])[0]
     assert isinstance(user, User)
     if stale:
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user
-
-
-_user_loader = RowLoader(User)

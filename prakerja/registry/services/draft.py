@@ -189,15 +189,15 @@ def _draft_save(
     ones and save them together: one UPDATE, one history row naming the steps."""
     # Locked, in the statement that checks the actor's scope: two tabs saving steps at once
     # must not overwrite each other's fields. A caller that already fetched it that way in
-    # the open transaction hands it over instead of having it read a second time.
-    if locked_by_caller:
-        if not transaction.get_connection().in_atomic_block:
-            raise RuntimeError("locked_by_caller needs the caller's open transaction")
-        locked = registration
-    else:
-        locked = registration_get_for_actor(
+    # its own open transaction (the wizard's page, see ``registry.views.step_page``) hands it
+    # over instead of having it read a second time.
+    locked = (
+        registration
+        if locked_by_caller
+        else registration_get_for_actor(
             actor=actor, reference=registration.reference, for_update=True
         )
+    )
     require_editor_role(actor)
     if locked.status != Registration.Status.DRAFT:
         raise not_draft()
