@@ -7,17 +7,20 @@ flows back to back for ``--duration`` seconds:
 2. ``POST`` a new phone number: an applicant account is created and a 6-digit code is texted
    (the SMS outbox; the script reads the code from the outbox table, as the phone would);
 3. ``GET`` and ``POST /accounts/login/code/confirm/`` with the code: signed in (session);
-4. ``POST /api/v1/registrations`` (draft), then ``PATCH`` its 7 steps (identity with a new
-   generated NIK and KK, contact, domicile, work, education, consent, test), with the session
-   and CSRF header, as the wizard's JavaScript-free pages do with forms;
+4. ``POST /api/v1/registrations`` (draft), then its 7 steps (identity with a new generated NIK
+   and KK, contact, domicile, work, education, consent, test) with the session and CSRF
+   header: by default one ``PATCH /api/v1/registrations/{reference}`` per page of the wizard
+   (identity; contact and domicile; work and education; consent and test), the save-and-resume
+   points a person has on the HTML pages; with ``--per-step``, one ``PATCH …/{step}`` each;
 5. ``POST …/submit`` and ``GET /daftar/{reference}/bukti/`` (the receipt page).
 
-That is 15 requests per flow. A 503 (load shedding) is retried after its Retry-After, as the
-pages tell people to; the retries are counted. Every user comes from its own client address
-(``X-Forwarded-For`` with ``AXES_PROXY_COUNT=1``, as behind the load balancer), so the
-per-address rate limits see one person each. Receipt SMS jobs queue up (no worker runs), as in
-the surge benchmark. It uses the surge benchmark's database (``prakerja_bench``; created if
-missing) and fresh numbers each run (a random district for the NIKs, a random phone prefix).
+That is 12 requests per flow (15 with ``--per-step``). A 503 (load shedding) is retried after
+its Retry-After, as the pages tell people to; the retries are counted. Every user comes from
+its own client address (``X-Forwarded-For`` with ``AXES_PROXY_COUNT=1``, as behind the load
+balancer), so the per-address rate limits see one person each. Receipt SMS jobs queue up (no
+worker runs), as in the surge benchmark. It uses the surge benchmark's database
+(``prakerja_bench``; created if missing) and fresh numbers each run (a random district for the
+NIKs, a random phone prefix).
 
 Usage: .venv/bin/python bench/registration_flow.py [--users 8,32] [--duration 60]
 """
@@ -49,6 +52,14 @@ from gauge import speed_gauge
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 CODE = re.compile(r"(\d{6})")
 STEPS = ["identity", "contact", "domicile", "work", "education_disability", "consent", "test"]
+# The wizard's pages (registry.steps.PAGES): one PATCH each in the default flow.
+PAGES = [
+    ["identity"],
+    ["contact", "domicile"],
+    ["work", "education_disability"],
+    ["consent", "test"],
+]
+PER_STEP = False  # --per-step: one PATCH per step, as before the grouped save existed
 
 
 class FlowError(Exception):
@@ -285,9 +296,16 @@ def one_flow(browser: Browser, database: Outbox, ids: Identities, answers: dict[
         "consent": {"consent": True, "truthfulness": True},
         "test": {"answers": answers},
     }
-    for step in STEPS:
-        path = f"/api/v1/registrations/{reference}/{step}"
-        browser.api(f"step_{step}", "PATCH", path, data[step])
+    if PER_STEP:
+        for step in STEPS:
+            path = f"/api/v1/registrations/{reference}/{step}"
+            browser.api(f"step_{step}", "PATCH", path, data[step])
+    else:
+        for grouped in PAGES:
+            body = {"steps": {step: data[step] for step in grouped}}
+            browser.api(
+                "page_" + "+".join(grouped), "PATCH", f"/api/v1/registrations/{reference}", body
+            )
     done = browser.api("submit", "POST", f"/api/v1/registrations/{reference}/submit", None)
     if done["status"] != "submitted":
         raise FlowError(f"submit: {done['status']} {done['ineligibility_reasons']}")
@@ -354,7 +372,17 @@ def main() -> None:
         default=surge.DB_NAME,
         help="e.g. prakerja_bench_pages: the page benchmark's 1,000,000 existing registrations",
     )
+    parser.add_argument(
+        "--per-step",
+        action="store_true",
+        help="one PATCH per step (7) instead of one per page of the wizard (4)",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy over the first level (make bench-deps)"
+    )
     args = parser.parse_args()
+    global PER_STEP
+    PER_STEP = args.per_step
     surge.DB_NAME = args.database
     surge.DB_URL = f"postgres://postgres@127.0.0.1:5432/{args.database}"
 
@@ -400,9 +428,20 @@ def main() -> None:
             gauge_before = speed_gauge()
             own = resource.getrusage(resource.RUSAGE_SELF)
             load_before = os.getloadavg()
+            results_dir = surge.ROOT / "bench" / "results"
+            profile_out = results_dir / f"registration_flow-profile-{users}.txt"
+            profile_out.parent.mkdir(exist_ok=True)
+            profiler = (
+                surge.profile_start(server.pid, args.duration, profile_out)
+                if args.profile and not results
+                else None
+            )
             flows, timings, errors, retries, seconds = run_level(
                 port, users, args.duration, ids, answers
             )
+            if profiler is not None:
+                profiler.wait(timeout=60)
+                print(surge.profile_summary(profile_out), flush=True)
             after = surge.cpu_seconds(server.pid)
             xacts_after, statements_after = transactions(outbox), statements(outbox)
             own_after = resource.getrusage(resource.RUSAGE_SELF)

@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -520,6 +521,42 @@ def warm_up(port: int, pairs: list[tuple[str, str]]) -> None:
         )
         with contextlib.suppress(OSError):
             urllib.request.urlopen(request, timeout=10).read()  # noqa: S310 - loopback
+
+
+def profile_summary(path: Path, top: int = 30) -> str:
+    """Where the app's CPU went, from py-spy's collapsed stacks: the share of samples in
+    which each function is on the stack (inclusive), for the project's and Django's code,
+    and the functions the samples end in (self)."""
+    inclusive: dict[str, int] = defaultdict(int)
+    own: dict[str, int] = defaultdict(int)
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _space, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        frames = [
+            f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].split("/")[-1] + ")"
+            for f in stack.split(";")
+        ]
+        for frame in set(frames):
+            inclusive[frame] += count
+        own[frames[-1]] += count
+    if not total:
+        return "no samples"
+    lines = [f"{total} samples"]
+    lines.append("inclusive (project and framework):")
+    keep = ("prakerja", "django", "allauth", "axes", "ninja", "csp", "simple_history", "psycopg")
+    ranked = sorted(inclusive.items(), key=lambda item: -item[1])
+    shown = [(f, n) for f, n in ranked if any(k in f for k in keep)][:top]
+    lines += [f"  {100 * n / total:5.1f} %  {f}" for f, n in shown]
+    lines.append("self:")
+    lines += [
+        f"  {100 * n / total:5.1f} %  {f}"
+        for f, n in sorted(own.items(), key=lambda i: -i[1])[:top]
+    ]
+    return "\n".join(lines)
 
 
 def profile_start(server_pid: int, duration: int, out: Path) -> subprocess.Popen[bytes] | None:

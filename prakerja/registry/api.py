@@ -30,10 +30,14 @@ from prakerja.registry.selectors import (
     registration_get_for_actor,
     registration_missing_steps,
 )
-from prakerja.registry.services.draft import registration_update_draft
+from prakerja.registry.services.draft import (
+    registration_update_draft,
+    registration_update_draft_all,
+)
 from prakerja.registry.services.programme import programme_default
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.services.submission import registration_submit_by_reference
+from prakerja.registry.steps import Step
 
 router = Router(auth=API_AUTH)
 
@@ -126,6 +130,21 @@ class StepIn(Schema):
     )
 
 
+class StepsIn(Schema):
+    """Several steps at once, each with the fields of its own step (``StepIn``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    steps: dict[StepCode, StepIn] = Field(
+        ...,
+        min_length=1,
+        description=(
+            "Langkah yang diisi sekaligus, mis. satu halaman formulir: "
+            '{"contact": {...}, "domicile": {...}}'
+        ),
+    )
+
+
 def _actor(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]
     assert isinstance(user, User)
@@ -178,6 +197,39 @@ def registration_create(request: HttpRequest) -> Status[dict[str, Any]]:
 )
 def registration_status(request: HttpRequest, reference: ReferencePath) -> dict[str, Any]:
     return _out(registration_get_for_actor(actor=_actor(request), reference=reference))
+
+
+@router.patch(
+    "/{reference}",
+    response={200: RegistrationOut, **ERRORS},
+    summary="Isi beberapa langkah sekaligus",
+    description=(
+        "Menyimpan beberapa langkah sebagai draf dalam satu permintaan, mis. langkah-langkah "
+        "satu halaman formulir. Semua langkah diperiksa; bila ada isian yang salah, tidak ada "
+        "yang disimpan dan jawaban 400 memuat setiap galat dengan nama langkahnya "
+        "(errors[].field, mis. contact.phone). NIK yang sudah terdaftar di akun lain dijawab "
+        "409 (registration.nik_taken); terlalu banyak NIK berbeda dalam satu jam dijawab 429 "
+        "(registration.nik_rate_limited) dengan Retry-After."
+    ),
+)
+@idempotent
+def registration_steps_update(
+    request: HttpRequest, reference: ReferencePath, payload: StepsIn
+) -> dict[str, Any]:
+    actor = _actor(request)
+    steps: dict[Step | str, dict[str, Any]] = {
+        step: data.model_dump(exclude_unset=True) for step, data in payload.steps.items()
+    }
+    identity = steps.get(Step.IDENTITY.value)
+    if identity is None:
+        # No NIK in it: the service's locked read is the only one.
+        registration = registration_update_draft_all(actor=actor, reference=reference, steps=steps)
+        return _out(registration)
+    # The NIK throttle runs before anything is looked up by NIK, on the registration as stored.
+    current = registration_get_for_actor(actor=actor, reference=reference)
+    with nik_guard(request, actor=actor, registration=current, step=Step.IDENTITY, data=identity):
+        registration = registration_update_draft_all(actor=actor, reference=reference, steps=steps)
+    return _out(registration)
 
 
 @router.post(

@@ -278,3 +278,36 @@ def registration_update_draft_steps(
     return _draft_save(
         actor=actor, registration=registration, steps=parsed, locked_by_caller=locked_by_caller
     )
+
+
+@transaction.atomic
+def registration_update_draft_all(
+    *, actor: Actor, reference: str, steps: Mapping[Step | str, Mapping[str, Any]]
+) -> Registration:
+    """Validate and save several steps in one write, all or none (the API's grouped save).
+
+    The registration is read once, locked, in the statement that checks the actor's scope
+    (404 outside it). Each step is checked by its own form, in wizard order, as if sent one
+    by one. If any step is refused nothing is written, and ``StepInvalid`` lists every field
+    error of every refused step, each field named ``<step>.<field>`` (``contact.phone``).
+    """
+    parsed = {_step_parse(step): data for step, data in steps.items()}
+    registration = registration_get_for_actor(actor=actor, reference=reference, for_update=True)
+    result = _draft_save(
+        actor=actor, registration=registration, steps=parsed, locked_by_caller=True
+    )
+    if result.errors:
+        # Raised inside this transaction: the valid steps' writes are rolled back with it.
+        raise StepInvalid(
+            [
+                ApplicationError(
+                    error.code,
+                    error.message,
+                    field=f"{step.value}.{error.field}" if error.field else step.value,
+                    status=error.status,
+                )
+                for step, refused in result.errors.items()
+                for error in refused.errors
+            ]
+        )
+    return result.registration
