@@ -1,7 +1,29 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def last_login_stamp(sender: Any, user: Any, **kwargs: Any) -> None:
+    """Django's ``update_last_login`` without ``save()``: one UPDATE of the one column.
+
+    ``last_login`` is left out of the account's history (``User.history``), so ``save()`` would
+    only add a history row identical to the one before it, one per sign-in; the sign-in itself
+    is recorded by axes's access log.
+    """
+    from django.utils import timezone
+
+    user.last_login = timezone.now()
+    type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)
 
 
 class AccountsConfig(AppConfig):
     name = "prakerja.accounts"
     verbose_name = _("Akun")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        # Same dispatch_uid as django.contrib.auth's: replaces its receiver, never runs beside.
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(last_login_stamp, dispatch_uid="update_last_login")

@@ -80,14 +80,17 @@ class PhoneLoginCodeForm(RequestLoginCodeForm):
                 _("Terlalu banyak permintaan kode. Tunggu beberapa menit, lalu coba lagi."),
                 code="too_many_code_requests",
             )
-        user = adapter.get_user_by_phone(phone)
-        if user is not None and getattr(user, "role", None) != Role.APPLICANT:
-            user = None
-        elif user is None and adapter.is_open_for_signup(request):
+        user: Any
+        if adapter.is_open_for_signup(request):
+            # One lookup: the applicant's account, created when there is none.
             try:
                 user, _created = applicant_get_or_create_by_phone(phone=phone)
             except ApplicationError:
-                # Lost a race to a staff account for the number: answer as for unknown.
+                # A staff number (or a race lost to one): answered as an unknown number.
+                user = None
+        else:
+            user = adapter.get_user_by_phone(phone)
+            if user is not None and getattr(user, "role", None) != Role.APPLICANT:
                 user = None
         self._user = user
         return phone

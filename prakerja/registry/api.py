@@ -26,7 +26,6 @@ from prakerja.registry.models import Registration
 from prakerja.registry.nik_guard import nik_guard
 from prakerja.registry.references import MAX_INPUT_LENGTH
 from prakerja.registry.selectors import (
-    registration_for_user,
     registration_get_for_actor,
     registration_missing_steps,
 )
@@ -34,8 +33,7 @@ from prakerja.registry.services.draft import (
     registration_update_draft,
     registration_update_draft_all,
 )
-from prakerja.registry.services.programme import programme_default
-from prakerja.registry.services.registration import registration_start
+from prakerja.registry.services.registration import registration_get_or_start
 from prakerja.registry.services.submission import registration_submit_by_reference
 from prakerja.registry.steps import Step
 
@@ -184,9 +182,8 @@ def registration_create(request: HttpRequest) -> Status[dict[str, Any]]:
             RegistryErrorCode.APPLICANT_ONLY,
             _("Hanya akun pendaftar yang dapat memulai pendaftarannya sendiri."),
         )
-    existing = registration_for_user(user=user, programme=programme_default())
-    registration = existing or registration_start(actor=user, user=user)
-    return Status(200 if existing else 201, _out(registration))
+    registration, created = registration_get_or_start(actor=user, user=user)
+    return Status(201 if created else 200, _out(registration))
 
 
 @router.get(

@@ -269,9 +269,13 @@ def entry(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     if user.role != Role.APPLICANT:
         return render(request, "registry/entry.html", {"staff": True})
-    existing = registration_for_user(user=user, programme=programme_default())
-    if request.method == "POST" or existing is not None:
-        registration = existing or registration_start(actor=user, user=user)
+    # A POST starts the registration or returns the one the account has: one locked read.
+    registration = (
+        registration_start(actor=user, user=user)
+        if request.method == "POST"
+        else registration_for_user(user=user, programme=programme_default())
+    )
+    if registration is not None:
         if registration.status != Registration.Status.DRAFT:
             return redirect("registry:status", registration.reference)
         missing = registration_missing_steps(registration)

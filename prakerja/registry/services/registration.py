@@ -25,7 +25,6 @@ from prakerja.registry.services.programme import programme_default
 REFERENCE_ATTEMPTS = 8
 
 
-@transaction.atomic
 def registration_start(
     *,
     actor: Actor,
@@ -34,7 +33,25 @@ def registration_start(
     post: Post | None = None,
     programme: Programme | None = None,
 ) -> Registration:
-    """Start ``user``'s registration as a draft, or return the one they already have.
+    """Start ``user``'s registration as a draft, or return the one they already have (see
+    ``registration_get_or_start``)."""
+    registration, _created = registration_get_or_start(
+        actor=actor, user=user, channel=channel, post=post, programme=programme
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_get_or_start(
+    *,
+    actor: Actor,
+    user: User,
+    channel: Channel | str = Channel.ONLINE,
+    post: Post | None = None,
+    programme: Programme | None = None,
+) -> tuple[Registration, bool]:
+    """Start ``user``'s registration as a draft, or return the one they already have; the
+    flag says whether it was started now.
 
     ``actor`` is the applicant themself (channel online) or staff acting on their behalf: an
     officer at their own post (channel post; ``post`` defaults to theirs), a call-centre agent
@@ -88,7 +105,7 @@ def registration_start(
             registration.assisted_by = actor
             audit_as(registration, actor=actor, reason="dilanjutkan oleh posko")
             registration.save(update_fields=["assisted_post", "assisted_by", "updated_at"])
-        return registration
+        return registration, False
 
     for _attempt in range(REFERENCE_ATTEMPTS):
         registration = Registration(
@@ -111,9 +128,9 @@ def registration_start(
             raced = Registration.objects.filter(user=user, programme=programme).first()
             if raced is not None:
                 # A double click started the same account twice; the first insert won.
-                return raced
+                return raced, False
             continue
-        return registration
+        return registration, True
     raise ApplicationError(
         RegistryErrorCode.REFERENCE_EXHAUSTED,
         _("Nomor pendaftaran tidak dapat dibuat saat ini. Silakan coba lagi."),
