@@ -93,6 +93,16 @@ class TestNewApplicant:
         assert _signed_in_as(client) == user.pk
         user.refresh_from_db()
         assert user.phone_verified_at is not None
+        # The account's history says when and by whom the number was proved, and nothing else
+        # is written for the sign-in itself (last_login is outside the history).
+        reasons = list(
+            user.history.order_by("history_id").values_list(
+                "history_change_reason", "history_user_id", "phone_verified_at"
+            )
+        )
+        assert reasons[1:] == [
+            ("nomor HP terverifikasi dengan kode SMS", user.pk, user.phone_verified_at)
+        ]
         # Applicants have no TOTP step and reach their pages.
         assert client.get(DASHBOARD).status_code == 200
 
