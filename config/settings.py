@@ -111,7 +111,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Above everything that can answer early (load shedding, the database-down page), so that
     # every response carries the policy.
-    "csp.middleware.CSPMiddleware",
+    "prakerja.core.middleware.ContentSecurityPolicyMiddleware",
     "prakerja.core.shedding.LoadSheddingMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

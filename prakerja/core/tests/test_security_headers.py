@@ -87,3 +87,38 @@ def test_no_template_has_inline_script_or_event_handler_attributes() -> None:
         if re.search(r"hx-on[:-]|[\"']js:|[\"']javascript:", text):
             offenders.append(f"{path}: htmx script attribute (needs eval)")
     assert offenders == []
+
+
+def _through_policy_middleware(response_attrs: dict[str, object], nonce: bool = False) -> str:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from prakerja.core.middleware import ContentSecurityPolicyMiddleware
+
+    def view(request: object) -> HttpResponse:
+        response = HttpResponse("ok")
+        for name, value in response_attrs.items():
+            setattr(response, name, value)
+        if nonce:
+            str(request.csp_nonce)  # type: ignore[attr-defined]
+        return response
+
+    request = RequestFactory().get("/")
+    response = ContentSecurityPolicyMiddleware(view)(request)  # type: ignore[arg-type]
+    return str(response.get("Content-Security-Policy", ""))
+
+
+def test_the_policy_built_once_is_django_csps_own() -> None:
+    from csp.utils import build_policy
+
+    assert _through_policy_middleware({}) == build_policy()
+    assert _through_policy_middleware({}) == _through_policy_middleware({})
+
+
+def test_a_per_view_change_or_a_nonce_still_goes_through_django_csp() -> None:
+    changed = _through_policy_middleware({"_csp_update": {"img-src": ["https://peta.example"]}})
+    assert "https://peta.example" in _directives(changed)["img-src"]
+    assert _through_policy_middleware({"_csp_exempt": True}) == ""
+    # A nonce asked for during the view: django-csp builds the header (this policy names no
+    # nonce source, so it reads the same).
+    assert _directives(_through_policy_middleware({}, nonce=True))["script-src"] == ["'self'"]
