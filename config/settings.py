@@ -231,11 +231,8 @@ else:
 # With Redis, sessions are read from it and written through to the database (cached_db): a
 # page costs PostgreSQL no session query, and losing Redis signs nobody out. Without it (the
 # demo), the database alone: every gunicorn worker must see every session.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+# Django's stores without the lookup before each new key (prakerja.core.sessions).
+SESSION_ENGINE = "prakerja.core.sessions.cached_db" if REDIS_URL else "prakerja.core.sessions.db"
 
 # --- Background jobs (django-tasks; Django 6 moves this to django.tasks unchanged) ---------
 TASKS = {

@@ -7,6 +7,7 @@ Thin: parse (schemas cap every length, so no body reaches a service unbounded), 
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -218,14 +219,18 @@ def registration_steps_update(
         step: data.model_dump(exclude_unset=True) for step, data in payload.steps.items()
     }
     identity = steps.get(Step.IDENTITY.value)
-    if identity is None:
-        # No NIK in it: the service's locked read is the only one.
-        registration = registration_update_draft_all(actor=actor, reference=reference, steps=steps)
-        return _out(registration)
-    # The NIK throttle runs before anything is looked up by NIK, on the registration as stored.
-    current = registration_get_for_actor(actor=actor, reference=reference)
-    with nik_guard(request, actor=actor, registration=current, step=Step.IDENTITY, data=identity):
-        registration = registration_update_draft_all(actor=actor, reference=reference, steps=steps)
+
+    def guard(locked: Registration) -> AbstractContextManager[None]:
+        # The NIK throttle, before anything is looked up by NIK, on the registration as
+        # locked by the service: one read of it.
+        assert identity is not None
+        return nik_guard(
+            request, actor=actor, registration=locked, step=Step.IDENTITY, data=identity
+        )
+
+    registration = registration_update_draft_all(
+        actor=actor, reference=reference, steps=steps, guard=guard if identity is not None else None
+    )
     return _out(registration)
 
 

@@ -105,6 +105,7 @@ def _through_policy_middleware(response_attrs: dict[str, object], nonce: bool = 
 
     request = RequestFactory().get("/")
     response = ContentSecurityPolicyMiddleware(view)(request)  # type: ignore[arg-type]
+    assert isinstance(response, HttpResponse)
     return str(response.get("Content-Security-Policy", ""))
 
 

@@ -7,8 +7,8 @@ wizard and the API share); what is left here is what a step writes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import nullcontext
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -282,7 +282,11 @@ def registration_update_draft_steps(
 
 @transaction.atomic
 def registration_update_draft_all(
-    *, actor: Actor, reference: str, steps: Mapping[Step | str, Mapping[str, Any]]
+    *,
+    actor: Actor,
+    reference: str,
+    steps: Mapping[Step | str, Mapping[str, Any]],
+    guard: Callable[[Registration], AbstractContextManager[None]] | None = None,
 ) -> Registration:
     """Validate and save several steps in one write, all or none (the API's grouped save).
 
@@ -290,12 +294,20 @@ def registration_update_draft_all(
     (404 outside it). Each step is checked by its own form, in wizard order, as if sent one
     by one. If any step is refused nothing is written, and ``StepInvalid`` lists every field
     error of every refused step, each field named ``<step>.<field>`` (``contact.phone``).
+
+    ``guard``: a context manager around the checks and the save, given the locked
+    registration (the API's NIK throttle, ``registry.nik_guard``, which needs the request).
     """
     parsed = {_step_parse(step): data for step, data in steps.items()}
     registration = registration_get_for_actor(actor=actor, reference=reference, for_update=True)
-    result = _draft_save(
-        actor=actor, registration=registration, steps=parsed, locked_by_caller=True
-    )
+    with guard(registration) if guard is not None else nullcontext():
+        return _draft_save_all(actor=actor, registration=registration, steps=parsed)
+
+
+def _draft_save_all(
+    *, actor: Actor, registration: Registration, steps: Mapping[Step, Mapping[str, Any]]
+) -> Registration:
+    result = _draft_save(actor=actor, registration=registration, steps=steps, locked_by_caller=True)
     if result.errors:
         # Raised inside this transaction: the valid steps' writes are rolled back with it.
         raise StepInvalid(

@@ -197,11 +197,12 @@ def test_malformed_group_bodies_get_a_4xx_never_a_5xx(applicant: User, body: Any
     assert set(error) >= {"code", "message", "field"}
 
 
-def test_a_group_without_identity_reads_the_registration_once(applicant: User) -> None:
+@pytest.mark.parametrize("page", [PAGES[0], PAGES[1]], ids=["identity", "contact+domicile"])
+def test_a_group_reads_the_registration_once(applicant: User, page: tuple[Step, ...]) -> None:
     registration = registration_start(actor=applicant, user=applicant)
     api = Api(api_token_create(user=applicant))
     api.call("get", f"{API}/{registration.reference}")  # the token was used a moment ago
-    body = page_body(registration.programme, PAGES[1])
+    body = page_body(registration.programme, page)
     with CaptureQueriesContext(connection) as queries:
         status, _answer = api.call("patch", f"{API}/{registration.reference}", body)
     assert status == 200

@@ -1,0 +1,7 @@
+from django.contrib.sessions.backends import cached_db
+
+from prakerja.core.sessions import FreshKeyMixin
+
+
+class SessionStore(FreshKeyMixin, cached_db.SessionStore):
+    pass
