@@ -14,7 +14,7 @@ flows back to back for ``--duration`` seconds:
    points a person has on the HTML pages; with ``--per-step``, one ``PATCH …/{step}`` each;
 5. ``POST …/submit`` and ``GET /daftar/{reference}/bukti/`` (the receipt page).
 
-That is 12 requests per flow (15 with ``--per-step``). A 503 (load shedding) is retried after
+That is 11 requests per flow (14 with ``--per-step``). A 503 (load shedding) is retried after
 its Retry-After, as the pages tell people to; the retries are counted. Every user comes from
 its own client address (``X-Forwarded-For`` with ``AXES_PROXY_COUNT=1``, as behind the load
 balancer), so the per-address rate limits see one person each. Receipt SMS jobs queue up (no
