@@ -7,7 +7,6 @@ Thin: parse (schemas cap every length, so no body reaches a service unbounded), 
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -219,17 +218,17 @@ def registration_steps_update(
         step: data.model_dump(exclude_unset=True) for step, data in payload.steps.items()
     }
     identity = steps.get(Step.IDENTITY.value)
-
-    def guard(locked: Registration) -> AbstractContextManager[None]:
-        # The NIK throttle, before anything is looked up by NIK, on the registration as
-        # locked by the service: one read of it.
-        assert identity is not None
-        return nik_guard(
+    # With a NIK in it: the NIK throttle, before anything is looked up by NIK, on the row the
+    # service locked (one read of the registration).
+    guard = (
+        None
+        if identity is None
+        else lambda locked: nik_guard(
             request, actor=actor, registration=locked, step=Step.IDENTITY, data=identity
         )
-
+    )
     registration = registration_update_draft_all(
-        actor=actor, reference=reference, steps=steps, guard=guard if identity is not None else None
+        actor=actor, reference=reference, steps=steps, guard=guard
     )
     return _out(registration)
 
