@@ -1,21 +1,120 @@
-"""Django's database session stores (``db``, and ``cached_db`` with Redis) without the lookup
-that precedes each new session key.
+"""Django's database session stores (``db``, and ``cached_db`` with Redis), each write one
+statement.
 
-Django draws a new key (32 characters of 36, 165 bits) and asks the store whether it exists
-before using it: a ``SELECT`` on ``django_session`` (and a Redis ``EXISTS`` with
-``cached_db``) at every sign-in and every first page of a visitor. The store's ``create`` then
-inserts the row with ``must_create``, and the primary key refuses a duplicate (Django retries
-with a new key on ``CreateError``), so the lookup protects nothing the insert does not.
+Django's stores spend round trips that protect nothing here:
+
+* **A lookup before each new key.** Django draws a key (32 characters of 36, 165 bits) and asks
+  whether it exists (a ``SELECT``, and a Redis ``EXISTS`` with ``cached_db``). The insert's
+  primary key already refuses a duplicate, and ``create`` draws again on ``CreateError``.
+* **A transaction around each write.** ``save`` wraps its single ``INSERT`` or ``UPDATE`` in
+  ``transaction.atomic``: ``BEGIN`` and ``COMMIT`` around it in autocommit. One statement is
+  atomic on its own; a savepoint is kept only inside a caller's transaction, where a refused
+  insert must not abort it.
+* **Two writes at sign-in.** ``cycle_key`` (called by ``login``) inserts the new key at once
+  with the old data, and the response then writes it again with the signed-in data: here the
+  new key is inserted once, by the response's save. The old key is deleted at once, as in
+  Django, so it stops working the moment the person signs in (no session fixation).
+* **A read before a delete.** ``delete`` fetched the row, then deleted it by its key in a
+  transaction: here one ``DELETE``.
+
 Set as ``SESSION_ENGINE = "prakerja.core.sessions.cached_db"`` (or ``….db``).
 """
 
 from __future__ import annotations
 
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+import logging
+from typing import Any
+
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils.crypto import get_random_string
 
+logger = logging.getLogger("django.contrib.sessions")
 
-class FreshKeyMixin:
+
+class LeanStoreMixin:
+    """Over ``django.contrib.sessions.backends.db.SessionStore`` (or its ``cached_db``)."""
+
+    # A key drawn by cycle_key, inserted by the next save.
+    _insert_pending = False
+
     def _get_new_session_key(self) -> str:
         # Uniqueness is the insert's job (``create`` → ``save(must_create=True)``).
         return get_random_string(32, VALID_KEY_CHARS)
+
+    def cycle_key(self) -> None:
+        store: Any = self
+        data = store._session
+        key = store.session_key
+        store._session_key = self._get_new_session_key()
+        self._insert_pending = True
+        store.modified = True
+        store._session_cache = data
+        if key:
+            store.delete(key)
+
+    def save(self, must_create: bool = False) -> None:
+        store: Any = self
+        if store.session_key is None:
+            return store.create()  # type: ignore[no-any-return]
+        if self._insert_pending:
+            while True:
+                try:
+                    self._write(must_create=True)
+                except CreateError:
+                    store._session_key = self._get_new_session_key()
+                    continue
+                self._insert_pending = False
+                break
+        else:
+            self._write(must_create=must_create)
+        cache = getattr(store, "_cache", None)
+        if cache is not None:  # cached_db: as its own save does after the database
+            try:
+                cache.set(store.cache_key, store._session, store.get_expiry_age())
+            except Exception:
+                logger.exception("Error saving to cache (%s)", cache)
+        return None
+
+    def _write(self, *, must_create: bool) -> None:
+        store: Any = self
+        data = store._get_session(no_load=must_create)
+        obj = store.create_model_instance(data)
+        using = router.db_for_write(store.model, instance=obj)
+        connection = transaction.get_connection(using)
+        # A savepoint only where a refused insert would otherwise abort the caller's transaction.
+        guard = (
+            transaction.atomic(using=using)
+            if must_create and connection.in_atomic_block
+            else transaction.mark_for_rollback_on_error(using=using)
+        )
+        try:
+            with guard:
+                obj.save(force_insert=must_create, force_update=not must_create, using=using)
+        except IntegrityError:
+            if must_create:
+                raise CreateError from None
+            raise
+        except DatabaseError:
+            if not must_create:
+                raise UpdateError from None
+            raise
+
+    def delete(self, session_key: str | None = None) -> None:
+        store: Any = self
+        if session_key is None:
+            if store.session_key is None:
+                return
+            session_key = store.session_key
+        # One statement: a queryset's delete() runs in a transaction of its own.
+        using = router.db_for_write(store.model)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {connection.ops.quote_name(store.model._meta.db_table)} "  # noqa: S608
+                f"WHERE {connection.ops.quote_name('session_key')} = %s",
+                [session_key],
+            )
+        cache = getattr(store, "_cache", None)
+        if cache is not None:
+            cache.delete(store.cache_key_prefix + session_key)

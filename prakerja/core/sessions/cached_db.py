@@ -1,7 +1,7 @@
 from django.contrib.sessions.backends import cached_db
 
-from prakerja.core.sessions import FreshKeyMixin
+from prakerja.core.sessions import LeanStoreMixin
 
 
-class SessionStore(FreshKeyMixin, cached_db.SessionStore):
+class SessionStore(LeanStoreMixin, cached_db.SessionStore):
     pass

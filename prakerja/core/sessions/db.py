@@ -1,7 +1,7 @@
 from django.contrib.sessions.backends import db
 
-from prakerja.core.sessions import FreshKeyMixin
+from prakerja.core.sessions import LeanStoreMixin
 
 
-class SessionStore(FreshKeyMixin, db.SessionStore):
+class SessionStore(LeanStoreMixin, db.SessionStore):
     pass
