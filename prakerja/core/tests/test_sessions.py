@@ -11,9 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from prakerja.accounts.models import User
-from prakerja.notifications.models import OutboxMessage
-
 from prakerja.core.sessions import cached_db, db
+from prakerja.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -134,9 +133,9 @@ def test_outside_a_transaction_a_write_opens_none(
     opened: list[bool] = []
     original = connection.set_autocommit
 
-    def spy(autocommit: bool, *args: object, **kwargs: object) -> None:
+    def spy(autocommit: bool, force_begin_transaction_with_broken_autocommit: bool = False) -> None:
         opened.append(autocommit)
-        original(autocommit, *args, **kwargs)
+        original(autocommit, force_begin_transaction_with_broken_autocommit)
 
     monkeypatch.setattr(connections["default"], "set_autocommit", spy)
     session = store()
