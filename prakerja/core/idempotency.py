@@ -31,6 +31,9 @@ and runs. So no claim is ever seen "in progress" by another request, a retry aft
 never waits, and an acknowledged response is always replayable. An answer that must not be
 kept (5xx/401/403/408/409/429, a form re-rendered with its errors) deletes the claim in the
 same transaction. A duplicate arriving from inside the first's own handler gets 409.
+The services the handler calls (``@service_atomic``) skip their savepoints: a refusal raised
+from one rolls the whole transaction back instead, and an answer to keep is then stored on its
+own (``core.units``).
 Records older than 24 hours are pruned (``manage.py idempotency_prune``); a record left
 ``in_progress`` by the earlier two-transaction protocol is taken over after
 ``IDEMPOTENCY_STALE_SECONDS``.
@@ -64,6 +67,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.core.errors import ApplicationError, CoreError
 from prakerja.core.hashing import secret_hash
 from prakerja.core.models import IdempotencyRecord
+from prakerja.core.units import unit_of_work
 
 KEY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -325,13 +329,48 @@ def _claimed_run(
         claim = idempotency_claim(scope=scope, key=key, fingerprint=fingerprint)
         if not claim.claimed:
             return replayed(claim.record)
-        response = handler()
+        # The services the handler calls skip their savepoints (core.units).
+        with unit_of_work() as unit:
+            response = handler()
         body = keep(response)
-        if body is None:
+        if unit.refused:
+            # A service refused after the handler entered it: nothing of this transaction is
+            # committed, the claim included (as a savepoint would have undone the service).
+            transaction.set_rollback(True)
+        elif body is None:
             idempotency_release(record=claim.record)
         else:
             _complete(claim.record, response, body)
+    if unit.refused and body is not None:
+        _answer_store(scope=scope, key=key, fingerprint=fingerprint, response=response, body=body)
     return response
+
+
+def _answer_store(
+    *, scope: str, key: str, fingerprint: str, response: HttpResponseBase, body: str
+) -> None:
+    """Keep the answer of a rolled-back run (a refusal to replay), in a statement of its own.
+
+    A duplicate that claimed the key in between keeps its own answer."""
+    q = connection.ops.quote_name
+    columns = ", ".join(q(name) for name in (*_CLAIM_COLUMNS, "response_status"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(IdempotencyRecord._meta.db_table)} ({columns}) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            f"ON CONFLICT ({q('scope')}, {q('key')}) DO NOTHING",
+            [
+                scope,
+                key,
+                fingerprint,
+                IdempotencyRecord.Status.DONE,
+                body,
+                response.get("Content-Type", "")[:100],
+                response.get("Location", "")[:500],
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                response.status_code,
+            ],
+        )
 
 
 def _keep_api_response(response: HttpResponseBase) -> str | None:

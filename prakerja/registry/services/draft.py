@@ -20,6 +20,7 @@ from prakerja.accounts.scopes import Actor
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound
 from prakerja.core.rowsql import update_with_history
+from prakerja.core.units import service_atomic
 from prakerja.identity.services import person_get_or_create, person_kk_set
 from prakerja.registry.errors import RegistryErrorCode, StepInvalid, nik_taken, not_draft
 from prakerja.registry.forms import STEP_FORMS, ConsentForm, StepForm, TestForm
@@ -237,7 +238,7 @@ def _draft_save(
     return DraftSave(registration=locked, saved=tuple(saved), errors=errors)
 
 
-@transaction.atomic
+@service_atomic
 def registration_update_draft(
     *, actor: Actor, registration: Registration, step: Step | str, data: Mapping[str, Any]
 ) -> Registration:
@@ -254,7 +255,7 @@ def registration_update_draft(
     return result.registration
 
 
-@transaction.atomic
+@service_atomic
 def registration_update_draft_steps(
     *,
     actor: Actor,
@@ -280,7 +281,7 @@ def registration_update_draft_steps(
     )
 
 
-@transaction.atomic
+@service_atomic
 def registration_update_draft_all(
     *,
     actor: Actor,

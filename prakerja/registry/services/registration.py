@@ -10,6 +10,7 @@ from prakerja.accounts.scopes import Actor, Capability, actor_can, actor_role
 from prakerja.assistance.models import Post
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.core.units import service_atomic
 from prakerja.identity.nik import nik_parse
 from prakerja.identity.services import person_get_or_create
 from prakerja.registry.errors import RegistryErrorCode, not_draft
@@ -41,7 +42,7 @@ def registration_start(
     return registration
 
 
-@transaction.atomic
+@service_atomic
 def registration_get_or_start(
     *,
     actor: Actor,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +10,7 @@ from prakerja.accounts.scopes import Actor
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
 from prakerja.core.rowsql import update_with_history
+from prakerja.core.units import service_atomic
 from prakerja.registry.eligibility import (
     family_card_place,
     int_parameter,
@@ -37,7 +37,7 @@ def registration_submit(*, actor: Actor, registration: Registration) -> Registra
     return registration_submit_by_reference(actor=actor, reference=registration.reference)
 
 
-@transaction.atomic
+@service_atomic
 def registration_submit_by_reference(*, actor: Actor, reference: str) -> Registration:
     """``registration_submit`` for a caller that has only the reference (the API): the
     registration is fetched once, scope-checked and locked in the same query."""
