@@ -362,6 +362,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # every address (prakerja.accounts.lockout), with the same limit and cool-off.
 AXES_LOCKOUT_PARAMETERS = "prakerja.accounts.lockout.lockout_parameters"
 AXES_LOCKOUT_CALLABLE = "prakerja.accounts.lockout.lockout_response"
+# axes's database handler, its sweep of expired attempts hourly instead of at every sign-in.
+AXES_HANDLER = "prakerja.accounts.lockout.LockoutHandler"
 # Not kept in the attempt rows: a code typed at the second-factor step.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password", "code"]
 MFA_FORMS = {

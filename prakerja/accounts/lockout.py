@@ -15,12 +15,16 @@ like every other lockout: after ``AXES_COOLOFF_TIME``, or when an admin deletes 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 SECOND_FACTOR_PREFIX = "2fa:"
 
@@ -61,3 +65,30 @@ def lockout_response(
     }
     status = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=status)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """axes's database handler without its sweep of expired attempts on every sign-in.
+
+    axes deletes every attempt older than the cool-off at each sign-in, failed sign-in and
+    sign-out: ``attempt_time <=`` a threshold, a column without an index, so each sign-in
+    scans the whole table, and under a password-guessing storm (the table at its largest) every
+    applicant's sign-in pays for it. Expired attempts count for nothing (axes only counts
+    attempts newer than the cool-off), so the sweep runs hourly instead
+    (``lockout_attempts_prune``, ``core.periodic``). Set as ``AXES_HANDLER``.
+    """
+
+    def clean_expired_user_attempts(
+        self, request: HttpRequest | None = None, credentials: dict[str, Any] | None = None
+    ) -> int:
+        return 0
+
+
+def lockout_attempts_prune(*, now: datetime | None = None) -> int:
+    """Delete the attempts older than the cool-off (axes's own sweep); returns how many."""
+    cool_off = get_cool_off(None)
+    if cool_off is None:  # no cool-off: attempts never expire
+        return 0
+    threshold = (now or timezone.now()) - cool_off
+    _total, by_model = AccessAttempt.objects.filter(attempt_time__lte=threshold).delete()
+    return by_model.get(AccessAttempt._meta.label, 0)

@@ -40,6 +40,12 @@ DAILY = dt.timedelta(days=1)
 SCHEDULE: tuple[Periodic, ...] = (
     # Idempotency keys and form tokens live 24 hours; an hourly sweep keeps the table small.
     Periodic("idempotency_prune", "prakerja.core.tasks.idempotency_prune_periodic", HOURLY),
+    # Sign-in attempts past the lockout's cool-off (axes swept them at every sign-in).
+    Periodic(
+        "lockout_attempts_prune",
+        "prakerja.accounts.tasks.lockout_attempts_prune_periodic",
+        HOURLY,
+    ),
     # Finished job rows (receipt SMS, reminders) older than 14 days, at night.
     Periodic(
         "task_results_prune",
