@@ -22,18 +22,17 @@ Set as ``SESSION_ENGINE = "prakerja.core.sessions.cached_db"`` (or ``….db``).
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.utils.crypto import get_random_string
 
-logger = logging.getLogger("django.contrib.sessions")
-
 
 class LeanStoreMixin:
-    """Over ``django.contrib.sessions.backends.db.SessionStore`` (or its ``cached_db``)."""
+    """Over ``django.contrib.sessions.backends.db.SessionStore``: its database writes only.
+    ``cached_db`` puts its own cache reads and writes around them (``cached_db.SessionStore``
+    sits above this in the method order)."""
 
     # A key drawn by cycle_key, inserted by the next save.
     _insert_pending = False
@@ -68,12 +67,6 @@ class LeanStoreMixin:
                 break
         else:
             self._write(must_create=must_create)
-        cache = getattr(store, "_cache", None)
-        if cache is not None:  # cached_db: as its own save does after the database
-            try:
-                cache.set(store.cache_key, store._session, store.get_expiry_age())
-            except Exception:
-                logger.exception("Error saving to cache (%s)", cache)
         return None
 
     def _write(self, *, must_create: bool) -> None:
@@ -115,6 +108,3 @@ class LeanStoreMixin:
                 f"WHERE {connection.ops.quote_name('session_key')} = %s",
                 [session_key],
             )
-        cache = getattr(store, "_cache", None)
-        if cache is not None:
-            cache.delete(store.cache_key_prefix + session_key)
