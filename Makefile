@@ -37,7 +37,7 @@ typecheck: install
 	$(BIN)/mypy .
 
 # What bench/ needs besides the app: wrk and pgbench (Debian packages, as root) and the
-# `bench` dependency group (py-spy, granian). `make install` leaves the group out again.
+# `bench` dependency group (py-spy). `make install` leaves the group out again.
 bench-deps: install
 	$(BIN)/uv sync --frozen --quiet --group bench
 	command -v wrk >/dev/null && command -v pgbench >/dev/null || \

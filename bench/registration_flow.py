@@ -368,6 +368,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument(
+        "--server",
+        choices=["granian", "gunicorn"],
+        default="granian",
+        help="the app server (scripts/app_server.sh runs granian; gunicorn: the alternative)",
+    )
+    parser.add_argument(
         "--database",
         default=surge.DB_NAME,
         help="e.g. prakerja_bench_pages: the page benchmark's 1,000,000 existing registrations",
@@ -413,7 +419,7 @@ def main() -> None:
     # Behind the load balancer: the client address is the last X-Forwarded-For entry.
     os.environ["AXES_PROXY_COUNT"] = "1"
     port = surge.free_port()
-    server = surge.server_start(port, args.workers, args.threads, "gthread")
+    server = surge.server_start(port, args.workers, args.threads, "gthread", args.server)
     outbox = Outbox()  # the counters' connection
     results: list[dict[str, Any]] = []
     levels = [int(u) for u in args.users.split(",")]
@@ -448,6 +454,7 @@ def main() -> None:
             count = max(len(flows), 1)
             result = {
                 "users": users,
+                "server": args.server,
                 "flows": len(flows),
                 "flows_per_s": len(flows) / seconds,
                 "flow_p50_ms": pct(flows, 0.50),

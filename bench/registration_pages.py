@@ -421,6 +421,12 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument(
+        "--server",
+        choices=["granian", "gunicorn"],
+        default="granian",
+        help="the app server (scripts/app_server.sh runs granian; gunicorn: the alternative)",
+    )
     parser.add_argument("--fresh", action="store_true", help="generate the existing rows again")
     parser.add_argument(
         "--profile", action="store_true", help="py-spy over the first level (make bench-deps)"
@@ -447,7 +453,7 @@ def main() -> None:
     seed = int(time.time())
     ids = Identities(random.Random(seed).choice(districts), seed)
     port = surge.free_port()
-    server = surge.server_start(port, args.workers, args.threads, "gthread")
+    server = surge.server_start(port, args.workers, args.threads, "gthread", args.server)
     results: list[dict[str, Any]] = []
     try:
         print("warm-up (15 s)", flush=True)
@@ -479,6 +485,7 @@ def main() -> None:
             }
             result = {
                 "phones": users,
+                "server": args.server,
                 "existing_registrations": existing,
                 "flows": len(flows),
                 "flows_per_s": round(len(flows) / seconds, 2),

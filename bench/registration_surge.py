@@ -21,8 +21,7 @@ them again (for tuning runs); ``--profile-level N`` records the app workers with
 (``PY_SPY``, default the venv's, from ``make bench-deps``) during level N.
 
 Usage: .venv/bin/python bench/registration_surge.py [--levels 16,64,256] [--duration 60]
-Needs: PostgreSQL on 127.0.0.1:5432 (trust auth); ``make bench-deps`` (wrk, pgbench, py-spy,
-granian for ``--server granian``).
+Needs: PostgreSQL on 127.0.0.1:5432 (trust auth); ``make bench-deps`` (wrk, pgbench, py-spy).
 """
 
 from __future__ import annotations
@@ -595,7 +594,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
-    parser.add_argument("--server", default="gunicorn", choices=["gunicorn", "granian"])
+    parser.add_argument("--server", default="granian", choices=["granian", "gunicorn"])
     parser.add_argument("--per-level", type=int, default=0, help="registrations per level")
     parser.add_argument("--reuse", action="store_true", help="reset a previous run's database")
     parser.add_argument("--cold-tokens", action="store_true", help="first use of every token")

@@ -1,8 +1,9 @@
 """Scale-out on one machine: three app hosts behind HAProxy, PgBouncer in transaction mode,
 one PostgreSQL and one Redis (issue 17, item 5). Starts everything, checks, stops everything.
 
-Hosts are loopback addresses 127.0.0.2, .3 and .4, each running gunicorn, a ``db_worker`` and
-a ``scheduler`` in a process group of its own (so a host can be killed as a whole). The web
+Hosts are loopback addresses 127.0.0.2, .3 and .4, each running the app server
+(``scripts/app_server.sh``: granian), a ``db_worker`` and a ``scheduler`` in a process group
+of its own (so a host can be killed as a whole). The web
 tier and the workers reach PostgreSQL through PgBouncer (``DATABASE_POOL_MODE=transaction``);
 the selection's extra sessions would go straight to PostgreSQL (``DATABASE_DIRECT_URL``).
 HAProxy balances round-robin, health-checks ``/livez`` every 0.5 s, and retries a request
@@ -206,13 +207,12 @@ def host_env(pgbouncer_port: int) -> dict[str, str]:
 
 
 def host_start(stack: Stack, host: str, app_port: int, env: dict[str, str]) -> None:
-    """gunicorn, a job worker and a scheduler: one process group, killed as one."""
-    gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
+    """The app server as every host runs it (scripts/app_server.sh: granian, or gunicorn with
+    PRAKERJA_SERVER=gunicorn), a job worker and a scheduler: one process group, killed as one."""
     script = (
         f"{PY} manage.py db_worker --no-startup-delay & "
         f"{PY} manage.py scheduler --interval 1 & "
-        f"exec {gunicorn} config.wsgi:application --bind {host}:{app_port} --workers 1 "
-        "--worker-class gthread --threads 16 --log-level warning"
+        f"exec bash scripts/app_server.sh {host} {app_port} 1 16"
     )
     stack.start(f"host-{host}", ["bash", "-c", script], env=env)
 
@@ -389,7 +389,11 @@ def check_idempotency(app_port: int, outbox: flow.Outbox, ids: flow.Identities) 
                 "Idempotency-Key": "scale-demo-draft-1",
             },
         )
-        answers.append((status, headers.get("Idempotent-Replayed"), json.loads(data)))
+        # Header names are case-insensitive (granian sends them in lower case).
+        replayed = {name.lower(): value for name, value in headers.items()}.get(
+            "idempotent-replayed"
+        )
+        answers.append((status, replayed, json.loads(data)))
     drafts = outbox.execute(
         "SELECT count(*) FROM registry_registration r JOIN accounts_user u ON u.id = r.user_id "
         "WHERE u.phone = %s",

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Serves the app with gunicorn, with one db_worker and the periodic-job scheduler beside it;
-# Ctrl-C stops all three.
+# Serves the app with granian (PRAKERJA_SERVER=gunicorn for gunicorn), with one db_worker and
+# the periodic-job scheduler beside it; Ctrl-C stops all three.
 set -euo pipefail
-# Defaults from bench/README.md (2-core machine): 2 gthread workers x 32 threads; settings'
+# Defaults from bench/README.md (2-core machine): 2 worker processes x 32 threads; settings'
 # SHED_MAX_CONCURRENT / SHED_WAIT_SECONDS let 4 requests per worker work and refuse the rest
 # with 503. Every thread keeps its own database connection: keep workers x threads well under
-# PostgreSQL's max_connections.
+# PostgreSQL's max_connections. granian, not gunicorn, by the benchmark: the same app and
+# threads cost 17-25 % less app CPU per registration (bench/README.md, 2026-12-06).
 HOST="${1:-127.0.0.1}"; PORT="${2:-8000}"; WORKERS="${3:-2}"
 BIN=.venv/bin
 
@@ -21,7 +22,5 @@ $BIN/python manage.py scheduler &
 SCHEDULER=$!
 trap 'kill $WORKER $SCHEDULER 2>/dev/null || true' EXIT INT TERM
 exec_status=0
-$BIN/gunicorn config.wsgi:application --bind "$HOST:$PORT" --workers "$WORKERS" \
-  --worker-class gthread --threads "${THREADS:-32}" --access-logfile - --log-level warning \
-  --logger-class prakerja.core.gunicorn_logger.RedactingAccessLogger || exec_status=$?
+bash scripts/app_server.sh "$HOST" "$PORT" "$WORKERS" || exec_status=$?
 exit $exec_status

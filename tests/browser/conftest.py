@@ -1,5 +1,5 @@
-"""Shared fixtures of the browser tests: the real app server (gunicorn) on a throw-away SQLite
-database, and Debian's Chromium driven by Playwright.
+"""Shared fixtures of the browser tests: the real app server (``scripts/app_server.sh``, granian)
+on a throw-away SQLite database, and Debian's Chromium driven by Playwright.
 
 The server runs in its own process against a database this module prepares with the same
 management commands an operator runs (``migrate``, ``regions_load``, ``registry_seed_load``,
@@ -31,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.app_server import app_server_start, free_port
 from tests.browser.flow import PageWatch
 from tests.browser.support import (
     BASE_DIR,
     CHROMIUM,
     CHROMIUM_ARGS,
-    LISTENING,
     PAGE_TIMEOUT_MS,
     PHONE_CONTEXT,
     RESULTS_DIR,
@@ -45,7 +45,6 @@ from tests.browser.support import (
     SERVER_STOP_TIMEOUT_SECONDS,
     AppServer,
     run_manage,
-    venv_executable,
 )
 
 if TYPE_CHECKING:
@@ -53,7 +52,7 @@ if TYPE_CHECKING:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop gunicorn and its workers (their own process group), politely first."""
+    """Stop the app server and its workers (their own process group), politely first."""
     if process.poll() is not None:
         return
     try:
@@ -76,16 +75,31 @@ def chromium_executable() -> Path:
     pytest.skip(reason)
 
 
-def _listening_port(log_path: Path) -> int | None:
-    match = LISTENING.search(log_path.read_text("utf-8", errors="replace"))
-    return int(match.group(1)) if match else None
+def _answers(process: subprocess.Popen[bytes], port: int, log_path: Path) -> bool:
+    """Wait until the server answers /healthz (True), or exits (False: its port was taken)."""
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
+    while process.poll() is None:
+        try:
+            url = f"http://127.0.0.1:{port}/healthz"
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"the app server did not answer /healthz within {SERVER_START_TIMEOUT_SECONDS} s:"
+                f"\n{log_path.read_text('utf-8')}"
+            )
+        time.sleep(0.2)
+    return False
 
 
 @pytest.fixture(scope="session")
 def app_server(
     chromium_executable: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[AppServer]:
-    """Serve the app with gunicorn on a loopback port of its own choosing."""
+    """Serve the app with the production app server on a loopback port."""
     with _serving(tmp_path_factory.mktemp("app_server")) as server:
         yield server
 
@@ -121,56 +135,19 @@ def _serving(workdir: Path) -> Iterator[AppServer]:
     run_manage(env, "registry_seed_load")
     run_manage(env, "demo_load")
 
-    log_path = workdir / "gunicorn.log"
-    with log_path.open("wb") as log:
-        # Port 0: the kernel picks a free port when gunicorn binds, so no other process on the
-        # machine can take it between choosing and binding; gunicorn logs the one it got.
-        process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
-            [
-                venv_executable("gunicorn"),
-                "config.wsgi:application",
-                "--bind",
-                "127.0.0.1:0",
-                "--workers",
-                "2",
-                "--timeout",
-                "60",
-                "--log-level",
-                "info",
-                "--access-logfile",
-                "-",
-                "--logger-class",
-                "prakerja.core.gunicorn_logger.RedactingAccessLogger",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    log_path = workdir / "app_server.log"
+    # The app server as every host runs it (scripts/app_server.sh: granian), 2 workers of 8
+    # threads. A free port is chosen first; if another process takes it before the server
+    # binds, the server exits and the next port is tried.
+    for _attempt in range(3):
+        port = free_port()
+        process = app_server_start(port, workers=2, threads=8, env=env, log_path=log_path)
+        if _answers(process, port, log_path):
+            break
+        _stop(process)
+    else:
+        pytest.fail(f"the app server did not start:\n{log_path.read_text('utf-8')}")
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
-        port: int | None = None
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"gunicorn exited with {process.returncode}:\n{log_path.read_text('utf-8')}"
-                )
-            port = port or _listening_port(log_path)
-            if port is not None:
-                try:
-                    url = f"http://127.0.0.1:{port}/healthz"
-                    with urllib.request.urlopen(url, timeout=5) as response:
-                        if response.status == 200:
-                            break
-                except (urllib.error.URLError, ConnectionError, TimeoutError):
-                    pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"gunicorn did not answer /healthz within {SERVER_START_TIMEOUT_SECONDS} s:\n"
-                    f"{log_path.read_text('utf-8')}"
-                )
-            time.sleep(0.2)
         yield AppServer(url=f"http://127.0.0.1:{port}", log_path=log_path, db_path=db_path, env=env)
     finally:
         _stop(process)

@@ -128,7 +128,7 @@ def accessible(page: Page) -> None:
 def failed(page: Page, server: AppServer, name: str) -> None:
     """What to look at when a scenario fails: the screen and the server's last log lines."""
     page.screenshot(path=RESULTS_DIR / f"flow-{name}-failure.png", full_page=True)
-    print(f"--- gunicorn log (last lines) ---\n{server.log_tail()}")
+    print(f"--- app server log (last lines) ---\n{server.log_tail()}")
 
 
 def new_page(context: BrowserContext, watch: PageWatch) -> Page:

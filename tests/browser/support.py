@@ -30,7 +30,6 @@ COMMAND_TIMEOUT_SECONDS = 300
 SERVER_START_TIMEOUT_SECONDS = 45
 SERVER_STOP_TIMEOUT_SECONDS = 15
 PAGE_TIMEOUT_MS = 20_000
-LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
 # A mid-range Android phone: what most applicants and many officers at a posko hold.
 PHONE_CONTEXT: dict[str, Any] = {
     "viewport": {"width": 360, "height": 740},
@@ -40,14 +39,6 @@ PHONE_CONTEXT: dict[str, Any] = {
     "locale": "id-ID",
     "timezone_id": "Asia/Jakarta",
 }
-
-
-def venv_executable(name: str) -> str:
-    """A console script of the environment running the tests (the project's .venv in CI)."""
-    for candidate in (BASE_DIR / ".venv" / "bin" / name, Path(sys.executable).with_name(name)):
-        if candidate.exists():
-            return str(candidate)
-    raise FileNotFoundError(f"{name} not found in .venv/bin or beside {sys.executable}")
 
 
 def run_manage(env: dict[str, str], *args: str) -> str:

@@ -49,7 +49,7 @@ def test_pages_with_script_work_without_csp_violations(
                 violations += page.evaluate("window.__cspViolations")
         except BaseException:
             page.screenshot(path=RESULTS_DIR / "csp-failure.png", full_page=True)
-            print(f"--- gunicorn log (last lines) ---\n{app_server.log_tail()}")
+            print(f"--- app server log (last lines) ---\n{app_server.log_tail()}")
             raise
     finally:
         context.close()

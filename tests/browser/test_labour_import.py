@@ -104,5 +104,5 @@ def test_upload_progress_and_rejected_rows_download(
         assert reasons[1].startswith("Kategori: Kategori tidak dikenal.")
     except Exception:
         page.screenshot(path=RESULTS_DIR / "labour-failure.png", full_page=True)
-        print(f"--- gunicorn log (last lines) ---\n{app_server.log_tail()}")
+        print(f"--- app server log (last lines) ---\n{app_server.log_tail()}")
         raise

@@ -1,6 +1,6 @@
-"""Browser smoke test: the real app server (gunicorn) driven by Debian's Chromium.
+"""Browser smoke test: the real app server (granian) driven by Debian's Chromium.
 
-The server and the browser come from ``conftest.py``: gunicorn against a throw-away SQLite
+The server and the browser come from ``conftest.py``: the app server against a throw-away SQLite
 database prepared with the same management commands an operator runs, so the test exercises the
 production path end to end: WSGI entry point, whitenoise static files, templates, translations.
 
@@ -47,7 +47,7 @@ def test_home_and_post_list(browser: Browser, app_server: AppServer) -> None:
             _walk_home_to_post_list(page, app_server.url)
         except BaseException:
             page.screenshot(path=RESULTS_DIR / "smoke-failure.png", full_page=True)
-            print(f"--- gunicorn log (last lines) ---\n{app_server.log_tail()}")
+            print(f"--- app server log (last lines) ---\n{app_server.log_tail()}")
             raise
     finally:
         context.close()

@@ -136,7 +136,7 @@ def _new_context(browser: Browser) -> BrowserContext:
 
 def _failed(page: Page, server: AppServer, name: str) -> None:
     page.screenshot(path=RESULTS_DIR / f"waves-{name}-failure.png", full_page=True)
-    print(f"--- gunicorn log (last lines) ---\n{server.log_tail()}")
+    print(f"--- app server log (last lines) ---\n{server.log_tail()}")
 
 
 def test_a_wave_from_quotas_to_announced_results(
