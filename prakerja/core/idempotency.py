@@ -74,8 +74,9 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 SUBMISSION_TOKEN_FIELD = "submission_token"  # noqa: S105 - a form field name, not a secret
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,100}", re.ASCII)
 RECORD_TTL = timedelta(hours=24)
-# Longer than any request may run (gunicorn's timeout is 30 s): an older in-progress claim
-# belongs to a worker that was killed, and must not block the retry for a whole day.
+# Longer than any request may run: an older in-progress claim (left by the earlier
+# two-transaction protocol) belongs to a worker that was killed, and must not block the retry
+# for a whole day.
 DEFAULT_STALE_SECONDS = 120
 # Answers that say "try again later" or "not you": replaying them would lock the key on a
 # transient failure, so the claim is released instead.

@@ -1,8 +1,8 @@
 """Graceful load shedding: answer 503 + Retry-After instead of letting requests pile up.
 
 In April 2020 the national system slowed until submissions took 20 minutes. Here each app
-process lets at most ``SHED_MAX_CONCURRENT`` requests work at once (gunicorn runs more threads
-than that, so waiting requests reach this middleware); a request that cannot start within
+process lets at most ``SHED_MAX_CONCURRENT`` requests work at once (the app server runs more
+threads than that, so waiting requests reach this middleware); a request that cannot start within
 ``SHED_WAIT_SECONDS`` is refused at once with 503 and a Retry-After header, which phones and
 the posts' browsers retry, and which a client's idempotency key makes safe to retry.
 Health probes and static files are never shed.
