@@ -114,7 +114,10 @@ class Browser:
                 self.retries += 1
                 time.sleep(float(response.getheader("Retry-After") or "1"))
                 continue
-            return response.status, dict(response.getheaders()), data
+            # Header names in lower case: HTTP's are case-insensitive, and servers differ
+            # (granian sends them in lower case, gunicorn as the app wrote them).
+            headers = {name.lower(): value for name, value in response.getheaders()}
+            return response.status, headers, data
         raise FlowError(f"{step}: still 503 after 20 tries")
 
     def form(self, step: str, path: str, fields: dict[str, str], token: bytes) -> int:

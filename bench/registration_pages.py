@@ -194,7 +194,7 @@ def existing_generate(total: int) -> float:
 
 
 def _location(headers: dict[str, str]) -> str:
-    location = headers.get("Location") or headers.get("location") or ""
+    location = headers.get("location", "")
     return urllib.parse.urlsplit(location).path + (
         "?" + urllib.parse.urlsplit(location).query if urllib.parse.urlsplit(location).query else ""
     )

@@ -3,8 +3,8 @@ one PostgreSQL and one Redis (issue 17, item 5). Starts everything, checks, stop
 
 Hosts are loopback addresses 127.0.0.2, .3 and .4, each running the app server
 (``scripts/app_server.sh``: granian), a ``db_worker`` and a ``scheduler`` in a process group
-of its own (so a host can be killed as a whole). The web
-tier and the workers reach PostgreSQL through PgBouncer (``DATABASE_POOL_MODE=transaction``);
+of its own (so a host can be killed as a whole). The web tier and the workers reach
+PostgreSQL through PgBouncer (``DATABASE_POOL_MODE=transaction``);
 the selection's extra sessions would go straight to PostgreSQL (``DATABASE_DIRECT_URL``).
 HAProxy balances round-robin, health-checks ``/livez`` every 0.5 s, and retries a request
 whose connection failed on another host. Database ``prakerja_scale`` is created and dropped.
@@ -389,11 +389,7 @@ def check_idempotency(app_port: int, outbox: flow.Outbox, ids: flow.Identities) 
                 "Idempotency-Key": "scale-demo-draft-1",
             },
         )
-        # Header names are case-insensitive (granian sends them in lower case).
-        replayed = {name.lower(): value for name, value in headers.items()}.get(
-            "idempotent-replayed"
-        )
-        answers.append((status, replayed, json.loads(data)))
+        answers.append((status, headers.get("idempotent-replayed"), json.loads(data)))
     drafts = outbox.execute(
         "SELECT count(*) FROM registry_registration r JOIN accounts_user u ON u.id = r.user_id "
         "WHERE u.phone = %s",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from config.settings import BASE_DIR
@@ -29,3 +32,20 @@ def app_server_start(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def app_server_ready(process: subprocess.Popen[bytes], url: str, *, timeout: float) -> bool:
+    """Wait until ``url`` answers 200 (True) or the server exits (False, e.g. its port was
+    taken); ``TimeoutError`` when neither happens within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - http only
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{url} did not answer within {timeout} s")
+        time.sleep(0.2)
+    return False

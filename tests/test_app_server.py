@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_server import app_server_start, free_port
+from tests.app_server import app_server_ready, app_server_start, free_port
 
 START_TIMEOUT_SECONDS = 60
 
@@ -39,16 +39,10 @@ def test_the_app_server_answers_and_masks_its_access_log(server: str, tmp_path: 
     log_path = tmp_path / "server.log"
     process = app_server_start(port, workers=1, threads=4, env=env, log_path=log_path)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            assert process.poll() is None, log_path.read_text("utf-8")
-            try:
-                if _get(f"http://127.0.0.1:{port}/livez") == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            assert time.monotonic() < deadline, log_path.read_text("utf-8")
-            time.sleep(0.2)
+        ready = app_server_ready(
+            process, f"http://127.0.0.1:{port}/livez", timeout=START_TIMEOUT_SECONDS
+        )
+        assert ready, log_path.read_text("utf-8")
         status = _get(f"http://127.0.0.1:{port}/cek/3578015708900001/?hp=081234567890")
         assert status == 404
         # The access line is written after the response: wait for it.

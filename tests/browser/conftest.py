@@ -22,16 +22,13 @@ import contextlib
 import os
 import signal
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.app_server import app_server_start, free_port
+from tests.app_server import app_server_ready, app_server_start, free_port
 from tests.browser.flow import PageWatch
 from tests.browser.support import (
     BASE_DIR,
@@ -73,26 +70,6 @@ def chromium_executable() -> Path:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true, so the browser test may not be skipped)")
     pytest.skip(reason)
-
-
-def _answers(process: subprocess.Popen[bytes], port: int, log_path: Path) -> bool:
-    """Wait until the server answers /healthz (True), or exits (False: its port was taken)."""
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECONDS
-    while process.poll() is None:
-        try:
-            url = f"http://127.0.0.1:{port}/healthz"
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return True
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"the app server did not answer /healthz within {SERVER_START_TIMEOUT_SECONDS} s:"
-                f"\n{log_path.read_text('utf-8')}"
-            )
-        time.sleep(0.2)
-    return False
 
 
 @pytest.fixture(scope="session")
@@ -142,8 +119,13 @@ def _serving(workdir: Path) -> Iterator[AppServer]:
     for _attempt in range(3):
         port = free_port()
         process = app_server_start(port, workers=2, threads=8, env=env, log_path=log_path)
-        if _answers(process, port, log_path):
-            break
+        try:
+            url = f"http://127.0.0.1:{port}/healthz"
+            if app_server_ready(process, url, timeout=SERVER_START_TIMEOUT_SECONDS):
+                break
+        except TimeoutError as error:
+            _stop(process)
+            pytest.fail(f"the app server: {error}:\n{log_path.read_text('utf-8')}")
         _stop(process)
     else:
         pytest.fail(f"the app server did not start:\n{log_path.read_text('utf-8')}")
