@@ -120,7 +120,8 @@ MIDDLEWARE = [
     "prakerja.labourdata.middleware.UploadSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in applicant's account kept in the shared cache.
+    "prakerja.accounts.middleware.SessionAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -233,6 +234,10 @@ else:
 # demo), the database alone: every gunicorn worker must see every session.
 # Django's stores without the lookup before each new key (prakerja.core.sessions).
 SESSION_ENGINE = "prakerja.core.sessions.cached_db" if REDIS_URL else "prakerja.core.sessions.db"
+# How long a signed-in applicant's account row is kept in the cache between requests
+# (prakerja.accounts.session_users; a change to the row stops its use at once). Only with a
+# cache every app process shares: 0 (off) without Redis.
+AUTH_USER_CACHE_SECONDS = env.int("AUTH_USER_CACHE_SECONDS", default=900 if REDIS_URL else 0)
 
 # --- Background jobs (django-tasks; Django 6 moves this to django.tasks unchanged) ---------
 TASKS = {

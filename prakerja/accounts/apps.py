@@ -13,8 +13,11 @@ def last_login_stamp(sender: Any, user: Any, **kwargs: Any) -> None:
     """
     from django.utils import timezone
 
+    from prakerja.accounts.session_users import account_changed
+
     user.last_login = timezone.now()
     type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)
+    account_changed(user.pk)
 
 
 class AccountsConfig(AppConfig):
@@ -27,3 +30,7 @@ class AccountsConfig(AppConfig):
         # Same dispatch_uid as django.contrib.auth's: replaces its receiver, never runs beside.
         user_logged_in.disconnect(dispatch_uid="update_last_login")
         user_logged_in.connect(last_login_stamp, dispatch_uid="update_last_login")
+
+        from prakerja.accounts.session_users import receivers_connect
+
+        receivers_connect()

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.functional import SimpleLazyObject
 
 from prakerja.accounts.models import STAFF_ROLES
+from prakerja.accounts.session_users import session_user_get
 
 # Paths a staff member without TOTP may still open: the pages that set it up, sign-out,
 # the language switch and static assets.
@@ -32,3 +36,18 @@ class StaffTwoFactorRequiredMiddleware:
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class SessionAuthenticationMiddleware(AuthenticationMiddleware):
+    """Django's ``AuthenticationMiddleware``, with the signed-in account read through
+    ``accounts.session_users`` (the shared cache) instead of the database on every request."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _session_user(request))  # type: ignore[assignment]
+
+
+def _session_user(request: HttpRequest) -> Any:
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = session_user_get(request)  # type: ignore[attr-defined]
+    return request._cached_user  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
+from django.dispatch import Signal
 from django.utils import timezone
 
 from prakerja.core.history import (
@@ -139,6 +140,11 @@ def _quote(name: str | None) -> str:
 
 _update_sql: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
 
+# Sent after ``update_with_history`` wrote a row (``sender`` the model, ``instance`` the
+# instance): for a receiver that must know of every change to a row, which ``post_save`` alone
+# would miss here (``accounts.session_users``).
+row_updated = Signal()
+
 
 def update_with_history(instance: Model, fields: Sequence[str], *, using: str = "default") -> None:
     """``instance.save(update_fields=fields)`` plus the history row simple-history writes on
@@ -149,7 +155,7 @@ def update_with_history(instance: Model, fields: Sequence[str], *, using: str = 
     copied from the row as updated, so it equals what simple-history would have written from
     the instance as long as the instance was loaded from the row it updates (the caller holds
     the row lock). No ``pre_save``/``post_save`` signals are sent: use this only for models
-    whose receivers are simple-history's alone.
+    whose receivers are simple-history's alone; ``row_updated`` is sent instead.
     """
     model = type(instance)
     meta = model._meta
@@ -184,6 +190,7 @@ def update_with_history(instance: Model, fields: Sequence[str], *, using: str = 
             update, insert = sql.split(";\n")
             cursor.execute(update, [*params, instance.pk])
             cursor.execute(insert, [*history_params, instance.pk])
+    row_updated.send(sender=model, instance=instance)
 
 
 def _update_history_sql(model: type[Model], names: tuple[str, ...], vendor: str) -> str:

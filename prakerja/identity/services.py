@@ -40,7 +40,9 @@ def person_get_or_create(*, nik: str, kk: str | None = None) -> tuple[Person, bo
     kk_value = _kk_checked(kk) if kk and kk.strip() else ""
     nik_index = crypto.blind_index(parsed.value, purpose="nik")
 
-    with transaction.atomic():
+    # No savepoint: a failing SELECT has nothing to undo (inside a caller's transaction, it
+    # marks that transaction for rollback; alone, this is a transaction of its own).
+    with transaction.atomic(savepoint=False):
         # Locked until the caller's transaction ends: ``person_release`` may be deleting this
         # very row for a draft that just gave the NIK up; one of the two waits for the other,
         # so a person is never linked and deleted at the same time.

@@ -53,7 +53,7 @@ from prakerja.registry.services.draft import registration_update_draft_steps
 from prakerja.registry.services.programme import programme_default
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.services.rules import eligibility_rule_update
-from prakerja.registry.services.submission import registration_submit
+from prakerja.registry.services.submission import registration_submit_by_reference
 from prakerja.registry.steps import PAGE_TITLES, PAGES, STEP_ORDER, Page, Step, page_number, page_of
 
 EAST_JAVA = "35"
@@ -412,12 +412,13 @@ def status_page(request: HttpRequest, reference: str) -> HttpResponse:
 @once_per_submission_token
 @require_POST
 def submit(request: HttpRequest, reference: str) -> HttpResponse:
-    registration = registration_get_for_actor(actor=request.user, reference=reference)
     try:
-        registration = registration_submit(actor=request.user, registration=registration)
+        # Fetched, scope-checked and locked by the service in one statement.
+        registration = registration_submit_by_reference(actor=request.user, reference=reference)
     except ApplicationError as error:
         if error.status != 400:
             raise
+        registration = registration_get_for_actor(actor=request.user, reference=reference)
         context = _status_context(request, registration)
         context["submit_error"] = error
         return render(request, "registry/status.html", context, status=400)

@@ -42,14 +42,20 @@ def nik_free_for(registration: Registration, *, nik: str) -> Person | None:
     """The person of ``nik`` if any; raises ``registration.nik_taken`` when another
     registration of this programme already has that NIK (one NIK registers once)."""
     existing = person_find_by_nik(nik=nik)
+    if existing is not None:
+        person_free_for(registration, existing)
+    return existing
+
+
+def person_free_for(registration: Registration, person: Person) -> None:
+    """Raises ``registration.nik_taken`` when another registration of this programme already
+    has this person (one NIK registers once)."""
     if (
-        existing is not None
-        and Registration.objects.filter(programme_id=registration.programme_id, person=existing)
+        Registration.objects.filter(programme_id=registration.programme_id, person=person)
         .exclude(pk=registration.pk)
         .exists()
     ):
         raise nik_taken()
-    return existing
 
 
 def person_given_up(actor: Actor, person_id: int | None, *, kept: int | None) -> None:

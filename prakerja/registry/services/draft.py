@@ -26,14 +26,21 @@ from prakerja.registry.errors import RegistryErrorCode, StepInvalid, nik_taken, 
 from prakerja.registry.forms import STEP_FORMS, ConsentForm, StepForm, TestForm
 from prakerja.registry.models import Registration, TestAnswer, TestQuestion
 from prakerja.registry.selectors import registration_get_for_actor, test_questions_active
-from prakerja.registry.services.common import nik_free_for, person_given_up, require_editor_role
+from prakerja.registry.services.common import (
+    person_free_for,
+    person_given_up,
+    require_editor_role,
+)
 from prakerja.registry.steps import STEP_ORDER, Step
 
 
 def _identity(registration: Registration, form: StepForm) -> dict[str, Any]:
     data = form.cleaned_data
-    nik_free_for(registration, nik=data["nik"])
-    person, _created = person_get_or_create(nik=data["nik"], kk=data["kk"])
+    # One look-up of the NIK: the person found (and locked) or created here. A person just
+    # created has no registration, so only one found is checked against the others.
+    person, created = person_get_or_create(nik=data["nik"], kk=data["kk"])
+    if not created:
+        person_free_for(registration, person)
     # The applicant's statement is the latest word on their family card; the person's history
     # keeps the previous number if it differed.
     person = person_kk_set(person=person, kk=data["kk"])

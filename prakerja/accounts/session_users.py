@@ -1,0 +1,123 @@
+"""The signed-in applicant's account row, kept in the shared cache between requests (issue 17).
+
+Django's session authentication reads the account (``accounts_user``) on every signed-in
+request: 15 of the 101 statements of a registration through the pages. For an applicant the
+row changes a few times per registration (sign-in, a phone change), so it is kept in the
+shared cache (Redis, the one every app host uses) for ``AUTH_USER_CACHE_SECONDS``, with what
+Django checks on every request still checked on every request: the session's account id and
+backend, ``is_active``, and the session hash (which changes with the password).
+
+Staleness is ruled out by a version, not by timing. Each account has a version key: a fresh
+random value written after every change of the row commits (``account_changed``: ``save``,
+``delete``, ``core.rowsql.update_with_history`` and the sign-in stamp). A cached copy holds
+the version read *before* its row was read, and is used only while the version key still holds
+that value. A change that commits after the row was read writes a new version, so a copy of
+the older row is never used, whatever the order in which the requests finish.
+
+Only applicant accounts without a usable password are kept (applicants sign in by SMS code):
+no password hash reaches the cache, and staff accounts are read from the database on every
+request as before. Anything unexpected (no copy, a stale version, a session hash that does
+not match) goes through Django's own ``get_user``, which also flushes a session that no longer
+verifies. ``AUTH_USER_CACHE_SECONDS = 0`` (the default without Redis, where each process has
+its own memory cache) turns this off.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.crypto import constant_time_compare
+
+from prakerja.accounts.models import Role, User
+
+_PREFIX = "accounts:session-user"
+
+
+def _keys(user_id: object) -> tuple[str, str]:
+    return f"{_PREFIX}:v:{user_id}", f"{_PREFIX}:row:{user_id}"
+
+
+def _seconds() -> int:
+    return int(getattr(settings, "AUTH_USER_CACHE_SECONDS", 0))
+
+
+def _cacheable(user: Any) -> bool:
+    return (
+        isinstance(user, User)
+        and user.is_active
+        and user.role == Role.APPLICANT
+        and not user.has_usable_password()
+    )
+
+
+def session_user_get(request: HttpRequest) -> User | AnonymousUser:
+    """``django.contrib.auth.get_user(request)``, served from the cache when it may be."""
+    seconds = _seconds()
+    session: Any = request.session
+    user_id = session.get(auth.SESSION_KEY)
+    if not seconds or user_id is None:
+        return auth.get_user(request)  # type: ignore[return-value]
+    version_key, row_key = _keys(user_id)
+    found = cache.get_many([version_key, row_key])
+    version = found.get(version_key, "")
+    copy = found.get(row_key)
+    if (
+        isinstance(copy, tuple)
+        and len(copy) == 2
+        and copy[0] == version
+        and isinstance(copy[1], User)
+        and str(copy[1].pk) == str(user_id)
+        and copy[1].is_active
+        and session.get(auth.BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS
+        and constant_time_compare(
+            session.get(auth.HASH_SESSION_KEY) or "", copy[1].get_session_auth_hash()
+        )
+    ):
+        return copy[1]
+    user = auth.get_user(request)
+    if _cacheable(user) and str(user.pk) == str(user_id):
+        # Pickled now, before a view can attach related rows or change a field.
+        cache.set(row_key, (version, user), seconds)
+    return user  # type: ignore[return-value]
+
+
+def _version_renew(user_id: object) -> None:
+    version_key, _row_key = _keys(user_id)
+    cache.set(version_key, uuid.uuid4().hex, max(_seconds(), 1) * 2)
+
+
+def account_changed(user_id: object) -> None:
+    """Call after any write to an account's row that does not go through ``save``/``delete``
+    (those are caught by signals): a cached copy of it is no longer used once the write
+    commits (and also from now on, within the writer's transaction)."""
+    if not _seconds() or user_id is None:
+        return
+    _version_renew(user_id)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _version_renew(user_id))
+
+
+def _saved_or_deleted(sender: Any, instance: User, **kwargs: Any) -> None:
+    account_changed(instance.pk)
+
+
+def _row_updated(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if isinstance(instance, User):
+        account_changed(instance.pk)
+
+
+def receivers_connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from prakerja.core.rowsql import row_updated
+
+    post_save.connect(_saved_or_deleted, sender=User, dispatch_uid="session_users.saved")
+    post_delete.connect(_saved_or_deleted, sender=User, dispatch_uid="session_users.deleted")
+    row_updated.connect(_row_updated, dispatch_uid="session_users.row_updated")
