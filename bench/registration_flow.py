@@ -10,11 +10,11 @@ flows back to back for ``--duration`` seconds:
 4. ``POST /api/v1/registrations`` (draft), then its 7 steps (identity with a new generated NIK
    and KK, contact, domicile, work, education, consent, test) with the session and CSRF
    header: by default one ``PATCH /api/v1/registrations/{reference}`` per page of the wizard
-   (identity; contact and domicile; work and education; consent and test), the save-and-resume
+   (identity; contact, domicile, work and education; consent and test), the save-and-resume
    points a person has on the HTML pages; with ``--per-step``, one ``PATCH …/{step}`` each;
 5. ``POST …/submit`` and ``GET /daftar/{reference}/bukti/`` (the receipt page).
 
-That is 11 requests per flow (14 with ``--per-step``). A 503 (load shedding) is retried after
+That is 10 requests per flow (14 with ``--per-step``). A 503 (load shedding) is retried after
 its Retry-After, as the pages tell people to; the retries are counted. Every user comes from
 its own client address (``X-Forwarded-For`` with ``AXES_PROXY_COUNT=1``, as behind the load
 balancer), so the per-address rate limits see one person each. Receipt SMS jobs queue up (no
@@ -55,8 +55,7 @@ STEPS = ["identity", "contact", "domicile", "work", "education_disability", "con
 # The wizard's pages (registry.steps.PAGES): one PATCH each in the default flow.
 PAGES = [
     ["identity"],
-    ["contact", "domicile"],
-    ["work", "education_disability"],
+    ["contact", "domicile", "work", "education_disability"],
     ["consent", "test"],
 ]
 PER_STEP = False  # --per-step: one PATCH per step, as before the grouped save existed

@@ -26,21 +26,21 @@ STEP_ORDER: list[Step] = list(Step)
 Page = tuple[Step, ...]
 
 # The wizard's pages: the steps a person fills in one sitting share one form, so a whole
-# registration is four GET + POST round trips instead of seven (issue 17) on a phone's slow
+# registration is three GET + POST round trips instead of seven (issue 17) on a phone's slow
 # connection. Each step keeps its own validation and is saved on its own (a valid step is kept
 # when another step of its page is refused). The identity step stays alone: its NIK check,
-# the NIK throttle and the "already registered" refusal belong to it only.
+# the NIK throttle and the "already registered" refusal belong to it only. The middle page is
+# the person's situation today (how to reach them, where they live, their work and
+# schooling); the last one is what they agree to and the test.
 PAGES: tuple[Page, ...] = (
     (Step.IDENTITY,),
-    (Step.CONTACT, Step.DOMICILE),
-    (Step.WORK, Step.EDUCATION_DISABILITY),
+    (Step.CONTACT, Step.DOMICILE, Step.WORK, Step.EDUCATION_DISABILITY),
     (Step.CONSENT, Step.TEST),
 )
 PAGE_TITLES: dict[Page, str | Promise] = {
     PAGES[0]: Step.IDENTITY.label,
-    PAGES[1]: _("Kontak dan domisili"),
-    PAGES[2]: _("Pekerjaan dan pendidikan"),
-    PAGES[3]: _("Persetujuan dan tes"),
+    PAGES[1]: _("Kontak, domisili, dan pekerjaan"),
+    PAGES[2]: _("Persetujuan dan tes"),
 }
 _PAGE_OF: dict[Step, Page] = {step: page for page in PAGES for step in page}
 

@@ -239,8 +239,9 @@ def fill_test(page: Page, person: Person) -> None:
 # a person fills each, in the wizard's order.
 PAGES: dict[str, tuple[tuple[str, Callable[[Page, Person], None]], ...]] = {
     "Data diri": (("Data diri", fill_identity),),
-    "Kontak dan domisili": (("Kontak", fill_contact), ("Domisili", fill_domicile)),
-    "Pekerjaan dan pendidikan": (
+    "Kontak, domisili, dan pekerjaan": (
+        ("Kontak", fill_contact),
+        ("Domisili", fill_domicile),
         ("Pekerjaan", fill_work),
         ("Pendidikan dan disabilitas", fill_education),
     ),
@@ -282,7 +283,7 @@ def fill_wizard(page: Page, person: Person, shot: str) -> str:
             expect(page.locator("main form legend h2")).to_have_text([name for name, _ in steps])
         for _name, fill in steps:
             fill(page, person)
-        screenshot(page, f"{shot}-{number}-{title.split()[0].lower()}")
+        screenshot(page, f"{shot}-{number}-{title.split()[0].lower().strip(',')}")
         accessible(page)
         page.get_by_role("button", name="Simpan dan lanjut").click()
         # Saved (a redirect to the next page) rather than the same form again with errors.
@@ -307,7 +308,7 @@ def fill_wizard(page: Page, person: Person, shot: str) -> str:
 
     # "Ubah" leads to the step on its page and, saved, back to this page.
     page.get_by_role("link", name="Ubah Nomor HP").click()
-    expect_heading(page, "Kontak dan domisili")
+    expect_heading(page, "Kontak, domisili, dan pekerjaan")
     expect(page).to_have_url(re.compile(r"/contact/#step-contact$"))
     if person.phone_local:
         expect(page.get_by_label("Nomor HP", exact=True)).to_have_value(person.phone_e164)

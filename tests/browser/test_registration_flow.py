@@ -109,10 +109,10 @@ def test_a_refused_step_focuses_its_error_summary_linked_to_the_fields(
         screenshot(page, "errors-1-summary")
         accessible(page)
 
-        # On a page of two steps, the step filled in right is kept; the other one is refused.
+        # On a page of several steps, the step filled in right is kept; the others are refused.
         fill_identity(page, person)
         page.get_by_role("button", name="Simpan dan lanjut").click()
-        expect_heading(page, "Kontak dan domisili")
+        expect_heading(page, "Kontak, domisili, dan pekerjaan")
         fill_contact(page, person)
         page.get_by_role("button", name="Simpan dan lanjut").click()
         summary = page.locator("#error-summary")

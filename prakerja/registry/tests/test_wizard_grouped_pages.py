@@ -1,5 +1,5 @@
 """The wizard's steps grouped in pages (issue 17, item 2): one form per page, each step checked
-and saved on its own, four GET + POST round trips for a whole registration instead of seven."""
+and saved on its own, three GET + POST round trips for a whole registration instead of seven."""
 
 from __future__ import annotations
 
@@ -65,15 +65,22 @@ def test_a_grouped_page_shows_each_of_its_steps_under_its_own_heading(applicant:
 
     html = client.get(step_url(registration, Step.DOMICILE)).content.decode()
 
-    assert "<h1>Kontak dan domisili</h1>" in html
-    assert STEPS_MARKED.findall(html) == ["contact", "domicile"]
+    assert "<h1>Kontak, domisili, dan pekerjaan</h1>" in html
+    assert STEPS_MARKED.findall(html) == ["contact", "domicile", "work", "education_disability"]
     contact = re.search(
         r'<fieldset class="wizard-step" id="step-contact">(.*?)</fieldset>', html, re.S
     )
     assert contact and "<legend><h2>Kontak</h2></legend>" in contact.group(1)
     assert 'name="phone"' in contact.group(1)
     assert "<legend><h2>Domisili</h2></legend>" in html
-    assert html.index('name="phone"') < html.index('name="regency"')
+    assert "<legend><h2>Pekerjaan</h2></legend>" in html
+    assert "<legend><h2>Pendidikan dan disabilitas</h2></legend>" in html
+    assert (
+        html.index('name="phone"')
+        < html.index('name="regency"')
+        < html.index('name="employment_status"')
+        < html.index('name="not_in_education"')
+    )
     assert f'action="{step_url(registration, Step.DOMICILE)}"' in html
 
 
@@ -200,13 +207,13 @@ def test_a_post_without_steps_saves_just_the_step_of_its_url(applicant: User) ->
 
 def test_steps_marked_from_another_page_are_ignored(applicant: User) -> None:
     registration = registration_start(actor=applicant, user=applicant)
-    data = form_fields(registration, Step.CONTACT, Step.WORK)
+    data = form_fields(registration, Step.CONTACT, Step.CONSENT)
 
     response = signed_in(applicant).post(step_url(registration, Step.CONTACT), tokened(data))
 
     assert response.status_code == 302
     registration.refresh_from_db()
-    assert registration.employment_status == ""
+    assert registration.consent_at is None
     assert registration.history.first().history_change_reason == "langkah contact"
 
 
@@ -264,7 +271,7 @@ def walk_the_wizard(client: Client, registration: Registration, start: str) -> l
     return requests
 
 
-def test_a_whole_registration_takes_four_pages_each_one_get_and_one_post(
+def test_a_whole_registration_takes_three_pages_each_one_get_and_one_post(
     applicant: User,
 ) -> None:
     client = signed_in(applicant)
@@ -273,15 +280,14 @@ def test_a_whole_registration_takes_four_pages_each_one_get_and_one_post(
 
     requests = walk_the_wizard(client, registration, started["Location"])
 
-    assert len(requests) == 8  # 4 GET + 4 POST (one page per step: 7 + 7)
+    assert len(requests) == 6  # 3 GET + 3 POST (one page per step: 7 + 7)
     assert [request.split("/")[-2] for request in requests[::2]] == [
         "identity",
         "contact",
-        "work",
         "consent",
     ]
     registration.refresh_from_db()
-    assert registration.history.filter(history_change_reason__startswith="langkah").count() == 4
+    assert registration.history.filter(history_change_reason__startswith="langkah").count() == 3
 
 
 def test_an_officer_fills_the_same_pages_for_someone_at_their_post(officer: User) -> None:
@@ -290,7 +296,7 @@ def test_an_officer_fills_the_same_pages_for_someone_at_their_post(officer: User
 
     requests = walk_the_wizard(client, registration, step_url(registration, Step.IDENTITY))
 
-    assert len(requests) == 8
+    assert len(requests) == 6
     client.post(reverse("registry:submit", args=[registration.reference]), tokened())
     registration.refresh_from_db()
     assert registration.status == Registration.Status.SUBMITTED

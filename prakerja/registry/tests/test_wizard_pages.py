@@ -108,14 +108,14 @@ def test_a_page_says_which_page_of_how_many_and_folds_the_list_of_pages(
     html = signed_in(applicant).get(step_url(registration, Step.CONTACT)).content.decode()
 
     assert (
-        '<p class="step-counter" id="step-counter">Langkah 2 dari 4</p>\n'
-        "<h1>Kontak dan domisili</h1>" in html
+        '<p class="step-counter" id="step-counter">Langkah 2 dari 3</p>\n'
+        "<h1>Kontak, domisili, dan pekerjaan</h1>" in html
     )
     folded = re.search(r"<details class=\"registry-steps-details\">(.*?)</details>", html, re.S)
     assert folded, "the list of pages is not folded"
-    assert "<summary>Semua langkah (0 dari 4 sudah diisi)</summary>" in folded.group(1)
-    assert '<strong aria-current="step">Kontak dan domisili</strong>' in folded.group(1)
-    assert folded.group(1).count("<li>") == 4
+    assert "<summary>Semua langkah (0 dari 3 sudah diisi)</summary>" in folded.group(1)
+    assert '<strong aria-current="step">Kontak, domisili, dan pekerjaan</strong>' in folded.group(1)
+    assert folded.group(1).count("<li>") == 3
 
 
 # --- Check answers, confirmation ------------------------------------------------------------
