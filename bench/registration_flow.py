@@ -383,7 +383,7 @@ def main() -> None:
     parser.add_argument(
         "--per-step",
         action="store_true",
-        help="one PATCH per step (7) instead of one per page of the wizard (4)",
+        help="one PATCH per step (7) instead of one per page of the wizard (3)",
     )
     parser.add_argument(
         "--profile", action="store_true", help="py-spy over the first level (make bench-deps)"
