@@ -90,6 +90,8 @@ def session_user_get(request: HttpRequest) -> User | AnonymousUser:
 
 def _version_renew(user_id: object) -> None:
     version_key, _row_key = _keys(user_id)
+    # Kept twice as long as a copy: a copy stored while the key was absent (version "") has
+    # expired before a version written after it can expire and make the key absent again.
     cache.set(version_key, uuid.uuid4().hex, max(_seconds(), 1) * 2)
 
 
