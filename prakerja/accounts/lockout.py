@@ -15,6 +15,7 @@ like every other lockout: after ``AXES_COOLOFF_TIME``, or when an admin deletes 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -22,9 +23,12 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.db import router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+logger = logging.getLogger("axes.handlers.database")
 
 SECOND_FACTOR_PREFIX = "2fa:"
 
@@ -89,12 +93,18 @@ class LockoutHandler(AxesDatabaseHandler):
         """axes's reset at a successful sign-in (``AXES_RESET_ON_SUCCESS``) as one ``DELETE``
         per filter. axes's own reads the attempts first and deletes them in a transaction of
         their own (a SELECT, BEGIN and COMMIT on every sign-in, also when there are none),
-        because a receiver might act on each deleted row: the only one is axes's
-        ``post_delete`` handler, which does nothing for this database handler."""
-        return sum(
-            attempts._raw_delete(attempts.db)
+        because something might act on each deleted row: axes's ``post_delete`` handler, which
+        does nothing for this database handler, and the attempts' expiry rows, which exist
+        only with ``AXES_USE_ATTEMPT_EXPIRATION`` (then axes's own reset runs)."""
+        if getattr(settings, "AXES_USE_ATTEMPT_EXPIRATION", False):
+            return int(super().reset_user_attempts(request, credentials))
+        using = router.db_for_write(AccessAttempt)
+        count = sum(
+            attempts._raw_delete(using)
             for attempts in self.filter_user_attempts(request, credentials)
         )
+        logger.info("AXES: Reset %s access attempts from database.", count)
+        return count
 
 
 def lockout_attempts_prune(*, now: datetime | None = None) -> int:

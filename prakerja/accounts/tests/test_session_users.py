@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from django.contrib import auth
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from prakerja.accounts import session_users
 from prakerja.accounts.apps import last_login_stamp
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.services import applicant_get_or_create_by_phone
@@ -120,6 +122,50 @@ def test_a_copy_read_before_a_change_committed_is_never_used(
     monkeypatch.setattr(auth, "get_user", real_get_user)
     reads, user = _account_reads(client)
     assert (reads, user.full_name) == (1, "Nama Baru")
+
+
+def test_a_copy_read_while_a_change_was_uncommitted_is_not_used_once_it_commits(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Another request, on its own connection, reads the row as committed (the old one)
+    while the change is still in its transaction, and stores it with the version of that
+    moment. The version renewed at the commit voids it."""
+    applicant = _applicant()
+    client.force_login(applicant)
+    _account_reads(client)
+    before = User.objects.get(pk=applicant.pk)
+    version_key, row_key = session_users._keys(applicant.pk)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        applicant.full_name = "Nama Baru"
+        applicant.save(update_fields=["full_name"])
+        cache.set(row_key, (cache.get(version_key), before), 900)
+    assert callbacks
+    reads, user = _account_reads(client)
+    assert (reads, user.full_name) == (1, "Nama Baru")
+
+
+def test_a_lost_version_voids_every_copy(client: Client) -> None:
+    applicant = _applicant()
+    client.force_login(applicant)
+    _account_reads(client)
+    assert _account_reads(client)[0] == 0
+    version_key, _row_key = session_users._keys(applicant.pk)
+    cache.delete(version_key)  # expired, or evicted by Redis
+    assert _account_reads(client)[0] == 1
+    assert _account_reads(client)[0] == 0
+
+
+def test_a_process_with_the_cache_off_still_renews_versions(settings: Any) -> None:
+    """A job worker or a shell with ``AUTH_USER_CACHE_SECONDS=0`` beside web processes that
+    keep copies: its changes must void them too."""
+    applicant = _applicant()
+    version_key, _row_key = session_users._keys(applicant.pk)
+    settings.AUTH_USER_CACHE_SECONDS = 0
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"  # the cache is shared
+    before = cache.get(version_key)
+    applicant.full_name = "Nama Baru"
+    applicant.save(update_fields=["full_name"])
+    assert cache.get(version_key) not in (None, before)
 
 
 def test_a_session_that_no_longer_verifies_is_refused(client: Client) -> None:
