@@ -194,10 +194,8 @@ def existing_generate(total: int) -> float:
 
 
 def _location(headers: dict[str, str]) -> str:
-    location = headers.get("location", "")
-    return urllib.parse.urlsplit(location).path + (
-        "?" + urllib.parse.urlsplit(location).query if urllib.parse.urlsplit(location).query else ""
-    )
+    parts = urllib.parse.urlsplit(headers.get("location", ""))
+    return parts.path + ("?" + parts.query if parts.query else "")
 
 
 class Phone:

@@ -114,9 +114,8 @@ def session_user_get(request: HttpRequest) -> User | AnonymousUser:
         # No version (never changed, expired or evicted): one is made now, before the row is
         # read, so that a change committing after the read renews it and voids this copy.
         fresh = uuid.uuid4().hex
-        version = fresh if cache.add(version_key, fresh, VERSION_SECONDS) else None
-        if version is None:
-            version = cache.get(version_key)
+        made = cache.add(version_key, fresh, VERSION_SECONDS)
+        version = fresh if made else cache.get(version_key)
     user = auth.get_user(request)
     if version is not None and _cacheable(user) and str(user.pk) == str(user_id):
         # Pickled now, before a view can attach related rows or change a field.
@@ -152,13 +151,8 @@ def account_changed(user_id: object) -> None:
         transaction.on_commit(lambda: _version_renew_committed(user_id))
 
 
-def _saved_or_deleted(sender: Any, instance: User, **kwargs: Any) -> None:
+def _account_written(sender: Any, instance: User, **kwargs: Any) -> None:
     account_changed(instance.pk)
-
-
-def _row_updated(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if isinstance(instance, User):
-        account_changed(instance.pk)
 
 
 def receivers_connect() -> None:
@@ -166,6 +160,6 @@ def receivers_connect() -> None:
 
     from prakerja.core.rowsql import row_updated
 
-    post_save.connect(_saved_or_deleted, sender=User, dispatch_uid="session_users.saved")
-    post_delete.connect(_saved_or_deleted, sender=User, dispatch_uid="session_users.deleted")
-    row_updated.connect(_row_updated, dispatch_uid="session_users.row_updated")
+    post_save.connect(_account_written, sender=User, dispatch_uid="session_users.saved")
+    post_delete.connect(_account_written, sender=User, dispatch_uid="session_users.deleted")
+    row_updated.connect(_account_written, sender=User, dispatch_uid="session_users.updated")

@@ -142,8 +142,9 @@ _update_sql: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
 
 # Sent after ``update_with_history`` wrote a row (``sender`` the model, ``instance`` the
 # instance): for a receiver that must know of every change to a row, which ``post_save`` alone
-# would miss here (``accounts.session_users``).
-row_updated = Signal()
+# would miss here (``accounts.session_users``). Receivers by sender are cached, as for the
+# model signals: an update of a model nobody listens to costs a dictionary look-up.
+row_updated = Signal(use_caching=True)
 
 
 def update_with_history(instance: Model, fields: Sequence[str], *, using: str = "default") -> None:
