@@ -11,6 +11,9 @@ once per model from ``_meta`` and producing exactly what the ORM would:
   that ``post_save`` would write, the history row copied from the updated row in the
   database (``INSERT … SELECT``; on PostgreSQL one statement with the ``UPDATE`` in a CTE).
   The single-row form of ``core.history``'s set-based writes: same columns, same actor rule.
+* ``insert_with_history``: ``save()`` of a new row plus its "+" history row, or nothing (False)
+  when a unique constraint already holds the row: ``INSERT … ON CONFLICT DO NOTHING``, so the
+  caller needs no savepoint to survive a race (a new person's NIK, a new draft).
 
 Everything else keeps using the ORM.
 """
@@ -196,25 +199,113 @@ def update_with_history(instance: Model, fields: Sequence[str], *, using: str = 
 
 def _update_history_sql(model: type[Model], names: tuple[str, ...], vendor: str) -> str:
     meta = model._meta
-    history_meta = model.history.model._meta  # type: ignore[attr-defined]
-    table, history_table = _quote(meta.db_table), _quote(history_meta.db_table)
-    tracked = [str(field.column) for field in history_tracked_fields(model)]
-    copied = ", ".join(_quote(column) for column in tracked)
-    extra = ", ".join(HISTORY_EXTRA_COLUMNS)
     assignments = ", ".join(
         f"{_quote(meta.get_field(name).column)} = %s"  # type: ignore[union-attr,arg-type]
         for name in names
     )
     pk = _quote(meta.pk.column)  # type: ignore[union-attr,arg-type]
-    update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 - from _meta
+    update = f"UPDATE {_quote(meta.db_table)} SET {assignments} WHERE {pk} = %s"  # noqa: S608
+    return _with_history_sql(model, update, vendor, returning_key=False)
+
+
+def _with_history_sql(model: type[Model], write: str, vendor: str, *, returning_key: bool) -> str:
+    """``write`` (one row's ``UPDATE`` or ``INSERT``) and the history row copied from the row
+    it wrote (history user and reason etc. as the last four parameters): on PostgreSQL one
+    statement, ``write … RETURNING`` in a CTE; elsewhere two, joined by ``";\n"``, the second
+    selecting the row by its key (one more parameter). ``returning_key``: both forms return
+    the written row's key."""
+    meta = model._meta
+    history_meta = model.history.model._meta  # type: ignore[attr-defined]
+    table, history_table = _quote(meta.db_table), _quote(history_meta.db_table)
+    copied = ", ".join(_quote(str(field.column)) for field in history_tracked_fields(model))
+    extra = ", ".join(HISTORY_EXTRA_COLUMNS)
+    pk = _quote(meta.pk.column)  # type: ignore[union-attr,arg-type]
+    # The history table's copy of the key is the written row's key.
+    returning = f" RETURNING {pk}" if returning_key else ""
     if vendor == "postgresql":
         return (
-            f"WITH u AS ({update} RETURNING {copied}) "  # noqa: S608 - from _meta
+            f"WITH w AS ({write} RETURNING {copied}) "  # noqa: S608 - from _meta
             f"INSERT INTO {history_table} ({copied}, {extra}) "
-            f"SELECT {copied}, %s, %s, %s, %s FROM u"
+            f"SELECT {copied}, %s, %s, %s, %s FROM w{returning}"
         )
     insert = (
         f"INSERT INTO {history_table} ({copied}, {extra}) "  # noqa: S608 - from _meta
         f"SELECT {copied}, %s, %s, %s, %s FROM {table} WHERE {pk} = %s"
     )
-    return f"{update};\n{insert}"
+    return f"{write}{returning};\n{insert}"
+
+
+# --- INSERT + history row ------------------------------------------------------------------
+
+_insert_sql: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
+
+
+def insert_with_history(instance: Model, *, using: str = "default") -> bool:
+    """``instance.save()`` of a new row plus the history row simple-history writes on
+    ``post_save`` (type "+", the change reason and user set by ``core.audit.audit_as``), unless
+    the row would break a unique constraint: then nothing is written and False is returned.
+
+    One statement on PostgreSQL (``INSERT … ON CONFLICT DO NOTHING`` with the history row's
+    ``INSERT`` in the same statement), two on SQLite. A conflict is not an error, so the
+    caller's transaction stays usable without a savepoint around the insert (two statements
+    fewer than ``atomic()`` + ``save()``). A row another transaction is inserting with the
+    same unique value is waited for, as a plain ``INSERT`` would; when that one commits, this
+    returns False and the row is there to be read.
+
+    On success the instance has its primary key and is no longer "adding", as after ``save``;
+    ``auto_now``/``auto_now_add`` fields are set. No ``pre_save``/``post_save`` signals are
+    sent: use this only for models whose receivers are simple-history's alone (a test in
+    ``registry/tests/test_rowsql.py`` holds the models that use it to that).
+    """
+    model = type(instance)
+    meta = model._meta
+    connection = connections[using]
+    pk_field = meta.pk
+    assert pk_field is not None
+    fields = [
+        field
+        for field in meta.concrete_fields
+        if not (field is pk_field and getattr(instance, field.attname) is None)
+    ]
+    params = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    history = model.history.model  # type: ignore[attr-defined]
+    history_params = [
+        history._meta.get_field("history_date").get_db_prep_save(
+            getattr(instance, "_history_date", None) or timezone.now(), connection
+        ),
+        getattr(instance, "_change_reason", None),
+        "+",
+        history_user_id(getattr(instance, "_history_user", None)),
+    ]
+    names = tuple(str(field.column) for field in fields)
+    key = (model, names, connection.vendor)
+    sql = _insert_sql.get(key)
+    if sql is None:
+        sql = _insert_sql[key] = _insert_history_sql(model, names, connection.vendor)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql, [*params, *history_params])
+            row = cursor.fetchone()
+        else:
+            insert, history_insert = sql.split(";\n")
+            cursor.execute(insert, params)
+            row = cursor.fetchone()
+            if row is not None:
+                cursor.execute(history_insert, [*history_params, row[0]])
+    if row is None:
+        return False
+    setattr(instance, pk_field.attname, row[0])
+    instance._state.adding = False
+    instance._state.db = using
+    return True
+
+
+def _insert_history_sql(model: type[Model], columns: tuple[str, ...], vendor: str) -> str:
+    insert = (
+        f"INSERT INTO {_quote(model._meta.db_table)} "  # noqa: S608 - from _meta
+        f"({', '.join(_quote(column) for column in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING"
+    )
+    return _with_history_sql(model, insert, vendor, returning_key=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
+from prakerja.core.rowsql import insert_with_history
 from prakerja.identity import crypto
 from prakerja.identity.models import Person, PersonalDataAccess
 from prakerja.identity.nik import Issue, kk_parse, nik_parse
@@ -49,18 +50,17 @@ def person_get_or_create(*, nik: str, kk: str | None = None) -> tuple[Person, bo
         existing = Person.objects.select_for_update().filter(nik_index=nik_index).first()
     if existing is not None:
         return existing, False
-    try:
-        # The savepoint keeps an outer transaction usable after the IntegrityError below.
-        with transaction.atomic():
-            person = Person.objects.create(
-                nik_encrypted=crypto.encrypt(parsed.value),
-                nik_index=nik_index,
-                kk_encrypted=crypto.encrypt(kk_value) if kk_value else "",
-                kk_index=crypto.blind_index(kk_value, purpose="kk") if kk_value else "",
-            )
-    except IntegrityError:
-        # Two submissions of the same NIK raced past the lookup above (a double click, a
-        # posko retry); the unique blind index let exactly one insert win, so use that row.
+    person = Person(
+        nik_encrypted=crypto.encrypt(parsed.value),
+        nik_index=nik_index,
+        kk_encrypted=crypto.encrypt(kk_value) if kk_value else "",
+        kk_index=crypto.blind_index(kk_value, purpose="kk") if kk_value else "",
+    )
+    # The row and its history row, or nothing when the NIK's unique blind index already
+    # holds a row: two submissions of the same NIK raced past the look-up above (a double
+    # click, a posko retry) and exactly one insert won, so use that row. No savepoint: the
+    # conflict is not an error, so an outer transaction stays usable.
+    if not insert_with_history(person):
         return Person.objects.get(nik_index=nik_index), False
     return person, True
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import connection, connections
 from django.test import Client
@@ -22,6 +25,7 @@ STORES = [db.SessionStore, cached_db.SessionStore]
 @pytest.mark.parametrize("store", STORES, ids=["db", "cached_db"])
 def test_a_new_session_is_one_insert_without_a_lookup(store: type) -> None:
     session = store()
+    session[SESSION_KEY] = "7"
     session["step"] = "kode"
     with CaptureQueriesContext(connection) as queries:
         session.save()
@@ -34,12 +38,14 @@ def test_a_new_session_is_one_insert_without_a_lookup(store: type) -> None:
 @pytest.mark.parametrize("store", STORES, ids=["db", "cached_db"])
 def test_a_key_that_is_taken_is_never_reused(store: type, monkeypatch: pytest.MonkeyPatch) -> None:
     taken = store()
+    taken[SESSION_KEY] = "7"
     taken["owner"] = "pertama"
     taken.save()
     keys = iter([taken.session_key, "k" * 32])
     monkeypatch.setattr(store, "_get_new_session_key", lambda self: next(keys))
 
     second = store()
+    second[SESSION_KEY] = "8"
     second["owner"] = "kedua"
     second.save()
 
@@ -63,7 +69,9 @@ def _statements(queries: CaptureQueriesContext) -> list[str]:
 
 @pytest.mark.parametrize("store", STORES, ids=["db", "cached_db"])
 def test_a_new_key_at_sign_in_is_written_once_with_the_final_data(store: type) -> None:
+    # A session already in the database (signed in; in ``db`` any session) gets a new key.
     session = store()
+    session[SESSION_KEY] = "6"
     session["kode"] = "menunggu"
     session.save()
     old = session.session_key
@@ -76,7 +84,7 @@ def test_a_new_key_at_sign_in_is_written_once_with_the_final_data(store: type) -
     assert store(old).load() == {}
     assert session.session_key != old
 
-    session["_auth_user_id"] = "7"
+    session[SESSION_KEY] = "7"
     with CaptureQueriesContext(connection) as saved:
         session.save()
     assert _statements(saved).count("INSERT") == 1
@@ -97,9 +105,11 @@ def test_a_taken_key_drawn_at_sign_in_is_drawn_again(
     store: type, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     taken = store()
+    taken[SESSION_KEY] = "7"
     taken["owner"] = "pertama"
     taken.save()
     mine = store()
+    mine[SESSION_KEY] = "8"
     mine["owner"] = "kedua"
     mine.save()
     keys = iter([taken.session_key, "k" * 32])
@@ -116,6 +126,7 @@ def test_a_taken_key_drawn_at_sign_in_is_drawn_again(
 @pytest.mark.parametrize("store", STORES, ids=["db", "cached_db"])
 def test_delete_is_one_statement(store: type) -> None:
     session = store()
+    session[SESSION_KEY] = "7"
     session["x"] = 1
     session.save()
     with CaptureQueriesContext(connection) as queries:
@@ -139,6 +150,7 @@ def test_outside_a_transaction_a_write_opens_none(
 
     monkeypatch.setattr(connections["default"], "set_autocommit", spy)
     session = store()
+    session[SESSION_KEY] = "7"
     session["a"] = 1
     session.save()
     session["a"] = 2
@@ -175,5 +187,78 @@ def test_signing_in_by_sms_code_ends_the_old_session(
         for q in queries.captured_queries
         if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")
     ]
-    # Django's stores: INSERT (new key, old data), SELECT + DELETE (old key), UPDATE.
-    assert sorted(session_writes) == ["DELETE", "INSERT"]
+    # Django's stores: INSERT (new key, old data), SELECT + DELETE (old key), UPDATE. Here the
+    # new key's INSERT, and the old key's DELETE unless it was in the cache alone.
+    if settings.SESSION_ENGINE.endswith("cached_db"):
+        assert session_writes == ["INSERT"]
+    else:
+        assert sorted(session_writes) == ["DELETE", "INSERT"]
+
+
+# --- cached_db: a session nobody is signed in to lives in the cache alone -------------------
+
+
+def test_a_pending_sign_in_is_written_to_the_cache_alone() -> None:
+    session = cached_db.SessionStore()
+    session["kode"] = "menunggu"
+    with CaptureQueriesContext(connection) as queries:
+        session.save()
+        session["percobaan"] = 1
+        session.save()
+    assert queries.captured_queries == []
+    assert not Session.objects.exists()
+    again = cached_db.SessionStore(session.session_key)
+    assert again["kode"] == "menunggu" and again["percobaan"] == 1
+
+
+def test_signing_in_from_the_cache_moves_the_session_to_the_database() -> None:
+    session = cached_db.SessionStore()
+    session["kode"] = "menunggu"
+    session.save()
+    old = session.session_key
+    with CaptureQueriesContext(connection) as cycled:
+        session.cycle_key()
+    # The old key was never in the database: it stops working, without a statement.
+    assert cycled.captured_queries == []
+    assert cached_db.SessionStore(old).load() == {}
+    session[SESSION_KEY] = "7"
+    with CaptureQueriesContext(connection) as saved:
+        session.save()
+    # (Inside the test's transaction the insert has its savepoint.)
+    assert [s for s in _statements(saved) if s not in ("SAVEPOINT", "RELEASE")] == ["INSERT"]
+    row = Session.objects.get(session_key=session.session_key)
+    stored = row.get_decoded()
+    assert stored[SESSION_KEY] == "7" and stored["kode"] == "menunggu"
+    assert "_cache_only" not in stored
+    # Signed out (flush): the database row goes too.
+    session.flush()
+    assert not Session.objects.exists()
+
+
+def test_a_pending_sign_in_goes_to_the_database_when_the_cache_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session: Any = cached_db.SessionStore()
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(session._cache, "add", down)
+    session["kode"] = "menunggu"
+    session.save()
+    row = Session.objects.get(session_key=session.session_key)
+    assert row.get_decoded() == {"kode": "menunggu"}
+
+
+def test_a_cache_key_that_is_taken_is_drawn_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    taken = cached_db.SessionStore()
+    taken["owner"] = "pertama"
+    taken.save()
+    keys = iter([taken.session_key, "c" * 32])
+    monkeypatch.setattr(cached_db.SessionStore, "_get_new_session_key", lambda self: next(keys))
+    second = cached_db.SessionStore()
+    second["owner"] = "kedua"
+    second.save()
+    assert second.session_key == "c" * 32
+    assert cached_db.SessionStore(taken.session_key)["owner"] == "pertama"
+    assert cached_db.SessionStore("c" * 32)["owner"] == "kedua"

@@ -34,6 +34,13 @@ from prakerja.registry.services.common import (
 from prakerja.registry.steps import STEP_ORDER, Step
 
 
+class _Changes(dict[str, Any]):
+    """A step's field changes. ``new_person``: the identity step created the person it links
+    in this transaction, so no other registration can hold that person yet."""
+
+    new_person = False
+
+
 def _identity(registration: Registration, form: StepForm) -> dict[str, Any]:
     data = form.cleaned_data
     # One look-up of the NIK: the person found (and locked) or created here. A person just
@@ -44,15 +51,17 @@ def _identity(registration: Registration, form: StepForm) -> dict[str, Any]:
     # The applicant's statement is the latest word on their family card; the person's history
     # keeps the previous number if it differed.
     person = person_kk_set(person=person, kk=data["kk"])
-    return {
-        "person": person,
-        "kk_index": person.kk_index,
-        "full_name": data["full_name"],
-        "birth_place": data["birth_place"],
-        "birth_date": data["birth_date"],
-        "gender": data["gender"],
-        "nik_warnings": data["nik_warnings"],
-    }
+    changes = _Changes(
+        person=person,
+        kk_index=person.kk_index,
+        full_name=data["full_name"],
+        birth_place=data["birth_place"],
+        birth_date=data["birth_date"],
+        gender=data["gender"],
+        nik_warnings=data["nik_warnings"],
+    )
+    changes.new_person = created
+    return changes
 
 
 def _contact(registration: Registration, form: StepForm) -> dict[str, Any]:
@@ -213,6 +222,7 @@ def _draft_save(
     fields: dict[str, Any] = {}
     saved: list[Step] = []
     errors: dict[Step, StepInvalid] = {}
+    new_person = False
     for step in sorted(steps, key=STEP_ORDER.index):
         # Checked after the steps before it are applied, as if they had been sent one by one.
         try:
@@ -224,6 +234,7 @@ def _draft_save(
         for name, value in changes.items():
             setattr(locked, name, value)
         fields.update(changes)
+        new_person = new_person or getattr(changes, "new_person", False)
         saved.append(step)
     if not saved:
         return DraftSave(registration=locked, saved=(), errors=errors)
@@ -231,10 +242,12 @@ def _draft_save(
     try:
         # Savepoint (identity only, where a person is set): the unique (programme, person)
         # index is the last word on "one NIK registers once" when two accounts save the same
-        # NIK at the same moment.
+        # NIK at the same moment. Not for a person this transaction has just created: no other
+        # transaction can see it yet, let alone link it, so that index cannot refuse it.
         # The UPDATE and its history row in one statement (``core.rowsql``): what ``save``
         # and simple-history's ``post_save`` write, without building either query each time.
-        with transaction.atomic() if Step.IDENTITY in saved else nullcontext():
+        contested = Step.IDENTITY in saved and not new_person
+        with transaction.atomic() if contested else nullcontext():
             update_with_history(locked, [*fields, "updated_at"])
     except IntegrityError:
         if Step.IDENTITY in saved:

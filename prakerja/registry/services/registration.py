@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts.models import Role, User
@@ -10,6 +10,7 @@ from prakerja.accounts.scopes import Actor, Capability, actor_can, actor_role
 from prakerja.assistance.models import Post
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.core.rowsql import insert_with_history
 from prakerja.core.units import service_atomic
 from prakerja.identity.nik import nik_parse
 from prakerja.identity.services import person_get_or_create
@@ -120,12 +121,10 @@ def registration_get_or_start(
             full_name=user.full_name if on_behalf else "",
         )
         audit_as(registration, actor=actor, reason="pendaftaran dimulai")
-        try:
-            # A savepoint per attempt: a reference collision (or a concurrent start by the
-            # same account) must not poison the outer transaction.
-            with transaction.atomic():
-                registration.save()
-        except IntegrityError:
+        # The row and its history row, or nothing on a unique conflict: a reference
+        # collision, or a concurrent start by the same account. A conflict is not an error,
+        # so the outer transaction stays usable without a savepoint per attempt.
+        if not insert_with_history(registration):
             raced = Registration.objects.filter(user=user, programme=programme).first()
             if raced is not None:
                 # A double click started the same account twice; the first insert won.
