@@ -24,11 +24,12 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.dispatch import Signal
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from prakerja.core.history import (
     HISTORY_EXTRA_COLUMNS,
@@ -139,6 +140,18 @@ def _quote(name: str | None) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _history_user(instance: Model) -> Any | None:
+    """The history row's user, as simple-history's ``get_history_user`` picks it: the
+    instance's ``_history_user`` when set (``core.audit.audit_as``, even to nobody), else the
+    signed-in user of the request being served (``HistoryRequestMiddleware``)."""
+    try:
+        return history_user_id(instance._history_user)  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
+    return history_user_id(user) if getattr(user, "is_authenticated", False) else None
+
+
 # --- UPDATE + history row ------------------------------------------------------------------
 
 _update_sql: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
@@ -180,7 +193,7 @@ def update_with_history(instance: Model, fields: Sequence[str], *, using: str = 
         ),
         getattr(instance, "_change_reason", None),
         "~",
-        history_user_id(getattr(instance, "_history_user", None)),
+        _history_user(instance),
     ]
     key = (model, names, connection.vendor)
     sql = _update_sql.get(key)
@@ -262,6 +275,8 @@ def insert_with_history(instance: Model, *, using: str = "default") -> bool:
     connection = connections[using]
     pk_field = meta.pk
     assert pk_field is not None
+    # As ``save``: an unsaved related object is refused, a reassigned one's key taken.
+    instance._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
     fields = [
         field
         for field in meta.concrete_fields
@@ -277,7 +292,7 @@ def insert_with_history(instance: Model, *, using: str = "default") -> bool:
         ),
         getattr(instance, "_change_reason", None),
         "+",
-        history_user_id(getattr(instance, "_history_user", None)),
+        _history_user(instance),
     ]
     names = tuple(str(field.column) for field in fields)
     key = (model, names, connection.vendor)
@@ -290,10 +305,12 @@ def insert_with_history(instance: Model, *, using: str = "default") -> bool:
             row = cursor.fetchone()
         else:
             insert, history_insert = sql.split(";\n")
-            cursor.execute(insert, params)
-            row = cursor.fetchone()
-            if row is not None:
-                cursor.execute(history_insert, [*history_params, row[0]])
+            # Both or neither, also outside a transaction (no savepoint inside one).
+            with transaction.atomic(using=using, savepoint=False):
+                cursor.execute(insert, params)
+                row = cursor.fetchone()
+                if row is not None:
+                    cursor.execute(history_insert, [*history_params, row[0]])
     if row is None:
         return False
     setattr(instance, pk_field.attname, row[0])

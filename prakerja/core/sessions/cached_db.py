@@ -13,7 +13,14 @@ sign-in (no session fixation), for data that is worth nothing once the code expi
   before, the mark dropped; ``cycle_key`` at sign-in deletes the old, cache-only key from the
   cache alone;
 * if the cache does not take the write (Redis down: the error is logged), the session goes
-  to the database as before, so a sign-in never fails for it.
+  to the database as a new row, so a sign-in never fails for it; a session that is in the
+  database (written so before, or by this fallback) stays there until sign-in;
+* a cache-only session is rewritten only while its key is in Redis (``SET … XX``): a request
+  that loaded it before the sign-in replaced it cannot bring the old key back (it gets
+  Django's ``UpdateError``, as a deleted database row gives).
+
+Only the synchronous methods are changed (the app is served over WSGI); the ``a…`` ones are
+Django's.
 
 Lost with Redis: pending sign-ins, whose people ask for a new code. Signed-in sessions are in
 the database as before. The engine is configured only with ``REDIS_URL`` (one cache every app
@@ -27,11 +34,17 @@ from typing import Any
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import cached_db
-from django.contrib.sessions.backends.base import CreateError
+from django.contrib.sessions.backends.base import CreateError, UpdateError
+from django_redis.cache import RedisCache
 
 from prakerja.core.sessions import db
 
 logger = logging.getLogger(__name__)
+
+
+class _CacheDown(Exception):
+    """The cache failed a session write."""
+
 
 # In the data of a session that was written to the cache only.
 _CACHE_ONLY = "_cache_only"
@@ -49,30 +62,47 @@ class SessionStore(cached_db.SessionStore, db.SessionStore):
             store.create()
             return
         data = store._get_session(no_load=must_create)
-        if SESSION_KEY not in data:
+        # Redis alone only for a session that is not in the database: a new one, one whose
+        # key ``cycle_key`` just drew, or one written to Redis alone before. (One written to
+        # the database before this engine, or by the fallback below, stays there.)
+        new_key = must_create or self._insert_pending
+        if SESSION_KEY not in data and (new_key or data.get(_CACHE_ONLY)):
             data[_CACHE_ONLY] = True
-            if self._cache_write(data, must_create=must_create or self._insert_pending):
+            try:
+                self._cache_write(data, new_key=new_key, must_create=must_create)
+            except _CacheDown:
+                # Redis refused the write: the database takes it, as a new row.
+                self._insert_pending = not must_create
+            else:
                 self._insert_pending = False
                 return
         data.pop(_CACHE_ONLY, None)
         super().save(must_create)
 
-    def _cache_write(self, data: dict[str, Any], *, must_create: bool) -> bool:
-        """True once the cache holds the session; False if the cache failed (logged)."""
+    def _cache_write(self, data: dict[str, Any], *, new_key: bool, must_create: bool) -> None:
         store: Any = self
         age = store.get_expiry_age()
         try:
-            if must_create:
-                if not store._cache.add(store.cache_key, data, age):
-                    raise CreateError  # the key is taken: ``create`` draws another
+            if new_key:
+                while not store._cache.add(store.cache_key, data, age):
+                    if must_create:
+                        raise CreateError  # the key is taken: ``create`` draws another
+                    store._session_key = store._get_new_session_key()  # as cycle_key does
+                return
+            if isinstance(store._cache, RedisCache):
+                # Only while the key is there: a request that loaded it before the sign-in
+                # replaced it must not bring the old key back.
+                stored = store._cache.set(store.cache_key, data, age, xx=True)
             else:
                 store._cache.set(store.cache_key, data, age)
+                stored = True
         except CreateError:
             raise
         except Exception:  # the database is the fallback, as for a signed-in session
             logger.warning("session not written to the cache; written to the database")
-            return False
-        return True
+            raise _CacheDown from None
+        if not stored:
+            raise UpdateError  # ended meanwhile (signed in, expired), as Django's stores do
 
     def delete(self, session_key: str | None = None) -> None:
         store: Any = self

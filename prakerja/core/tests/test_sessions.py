@@ -262,3 +262,58 @@ def test_a_cache_key_that_is_taken_is_drawn_again(monkeypatch: pytest.MonkeyPatc
     assert second.session_key == "c" * 32
     assert cached_db.SessionStore(taken.session_key)["owner"] == "pertama"
     assert cached_db.SessionStore("c" * 32)["owner"] == "kedua"
+
+
+def test_a_cache_only_session_goes_to_the_database_as_a_new_row_when_the_cache_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session: Any = cached_db.SessionStore()
+    session["kode"] = "menunggu"
+    session.save()  # in the cache alone
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("redis down")
+
+    again: Any = cached_db.SessionStore(session.session_key)
+    again["percobaan"] = 1
+    monkeypatch.setattr(again._cache, "set", down)
+    again.save()
+    stored = Session.objects.get(session_key=session.session_key).get_decoded()
+    assert stored == {"kode": "menunggu", "percobaan": 1}
+
+
+def test_a_pending_sign_in_already_in_the_database_stays_there() -> None:
+    # Written before this engine (or by its fallback): no mark, so it is not moved to the
+    # cache, and its row is deleted when the key is replaced at sign-in.
+    old = db.SessionStore()
+    old["kode"] = "menunggu"
+    old.save()
+    session = cached_db.SessionStore(old.session_key)
+    session["percobaan"] = 1
+    with CaptureQueriesContext(connection) as saved:
+        session.save()
+    assert _statements(saved) == ["UPDATE"]
+    assert Session.objects.get(session_key=old.session_key).get_decoded()["percobaan"] == 1
+    session.cycle_key()
+    assert not Session.objects.filter(session_key=old.session_key).exists()
+
+
+def test_a_replaced_cache_only_key_is_not_brought_back_by_a_late_request() -> None:
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.core.cache import caches
+    from django_redis.cache import RedisCache
+
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("needs Redis (SET … XX): run with REDIS_URL=redis://… to include it")
+    session = cached_db.SessionStore()
+    session["kode"] = "menunggu"
+    session.save()
+    late = cached_db.SessionStore(session.session_key)
+    assert late["kode"] == "menunggu"  # loaded before the sign-in
+    session.cycle_key()
+    session[SESSION_KEY] = "7"
+    session.save()
+    late["percobaan"] = 2
+    with pytest.raises(UpdateError):
+        late.save()
+    assert cached_db.SessionStore(late.session_key).load() == {}

@@ -180,3 +180,22 @@ def test_identity_step_with_a_new_person_needs_no_savepoint_for_the_one_nik_rule
     person_get_or_create(nik=existing_nik)
     found = _savepoints_of_identity_step(programme, existing_nik)
     assert found == new + 1
+
+
+def test_a_new_persons_history_names_the_signed_in_user_of_the_request() -> None:
+    # As simple-history does without ``audit_as``: the request's signed-in user
+    # (HistoryRequestMiddleware), here an officer registering someone at a posko.
+    from django.test import RequestFactory
+    from simple_history.models import HistoricalRecords
+
+    officer = new_applicant()
+    request = RequestFactory().get("/")
+    request.user = officer
+    HistoricalRecords.context.request = request
+    try:
+        person, created = person_get_or_create(nik=fake_nik(serial=43))
+    finally:
+        del HistoricalRecords.context.request
+    assert created
+    (record,) = Person.history.filter(id=person.pk)  # type: ignore[attr-defined]
+    assert record.history_type == "+" and record.history_user_id == officer.pk
