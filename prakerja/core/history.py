@@ -21,6 +21,7 @@ from django.db import connections
 from django.db.models import BooleanField, Field, Model, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 HISTORY_EXTRA_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 # Primary keys per statement when rows are given by id (not PostgreSQL, where they are one
@@ -43,6 +44,18 @@ def history_user_id(actor: Any | None) -> Any | None:
     if isinstance(actor, int) and not isinstance(actor, bool):
         return actor
     return getattr(actor, "pk", None)
+
+
+def history_user_of(instance: Model) -> Any | None:
+    """The ``history_user`` of a row written from one ``instance``, as simple-history's
+    ``get_history_user`` picks it: the instance's ``_history_user`` when set (``audit_as``, even
+    to nobody), else the signed-in user of the request being served (its middleware)."""
+    try:
+        return history_user_id(instance._history_user)  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
+    return history_user_id(user) if getattr(user, "is_authenticated", False) else None
 
 
 def history_bulk_insert(

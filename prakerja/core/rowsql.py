@@ -29,13 +29,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 from django.dispatch import Signal
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
-from prakerja.core.history import (
-    HISTORY_EXTRA_COLUMNS,
-    history_tracked_fields,
-    history_user_id,
-)
+from prakerja.core.history import HISTORY_EXTRA_COLUMNS, history_tracked_fields, history_user_of
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 # Per column: the converters and the expression they are given, as the ORM's compiler does.
@@ -140,18 +135,6 @@ def _quote(name: str | None) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _history_user(instance: Model) -> Any | None:
-    """The history row's user, as simple-history's ``get_history_user`` picks it: the
-    instance's ``_history_user`` when set (``core.audit.audit_as``, even to nobody), else the
-    signed-in user of the request being served (``HistoryRequestMiddleware``)."""
-    try:
-        return history_user_id(instance._history_user)  # type: ignore[attr-defined]
-    except AttributeError:
-        pass
-    user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
-    return history_user_id(user) if getattr(user, "is_authenticated", False) else None
-
-
 # --- UPDATE + history row ------------------------------------------------------------------
 
 _update_sql: dict[tuple[type[Model], tuple[str, ...], str], str] = {}
@@ -193,7 +176,7 @@ def update_with_history(instance: Model, fields: Sequence[str], *, using: str = 
         ),
         getattr(instance, "_change_reason", None),
         "~",
-        _history_user(instance),
+        history_user_of(instance),
     ]
     key = (model, names, connection.vendor)
     sql = _update_sql.get(key)
@@ -292,7 +275,7 @@ def insert_with_history(instance: Model, *, using: str = "default") -> bool:
         ),
         getattr(instance, "_change_reason", None),
         "+",
-        _history_user(instance),
+        history_user_of(instance),
     ]
     names = tuple(str(field.column) for field in fields)
     key = (model, names, connection.vendor)
