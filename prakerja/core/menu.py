@@ -19,7 +19,7 @@ from typing import Any
 
 from django.apps import apps
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.module_loading import module_has_submodule
 
 
@@ -34,7 +34,17 @@ class MenuItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        # The top bar shows the role's items on every page: looked up once per process and
+        # script prefix, as the layout's links are (core.context_processors).
+        key = (get_script_prefix(), self.url_name)
+        url = _urls.get(key)
+        if url is None:
+            url = _urls[key] = reverse(self.url_name)
+        return url
+
+
+# Menu items name URLs without arguments: one answer per script prefix and name.
+_urls: dict[tuple[str, str], str] = {}
 
 
 def item(

@@ -70,3 +70,19 @@ def test_visitors_see_the_public_pages_only(client: Client) -> None:
     assert "/posko/" in hrefs
     public = {"/pelatihan/"}
     assert not any(entry.url in hrefs for entry in all_items() if entry.url not in public)
+
+
+def test_an_items_link_follows_the_script_prefix_it_is_served_under() -> None:
+    # Looked up once per process and prefix: an app served under a prefix links under it.
+    from django.urls import get_script_prefix, reverse, set_script_prefix
+
+    entry = all_items()[0]
+    before = get_script_prefix()
+    try:
+        assert entry.url == reverse(entry.url_name)
+        set_script_prefix("/prakerja/")
+        assert entry.url.startswith("/prakerja/")
+        assert entry.url == reverse(entry.url_name)
+    finally:
+        set_script_prefix(before)
+    assert not entry.url.startswith("/prakerja/")
