@@ -201,10 +201,10 @@ def _update_history_sql(model: type[Model], names: tuple[str, ...], vendor: str)
     )
     pk = _quote(meta.pk.column)  # type: ignore[union-attr,arg-type]
     update = f"UPDATE {_quote(meta.db_table)} SET {assignments} WHERE {pk} = %s"  # noqa: S608
-    return _with_history_sql(model, update, vendor, returning_key=False)
+    return with_history_sql(model, update, vendor, returning_key=False)
 
 
-def _with_history_sql(model: type[Model], write: str, vendor: str, *, returning_key: bool) -> str:
+def with_history_sql(model: type[Model], write: str, vendor: str, *, returning_key: bool) -> str:
     """``write`` (one row's ``UPDATE`` or ``INSERT``) and the history row copied from the row
     it wrote (history user and reason etc. as the last four parameters): on PostgreSQL one
     statement, ``write … RETURNING`` in a CTE; elsewhere two, joined by ``";\n"``, the second
@@ -308,4 +308,4 @@ def _insert_history_sql(model: type[Model], columns: tuple[str, ...], vendor: st
         f"({', '.join(_quote(column) for column in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING"
     )
-    return _with_history_sql(model, insert, vendor, returning_key=True)
+    return with_history_sql(model, insert, vendor, returning_key=True)

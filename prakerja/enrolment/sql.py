@@ -6,8 +6,9 @@ copy behind. Only enum values of the code are inlined (``literal``), never input
 
 ``conditional_update`` is the race-safe counter of this app: ``UPDATE … WHERE id = %s AND
 <condition>`` (``seats_taken < seats``, ``balance >= price``) with the simple-history row of
-the change in the same statement on PostgreSQL (``WITH u AS (UPDATE … RETURNING …) INSERT
-INTO …history SELECT … FROM u``), two on SQLite. No lock is taken before the update: the
+the change in the same statement on PostgreSQL (``WITH w AS (UPDATE … RETURNING …) INSERT
+INTO …history SELECT … FROM w``, built by ``core.rowsql.with_history_sql`` as for every other
+such write), two on SQLite. No lock is taken before the update: the
 condition is re-checked by the database on the row it locks, so two requests competing for
 the last seat cannot both win, and requests for different rows never wait on each other.
 """
@@ -22,7 +23,8 @@ from django.db import connection
 from django.db.models import Model
 from django.utils import timezone
 
-from prakerja.core.history import HISTORY_EXTRA_COLUMNS, history_tracked_fields, history_user_id
+from prakerja.core.history import history_user_id
+from prakerja.core.rowsql import with_history_sql
 from prakerja.enrolment.models import (
     Enrolment,
     LedgerEntry,
@@ -89,27 +91,13 @@ def _statements_for(model: type[Model], assignments: str, condition: str) -> tup
     if cached is not None:
         return cached
     meta = model._meta
-    history_meta = model.history.model._meta  # type: ignore[attr-defined]
-    table, history_table = _quote(meta.db_table), _quote(history_meta.db_table)
-    tracked = [_quote(field.column) for field in history_tracked_fields(model)]
-    copied = ", ".join(tracked)
-    columns = ", ".join([*tracked, *HISTORY_EXTRA_COLUMNS])
     pk = _quote(meta.pk.column)  # type: ignore[union-attr]
-    update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s AND ({condition})"  # noqa: S608
-    if connection.vendor == "postgresql":
-        statements = (
-            f"WITH u AS ({update} RETURNING {copied}) "  # noqa: S608 - names from _meta
-            f"INSERT INTO {history_table} ({columns}) SELECT {copied}, %s, %s, %s, %s FROM u",
-            "",
-        )
-    else:
-        statements = (
-            update,
-            f"INSERT INTO {history_table} ({columns}) "  # noqa: S608 - names from _meta
-            f"SELECT {copied}, %s, %s, %s, %s FROM {table} WHERE {pk} = %s",
-        )
-    _statements[key] = statements
-    return statements
+    update = f"UPDATE {_quote(meta.db_table)} SET {assignments} WHERE {pk} = %s AND ({condition})"  # noqa: S608
+    # The history row copied from the row as updated, as ``core.rowsql`` writes it.
+    sql = with_history_sql(model, update, connection.vendor, returning_key=False)
+    main, _, second = sql.partition(";\n")
+    _statements[key] = (main, second)
+    return main, second
 
 
 def conditional_update(
