@@ -114,6 +114,19 @@ class SessionStore(cached_db.SessionStore, db.SessionStore):
         else:
             super().delete(session_key)
 
+    def flush(self) -> None:
+        store: Any = self
+        # ``clear`` empties the data, and the mark with it: read it first, so that a session
+        # in the cache alone (a pending sign-in abandoned) is ended without a statement.
+        data = store._session_cache if hasattr(store, "_session_cache") else {}
+        if store.session_key and data.get(_CACHE_ONLY):
+            key = store.session_key
+            store.clear()
+            store._cache.delete(store.cache_key_prefix + key)
+            store._session_key = None
+            return
+        super().flush()
+
     def cycle_key(self) -> None:
         store: Any = self
         # Loaded first, so that the old key's mark says how ``LeanStoreMixin.cycle_key``

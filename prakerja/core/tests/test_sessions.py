@@ -211,6 +211,18 @@ def test_a_pending_sign_in_is_written_to_the_cache_alone() -> None:
     assert again["kode"] == "menunggu" and again["percobaan"] == 1
 
 
+def test_a_pending_sign_in_ended_is_gone_from_the_cache_without_a_statement() -> None:
+    session = cached_db.SessionStore()
+    session["kode"] = "menunggu"
+    session.save()
+    key = session.session_key
+    with CaptureQueriesContext(connection) as queries:
+        session.flush()
+    assert queries.captured_queries == []
+    assert session.session_key is None and not session.items()
+    assert cached_db.SessionStore(key).load() == {}
+
+
 def test_signing_in_from_the_cache_moves_the_session_to_the_database() -> None:
     session = cached_db.SessionStore()
     session["kode"] = "menunggu"
