@@ -211,11 +211,16 @@ def test_a_pending_sign_in_is_written_to_the_cache_alone() -> None:
     assert again["kode"] == "menunggu" and again["percobaan"] == 1
 
 
-def test_a_pending_sign_in_ended_is_gone_from_the_cache_without_a_statement() -> None:
+def _pending_sign_in() -> tuple[cached_db.SessionStore, str]:
+    """A saved session nobody is signed in to (in the cache alone), and its key."""
     session = cached_db.SessionStore()
     session["kode"] = "menunggu"
     session.save()
-    key = session.session_key
+    return session, session.session_key or ""
+
+
+def test_a_pending_sign_in_ended_is_gone_from_the_cache_without_a_statement() -> None:
+    session, key = _pending_sign_in()
     with CaptureQueriesContext(connection) as queries:
         session.flush()
     assert queries.captured_queries == []
@@ -224,10 +229,7 @@ def test_a_pending_sign_in_ended_is_gone_from_the_cache_without_a_statement() ->
 
 
 def test_signing_in_from_the_cache_moves_the_session_to_the_database() -> None:
-    session = cached_db.SessionStore()
-    session["kode"] = "menunggu"
-    session.save()
-    old = session.session_key
+    session, old = _pending_sign_in()
     with CaptureQueriesContext(connection) as cycled:
         session.cycle_key()
     # The old key was never in the database: it stops working, without a statement.
