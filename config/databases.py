@@ -30,8 +30,16 @@ def databases_configure(
     direct: dict[str, Any] | None,
     pool_mode: str,
     prepared: bool = True,
+    pool_size: int = 0,
+    pool_timeout: float = 10.0,
 ) -> dict[str, dict[str, Any]]:
-    """The ``DATABASES`` setting from parsed URLs (``environ.Env.db_url``)."""
+    """The ``DATABASES`` setting from parsed URLs (``environ.Env.db_url``).
+
+    ``pool_size``: the app process's threads share that many connections to PostgreSQL
+    (Django's pool, psycopg_pool), each taken for a request and given back at its end, instead
+    of one persistent connection per thread; 0 keeps one per thread (``CONN_MAX_AGE``). A
+    request that finds every connection taken waits up to ``pool_timeout`` seconds. The
+    selection's own sessions never come from the pool (``waves.selection_parallel``)."""
     if pool_mode not in POOL_MODES:
         raise ValueError(f"DATABASE_POOL_MODE must be one of {', '.join(POOL_MODES)}")
     databases = {"default": default}
@@ -47,6 +55,13 @@ def databases_configure(
         # Prepared at a statement's second run; psycopg keeps the 100 most recent per
         # connection (the registration flow has about 60 distinct statements).
         options.setdefault("prepare_threshold", 2)
+    if pool_size and default["ENGINE"] == POSTGRESQL_ENGINE:
+        default.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": pool_size,
+            "timeout": pool_timeout,
+        }
+        default["CONN_MAX_AGE"] = 0  # a pooled connection goes back to the pool, not kept
     if direct is not None:
         # The same database by another road: tests use the default alias's test database.
         direct.setdefault("TEST", {})["MIRROR"] = "default"

@@ -170,6 +170,10 @@ DATABASES = databases_configure(
     direct=env.db_url("DATABASE_DIRECT_URL") if env.str("DATABASE_DIRECT_URL", "") else None,
     pool_mode=env.str("DATABASE_POOL_MODE", default="session"),
     prepared=env.bool("DATABASE_PREPARED_STATEMENTS", default=True),
+    # 0: one persistent connection per thread. N: the process's threads share N (docs/
+    # OPERATIONS.md; at most SHED_MAX_CONCURRENT requests of a process run at once).
+    pool_size=env.int("DATABASE_POOL_SIZE", default=0),
+    pool_timeout=env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=10.0),
 )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while the worker writes; IMMEDIATE takes the write lock at BEGIN so

@@ -48,6 +48,22 @@ def test_transaction_mode_turns_off_session_state_and_the_selection_goes_direct(
     assert selection_alias(databases) == "direct"
 
 
+def test_a_pool_size_shares_that_many_connections_per_process_and_keeps_none() -> None:
+    databases = databases_configure(
+        _pg(5432), direct=_pg(5433), pool_mode="session", pool_size=4, pool_timeout=2.5
+    )
+    default = databases["default"]
+    assert default["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 2.5}
+    assert default["CONN_MAX_AGE"] == 0  # Django's pool refuses persistent connections
+    assert default["OPTIONS"]["prepare_threshold"] == 2  # kept per pooled connection
+    # The selection's own sessions are not pooled.
+    assert "pool" not in databases["direct"].get("OPTIONS", {})
+    sqlite = {"ENGINE": "django.db.backends.sqlite3", "NAME": "x.sqlite3"}
+    assert databases_configure(sqlite, direct=None, pool_mode="session", pool_size=4) == {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x.sqlite3"}
+    }
+
+
 def test_an_unknown_pool_mode_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="DATABASE_POOL_MODE must be one of session, transaction"):
         databases_configure(_pg(5432), direct=None, pool_mode="statement")
@@ -181,3 +197,85 @@ def _check_health_without_a_round_trip(connection: Any, first: Any) -> None:
     with connection.cursor() as cursor:  # the next query opens a fresh connection
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_threads_take_turns_on_the_pools_connection(django_db_blocker: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: set DATABASE_URL to a PostgreSQL database")
+    # A pool of one connection under an alias of its own (only the server's session is read:
+    # no table is touched). Each thread takes it for its "request" and gives it back at the
+    # end, as Django does at the end of a request; both threads meet the same server session.
+    connections.settings["pooled"] = {
+        **connections.settings["default"],
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {
+            **connections.settings["default"]["OPTIONS"],
+            "pool": {"min_size": 1, "max_size": 1, "timeout": 5},
+        },
+    }
+
+    def request() -> int:
+        pooled = connections["pooled"]
+        try:
+            with pooled.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                (pid,) = cursor.fetchone()
+            return int(pid)
+        finally:
+            pooled.close()  # back to the pool
+
+    try:
+        with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=2) as threads:
+            first = threads.submit(request).result()
+            second = threads.submit(request).result()
+            both = [future.result() for future in [threads.submit(request) for _ in range(4)]]
+            # The server ends the pooled session (a restart, an idle timeout): the pool's
+            # check sees the closed socket and the next request gets a new session, no error.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+            time.sleep(0.2)
+            after = threads.submit(request).result()
+    finally:
+        connections["pooled"].close_pool()  # type: ignore[attr-defined]
+        del connections.settings["pooled"]
+    assert second == first
+    assert set(both) == {first}
+    assert after != first
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_on_postgresql_the_selections_sessions_never_come_from_the_pool(
+    settings: Any, django_db_blocker: Any
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: set DATABASE_URL to a PostgreSQL database")
+    from prakerja.waves.selection_parallel import _helper_open
+
+    default = connections.settings["default"]
+    connections.settings["pooled_selection"] = {
+        **default,
+        "CONN_MAX_AGE": 0,
+        "OPTIONS": {**default["OPTIONS"], "pool": {"min_size": 1, "max_size": 1}},
+    }
+    settings.SELECTION_DATABASE_ALIAS = "pooled_selection"
+
+    def opened() -> tuple[object, str]:
+        helper = _helper_open(7)
+        try:
+            with helper.cursor() as cursor:
+                cursor.execute("SHOW work_mem")
+                (work_mem,) = cursor.fetchone()
+            return getattr(helper, "pool", None), work_mem
+        finally:
+            helper.close()
+
+    try:
+        with django_db_blocker.unblock(), ThreadPoolExecutor(max_workers=1) as threads:
+            pool, work_mem = threads.submit(opened).result()
+    finally:
+        del connections.settings["pooled_selection"]
+    assert pool is None  # a session of its own: its settings leave with it
+    assert work_mem == "2GB"

@@ -65,7 +65,11 @@ def _helper_open(run_id: int) -> BaseDatabaseWrapper:
     """A connection of its own (autocommit) for one part of the plan, with the job's sort
     memory; closed by the caller."""
     # Not through a transaction-mode pooler: these are real sessions (SELECTION_DATABASE_ALIAS).
+    # Nor from the app's pool of connections (DATABASE_POOL_SIZE): a session of its own, whose
+    # settings go with it when it closes and whose backend can be cancelled.
     helper = db_connections.create_connection(settings.SELECTION_DATABASE_ALIAS)
+    options = {k: v for k, v in helper.settings_dict.get("OPTIONS", {}).items() if k != "pool"}
+    helper.settings_dict = {**helper.settings_dict, "OPTIONS": options}
     with helper.cursor() as cursor:
         cursor.execute(f"SET work_mem = '{WORK_MEM}'", [])
         # Derived data, recomputable from the frozen inputs and the seed (see results_insert).
