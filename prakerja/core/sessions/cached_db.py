@@ -116,16 +116,11 @@ class SessionStore(cached_db.SessionStore, db.SessionStore):
 
     def flush(self) -> None:
         store: Any = self
-        # ``clear`` empties the data, and the mark with it: read it first, so that a session
-        # in the cache alone (a pending sign-in abandoned) is ended without a statement.
-        data = store._session_cache if hasattr(store, "_session_cache") else {}
-        if store.session_key and data.get(_CACHE_ONLY):
-            key = store.session_key
-            store.clear()
-            store._cache.delete(store.cache_key_prefix + key)
-            store._session_key = None
-            return
-        super().flush()
+        # As Django's, but deleted before it is cleared: ``delete`` reads the mark of a session
+        # in the cache alone (a pending sign-in abandoned) from its data, which ``clear`` empties.
+        self.delete(store.session_key)
+        store.clear()
+        store._session_key = None
 
     def cycle_key(self) -> None:
         store: Any = self

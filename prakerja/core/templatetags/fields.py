@@ -27,9 +27,11 @@ from prakerja.core.templatetags.options import options
 register = template.Library()
 
 
-def _looked_up(mapping: Any, name: str) -> Any:
+def value_for(mapping: Any, key: Any) -> Any:
+    """``mapping[key]`` (or under ``str(key)``) as a page shows it: empty when missing or None,
+    or when ``mapping`` is not a dict. The ``values|get:name`` filter of the registry's pages."""
     if isinstance(mapping, dict):
-        value = mapping.get(name, "")
+        value = mapping.get(key, mapping.get(str(key), ""))
         return "" if value is None else value
     return ""
 
@@ -52,10 +54,11 @@ def field(
         # As ``{{ text }}`` shows it: localized, and escaped unless already safe.
         return mark_safe(render_value_in_context(text, context))  # noqa: S308 - escaped
 
-    value = shown(_looked_up(context.get("values"), name))
+    raw = value_for(context.get("values"), name)
+    value = shown(raw)
     label = shown(label)
     help = shown(help) if help else ""
-    field_errors = _looked_up(context.get("errors"), name)
+    field_errors = value_for(context.get("errors"), name)
     attrs = "" if optional else " required"
     if field_errors:
         attrs += ' aria-invalid="true"'
@@ -85,7 +88,7 @@ def field(
                 name,
                 mark_safe(attrs),  # noqa: S308 - built above from escaped parts
                 gettext("— pilih —"),
-                options(choices, value),
+                options(choices, raw),  # compared as typed, as {% options %} is given it
             )
         )
     elif kind == "textarea":

@@ -4,13 +4,12 @@ from typing import Any
 
 from django import template
 
+from prakerja.core.templatetags.fields import value_for
+
 register = template.Library()
 
 
 @register.filter
 def get(mapping: Any, key: Any) -> Any:
     """``values|get:name``: a dict lookup by a variable key (empty string when missing)."""
-    if isinstance(mapping, dict):
-        value = mapping.get(key, mapping.get(str(key), ""))
-        return "" if value is None else value
-    return ""
+    return value_for(mapping, key)
