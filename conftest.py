@@ -12,6 +12,7 @@ from django.core.cache import cache
 from prakerja.accounts.models import Role, User
 from prakerja.accounts.testing import make_post, make_provider, make_user
 from prakerja.assistance.models import Post
+from prakerja.core.shedding import slot_connections_close
 from prakerja.training.models import Provider
 
 
@@ -22,6 +23,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         regions_load()
     yield
+    # Requests of transactional tests ran on the load shedding's slot connections: closed
+    # before the test database is dropped.
+    slot_connections_close()
 
 
 _skipped_at_setup = pytest.StashKey[bool]()

@@ -175,6 +175,10 @@ DATABASES = databases_configure(
     pool_size=env.int("DATABASE_POOL_SIZE", default=0),
     pool_timeout=env.float("DATABASE_POOL_TIMEOUT_SECONDS", default=10.0),
 )
+# Without a pool, each of the load shedding's slots lends its request a persistent connection
+# of its own: SHED_MAX_CONCURRENT server sessions per process instead of one per thread
+# (prakerja.core.shedding, docs/OPERATIONS.md). PostgreSQL only.
+DATABASE_SLOT_CONNECTIONS = env.bool("DATABASE_SLOT_CONNECTIONS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run while the worker writes; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.

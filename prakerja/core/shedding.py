@@ -6,16 +6,30 @@ threads than that, so waiting requests reach this middleware); a request that ca
 ``SHED_WAIT_SECONDS`` is refused at once with 503 and a Retry-After header, which phones and
 the posts' browsers retry, and which a client's idempotency key makes safe to retry.
 Health probes and static files are never shed.
+
+Each slot also carries the database connection its requests use (``DATABASE_SLOT_CONNECTIONS``,
+PostgreSQL without a pool of its own): a request takes a slot and, for its duration, the slot's
+persistent connection becomes the thread's ``default`` connection. So a process holds as many
+server sessions as it has slots (4), not one per thread of the app server (32), and each of them
+stays warm: PostgreSQL spends less CPU per registration (issue 17, bench/README.md). The slot's
+connection is checked and closed exactly as Django does a thread's at the start and the end of a
+request (``close_if_unusable_or_obsolete``, the socket health check of config/postgresql), so a
+database restart or outage is met as before: a fresh connection, or a 503 at once. A request
+that runs inside a transaction already (a test's) keeps its connection.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -27,13 +41,69 @@ _LOG_EVERY_SECONDS = 10.0
 logger = logging.getLogger(__name__)
 
 
+# Every slot connection the process opened, so that tests can close them before their database
+# is dropped (slot_connections_close).
+_slot_wrappers: list[Any] = []
+_slot_wrappers_lock = threading.Lock()
+
+
+class Slot:
+    """One of the process's places for a request, with the database connection it lends."""
+
+    def __init__(self) -> None:
+        self.wrapper: Any = None
+
+    @contextmanager
+    def connection(self) -> Iterator[None]:
+        own = connections["default"]
+        if not _slot_connections_apply(own):
+            yield
+            return
+        if self.wrapper is None:
+            self.wrapper = connections.create_connection("default")
+            # Taken by one thread at a time, but not always the same one.
+            self.wrapper.inc_thread_sharing()
+            with _slot_wrappers_lock:
+                _slot_wrappers.append(self.wrapper)
+        wrapper = self.wrapper
+        # What Django's request_started and request_finished do to a thread's connection.
+        wrapper.queries_log.clear()
+        wrapper.close_if_unusable_or_obsolete()
+        connections["default"] = wrapper
+        try:
+            yield
+        finally:
+            connections["default"] = own
+            wrapper.close_if_unusable_or_obsolete()
+
+
+def _slot_connections_apply(own: Any) -> bool:
+    return bool(
+        settings.DATABASE_SLOT_CONNECTIONS
+        and own.vendor == "postgresql"
+        and not own.settings_dict.get("OPTIONS", {}).get("pool")
+        and not own.in_atomic_block
+    )
+
+
+def slot_connections_close() -> None:
+    """Close every slot's connection (a test session's end, before its database is dropped)."""
+    with _slot_wrappers_lock:
+        for wrapper in _slot_wrappers:
+            wrapper.close()
+
+
 class LoadSheddingMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.limit = settings.SHED_MAX_CONCURRENT
         self.wait = settings.SHED_WAIT_SECONDS
         self.retry_after = settings.SHED_RETRY_AFTER_SECONDS
-        self.slots = threading.BoundedSemaphore(self.limit) if self.limit > 0 else None
+        self.slots: queue.SimpleQueue[Slot] | None = None
+        if self.limit > 0:
+            self.slots = queue.SimpleQueue()
+            for _ in range(self.limit):
+                self.slots.put(Slot())
         self.shed_count = 0
         self.logged_at = 0.0
         self.log_lock = threading.Lock()
@@ -41,12 +111,15 @@ class LoadSheddingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.slots is None or request.path.startswith(_EXEMPT_PREFIXES):
             return self.get_response(request)
-        if not self.slots.acquire(timeout=self.wait):
+        try:
+            slot = self.slots.get(timeout=self.wait)
+        except queue.Empty:
             return self._overloaded(request)
         try:
-            return self.get_response(request)
+            with slot.connection():
+                return self.get_response(request)
         finally:
-            self.slots.release()
+            self.slots.put(slot)
 
     def _overloaded(self, request: HttpRequest) -> HttpResponse:
         message = _("Server sedang sibuk. Data Anda belum dikirim; silakan coba lagi sebentar.")

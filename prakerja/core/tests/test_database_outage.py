@@ -123,8 +123,11 @@ def second_cluster() -> Iterator[Cluster]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-def app_server(second_cluster: Cluster, tmp_path: Path) -> Iterator[str]:
+# Load shedding off (each thread's own connection) and on (its slots' connections).
+@pytest.fixture(params=["0", "2"], ids=["thread-connections", "slot-connections"])
+def app_server(
+    second_cluster: Cluster, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -135,7 +138,8 @@ def app_server(second_cluster: Cluster, tmp_path: Path) -> Iterator[str]:
         DATABASE_URL=second_cluster.url,
         CONN_MAX_AGE="60",
         DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS=RETRY_AFTER,
-        SHED_MAX_CONCURRENT="0",
+        SHED_MAX_CONCURRENT=request.param,
+        DATABASE_SLOT_CONNECTIONS="true",
     )
     subprocess.run(  # noqa: S603
         [str(VENV_BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
@@ -198,7 +202,7 @@ API = "/api/v1/regions/provinces"
 def test_pages_and_the_api_answer_503_while_the_database_is_down_and_recover(
     second_cluster: Cluster, app_server: str
 ) -> None:
-    # Both threads of the worker hold an open connection before the outage.
+    # Both threads of the worker (or both slots) hold an open connection before the outage.
     for _ in range(3):
         assert _get(app_server + PAGE)[0] == 200
         assert _get(app_server + API)[0] == 200
