@@ -328,7 +328,9 @@ def one_flow(phone: Phone, ids: flow.Identities) -> int:
         if status != 200:
             raise flow.FlowError(f"{_name(path)}: HTTP {status}")
         if path == "/daftar/" and not reference:
-            path = phone.post("start", "/daftar/", page, {})
+            # The start page holds the first page's questions (an older one only its button):
+            # filled in and sent with the button, as a person does.
+            path = phone.post("start", "/daftar/", page, page_fields(page, person, "start"))
             reference = path.split("/")[2]
             continue
         match = STEP_URL.search(path)

@@ -34,6 +34,7 @@ app_name = "registry"
 
 urlpatterns = [
     path("", views.entry, name="entry"),
+    path("cek-nik/", views_nik.entry_nik_check, name="entry_nik_check"),
     path("aturan/", views.rule_list, name="rule_list"),
     path("aturan/<int:rule_id>/", views.rule_edit, name="rule_edit"),
     path("wilayah/kabupaten/", views.regency_options, name="regency_options"),

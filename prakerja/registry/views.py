@@ -179,16 +179,24 @@ def _page_initial(page: Page, registration: Registration) -> dict[str, Any]:
 
 def _page_context(
     request: HttpRequest,
-    registration: Registration,
+    registration: Registration | None,
     step: Step,
     values: dict[str, Any],
     errors: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
+    """A wizard page's context. Without a registration it is the first page as the entry page
+    shows it, before the registration exists: it posts to the entry, which starts the
+    registration and saves the page in one request."""
     page = page_of(step)
-    missing = registration_missing_steps(registration)
+    missing = registration_missing_steps(registration) if registration else list(STEP_ORDER)
     errors = errors or {}
     context: dict[str, Any] = {
         "registration": registration,
+        "form_action": (
+            reverse("registry:step", args=[registration.reference, step.value])
+            if registration
+            else reverse("registry:entry")
+        ),
         "step": step,
         "page_title": PAGE_TITLES[page],
         "grouped": len(page) > 1,
@@ -222,6 +230,9 @@ def _page_context(
     }
     if Step.IDENTITY in page:
         context["birth_date_parts"] = date_parts(values.get("birth_date"))
+        context["nik_check_url"] = nik_check_url(registration)
+    if registration is None:  # the entry page: the first page, identity alone
+        return context
     if Step.WORK in page:
         context["last_employment_date_parts"] = date_parts(values.get("last_employment_date"))
     if Step.DOMICILE in page:
@@ -239,6 +250,13 @@ def _page_context(
             for question in test_questions_active(programme=registration.programme)
         ]
     return context
+
+
+def nik_check_url(registration: Registration | None) -> str:
+    """Where the identity page's NIK check posts: the registration's, or the entry page's."""
+    if registration is None:
+        return reverse("registry:entry_nik_check")
+    return reverse("registry:identity_nik_check", args=[registration.reference])
 
 
 def _after_page(registration: Registration, step: Step, saved: Page) -> str:
@@ -268,21 +286,48 @@ def entry(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     if user.role != Role.APPLICANT:
-        return render(request, "registry/entry.html", {"staff": True})
+        return render(request, "registry/entry.html")
     # A POST starts the registration or returns the one the account has: one locked read.
+    posting = request.method == "POST"
     registration = (
         registration_start(actor=user, user=user)
-        if request.method == "POST"
+        if posting
         else registration_for_user(user=user, programme=programme_default())
     )
     if registration is not None:
         if registration.status != Registration.Status.DRAFT:
             return redirect("registry:status", registration.reference)
+        if posting and _identity_typed(request.POST):
+            # The entry page holds the first page's questions: started and saved in one go,
+            # in the submission token's transaction that holds the new row.
+            return _page_post(
+                request,
+                registration,
+                Step.IDENTITY,
+                locked=transaction.get_connection().in_atomic_block,
+            )
         missing = registration_missing_steps(registration)
         if not missing:
             return redirect("registry:status", registration.reference)
         return redirect("registry:step", registration.reference, missing[0].value)
-    return render(request, "registry/entry.html", {"submission_token": form_token_issue(request)})
+    # No registration yet: the start page is the first page of questions, posted here.
+    context = _page_context(request, None, Step.IDENTITY, {})
+    context["entry"] = True
+    return render(request, "registry/step.html", context)
+
+
+def _identity_typed(data: QueryDict) -> bool:
+    """Whether the entry page was sent with any of the first page's answers (else only its
+    button was pressed, and the first page is shown next, as before)."""
+    return Step.IDENTITY.value in data.getlist("steps") and any(
+        str(data.get(name, "")).strip()
+        for name in (
+            *STEP_FIELDS[Step.IDENTITY],
+            "birth_date_day",
+            "birth_date_month",
+            "birth_date_year",
+        )
+    )
 
 
 # --- Wizard ---------------------------------------------------------------------------------
@@ -308,6 +353,16 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
     if request.method != "POST":
         context = _page_context(request, registration, current, _page_initial(page, registration))
         return render(request, "registry/step.html", context)
+    return _page_post(request, registration, current, locked=posting)
+
+
+def _page_post(
+    request: HttpRequest, registration: Registration, current: Step, *, locked: bool
+) -> HttpResponse:
+    """A wizard page sent: its steps saved (each valid one), then the next page, or the page
+    again with what was typed and the errors. ``locked``: the caller's transaction holds the
+    registration's row."""
+    page = page_of(current)
     handled = _steps_posted(current, request.POST)
     posted = {s: step_post_data(s, request.POST) for s in handled}
     # A step of the page that was not sent is shown as it is saved.
@@ -328,15 +383,17 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
                 actor=request.user,
                 registration=registration,
                 steps=posted,
-                locked_by_caller=posting,
+                locked_by_caller=locked,
             )
     except ApplicationError as error:
         if error.status not in {400, 409, 429}:
             raise
         # Nothing was saved; the page shows the registration as it is stored (the save may
         # have set fields on the instance before it was refused).
-        if posting:
-            registration = registration_get_for_actor(actor=request.user, reference=reference)
+        if locked:
+            registration = registration_get_for_actor(
+                actor=request.user, reference=registration.reference
+            )
         errors = {error.field or "__all__": [str(error.message)]}
         if isinstance(error, RateLimited):
             status, retry_after = 429, error.retry_after

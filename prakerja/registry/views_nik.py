@@ -22,11 +22,11 @@ from django.views.decorators.http import require_POST
 from prakerja.core.forms import MONTHS, date_parts
 from prakerja.identity.nik import nik_parse
 from prakerja.registry.forms import IdentityForm
-from prakerja.registry.models import Gender
+from prakerja.registry.models import Gender, Registration
 from prakerja.registry.nik_prefill import nik_decoded
 from prakerja.registry.selectors import registration_get_for_actor
 from prakerja.registry.steps import Step
-from prakerja.registry.views import NIK_CHECK_PARAMS, STEP_FIELDS, step_post_data
+from prakerja.registry.views import NIK_CHECK_PARAMS, STEP_FIELDS, nik_check_url, step_post_data
 
 MAX_NIK_INPUT = 64
 
@@ -43,12 +43,31 @@ def _stated_birth_date(value: Any) -> date | None:
 @require_POST
 def identity_nik_check(request: HttpRequest, reference: str) -> HttpResponse:
     registration = registration_get_for_actor(actor=request.user, reference=reference)
+    return _nik_check(request, registration)
+
+
+@never_cache
+@login_required
+@require_POST
+def entry_nik_check(request: HttpRequest) -> HttpResponse:
+    """The same check on the entry page, which shows the first page's questions before the
+    registration exists (only the typed values are read)."""
+    return _nik_check(request, None)
+
+
+def _nik_check(request: HttpRequest, registration: Registration | None) -> HttpResponse:
     values = step_post_data(Step.IDENTITY, request.POST)
     nik = str(values.get("nik") or "")[:MAX_NIK_INPUT].strip()
-    if not nik and registration.person_id and registration.person is not None:
+    if (
+        not nik
+        and registration is not None
+        and registration.person_id
+        and registration.person is not None
+    ):
         nik = registration.person.nik  # the stored one, kept when the input is left empty
     context: dict[str, Any] = {
         "registration": registration,
+        "nik_check_url": nik_check_url(registration),
         "months": MONTHS,
         "values": {name: values.get(name, "") for name in STEP_FIELDS[Step.IDENTITY]},
         "errors": {},
