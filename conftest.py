@@ -23,8 +23,15 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         regions_load()
     yield
-    # Requests of transactional tests ran on the load shedding's slot connections: closed
-    # before the test database is dropped.
+    slot_connections_close()
+
+
+@pytest.fixture(autouse=True)
+def _slot_connections_closed() -> Iterator[None]:
+    # Requests of transactional tests run on the load shedding's slot connections, a few per
+    # test client: closed after each test, so that they neither pile up towards
+    # max_connections nor outlive the test database.
+    yield
     slot_connections_close()
 
 

@@ -87,10 +87,12 @@ def _slot_connections_apply(own: Any) -> bool:
 
 
 def slot_connections_close() -> None:
-    """Close every slot's connection (a test session's end, before its database is dropped)."""
+    """Close every slot's connection opened so far (after a test: each test client has slots
+    of its own, and the test database is dropped at the end of the session)."""
     with _slot_wrappers_lock:
         for wrapper in _slot_wrappers:
             wrapper.close()
+        _slot_wrappers.clear()
 
 
 class LoadSheddingMiddleware:
