@@ -297,6 +297,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
 ACCOUNT_ADAPTER = "prakerja.accounts.adapters.AccountAdapter"
+# An applicant is named by their masked phone number, not their generated username.
+ACCOUNT_USER_DISPLAY = "prakerja.accounts.adapters.user_display"
 # Staff sign in with username + password (+ TOTP); applicants with their phone number and a
 # one-time SMS code. An applicant account is a phone number (SPEC §3.2): no username, password
 # or email to choose — the adapter generates the username.

@@ -46,6 +46,16 @@ def applicant_username_generate() -> str:
             return username
 
 
+def user_display(user: AbstractBaseUser) -> str:
+    """How allauth names the account to its owner ("Berhasil masuk sebagai …"): an applicant
+    by their phone number, masked as everywhere else (their generated username, ``hp-…``,
+    means nothing to them); staff by their username."""
+    phone = getattr(user, "phone", None)
+    if phone and getattr(user, "role", None) == Role.APPLICANT:
+        return phone_mask(str(phone))
+    return str(user.get_username())
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         # An applicant signs in to register or to see how it goes: straight into the wizard

@@ -91,6 +91,10 @@ class TestNewApplicant:
         assert response.status_code == 302
         assert response["Location"] == "/daftar/"  # an applicant lands in their registration
         assert _signed_in_as(client) == user.pk
+        # Named by the number they typed (masked), not by the username made for them.
+        landing = client.get("/daftar/").content.decode()
+        assert "Berhasil masuk sebagai +62*******890." in landing
+        assert user.username not in landing
         user.refresh_from_db()
         assert user.phone_verified_at is not None
         # The account's history says when and by whom the number was proved, and nothing else
