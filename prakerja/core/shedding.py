@@ -15,7 +15,9 @@ stays warm: PostgreSQL spends less CPU per registration (issue 17, bench/README.
 connection is checked and closed exactly as Django does a thread's at the start and the end of a
 request (``close_if_unusable_or_obsolete``, the socket health check of config/postgresql), so a
 database restart or outage is met as before: a fresh connection, or a 503 at once. A request
-that runs inside a transaction already (a test's) keeps its connection.
+that runs inside a transaction already (a test's) keeps its connection. Health probes, never
+shed, share one more connection (two at the same moment: the second on its thread's own,
+closed after it), so a process holds ``SHED_MAX_CONCURRENT + 1`` sessions.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import logging
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,6 +37,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 _EXEMPT_PREFIXES = ("/healthz", "/livez", "/static/")
+_PROBES = ("/healthz", "/livez")
 # One warning per process at most this often, with the count since the last one: under
 # overload, an ERROR line per refused request would spend the CPU the shedding just saved.
 _LOG_EVERY_SECONDS = 10.0
@@ -41,10 +45,10 @@ _LOG_EVERY_SECONDS = 10.0
 logger = logging.getLogger(__name__)
 
 
-# Every slot connection the process opened, so that tests can close them before their database
-# is dropped (slot_connections_close).
-_slot_wrappers: list[Any] = []
-_slot_wrappers_lock = threading.Lock()
+# Every slot of the process, so that tests can close their connections before the database is
+# dropped (slot_connections_close).
+_slots: weakref.WeakSet[Slot] = weakref.WeakSet()
+_slots_lock = threading.Lock()
 
 
 class Slot:
@@ -52,6 +56,13 @@ class Slot:
 
     def __init__(self) -> None:
         self.wrapper: Any = None
+        with _slots_lock:
+            _slots.add(self)
+
+    def close(self) -> None:
+        wrapper, self.wrapper = self.wrapper, None
+        if wrapper is not None:
+            wrapper.close()
 
     @contextmanager
     def connection(self) -> Iterator[None]:
@@ -63,8 +74,6 @@ class Slot:
             self.wrapper = connections.create_connection("default")
             # Taken by one thread at a time, but not always the same one.
             self.wrapper.inc_thread_sharing()
-            with _slot_wrappers_lock:
-                _slot_wrappers.append(self.wrapper)
         wrapper = self.wrapper
         # What Django's request_started and request_finished do to a thread's connection.
         wrapper.queries_log.clear()
@@ -74,7 +83,11 @@ class Slot:
             yield
         finally:
             connections["default"] = own
-            wrapper.close_if_unusable_or_obsolete()
+            if wrapper.in_atomic_block:
+                # A transaction left open (a bug elsewhere) must not reach the next request.
+                self.close()
+            else:
+                wrapper.close_if_unusable_or_obsolete()
 
 
 def _slot_connections_apply(own: Any) -> bool:
@@ -87,12 +100,12 @@ def _slot_connections_apply(own: Any) -> bool:
 
 
 def slot_connections_close() -> None:
-    """Close every slot's connection opened so far (after a test: each test client has slots
-    of its own, and the test database is dropped at the end of the session)."""
-    with _slot_wrappers_lock:
-        for wrapper in _slot_wrappers:
-            wrapper.close()
-        _slot_wrappers.clear()
+    """Close every slot's connection (after a test: each test client has slots of its own, and
+    the test database is dropped at the end of the session). A slot used again reconnects."""
+    with _slots_lock:
+        slots = list(_slots)
+    for slot in slots:
+        slot.close()
 
 
 class LoadSheddingMiddleware:
@@ -106,11 +119,18 @@ class LoadSheddingMiddleware:
             self.slots = queue.SimpleQueue()
             for _ in range(self.limit):
                 self.slots.put(Slot())
+        # Health probes are never shed, and share a connection of their own: a load balancer
+        # probes every host twice a second, and on the threads' own connections a process
+        # would keep a server session per thread again.
+        self.probe_slot = Slot()
+        self.probe_lock = threading.Lock()
         self.shed_count = 0
         self.logged_at = 0.0
         self.log_lock = threading.Lock()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.slots is not None and request.path.startswith(_PROBES):
+            return self._probe(request)
         if self.slots is None or request.path.startswith(_EXEMPT_PREFIXES):
             return self.get_response(request)
         try:
@@ -122,6 +142,22 @@ class LoadSheddingMiddleware:
                 return self.get_response(request)
         finally:
             self.slots.put(slot)
+
+    def _probe(self, request: HttpRequest) -> HttpResponse:
+        if self.probe_lock.acquire(blocking=False):
+            try:
+                with self.probe_slot.connection():
+                    return self.get_response(request)
+            finally:
+                self.probe_lock.release()
+        # Two probes at once: the second on its thread's connection, closed after it.
+        own = connections["default"]
+        closing = _slot_connections_apply(own)
+        try:
+            return self.get_response(request)
+        finally:
+            if closing:
+                own.close()
 
     def _overloaded(self, request: HttpRequest) -> HttpResponse:
         message = _("Server sedang sibuk. Data Anda belum dikirim; silakan coba lagi sebentar.")

@@ -305,6 +305,7 @@ def entry(request: HttpRequest) -> HttpResponse:
                 registration,
                 Step.IDENTITY,
                 locked=transaction.get_connection().in_atomic_block,
+                starting=True,
             )
         missing = registration_missing_steps(registration)
         if not missing:
@@ -357,11 +358,17 @@ def step_page(request: HttpRequest, reference: str, step: str) -> HttpResponse:
 
 
 def _page_post(
-    request: HttpRequest, registration: Registration, current: Step, *, locked: bool
+    request: HttpRequest,
+    registration: Registration,
+    current: Step,
+    *,
+    locked: bool,
+    starting: bool = False,
 ) -> HttpResponse:
     """A wizard page sent: its steps saved (each valid one), then the next page, or the page
     again with what was typed and the errors. ``locked``: the caller's transaction holds the
-    registration's row."""
+    registration's row. ``starting``: the registration was started by this very request (the
+    start page), so a refusal undoes it too."""
     page = page_of(current)
     handled = _steps_posted(current, request.POST)
     posted = {s: step_post_data(s, request.POST) for s in handled}
@@ -390,10 +397,13 @@ def _page_post(
             raise
         # Nothing was saved; the page shows the registration as it is stored (the save may
         # have set fields on the instance before it was refused).
-        if locked:
-            registration = registration_get_for_actor(
-                actor=request.user, reference=registration.reference
-            )
+        shown: Registration | None = registration
+        if starting:
+            # A refusal undoes the whole request (core.idempotency), the new draft with it:
+            # the start page again, with what was typed.
+            shown = None
+        elif locked:
+            shown = registration_get_for_actor(actor=request.user, reference=registration.reference)
         errors = {error.field or "__all__": [str(error.message)]}
         if isinstance(error, RateLimited):
             status, retry_after = 429, error.retry_after
@@ -414,8 +424,10 @@ def _page_post(
         if not errors and not prefilled:
             return redirect(_after_page(registration, current, handled))
         status = 422 if errors else 200
-    context = _page_context(request, registration, current, values, errors)
+        shown = registration
+    context = _page_context(request, shown, current, values, errors)
     context["nik_prefilled"] = prefilled
+    context["entry"] = shown is None
     # 422 (429 when rate-limited): the page is the same form again, with what was typed and
     # the errors; the steps of the page that were valid are saved.
     response = render(request, "registry/step.html", context, status=status)

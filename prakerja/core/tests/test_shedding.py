@@ -105,7 +105,9 @@ def _backend_pid_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(str(pid))
 
 
-def _request_in_a_new_thread(middleware: LoadSheddingMiddleware) -> tuple[int, bool]:
+def _request_in_a_new_thread(
+    middleware: LoadSheddingMiddleware, path: str = "/daftar/"
+) -> tuple[int, bool]:
     """The backend a request ran on, and whether its thread opened a connection of its own."""
     from django.db import connections
 
@@ -113,7 +115,7 @@ def _request_in_a_new_thread(middleware: LoadSheddingMiddleware) -> tuple[int, b
 
     def run() -> None:
         try:
-            response = middleware(RequestFactory().get("/daftar/"))
+            response = middleware(RequestFactory().get(path))
             own = connections["default"]
             result.append((int(response.content), own.connection is not None))
         finally:
@@ -183,10 +185,64 @@ def test_on_postgresql_without_slot_connections_each_thread_has_its_own(settings
     assert all(own for _pid, own in seen)
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_health_probes_share_one_connection_of_their_own(settings: Any) -> None:
+    middleware = _pid_middleware(settings, slots=1, slot_connections=True)
+    try:
+        seen = [_request_in_a_new_thread(middleware, "/livez") for _ in range(4)]
+        request = _request_in_a_new_thread(middleware)
+    finally:
+        slot_connections_close()
+    # A load balancer's probes land on any thread: they all use the probes' connection, and
+    # no thread keeps one of its own; requests use the slots'.
+    assert len({pid for pid, _own in seen}) == 1
+    assert not any(own for _pid, own in seen)
+    assert request[0] != seen[0][0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_request_that_fails_gives_its_connection_back(settings: Any) -> None:
+    from django.db import connections
+
+    middleware = _pid_middleware(settings, slots=1, slot_connections=True)
+    view = middleware.get_response
+    failing: list[int] = []
+    own_unopened: list[bool] = []
+
+    def fails(request: HttpRequest) -> HttpResponse:
+        failing.append(int(view(request).content))
+        raise RuntimeError("the view failed")
+
+    def run() -> None:
+        try:
+            with pytest.raises(RuntimeError):
+                middleware(RequestFactory().get("/daftar/"))
+            own_unopened.append(connections["default"].connection is None)
+        finally:
+            connections.close_all()
+
+    middleware.get_response = fails  # type: ignore[assignment]
+    try:
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join(10)
+        middleware.get_response = view  # type: ignore[assignment]
+        after, _own = _request_in_a_new_thread(middleware)
+    finally:
+        slot_connections_close()
+    assert own_unopened == [True]  # the thread's own connection is back, never opened
+    assert failing and after == failing[0]  # the slot and its session serve the next request
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_request_inside_a_transaction_keeps_its_connection(settings: Any) -> None:
     from django.db import connection
 
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: set DATABASE_URL to a PostgreSQL database")
     settings.SHED_MAX_CONCURRENT = 1
     settings.DATABASE_SLOT_CONNECTIONS = True
     seen: list[object] = []

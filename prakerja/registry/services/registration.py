@@ -125,9 +125,14 @@ def registration_get_or_start(
         # collision, or a concurrent start by the same account. A conflict is not an error,
         # so the outer transaction stays usable without a savepoint per attempt.
         if not insert_with_history(registration):
-            raced = Registration.objects.filter(user=user, programme=programme).first()
+            raced = (
+                Registration.objects.select_for_update()
+                .filter(user=user, programme=programme)
+                .first()
+            )
             if raced is not None:
-                # A double click started the same account twice; the first insert won.
+                # A double click started the same account twice; the first insert won. Locked
+                # like the existing one above: the caller may save it without reading it again.
                 return raced, False
             continue
         return registration, True

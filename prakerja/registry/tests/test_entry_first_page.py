@@ -12,8 +12,16 @@ from django.urls import reverse
 from prakerja.accounts.models import User
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.registry.models import Programme, Registration
+from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import Step
-from prakerja.registry.tests.conftest import signed_in, step_data, step_url, tokened
+from prakerja.registry.tests.conftest import (
+    complete_registration,
+    new_applicant,
+    signed_in,
+    step_data,
+    step_url,
+    tokened,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +136,44 @@ def test_the_start_pages_nik_check_needs_a_signed_in_person() -> None:
 
     assert response.status_code == 302
     assert "/accounts/login" in response["Location"]
+
+
+def test_a_nik_registered_by_another_account_shows_the_start_page_again(
+    applicant: User, programme: Programme
+) -> None:
+    earlier = new_applicant()
+    registration_submit(actor=earlier, registration=complete_registration(earlier))
+    data = step_data(programme)  # the same NIK as the earlier account's
+
+    response = signed_in(applicant).post(ENTRY, tokened(identity_typed(data)))
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "NIK ini sudah terdaftar dengan akun lain." in html
+    # The refusal undid the whole request, the new draft with it: the start page again, with
+    # what was typed, posting to the entry; nothing names a reference that does not exist.
+    assert not Registration.objects.filter(user=applicant).exists()
+    assert '<form method="post" action="/daftar/" novalidate>' in html
+    assert 'value="Siti Rahayu"' in html
+    assert "Nomor pendaftaran" not in html and 'href="/daftar/PJ' not in html
+
+
+def test_the_start_page_sent_blank_as_a_browser_sends_it_opens_the_first_page(
+    applicant: User,
+) -> None:
+    blank = {
+        "steps": "identity",
+        "nik": "",
+        "kk": "",
+        "full_name": "",
+        "birth_place": "",
+        "birth_date_day": "",
+        "birth_date_month": "",
+        "birth_date_year": "",
+        "gender": "",
+    }
+    response = signed_in(applicant).post(ENTRY, tokened(blank))
+
+    registration = Registration.objects.get(user=applicant)
+    assert response.status_code == 302
+    assert response["Location"] == step_url(registration, Step.IDENTITY)
