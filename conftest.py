@@ -23,7 +23,6 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         regions_load()
     yield
-    slot_connections_close()
 
 
 @pytest.fixture(autouse=True)

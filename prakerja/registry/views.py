@@ -192,6 +192,7 @@ def _page_context(
     errors = errors or {}
     context: dict[str, Any] = {
         "registration": registration,
+        "entry": registration is None,
         "form_action": (
             reverse("registry:step", args=[registration.reference, step.value])
             if registration
@@ -312,22 +313,20 @@ def entry(request: HttpRequest) -> HttpResponse:
             return redirect("registry:status", registration.reference)
         return redirect("registry:step", registration.reference, missing[0].value)
     # No registration yet: the start page is the first page of questions, posted here.
-    context = _page_context(request, None, Step.IDENTITY, {})
-    context["entry"] = True
-    return render(request, "registry/step.html", context)
+    return render(request, "registry/step.html", _page_context(request, None, Step.IDENTITY, {}))
 
 
 def _identity_typed(data: QueryDict) -> bool:
     """Whether the entry page was sent with any of the first page's answers (else only its
     button was pressed, and the first page is shown next, as before)."""
-    return Step.IDENTITY.value in data.getlist("steps") and any(
-        str(data.get(name, "")).strip()
-        for name in (
-            *STEP_FIELDS[Step.IDENTITY],
-            "birth_date_day",
-            "birth_date_month",
-            "birth_date_year",
-        )
+    if Step.IDENTITY.value not in data.getlist("steps"):
+        return False
+    # As the wizard reads them: a date comes as its day, month and year.
+    values = step_post_data(Step.IDENTITY, data)
+    return any(
+        str(part).strip()
+        for value in values.values()
+        for part in (value if isinstance(value, list) else [value])
     )
 
 
@@ -427,7 +426,6 @@ def _page_post(
         shown = registration
     context = _page_context(request, shown, current, values, errors)
     context["nik_prefilled"] = prefilled
-    context["entry"] = shown is None
     # 422 (429 when rate-limited): the page is the same form again, with what was typed and
     # the errors; the steps of the page that were valid are saved.
     response = render(request, "registry/step.html", context, status=status)
