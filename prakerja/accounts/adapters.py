@@ -9,7 +9,7 @@ from typing import Any
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.core import context, ratelimit
+from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from prakerja.accounts import messages as sms_texts
+from prakerja.accounts import ratelimits
 from prakerja.accounts.fields import IndonesianPhoneField
 from prakerja.accounts.models import Role, User
 from prakerja.core.audit import audit_as
@@ -132,7 +133,7 @@ class AccountAdapter(DefaultAccountAdapter):
         # Over this cap the page still says "sent" (allauth cannot show an error here
         # without a 500), and nothing goes out.
         request = context.request
-        if request is not None and not ratelimit.consume(request, action="sms_code", key=phone):
+        if request is not None and not ratelimits.consume(request, action="sms_code", key=phone):
             logger.warning("sms code cap reached", extra={"recipient": phone_mask(phone)})
             return
         sms_send_on_commit(to=phone, body=sms_texts.sign_in_code(code))

@@ -4,7 +4,7 @@ from typing import Any
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import LoginForm, RequestLoginCodeForm
-from allauth.core import context, ratelimit
+from allauth.core import context
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from allauth.mfa.models import Authenticator
@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext_lazy as _
 
+from prakerja.accounts import ratelimits
 from prakerja.accounts.fields import IndonesianPhoneField
 from prakerja.accounts.lockout import second_factor_credentials, second_factor_login
 from prakerja.accounts.models import Role
@@ -75,7 +76,7 @@ class PhoneLoginCodeForm(RequestLoginCodeForm):
         adapter = get_adapter()
         request = context.request
         # Before any lookup or write: a refused request must cost us nothing.
-        if not ratelimit.consume(request, action="request_login_code", key=phone):
+        if not ratelimits.consume(request, action="request_login_code", key=phone):
             raise forms.ValidationError(
                 _("Terlalu banyak permintaan kode. Tunggu beberapa menit, lalu coba lagi."),
                 code="too_many_code_requests",

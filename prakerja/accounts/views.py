@@ -3,13 +3,13 @@ from __future__ import annotations
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login import perform_login, record_authentication
 from allauth.account.models import Login
-from allauth.core import ratelimit
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from prakerja.accounts import ratelimits
 from prakerja.accounts.forms import AccessCodeSignInForm
 from prakerja.accounts.services import applicant_access_code_redeem
 from prakerja.accounts.stages import ACCESS_CODE_LOGIN
@@ -29,7 +29,7 @@ def access_code_sign_in(request: HttpRequest) -> HttpResponse:
         phone = form.cleaned_data["phone"]
         # Per address and per number, before the code is even looked at: guessing codes
         # across many numbers from one place, or at one number from many, both hit a wall.
-        if not ratelimit.consume(request, action="access_code", key=phone):
+        if not ratelimits.consume(request, action="access_code", key=phone):
             form.add_error(None, get_adapter(request).validation_error("too_many_login_attempts"))
             return render(request, "accounts/access_code.html", {"form": form}, status=429)
         try:

@@ -42,13 +42,14 @@ def wave_list(*, programme: Programme | None = None) -> QuerySet[Wave]:
 open_waves_cache: ProcessCache[tuple[Wave, ...]] = ProcessCache("open waves", ttl=5.0)
 
 
-def wave_open_for(*, programme: Programme) -> Wave | None:
-    """The wave currently open for joining, if any (read-only: shared between threads)."""
+def wave_open_for(*, programme_id: int) -> Wave | None:
+    """The wave currently open for joining, if any (read-only: shared between threads). By
+    the programme's id: a registration's pages need not load the programme for it."""
     now = timezone.now()
     waves = open_waves_cache.get(
-        programme.pk,
+        programme_id,
         lambda: tuple(
-            Wave.objects.filter(programme_id=programme.pk, status=Wave.Status.OPEN).order_by(
+            Wave.objects.filter(programme_id=programme_id, status=Wave.Status.OPEN).order_by(
                 "number"
             )
         ),

@@ -77,7 +77,7 @@ def wave_result(context: dict[str, Any], registration: Registration) -> dict[str
                 registration,
                 selectors.applicant_result(registration=registration, wave=carried.wave),
             )
-    open_wave = selectors.wave_open_for(programme=registration.programme)
+    open_wave = selectors.wave_open_for(programme_id=registration.programme_id)
     can_join = (
         open_wave is not None
         and _join_mode(registration) == WaveSettings.JoinMode.EXPLICIT
@@ -111,4 +111,4 @@ def wave_result(context: dict[str, Any], registration: Registration) -> dict[str
 def wave_open_of(registration: Registration) -> Any:
     """``{% wave_open_of registration as open_wave %}``: the wave open for this registration's
     programme, if any (when it closes, on the registry's confirmation page)."""
-    return selectors.wave_open_for(programme=registration.programme)
+    return selectors.wave_open_for(programme_id=registration.programme_id)
