@@ -157,9 +157,6 @@ TEMPLATES = [
                 "prakerja.core.menu.menu",
                 "prakerja.accounts.context_processors.staff",
             ],
-            # Django's i18n tags, with a constant {% translate %} rendered once per language
-            # (prakerja.core.templatetags.i18n_cached).
-            "libraries": {"i18n": "prakerja.core.templatetags.i18n_cached"},
         },
     },
 ]

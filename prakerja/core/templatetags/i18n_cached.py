@@ -8,8 +8,9 @@ each catalogue in turn, through a lazy string): about 5 % of the app's CPU per r
 node, which lives as long as the compiled template. Anything not fixed (a variable, a filter,
 a message context that is not a constant) is rendered by Django's tag as before.
 
-``config/settings.py`` loads this library under the name ``i18n`` (``TEMPLATES`` "libraries"),
-so every ``{% load i18n %}`` gets it; every other tag of the library is Django's.
+The project's templates load it as ``{% load i18n_cached %}`` in place of ``{% load i18n %}``
+(a library of the same name would be ambiguous to Django's checks, ``templates.W003``); every
+other tag of it is Django's. A template that loads ``i18n`` still works, uncached.
 """
 
 from __future__ import annotations
