@@ -23,6 +23,8 @@ from allauth.core import ratelimit
 from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.core.cache import caches
 from django.http import HttpRequest
+from redis import Redis
+from redis.commands.core import Script
 
 _APP = "allauth.account"
 
@@ -43,6 +45,17 @@ for i, key in ipairs(KEYS) do
 end
 return 1
 """
+
+
+_script: Script | None = None
+
+
+def _consume_script(redis: Redis) -> Script:
+    """The script, hashed once per process; each call runs it on the given client."""
+    global _script
+    if _script is None:
+        _script = redis.register_script(_CONSUME)
+    return _script
 
 
 def consume(request: HttpRequest, *, action: str, key: str | None = None) -> bool:
@@ -67,4 +80,4 @@ def consume(request: HttpRequest, *, action: str, key: str | None = None) -> boo
         args += [rate.amount, rate.duration]
     redis = client.get_client(write=True)
     # EVALSHA; the script itself is sent only when the Redis server does not know it yet.
-    return bool(redis.register_script(_CONSUME)(keys=keys, args=args))
+    return bool(_consume_script(redis)(keys=keys, args=args, client=redis))

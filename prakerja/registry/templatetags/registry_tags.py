@@ -38,19 +38,18 @@ def question_radios(number: int, question: Any, chosen: Any, question_errors: An
         )
         for index, choice in enumerate(question.choices)
     ]
-    invalid = format_html(' aria-invalid="true" aria-describedby="{}-error"', name)
-    error = (
-        format_html(
+    invalid: str = ""
+    error: str = ""
+    if question_errors:
+        invalid = format_html(' aria-invalid="true" aria-describedby="{}-error"', name)
+        error = format_html(
             '<small id="{}-error" class="field-error">{}</small>\n',
             name,
             " ".join(str(e) for e in question_errors),
         )
-        if question_errors
-        else ""
-    )
     return format_html(
         "<fieldset{}>\n<legend>{}. {}</legend>\n{}{}</fieldset>\n",
-        invalid if question_errors else "",
+        invalid,
         number,
         question.text,
         mark_safe("".join(radios)),  # noqa: S308 - each part built by format_html
