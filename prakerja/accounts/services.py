@@ -19,7 +19,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,7 @@ from prakerja.accounts.models import (
 )
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.core.rowsql import RowLoader
 from prakerja.notifications.services import sms_send_on_commit
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
@@ -252,6 +254,22 @@ def phone_taken_by_staff_error() -> ApplicationError:
     )
 
 
+_user_row = RowLoader(User)
+
+
+def _user_by_phone(phone: str) -> User | None:
+    """``User.objects.filter(phone=…).first()`` as one hand-written statement: every code
+    request at sign-in runs it (``core.rowsql``)."""
+    sql = (
+        f"SELECT {_user_row.columns('u')} FROM {User._meta.db_table} u "  # noqa: S608
+        "WHERE u.phone = %s ORDER BY u.id ASC LIMIT 1"
+    )
+    field = User._meta.get_field("phone")
+    assert isinstance(field, Field)
+    stored = field.get_db_prep_value(phone, connection)
+    return _user_row.first(sql, [stored])  # type: ignore[return-value]
+
+
 def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -> tuple[User, bool]:
     """The applicant account of ``phone`` (any typed form), created if there is none.
 
@@ -263,7 +281,7 @@ def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -
     """
 
     phone = account_phone_normalise(phone)
-    existing = User.objects.filter(phone=phone).first()
+    existing = _user_by_phone(phone)
     if existing is not None:
         if existing.role != Role.APPLICANT:
             raise phone_taken_by_staff_error()
@@ -281,7 +299,7 @@ def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        existing = User.objects.filter(phone=phone).first()
+        existing = _user_by_phone(phone)
         if existing is None:
             raise
         if existing.role != Role.APPLICANT:

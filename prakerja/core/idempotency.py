@@ -285,21 +285,32 @@ def _storable_body(response: HttpResponseBase) -> str | None:
         return None
 
 
+_DONE_COLUMNS = (
+    "status",
+    "response_status",
+    "response_body",
+    "response_content_type",
+    "response_location",
+)
+
+
 def _complete(record: IdempotencyRecord, response: HttpResponseBase, body: str) -> None:
+    """Store the answer on the claim: ``record.save(update_fields=…)`` of the answer's
+    fields as one hand-written UPDATE, as the claim's INSERT is (every POST of the wizard
+    runs it; the model has no signal receivers nor history)."""
     record.status = IdempotencyRecord.Status.DONE
     record.response_status = response.status_code
     record.response_body = body
     record.response_content_type = response.get("Content-Type", "")[:100]
     record.response_location = response.get("Location", "")[:500]
-    record.save(
-        update_fields=[
-            "status",
-            "response_status",
-            "response_body",
-            "response_content_type",
-            "response_location",
-        ]
-    )
+    q = connection.ops.quote_name
+    assignments = ", ".join(f"{q(name)} = %s" for name in _DONE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(IdempotencyRecord._meta.db_table)} SET {assignments} "  # noqa: S608
+            f"WHERE {q('id')} = %s",
+            [*(getattr(record, name) for name in _DONE_COLUMNS), record.pk],
+        )
 
 
 def replay(record: IdempotencyRecord) -> HttpResponse:

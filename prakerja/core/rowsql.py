@@ -122,6 +122,14 @@ class RowLoader:
             instances.append(instance)
         return instances
 
+    def first(self, sql: str, params: Sequence[Any], using: str = "default") -> Model | None:
+        """The instance of the first row ``sql`` selects (``columns`` first), or None: what
+        ``.first()`` of the equivalent queryset returns."""
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return self.load([row], using)[0] if row is not None else None
+
 
 def _convert(value: Any, conversion: Conversion, connection: Any) -> Any:
     functions, column = conversion

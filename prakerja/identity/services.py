@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import ProtectedError
 
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
-from prakerja.core.rowsql import insert_with_history
+from prakerja.core.rowsql import RowLoader, insert_with_history
 from prakerja.identity import crypto
 from prakerja.identity.models import Person, PersonalDataAccess
 from prakerja.identity.nik import Issue, kk_parse, nik_parse
@@ -30,6 +30,20 @@ def _kk_checked(kk: str) -> str:
     return result.value
 
 
+_person_row = RowLoader(Person)
+
+
+def _person_locked(nik_index: str) -> Person | None:
+    """``Person.objects.select_for_update().filter(nik_index=…).first()`` as one
+    hand-written statement: every new registration's identity page runs it (``core.rowsql``)."""
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {_person_row.columns('p')} FROM {Person._meta.db_table} p "  # noqa: S608
+        f"WHERE p.nik_index = %s ORDER BY p.id ASC LIMIT 1{lock}"
+    )
+    return _person_row.first(sql, [nik_index])  # type: ignore[return-value]
+
+
 def person_get_or_create(*, nik: str, kk: str | None = None) -> tuple[Person, bool]:
     """The person with this NIK, created if new. Returns ``(person, created)``.
 
@@ -47,7 +61,7 @@ def person_get_or_create(*, nik: str, kk: str | None = None) -> tuple[Person, bo
         # Locked until the caller's transaction ends: ``person_release`` may be deleting this
         # very row for a draft that just gave the NIK up; one of the two waits for the other,
         # so a person is never linked and deleted at the same time.
-        existing = Person.objects.select_for_update().filter(nik_index=nik_index).first()
+        existing = _person_locked(nik_index)
     if existing is not None:
         return existing, False
     person = Person(

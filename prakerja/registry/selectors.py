@@ -141,11 +141,7 @@ def _registration_load(
         f"LEFT JOIN {Person._meta.db_table} p ON p.id = r.person_id "
         f"WHERE r.reference = %s{scope}{lock}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    found = _registration_loader.load(rows)
-    return found[0] if found else None  # type: ignore[return-value]
+    return _registration_loader.first(sql, params)  # type: ignore[return-value]
 
 
 # --- Reference data, kept per process (core.processcache) ------------------------------------
@@ -200,8 +196,28 @@ def programme_by_code(code: str) -> Programme | None:
     return programme
 
 
+_registration_row = RowLoader(Registration)
+
+
+def registration_of_user(
+    *, user_id: int, programme_id: int, for_update: bool = False
+) -> Registration | None:
+    """The user's registration in the programme (one at most: they are unique together), as
+    ``Registration.objects.filter(user=…, programme=…)(.select_for_update()).first()``, in one
+    hand-written statement: the start page and the start of every registration read it
+    (``core.rowsql``)."""
+    lock = " FOR UPDATE" if for_update and connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {_registration_row.columns('r')} "  # noqa: S608
+        f"FROM {Registration._meta.db_table} r "
+        f"WHERE r.user_id = %s AND r.programme_id = %s "
+        f"ORDER BY r.created_at DESC LIMIT 1{lock}"
+    )
+    return _registration_row.first(sql, [user_id, programme_id])  # type: ignore[return-value]
+
+
 def registration_for_user(*, user: User, programme: Programme) -> Registration | None:
-    return Registration.objects.filter(user=user, programme=programme).first()
+    return registration_of_user(user_id=user.pk, programme_id=programme.pk)
 
 
 def consent_text_current() -> ConsentText | None:
@@ -235,9 +251,14 @@ def test_questions_active(*, programme: Programme) -> tuple[TestQuestion, ...]:
 
 def test_answers_of(*, registration: Registration) -> dict[int, int]:
     """``{question_id: choice}`` of the answers given so far."""
-    return dict(
-        TestAnswer.objects.filter(registration=registration).values_list("question_id", "choice")
-    )
+    # One hand-written statement (``core.rowsql``): the test page and check answers read it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT question_id, choice FROM {TestAnswer._meta.db_table} "  # noqa: S608
+            "WHERE registration_id = %s",
+            [registration.pk],
+        )
+        return {int(question): int(choice) for question, choice in cursor.fetchall()}
 
 
 def _step_complete(registration: Registration, step: Step) -> bool:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.errors import NotFound
 from prakerja.core.processcache import ProcessCache
+from prakerja.core.rowsql import RowLoader
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
 from prakerja.registry.models import EmploymentStatus, Programme, Registration
@@ -162,13 +163,29 @@ class ApplicantResult:
     blocked_until: datetime | None = None
 
 
+_entry_loader = RowLoader(WaveEntry, related="wave")
+
+
+def _latest_entry(*, registration_id: int, wave_id: int | None) -> WaveEntry | None:
+    """``WaveEntry.objects.filter(registration=…(, wave=…)).select_related("wave")
+    .order_by("-wave__number").first()`` in one hand-written statement: the status page and
+    the confirmation after every submission read it (``core.rowsql``)."""
+    only_wave, params = "", [registration_id]
+    if wave_id is not None:
+        only_wave, params = " AND e.wave_id = %s", [registration_id, wave_id]
+    sql = (
+        f"SELECT {_entry_loader.columns('e', related_alias='w')} "  # noqa: S608
+        f"FROM {WaveEntry._meta.db_table} e "
+        f"INNER JOIN {Wave._meta.db_table} w ON w.id = e.wave_id "
+        f"WHERE e.registration_id = %s{only_wave} ORDER BY w.number DESC LIMIT 1"
+    )
+    return _entry_loader.first(sql, params)  # type: ignore[return-value]
+
+
 def applicant_result(*, registration: Registration, wave: Wave | None = None) -> ApplicantResult:
     """The applicant's result in ``wave`` (default: their latest wave). Results of a run are
     shown only once it is published: a dry run is never visible to applicants."""
-    entries = WaveEntry.objects.filter(registration=registration).select_related("wave")
-    if wave is not None:
-        entries = entries.filter(wave=wave)
-    entry = entries.order_by("-wave__number").first()
+    entry = _latest_entry(registration_id=registration.pk, wave_id=wave.pk if wave else None)
     category = registration.employment_status or ""
     label = str(EmploymentStatus(category).label) if category in EmploymentStatus.values else ""
     base: dict[str, Any] = {

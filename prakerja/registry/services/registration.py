@@ -21,6 +21,7 @@ from prakerja.registry.models import (
     Registration,
 )
 from prakerja.registry.references import reference_generate
+from prakerja.registry.selectors import registration_of_user
 from prakerja.registry.services.common import nik_free_for, person_given_up, require_editor
 from prakerja.registry.services.programme import programme_default
 
@@ -94,8 +95,7 @@ def registration_get_or_start(
         )
     programme = programme or programme_default()
 
-    existing = Registration.objects.select_for_update().filter(user=user, programme=programme)
-    registration = existing.first()
+    registration = registration_of_user(user_id=user.pk, programme_id=programme.pk, for_update=True)
     if registration is not None:
         if (
             on_behalf

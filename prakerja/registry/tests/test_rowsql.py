@@ -11,13 +11,15 @@ from django.db.models import Model
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
+from prakerja.accounts.models import User
+from prakerja.accounts.services import applicant_get_or_create_by_phone
 from prakerja.core.audit import audit_as
 from prakerja.core.rowsql import insert_with_history, update_with_history
 from prakerja.identity.models import Person
 from prakerja.identity.services import person_get_or_create
 from prakerja.identity.tests.factories import fake_nik
 from prakerja.registry.models import Programme, Registration
-from prakerja.registry.selectors import registration_get_for_actor
+from prakerja.registry.selectors import registration_get_for_actor, registration_of_user
 from prakerja.registry.services.draft import registration_update_draft
 from prakerja.registry.services.registration import registration_start
 from prakerja.registry.services.submission import registration_submit
@@ -199,3 +201,33 @@ def test_a_new_persons_history_names_the_signed_in_user_of_the_request() -> None
     assert created
     (record,) = Person.history.filter(id=person.pk)  # type: ignore[attr-defined]
     assert record.history_type == "+" and record.history_user_id == officer.pk
+
+
+def test_a_users_registration_equals_the_orm_first_locked_or_not() -> None:
+    user = new_applicant()
+    registration = complete_registration(user, serial=6)
+    programme_id = registration.programme_id
+    expected = Registration.objects.filter(user=user, programme_id=programme_id).first()
+    assert expected is not None
+    for lock in (False, True):
+        with transaction.atomic():
+            found = registration_of_user(
+                user_id=user.pk, programme_id=programme_id, for_update=lock
+            )
+        assert found is not None and _values(found) == _values(expected)
+        assert str(found.phone) == str(expected.phone) and found.birth_date == expected.birth_date
+    assert registration_of_user(user_id=new_applicant().pk, programme_id=programme_id) is None
+
+
+def test_an_existing_person_and_account_are_read_as_the_orm_reads_them() -> None:
+    user = new_applicant(phone="+6281234567808")
+    registration = complete_registration(user, serial=8)
+    assert registration.person_id is not None
+    person = Person.objects.get(pk=registration.person_id)
+    nik = person.nik
+    with transaction.atomic():
+        found, created = person_get_or_create(nik=nik)
+    assert not created and _values(found) == _values(person)
+    account, created = applicant_get_or_create_by_phone(phone="0812-3456-7808")
+    assert not created and _values(account) == _values(User.objects.get(pk=user.pk))
+    assert str(account.phone) == str(user.phone)
