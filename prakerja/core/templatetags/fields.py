@@ -18,10 +18,10 @@ from typing import Any
 
 from django import template
 from django.template.base import render_value_in_context
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from prakerja.core.markup import esc
 from prakerja.core.templatetags.options import options
 
 register = template.Library()
@@ -68,68 +68,40 @@ def field(
         if part
     )
     if described:
-        attrs += format_html(' aria-describedby="{}"', described)
-    parts = [
-        format_html(
-            '<label for="id_{}">{}{}</label>\n',
-            name,
-            label,
-            format_html(' <small class="muted">({})</small>', gettext("opsional"))
-            if optional
-            else "",
-        )
-    ]
+        attrs += f' aria-describedby="{esc(described)}"'
+    # Every part escaped by ``esc`` (``format_html``'s escaping: safe strings as they are).
+    n = esc(name)
+    optional_mark = (
+        f' <small class="muted">({esc(gettext("opsional"))})</small>' if optional else ""
+    )
+    parts = [f'<label for="id_{n}">{esc(label)}{optional_mark}</label>\n']
     if kind == "select":
         parts.append(
-            format_html(
-                '<select name="{}" id="id_{}"{}>\n  <option value="">{}</option>\n'
-                "  {}\n</select>\n",
-                name,
-                name,
-                mark_safe(attrs),  # noqa: S308 - built above from escaped parts
-                gettext("— pilih —"),
-                options(choices, raw),  # compared as typed, as {% options %} is given it
-            )
+            f'<select name="{n}" id="id_{n}"{attrs}>\n'
+            f'  <option value="">{esc(gettext("— pilih —"))}</option>\n'
+            # compared as typed, as {% options %} is given it
+            f"  {options(choices, raw)}\n</select>\n"
         )
     elif kind == "textarea":
         parts.append(
-            format_html(
-                '<textarea name="{}" id="id_{}" rows="3" maxlength="{}"{}>{}</textarea>\n',
-                name,
-                name,
-                maxlength or 300,
-                mark_safe(attrs),  # noqa: S308 - built above from escaped parts
-                value,
-            )
+            f'<textarea name="{n}" id="id_{n}" rows="3" maxlength="{esc(maxlength or 300)}"'
+            f"{attrs}>{esc(value)}</textarea>\n"
         )
     else:
         extra = ""
         if maxlength:
-            extra += format_html(' maxlength="{}"', maxlength)
+            extra += f' maxlength="{esc(maxlength)}"'
         if autocomplete:
-            extra += format_html(' autocomplete="{}"', autocomplete)
+            extra += f' autocomplete="{esc(autocomplete)}"'
         if inputmode:
-            extra += format_html(' inputmode="{}"', inputmode)
+            extra += f' inputmode="{esc(inputmode)}"'
         parts.append(
-            format_html(
-                '<input type="{}" name="{}" id="id_{}" value="{}"{}{}>\n',
-                kind or "text",
-                name,
-                name,
-                value,
-                mark_safe(extra),  # noqa: S308 - built above from escaped parts
-                mark_safe(attrs),  # noqa: S308 - built above from escaped parts
-            )
+            f'<input type="{esc(kind or "text")}" name="{n}" id="id_{n}" value="{esc(value)}"'
+            f"{extra}{attrs}>\n"
         )
     if help:
-        parts.append(format_html('<small id="{}-help">{}</small>\n', name, help))
+        parts.append(f'<small id="{n}-help">{esc(help)}</small>\n')
     if field_errors:
-        errors = " ".join(conditional_escape(error) for error in field_errors)
-        parts.append(
-            format_html(
-                '<small id="{}-error" class="field-error">{}</small>\n',
-                name,
-                mark_safe(errors),  # noqa: S308
-            )
-        )
-    return mark_safe("".join(conditional_escape(part) for part in parts))  # noqa: S308
+        errors = " ".join(esc(error) for error in field_errors)
+        parts.append(f'<small id="{n}-error" class="field-error">{errors}</small>\n')
+    return mark_safe("".join(parts))  # noqa: S308 - every part escaped above

@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from prakerja.core.markup import esc
 from prakerja.core.templatetags.fields import value_for
 
 register = template.Library()
@@ -25,35 +25,23 @@ def question_radios(number: int, question: Any, chosen: Any, question_errors: An
     the saved answer is a number, the form's a string) and its errors below. Built here rather
     than by two nested template loops: the page shows every question on each render, and the
     loops cost about 1.5 ms of the app's CPU per registration (bench/README.md, issue 17)."""
-    name = f"q_{question.pk}"
+    name = esc(f"q_{question.pk}")
     chosen_text = "" if chosen is None else str(chosen)
-    radios = [
-        format_html(
-            '<label><input type="radio" name="{}"{} value="{}"{}> {}</label>\n',
-            name,
-            format_html(' id="id_{}"', name) if index == 0 else "",
-            index,
-            " checked" if chosen_text == str(index) else "",
-            choice,
-        )
+    # Every part escaped by ``esc`` (``format_html``'s escaping: safe strings as they are).
+    first = f' id="id_{name}"'
+    radios = "".join(
+        f'<label><input type="radio" name="{name}"{first if index == 0 else ""} value="{index}"'
+        f"{' checked' if chosen_text == str(index) else ''}> {esc(choice)}</label>\n"
         for index, choice in enumerate(question.choices)
-    ]
-    invalid: str = ""
-    error: str = ""
+    )
+    invalid = error = ""
     if question_errors:
-        invalid = format_html(' aria-invalid="true" aria-describedby="{}-error"', name)
-        error = format_html(
-            '<small id="{}-error" class="field-error">{}</small>\n',
-            name,
-            " ".join(str(e) for e in question_errors),
-        )
-    return format_html(
-        "<fieldset{}>\n<legend>{}. {}</legend>\n{}{}</fieldset>\n",
-        invalid,
-        number,
-        question.text,
-        mark_safe("".join(radios)),  # noqa: S308 - each part built by format_html
-        error,
+        invalid = f' aria-invalid="true" aria-describedby="{name}-error"'
+        messages = esc(" ".join(str(e) for e in question_errors))
+        error = f'<small id="{name}-error" class="field-error">{messages}</small>\n'
+    return mark_safe(  # noqa: S308 - every part escaped above
+        f"<fieldset{invalid}>\n<legend>{esc(number)}. {esc(question.text)}</legend>\n"
+        f"{radios}{error}</fieldset>\n"
     )
 
 
@@ -64,20 +52,14 @@ def summary_rows(answers: Any, change_url: str, step: str) -> SafeString:
     and a "Ubah" link back to its page, named for screen readers. Built here rather than by a
     template loop: the page lists every answer of the registration (bench/README.md, issue
     17)."""
-    change = gettext("Ubah")
-    return mark_safe(  # noqa: S308 - each row built by format_html
-        "".join(
-            format_html(
-                '<div class="summary-list-row">\n<dt>{}</dt>\n<dd>{}</dd>\n'
-                '<dd class="summary-list-actions"><a href="{}#step-{}">{}'
-                '<span class="visually-hidden"> {}</span></a></dd>\n</div>\n',
-                answer.label,
-                answer.value,
-                change_url,
-                step,
-                change,
-                answer.label,
-            )
-            for answer in answers
+    change = esc(gettext("Ubah"))
+    target = f"{esc(change_url)}#step-{esc(step)}"
+    rows = []
+    for answer in answers:
+        label = esc(answer.label)
+        rows.append(
+            f'<div class="summary-list-row">\n<dt>{label}</dt>\n<dd>{esc(answer.value)}</dd>\n'
+            f'<dd class="summary-list-actions"><a href="{target}">{change}'
+            f'<span class="visually-hidden"> {label}</span></a></dd>\n</div>\n'
         )
-    )
+    return mark_safe("".join(rows))  # noqa: S308 - every part escaped above
