@@ -7,6 +7,10 @@ described by both. The value and the errors are read from the page's ``values`` 
 template each cost about forty template nodes, built here the same markup costs a fraction of
 that (bench/README.md, issue 17).
 
+``{% date_input name label parts %}`` is the date question (GOV.UK's date input: day, month by
+name, year), built the same way; it replaced the included template ``includes/date_input.html``
+(``core/tests/date_input_reference.html`` keeps that markup, which the tag is held to).
+
 Options: ``kind`` ("text" by default, or "select", "textarea", "tel", "email", …),
 ``choices`` (for a select), ``help``, ``maxlength``, ``autocomplete``, ``inputmode``,
 ``optional``.
@@ -105,3 +109,56 @@ def field(
         errors = " ".join(esc(error) for error in field_errors)
         parts.append(f'<small id="{n}-error" class="field-error">{errors}</small>\n')
     return mark_safe("".join(parts))  # noqa: S308 - every part escaped above
+
+
+@register.simple_tag(takes_context=True)
+def date_input(
+    context: template.Context,
+    name: str,
+    label: Any,
+    parts: Any,
+    *,
+    help: Any = "",
+    field_errors: Any = (),
+    autocomplete: str = "",
+) -> SafeString:
+    """``{% date_input name label parts help=… field_errors=… autocomplete=… %}``: day, month
+    (the page's ``months``) and year in one fieldset, ``parts`` holding them as typed. The
+    day's input has the id ``id_<name>``, so the error summary's link lands on it."""
+
+    def shown(text: Any) -> str:
+        return render_value_in_context(text, context)
+
+    typed = parts if isinstance(parts, dict) else {}
+    n = esc(name)
+    invalid = ' aria-invalid="true"' if field_errors else ""
+    described = f"{n}-hint{f' {n}-error' if field_errors else ''}"
+    hint = shown(help) if help else esc(gettext("Misalnya 17 Agustus 1990."))
+    error = ""
+    if field_errors:
+        messages = " ".join(esc(message) for message in field_errors)
+        error = f'<small id="{n}-error" class="field-error">{messages}</small>\n'
+    day, year = shown(typed.get("day", "")), shown(typed.get("year", ""))
+    auto = esc(autocomplete)
+    day_auto = f"{auto}-day" if autocomplete else "off"
+    month_auto = f' autocomplete="{auto}-month"' if autocomplete else ""
+    year_auto = f"{auto}-year" if autocomplete else "off"
+    return mark_safe(  # noqa: S308 - every part escaped (esc, or as {{ }} shows it)
+        f'<fieldset class="date-input" id="{n}-fieldset" aria-describedby="{described}">\n'
+        f"<legend>{shown(label)}</legend>\n"
+        f'<small id="{n}-hint">{hint}</small>\n{error}'
+        '<div class="date-input-parts">\n<div class="date-input-day">\n'
+        f'<label for="id_{n}">{esc(gettext("Tanggal"))}</label>\n'
+        f'<input type="text" name="{n}_day" id="id_{n}" value="{day}"'
+        f' inputmode="numeric" maxlength="2" autocomplete="{day_auto}"{invalid}>\n'
+        '</div>\n<div class="date-input-month">\n'
+        f'<label for="id_{n}_month">{esc(gettext("Bulan"))}</label>\n'
+        f'<select name="{n}_month" id="id_{n}_month"{month_auto}{invalid}>\n'
+        f'<option value="">{esc(gettext("— pilih —"))}</option>\n'
+        f"{options(context.get('months') or (), typed.get('month', ''))}\n</select>\n"
+        '</div>\n<div class="date-input-year">\n'
+        f'<label for="id_{n}_year">{esc(gettext("Tahun"))}</label>\n'
+        f'<input type="text" name="{n}_year" id="id_{n}_year" value="{year}"'
+        f' inputmode="numeric" maxlength="4" autocomplete="{year_auto}"{invalid}>\n'
+        "</div>\n</div>\n</fieldset>\n"
+    )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
@@ -74,3 +76,44 @@ def test_a_value_is_shown_as_the_template_would_show_it() -> None:
         expected = Template("{{ d }}").render(Context({"d": dt.date(2020, 4, 11)}))
         html = render('{% field "d" "D" kind="date" %}', values={"d": dt.date(2020, 4, 11)})
     assert f'value="{expected}"' in html
+
+
+_DATE_INPUT_AS_TEMPLATE = Template(
+    (Path(__file__).parent / "date_input_reference.html").read_text()
+)
+_MONTHS = [("1", "Januari"), ("2", "Februari"), ("12", "Desember")]
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html.strip())).replace("> ", ">")
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {},
+        {"help": "Misalnya 30 Juni <2025>.", "autocomplete": "bday"},
+        {"field_errors": ["Tanggal tidak ada.", "Isi <tahun>."], "autocomplete": "bday"},
+        {"field_errors": ["Salah."], "help": "Kosongkan bila lupa."},
+    ],
+)
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_date_input_shows_what_the_included_template_showed(
+    given: dict[str, object], language: str
+) -> None:
+    context = {
+        "name": "birth_date",
+        "label": "Tanggal lahir",
+        "parts": {"day": "17", "month": "12", "year": '19"90<'},
+        "months": _MONTHS,
+        **given,
+    }
+    arguments = " ".join(f"{key}={key}" for key in given)
+    tag = Template("{% load fields %}{% date_input name label parts " + arguments + " %}")
+    with translation.override(language):
+        shown = tag.render(Context(context))
+        expected = _DATE_INPUT_AS_TEMPLATE.render(Context(context))
+    assert _squeezed(shown) == _squeezed(expected)
+    assert '<option value="12" selected>Desember</option>' in shown
+    assert 'value="19&quot;90&lt;"' in shown
+    assert ("aria-invalid" in shown) == ("field_errors" in given)

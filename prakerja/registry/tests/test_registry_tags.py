@@ -3,12 +3,20 @@ the template loops they replace showed (escaping, the chosen answer, errors, lin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from django.template import Context, Template
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from prakerja.registry.answers import Answer
+from prakerja.registry.references import reference_generate
+from prakerja.registry.steps import Step
 
 
 @dataclass
@@ -69,3 +77,47 @@ def test_summary_rows_link_each_answer_to_its_page_and_escape_it() -> None:
         '<a href="/daftar/ABC/identity/#step-identity">Ubah'
         '<span class="visually-hidden"> Alamat</span></a>' in shown
     )
+
+
+_STEPS_NAV_AS_TEMPLATE = Template((Path(__file__).parent / "steps_nav_reference.html").read_text())
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html.strip())).replace("> ", ">")
+
+
+@pytest.mark.parametrize("started", [False, True])
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_steps_nav_shows_what_the_included_template_showed(started: bool, language: str) -> None:
+    pages = [
+        {
+            "step": Step.IDENTITY,
+            "title": "Data <diri>",
+            "current": False,
+            "done": True,
+            "steps": [(Step.IDENTITY, True)],
+        },
+        {
+            "step": Step.CONTACT,
+            "title": gettext_lazy("Persetujuan"),
+            "current": True,
+            "done": False,
+            "steps": [(Step.CONTACT, True), (Step.DOMICILE, False), (Step.WORK, True)],
+        },
+        {
+            "step": Step.CONSENT,
+            "title": "Tes",
+            "current": False,
+            "done": False,
+            "steps": [(Step.CONSENT, False)],
+        },
+    ]
+    registration = SimpleNamespace(reference=reference_generate()) if started else None
+    context = {"pages": pages, "pages_done": 1, "page_count": 3, "registration": registration}
+    with translation.override(language):
+        shown = Template("{% load registry_tags %}{% steps_nav %}").render(Context(context))
+        expected = _STEPS_NAV_AS_TEMPLATE.render(Context(context))
+    assert _squeezed(shown) == _squeezed(expected)
+    assert '<strong aria-current="step">' in shown and "Data &lt;diri&gt;" in shown
+    assert shown.count("<a href=") == (2 if started else 0)
+    assert shown.count('class="field-ok"') == 3
