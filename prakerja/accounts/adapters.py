@@ -43,10 +43,21 @@ _USERNAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 def applicant_username_generate() -> str:
     """A sign-in name nobody types: applicants sign in with their phone, and the number
     must not become the username (it changes, and usernames show up in logs and URLs)."""
+    # ``User.objects.filter(username__iexact=…).exists()`` as one hand-written statement, the
+    # same comparison as the ORM's (on PostgreSQL ``UPPER("username"::text) = UPPER(%s)``, the
+    # expression its index serves): every new applicant runs it.
+    ops = connection.ops
+    column = ops.lookup_cast("iexact", "CharField") % ops.quote_name("username")
+    sql = (
+        f"SELECT 1 FROM {ops.quote_name(User._meta.db_table)} "  # noqa: S608
+        f"WHERE {column} {connection.operators['iexact'] % '%s'} LIMIT 1"  # type: ignore[attr-defined]
+    )
     while True:
         username = f"hp-{get_random_string(10, _USERNAME_ALPHABET)}"
-        if not User.objects.filter(username__iexact=username).exists():
-            return username
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [ops.prep_for_iexact_query(username)])
+            if cursor.fetchone() is None:
+                return username
 
 
 def user_display(user: AbstractBaseUser) -> str:

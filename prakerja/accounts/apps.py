@@ -11,12 +11,21 @@ def last_login_stamp(sender: Any, user: Any, **kwargs: Any) -> None:
     only add a history row identical to the one before it, one per sign-in; the sign-in itself
     is recorded by axes's access log.
     """
+    from django.db import connection
     from django.utils import timezone
 
     from prakerja.accounts.session_users import account_changed
 
     user.last_login = timezone.now()
-    type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)
+    model = type(user)
+    q = connection.ops.quote_name
+    # One hand-written UPDATE (the ORM's ``.update()`` built its query on every sign-in).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {q(model._meta.db_table)} SET {q('last_login')} = %s "  # noqa: S608
+            f"WHERE {q(model._meta.pk.column)} = %s",
+            [connection.ops.adapt_datetimefield_value(user.last_login), user.pk],
+        )
     account_changed(user.pk)
 
 

@@ -177,6 +177,14 @@ def _page_initial(page: Page, registration: Registration) -> dict[str, Any]:
     return values
 
 
+# Built once: ``TextChoices.choices`` is a new list on every access, and ``{% options %}`` keeps
+# each list's escaped options (per language: the labels are translated when shown).
+GENDER_CHOICES = Gender.choices
+EMPLOYMENT_CHOICES = EmploymentStatus.choices
+MIGRANT_CHOICES = MigrantReason.choices
+OCCUPATION_CHOICES = Occupation.choices
+
+
 def _page_context(
     request: HttpRequest,
     registration: Registration | None,
@@ -224,10 +232,10 @@ def _page_context(
         "values": values,
         "errors": errors,
         "submission_token": form_token_issue(request),
-        "gender_choices": Gender.choices,
-        "employment_choices": EmploymentStatus.choices,
-        "migrant_choices": MigrantReason.choices,
-        "occupation_choices": Occupation.choices,
+        "gender_choices": GENDER_CHOICES,
+        "employment_choices": EMPLOYMENT_CHOICES,
+        "migrant_choices": MIGRANT_CHOICES,
+        "occupation_choices": OCCUPATION_CHOICES,
     }
     if Step.IDENTITY in page:
         context["birth_date_parts"] = date_parts(values.get("birth_date"))
