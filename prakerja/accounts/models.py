@@ -41,7 +41,62 @@ STAFF_ROLES = frozenset(Role) - {Role.APPLICANT}
 ADMIN_ROLES = frozenset({Role.SUPERADMIN})
 
 
+_UNSET: Any = object()
+
+
+def _users_by_pk(model: Any, pk: Any, using: str) -> list[Any]:
+    """The rows of ``model`` whose key is ``pk`` (one at most), as one hand-written statement
+    (``core.rowsql``): the same instance the ORM builds."""
+    loader = user_loader()
+    quote = connections[using].ops.quote_name
+    table = quote(model._meta.db_table)
+    pk_column = quote(str(model._meta.pk.column))
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT {loader.columns('u')} FROM {table} u WHERE u.{pk_column} = %s",  # noqa: S608
+            [pk],
+        )
+        return loader.load(cursor.fetchall(), using=using)
+
+
+class AccountQuerySet(models.QuerySet["User"]):
+    """Users' querysets. ``AccountManager.filter(pk=…)`` marks the queryset it returns with
+    the key; that queryset's ``first()`` is then the hand-written statement of ``get``. Any
+    further method gives a clone without the mark: the ORM's ``first()`` as usual."""
+
+    def first(self) -> User | None:  # type: ignore[override]
+        pk = self.__dict__.get("_pk_only", _UNSET)
+        if pk is _UNSET or self._result_cache is not None:
+            return super().first()
+        found = _users_by_pk(self.model, pk, self.db)
+        return found[0] if found else None
+
+
 class AccountManager(UserManager["User"]):
+    def get_queryset(self) -> AccountQuerySet:
+        return AccountQuerySet(self.model, using=self._db, hints=self._hints)  # type: ignore[attr-defined]
+
+    def _pk_only(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The key of a call that is exactly ``(pk=…)`` on ``User.objects`` itself (not a
+        related manager, its own subclass, nor another database); else ``_UNSET``."""
+        if args or kwargs.keys() != {"pk"} or type(self) is not AccountManager or self._db:
+            return _UNSET
+        try:
+            return self.model._meta.pk.to_python(kwargs["pk"])  # type: ignore[union-attr]
+        except ValidationError:
+            return _UNSET  # the ORM's own error for a malformed key
+
+    def filter(self, *args: Any, **kwargs: Any) -> AccountQuerySet:
+        """``User.objects.filter(pk=…)``, whose ``first()`` is one hand-written statement:
+        allauth looks the signing-in user up this way on each page of the sign-in by code
+        (``Login.deserialize``), and the ORM's ``first()`` (a query built, ordered by the key
+        and compiled) cost more than a third of those pages' database work (issue 17)."""
+        queryset = self.get_queryset().filter(*args, **kwargs)
+        pk = self._pk_only(args, kwargs)
+        if pk is not _UNSET:
+            queryset._pk_only = pk  # type: ignore[attr-defined]
+        return queryset
+
     def get(self, *args: Any, **kwargs: Any) -> User:
         """``User.objects.get(pk=…)`` as one prepared statement, without building a queryset.
 
@@ -50,27 +105,14 @@ class AccountManager(UserManager["User"]):
         into building and compiling that query (issue 17). Same row, same instance, same
         ``DoesNotExist``. Any other call, a related manager (its own subclass, which filters
         by the relation) or another database goes through the ORM as usual."""
-        if args or kwargs.keys() != {"pk"} or type(self) is not AccountManager or self._db:
+        pk = self._pk_only(args, kwargs)
+        if pk is _UNSET:
             return super().get(*args, **kwargs)
         model = self.model
-        try:
-            pk = model._meta.pk.to_python(kwargs["pk"])  # type: ignore[union-attr]
-        except ValidationError:
-            return super().get(*args, **kwargs)  # the ORM's own error for a malformed key
-        loader = user_loader()
-        using = router.db_for_read(model)
-        quote = connections[using].ops.quote_name
-        table = quote(model._meta.db_table)
-        pk_column = quote(str(model._meta.pk.column))  # type: ignore[union-attr]
-        with connections[using].cursor() as cursor:
-            cursor.execute(
-                f"SELECT {loader.columns('u')} FROM {table} u WHERE u.{pk_column} = %s",  # noqa: S608
-                [pk],
-            )
-            found = loader.load(cursor.fetchall(), using=using)
+        found = _users_by_pk(model, pk, router.db_for_read(model))
         if not found:
             raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-        return found[0]  # type: ignore[return-value]
+        return found[0]  # type: ignore[no-any-return]
 
     def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra: Any

@@ -69,3 +69,32 @@ def test_signed_in_pages_still_know_who_is_signed_in(client: Client) -> None:
     applicant.save()
     response = client.get("/daftar/")
     assert not response.wsgi_request.user.is_authenticated
+
+
+def test_filter_by_key_then_first_is_the_orms_first_in_one_statement() -> None:
+    """allauth's ``Login.deserialize`` reads the signing-in user this way on each sign-in page."""
+    applicant = make_user(role=Role.APPLICANT, phone="+6281234567802")
+    with CaptureQueriesContext(connection) as queries:
+        fast = get_user_model().objects.filter(pk=applicant.pk).first()
+    assert len(queries) == 1 and "ORDER BY" not in queries[0]["sql"]
+    orm = User.objects.filter(pk=applicant.pk).order_by("pk").first()  # a clone: the ORM's
+    assert fast is not None and orm is not None
+    assert model_to_dict(fast) == model_to_dict(orm) and fast.password == orm.password
+    assert str(fast.phone) == "+6281234567802" and fast._state.db == "default"
+    assert User.objects.filter(pk=987654321).first() is None
+    assert User.objects.filter(pk=str(applicant.pk)).first() == applicant
+
+
+def test_a_chained_or_other_filter_keeps_the_orms_first() -> None:
+    officer = make_user(role=Role.OFFICER)
+    other = make_user(role=Role.OFFICER)
+    # Any further method is a plain queryset: its filters hold.
+    assert User.objects.filter(pk=officer.pk).filter(username=other.username).first() is None
+    assert User.objects.filter(pk=officer.pk).exclude(pk=officer.pk).first() is None
+    assert User.objects.filter(pk=officer.pk, username=other.username).first() is None
+    assert officer.post is not None
+    assert officer.post.officers.filter(pk=other.pk).first() is None
+    kept = User.objects.filter(pk=officer.pk)
+    assert list(kept) == [officer] and kept.first() == officer  # after evaluation: the cache
+    with pytest.raises(ValueError, match="expected a number"):
+        User.objects.filter(pk="bukan-angka").first()
