@@ -30,6 +30,7 @@ from prakerja.identity.phones import phone_mask
 from prakerja.regions.selectors import districts_of, provinces_all, regencies_of, regency_get
 from prakerja.registry.errors import RegistryErrorCode, StepInvalid
 from prakerja.registry.forms import STEP_FORMS
+from prakerja.registry.links import registration_url
 from prakerja.registry.models import (
     EligibilityRule,
     EmploymentStatus,
@@ -202,7 +203,7 @@ def _page_context(
         "registration": registration,
         "entry": registration is None,
         "form_action": (
-            reverse("registry:step", args=[registration.reference, step.value])
+            registration_url("registry:step", registration.reference, step.value)
             if registration
             else reverse("registry:entry")
         ),
@@ -265,7 +266,7 @@ def nik_check_url(registration: Registration | None) -> str:
     """Where the identity page's NIK check posts: the registration's, or the entry page's."""
     if registration is None:
         return reverse("registry:entry_nik_check")
-    return reverse("registry:identity_nik_check", args=[registration.reference])
+    return registration_url("registry:identity_nik_check", registration.reference)
 
 
 def _after_page(registration: Registration, step: Step, saved: Page) -> str:
@@ -279,8 +280,8 @@ def _after_page(registration: Registration, step: Step, saved: Page) -> str:
     ]
     following = later or missing
     if following:
-        return reverse("registry:step", args=[registration.reference, following[0].value])
-    return reverse("registry:check_answers", args=[registration.reference])
+        return registration_url("registry:step", registration.reference, following[0].value)
+    return registration_url("registry:check_answers", registration.reference)
 
 
 # --- Entry ----------------------------------------------------------------------------------

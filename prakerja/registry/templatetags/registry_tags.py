@@ -4,12 +4,12 @@ from typing import Any
 
 from django import template
 from django.template.base import render_value_in_context
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from prakerja.core.markup import esc
 from prakerja.core.templatetags.fields import value_for
+from prakerja.registry.links import registration_url as _registration_url
 
 register = template.Library()
 
@@ -91,7 +91,7 @@ def steps_nav(context: template.Context) -> SafeString:
         if page["current"]:
             head = f'<strong aria-current="step">{title}</strong>'
         elif registration:
-            url = reverse("registry:step", args=[registration.reference, page["step"].value])
+            url = _registration_url("registry:step", registration.reference, page["step"].value)
             head = f'<a href="{esc(url)}">{title}</a>'
         else:
             head = title
@@ -111,3 +111,11 @@ def steps_nav(context: template.Context) -> SafeString:
         f'<nav aria-label="{esc(gettext("Langkah pendaftaran"))}">\n'
         f'<ol class="registry-steps">\n{"".join(items)}</ol>\n</nav>\n</details>\n'
     )
+
+
+@register.simple_tag
+def registration_url(name: str, reference: str, *rest: Any) -> str:
+    """``{% registration_url "registry:step" registration.reference step %}``: ``{% url %}``
+    of a URL whose first argument is the registration's reference, reversed once per process
+    (``registry.links``)."""
+    return _registration_url(name, reference, *rest)
