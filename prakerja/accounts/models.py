@@ -65,7 +65,7 @@ class AccountQuerySet(models.QuerySet["User"]):
     further method gives a clone without the mark: the ORM's ``first()`` as usual."""
 
     def first(self) -> User | None:  # type: ignore[override]
-        pk = self.__dict__.get("_pk_only", _UNSET)
+        pk = self.__dict__.get("_first_by_pk", _UNSET)
         if pk is _UNSET or self._result_cache is not None:
             return super().first()
         found = _users_by_pk(self.model, pk, self.db)
@@ -94,7 +94,7 @@ class AccountManager(UserManager["User"]):
         queryset = self.get_queryset().filter(*args, **kwargs)
         pk = self._pk_only(args, kwargs)
         if pk is not _UNSET:
-            queryset._pk_only = pk  # type: ignore[attr-defined]
+            queryset._first_by_pk = pk  # type: ignore[attr-defined]
         return queryset
 
     def get(self, *args: Any, **kwargs: Any) -> User:

@@ -292,6 +292,20 @@ _DONE_COLUMNS = (
     "response_content_type",
     "response_location",
 )
+# The claim's UPDATE per database vendor (its quoting), built once per process.
+_done_sql: dict[str, str] = {}
+
+
+def _done_statement() -> str:
+    found = _done_sql.get(connection.vendor)
+    if found is None:
+        q = connection.ops.quote_name
+        assignments = ", ".join(f"{q(name)} = %s" for name in _DONE_COLUMNS)
+        found = _done_sql[connection.vendor] = (
+            f"UPDATE {q(IdempotencyRecord._meta.db_table)} SET {assignments} "  # noqa: S608
+            f"WHERE {q('id')} = %s"
+        )
+    return found
 
 
 def _complete(record: IdempotencyRecord, response: HttpResponseBase, body: str) -> None:
@@ -303,13 +317,9 @@ def _complete(record: IdempotencyRecord, response: HttpResponseBase, body: str) 
     record.response_body = body
     record.response_content_type = response.get("Content-Type", "")[:100]
     record.response_location = response.get("Location", "")[:500]
-    q = connection.ops.quote_name
-    assignments = ", ".join(f"{q(name)} = %s" for name in _DONE_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {q(IdempotencyRecord._meta.db_table)} SET {assignments} "  # noqa: S608
-            f"WHERE {q('id')} = %s",
-            [*(getattr(record, name) for name in _DONE_COLUMNS), record.pk],
+            _done_statement(), [*(getattr(record, name) for name in _DONE_COLUMNS), record.pk]
         )
 
 

@@ -40,6 +40,12 @@ def value_for(mapping: Any, key: Any) -> Any:
     return ""
 
 
+def shown(value: Any, context: template.Context) -> SafeString:
+    """``value`` as ``{{ value }}`` shows it in ``context``: localized, and escaped unless
+    already safe (so it is not escaped again by ``esc``)."""
+    return mark_safe(render_value_in_context(value, context))  # noqa: S308 - escaped
+
+
 @register.simple_tag(takes_context=True)
 def field(
     context: template.Context,
@@ -54,14 +60,10 @@ def field(
     inputmode: str = "",
     optional: bool = False,
 ) -> SafeString:
-    def shown(text: Any) -> SafeString:
-        # As ``{{ text }}`` shows it: localized, and escaped unless already safe.
-        return mark_safe(render_value_in_context(text, context))  # noqa: S308 - escaped
-
     raw = value_for(context.get("values"), name)
-    value = shown(raw)
-    label = shown(label)
-    help = shown(help) if help else ""
+    value = shown(raw, context)
+    label = shown(label, context)
+    help = shown(help, context) if help else ""
     field_errors = value_for(context.get("errors"), name)
     attrs = "" if optional else " required"
     if field_errors:
@@ -126,26 +128,23 @@ def date_input(
     (the page's ``months``) and year in one fieldset, ``parts`` holding them as typed. The
     day's input has the id ``id_<name>``, so the error summary's link lands on it."""
 
-    def shown(text: Any) -> str:
-        return render_value_in_context(text, context)
-
     typed = parts if isinstance(parts, dict) else {}
     n = esc(name)
     invalid = ' aria-invalid="true"' if field_errors else ""
     described = f"{n}-hint{f' {n}-error' if field_errors else ''}"
-    hint = shown(help) if help else esc(gettext("Misalnya 17 Agustus 1990."))
+    hint = shown(help, context) if help else esc(gettext("Misalnya 17 Agustus 1990."))
     error = ""
     if field_errors:
         messages = " ".join(esc(message) for message in field_errors)
         error = f'<small id="{n}-error" class="field-error">{messages}</small>\n'
-    day, year = shown(typed.get("day", "")), shown(typed.get("year", ""))
+    day, year = shown(typed.get("day", ""), context), shown(typed.get("year", ""), context)
     auto = esc(autocomplete)
     day_auto = f"{auto}-day" if autocomplete else "off"
     month_auto = f' autocomplete="{auto}-month"' if autocomplete else ""
     year_auto = f"{auto}-year" if autocomplete else "off"
     return mark_safe(  # noqa: S308 - every part escaped (esc, or as {{ }} shows it)
         f'<fieldset class="date-input" id="{n}-fieldset" aria-describedby="{described}">\n'
-        f"<legend>{shown(label)}</legend>\n"
+        f"<legend>{shown(label, context)}</legend>\n"
         f'<small id="{n}-hint">{hint}</small>\n{error}'
         '<div class="date-input-parts">\n<div class="date-input-day">\n'
         f'<label for="id_{n}">{esc(gettext("Tanggal"))}</label>\n'

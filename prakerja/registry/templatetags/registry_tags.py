@@ -3,12 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.template.base import render_value_in_context
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from prakerja.core.markup import esc
-from prakerja.core.templatetags.fields import value_for
+from prakerja.core.templatetags.fields import shown, value_for
 from prakerja.registry.links import registration_url as _registration_url
 
 register = template.Library()
@@ -76,18 +75,15 @@ def steps_nav(context: template.Context) -> SafeString:
     ``registry/tests/steps_nav_reference.html``, the markup the tag is held to); on a 360×740
     phone the list is folded so the question stays on the first screen."""
 
-    def shown(value: Any) -> str:
-        return render_value_in_context(value, context)
-
     registration = context.get("registration")
     summary = gettext("Semua langkah (%(done)s dari %(total)s sudah diisi)") % {
-        "done": shown(context.get("pages_done")),
-        "total": shown(context.get("page_count")),
+        "done": shown(context.get("pages_done"), context),
+        "total": shown(context.get("page_count"), context),
     }
     filled = esc(gettext("sudah diisi"))
     items = []
     for page in context.get("pages") or ():
-        title = shown(page["title"])
+        title = shown(page["title"], context)
         if page["current"]:
             head = f'<strong aria-current="step">{title}</strong>'
         elif registration:
@@ -101,7 +97,7 @@ def steps_nav(context: template.Context) -> SafeString:
         elif len(page["steps"]) > 1:
             marks = "".join(
                 '<small class="field-ok">✓ '
-                f"{gettext('%(step)s sudah diisi') % {'step': shown(step.label)}}</small>"
+                f"{gettext('%(step)s sudah diisi') % {'step': shown(step.label, context)}}</small>"
                 for step, done in page["steps"]
                 if done
             )
