@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
@@ -257,16 +257,21 @@ def phone_taken_by_staff_error() -> ApplicationError:
 _user_row = RowLoader(User)
 
 
+def _concrete_field(name: str) -> Field[Any, Any]:
+    field = User._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+# Looked up once, not on each of the sign-in code requests that read an account by phone.
+_phone_field = _concrete_field("phone")
+
+
 def _user_by_phone(phone: str) -> User | None:
     """``User.objects.filter(phone=…).first()`` as one hand-written statement: every code
     request at sign-in runs it (``core.rowsql``)."""
-    sql = (
-        f"SELECT {_user_row.columns('u')} FROM {User._meta.db_table} u "  # noqa: S608
-        "WHERE u.phone = %s ORDER BY u.id ASC LIMIT 1"
-    )
-    field = User._meta.get_field("phone")
-    assert isinstance(field, Field)
-    stored = field.get_db_prep_value(phone, connection)
+    sql = _user_row.select("u", "u.phone = %s", order="u.id ASC", limit=1)
+    stored = _phone_field.get_db_prep_value(phone, connection)
     return _user_row.first(sql, [stored])  # type: ignore[return-value]
 
 

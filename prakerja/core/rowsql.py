@@ -6,7 +6,8 @@ peak of a registration surge, so its two heaviest ORM steps have a plain-SQL for
 once per model from ``_meta`` and producing exactly what the ORM would:
 
 * ``RowLoader``: model instances (and one joined related object, as ``select_related`` does)
-  from a hand-written ``SELECT``, with the same database converters the ORM applies;
+  from a hand-written ``SELECT`` (its text from ``RowLoader.select``), with the same database
+  converters the ORM applies;
 * ``update_with_history``: ``save(update_fields=…)`` of some fields plus the simple-history row
   that ``post_save`` would write, the history row copied from the updated row in the
   database (``INSERT … SELECT``; on PostgreSQL one statement with the ``UPDATE`` in a CTE).
@@ -26,7 +27,7 @@ from typing import Any
 
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model
+from django.db.models import Field, ForeignKey, Model
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -44,8 +45,9 @@ class RowLoader:
 
     ``columns(alias)`` is the select list for the model's table under ``alias``; rows from a
     statement that selects ``columns("r")`` then (when ``related`` is given) the related
-    model's ``columns`` are turned into instances by ``load``. Converters are looked up per
-    database vendor, once.
+    model's ``columns`` are turned into instances by ``load``. ``select`` writes the whole
+    statement of that shape and ``first`` runs it. Converters are looked up per database
+    vendor, once.
     """
 
     def __init__(self, model: type[Model], related: str | None = None) -> None:
@@ -61,6 +63,7 @@ class RowLoader:
             self.related_fields = list(remote._meta.concrete_fields)
         self._converters: dict[str, tuple[list[Conversion], list[Conversion]]] = {}
         self._columns: dict[tuple[str, str | None], str] = {}
+        self._selects: dict[tuple[str, str, str | None, str, int | None, bool, str], str] = {}
 
     def columns(self, alias: str, *, related_alias: str | None = None) -> str:
         key = (alias, related_alias)
@@ -73,6 +76,77 @@ class RowLoader:
                 ]
             found = self._columns[key] = ", ".join(quoted)
         return found
+
+    def select(
+        self,
+        alias: str,
+        where: str,
+        *,
+        related_alias: str | None = None,
+        order: str = "",
+        limit: int | None = None,
+        for_update: bool = False,
+        using: str = "default",
+    ) -> str:
+        """The statement ``load`` and ``first`` read: ``SELECT <columns> FROM <table> <alias>
+        [JOIN <related table> <related_alias> ON …] WHERE <where> [ORDER BY <order>]
+        [LIMIT <limit>] [lock]``.
+
+        ``related_alias`` (required exactly when the loader has ``related``) joins the related
+        model as ``select_related`` does: ``LEFT JOIN`` when the foreign key is nullable,
+        ``INNER JOIN`` otherwise. ``for_update`` locks as ``select_for_update`` does where the
+        database can: with the join only this model's row (``FOR UPDATE OF <alias>``, as
+        ``of=("self",)``; nothing where that form is missing), without it ``FOR UPDATE``.
+        ``where`` and ``order`` are SQL written by the caller (``%s`` for its parameters),
+        never values. Built once per call shape and database vendor.
+        """
+        if (related_alias is None) != (self.related is None):
+            raise ValueError("related_alias is given exactly when the loader has related")
+        vendor = connections[using].vendor
+        key = (alias, where, related_alias, order, limit, for_update, vendor)
+        found = self._selects.get(key)
+        if found is None:
+            found = self._select_sql(alias, where, related_alias, order, limit, for_update, using)
+            with _lock:
+                self._selects[key] = found
+        return found
+
+    def _select_sql(
+        self,
+        alias: str,
+        where: str,
+        related_alias: str | None,
+        order: str,
+        limit: int | None,
+        for_update: bool,
+        using: str,
+    ) -> str:
+        features = connections[using].features
+        parts = [
+            f"SELECT {self.columns(alias, related_alias=related_alias)}",
+            f"FROM {_quote(self.model._meta.db_table)} {alias}",
+        ]
+        lock = " FOR UPDATE" if features.has_select_for_update else ""
+        if related_alias is not None:
+            assert self.related is not None and self.related_model is not None
+            field = self.model._meta.get_field(self.related)
+            assert isinstance(field, ForeignKey)
+            join = "LEFT JOIN" if field.null else "INNER JOIN"
+            parts.append(
+                f"{join} {_quote(self.related_model._meta.db_table)} {related_alias} "
+                f"ON {related_alias}.{_quote(field.target_field.column)} = "
+                f"{alias}.{_quote(field.column)}"
+            )
+            # Only this model's row: the related one may be on the nullable side of the join,
+            # which PostgreSQL refuses to lock. Where ``OF`` is missing, no lock (SQLite has
+            # no row locks at all).
+            lock = f" FOR UPDATE OF {alias}" if features.has_select_for_update_of else ""
+        parts.append(f"WHERE {where}")
+        if order:
+            parts.append(f"ORDER BY {order}")
+        if limit is not None:
+            parts.append(f"LIMIT {int(limit)}")
+        return " ".join(parts) + (lock if for_update else "")
 
     def _converters_for(
         self, connection: BaseDatabaseWrapper

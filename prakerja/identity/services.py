@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import ProtectedError
 
 from prakerja.core.audit import audit_as
@@ -36,11 +36,7 @@ _person_row = RowLoader(Person)
 def _person_locked(nik_index: str) -> Person | None:
     """``Person.objects.select_for_update().filter(nik_index=…).first()`` as one
     hand-written statement: every new registration's identity page runs it (``core.rowsql``)."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = (
-        f"SELECT {_person_row.columns('p')} FROM {Person._meta.db_table} p "  # noqa: S608
-        f"WHERE p.nik_index = %s ORDER BY p.id ASC LIMIT 1{lock}"
-    )
+    sql = _person_row.select("p", "p.nik_index = %s", order="p.id ASC", limit=1, for_update=True)
     return _person_row.first(sql, [nik_index])  # type: ignore[return-value]
 
 

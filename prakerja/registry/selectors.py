@@ -14,7 +14,6 @@ from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.core.errors import NotFound, PermissionDenied
 from prakerja.core.processcache import ProcessCache
 from prakerja.core.rowsql import RowLoader
-from prakerja.identity.models import Person
 from prakerja.regions.selectors import district_get, regency_get
 from prakerja.registry.eligibility import (
     Reason,
@@ -124,23 +123,17 @@ def _registration_load(
     of=("self",))).get(reference=…)`` does, as one hand-written statement: every wizard page
     and every final submission of a registration surge runs it (``core.rowsql``)."""
     role = actor_role(actor)
-    scope = ""
+    where = "r.reference = %s"
     params: list[str | int | None] = [reference]
     if role == Role.APPLICANT:
         assert isinstance(actor, User)
-        scope, params = " AND r.user_id = %s", [reference, actor.pk]
+        where, params = "r.reference = %s AND r.user_id = %s", [reference, actor.pk]
     elif role == Role.OFFICER:
         assert isinstance(actor, User)
-        scope, params = " AND r.assisted_post_id = %s", [reference, actor.post_id]
+        where, params = "r.reference = %s AND r.assisted_post_id = %s", [reference, actor.post_id]
     elif role not in _ALL_REGISTRATIONS_ROLES:
         raise _denied()
-    lock = " FOR UPDATE OF r" if for_update and connection.features.has_select_for_update_of else ""
-    sql = (
-        f"SELECT {_registration_loader.columns('r', related_alias='p')} "  # noqa: S608
-        f"FROM {Registration._meta.db_table} r "
-        f"LEFT JOIN {Person._meta.db_table} p ON p.id = r.person_id "
-        f"WHERE r.reference = %s{scope}{lock}"
-    )
+    sql = _registration_loader.select("r", where, related_alias="p", for_update=for_update)
     return _registration_loader.first(sql, params)  # type: ignore[return-value]
 
 
@@ -206,12 +199,12 @@ def registration_of_user(
     ``Registration.objects.filter(user=…, programme=…)(.select_for_update()).first()``, in one
     hand-written statement: the start page and the start of every registration read it
     (``core.rowsql``)."""
-    lock = " FOR UPDATE" if for_update and connection.features.has_select_for_update else ""
-    sql = (
-        f"SELECT {_registration_row.columns('r')} "  # noqa: S608
-        f"FROM {Registration._meta.db_table} r "
-        f"WHERE r.user_id = %s AND r.programme_id = %s "
-        f"ORDER BY r.created_at DESC LIMIT 1{lock}"
+    sql = _registration_row.select(
+        "r",
+        "r.user_id = %s AND r.programme_id = %s",
+        order="r.created_at DESC",
+        limit=1,
+        for_update=for_update,
     )
     return _registration_row.first(sql, [user_id, programme_id])  # type: ignore[return-value]
 

@@ -170,15 +170,10 @@ def _latest_entry(*, registration_id: int, wave_id: int | None) -> WaveEntry | N
     """``WaveEntry.objects.filter(registration=…(, wave=…)).select_related("wave")
     .order_by("-wave__number").first()`` in one hand-written statement: the status page and
     the confirmation after every submission read it (``core.rowsql``)."""
-    only_wave, params = "", [registration_id]
+    where, params = "e.registration_id = %s", [registration_id]
     if wave_id is not None:
-        only_wave, params = " AND e.wave_id = %s", [registration_id, wave_id]
-    sql = (
-        f"SELECT {_entry_loader.columns('e', related_alias='w')} "  # noqa: S608
-        f"FROM {WaveEntry._meta.db_table} e "
-        f"INNER JOIN {Wave._meta.db_table} w ON w.id = e.wave_id "
-        f"WHERE e.registration_id = %s{only_wave} ORDER BY w.number DESC LIMIT 1"
-    )
+        where, params = "e.registration_id = %s AND e.wave_id = %s", [registration_id, wave_id]
+    sql = _entry_loader.select("e", where, related_alias="w", order="w.number DESC", limit=1)
     return _entry_loader.first(sql, params)  # type: ignore[return-value]
 
 

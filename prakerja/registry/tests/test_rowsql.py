@@ -1,5 +1,6 @@
 """The hand-written statements of the surge path (core.rowsql) give what the ORM gives: the
-same instance with its person, and the same history row simple-history writes."""
+same instance with its person, and the same history row simple-history writes. The text of
+those statements (``RowLoader.select``) is pinned here too."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from prakerja.accounts.models import User
 from prakerja.accounts.services import applicant_get_or_create_by_phone
 from prakerja.core.audit import audit_as
-from prakerja.core.rowsql import insert_with_history, update_with_history
+from prakerja.core.rowsql import RowLoader, insert_with_history, update_with_history
 from prakerja.identity.models import Person
 from prakerja.identity.services import person_get_or_create
 from prakerja.identity.tests.factories import fake_nik
@@ -25,6 +26,9 @@ from prakerja.registry.services.registration import registration_start
 from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import Step
 from prakerja.registry.tests.conftest import complete_registration, new_applicant, step_data
+from prakerja.waves.models import WaveEntry
+from prakerja.waves.selectors import _latest_entry
+from prakerja.waves.tests.population import closed_wave
 
 
 def _values(instance: Model) -> dict[str, object]:
@@ -231,3 +235,143 @@ def test_an_existing_person_and_account_are_read_as_the_orm_reads_them() -> None
     account, created = applicant_get_or_create_by_phone(phone="0812-3456-7808")
     assert not created and _values(account) == _values(User.objects.get(pk=user.pk))
     assert str(account.phone) == str(user.phone)
+
+
+def test_the_latest_wave_entry_equals_the_orm_one_with_its_wave(programme: Programme) -> None:
+    registration = complete_registration(new_applicant(), serial=9)
+    first = closed_wave(programme, {"3578": 1}, [registration])
+    latest = closed_wave(programme, {"3578": 1}, [registration])
+    entries = WaveEntry.objects.filter(registration=registration).select_related("wave")
+    for wave_id, expected in (
+        (None, entries.order_by("-wave__number").first()),
+        (first.pk, entries.filter(wave=first).order_by("-wave__number").first()),
+    ):
+        found = _latest_entry(registration_id=registration.pk, wave_id=wave_id)
+        assert found is not None and expected is not None
+        assert found.wave_id == (wave_id or latest.pk)
+        assert _values(found) == _values(expected)
+        assert _values(found.wave) == _values(expected.wave)
+    other = complete_registration(new_applicant(), serial=10)
+    assert _latest_entry(registration_id=other.pk, wave_id=None) is None
+
+
+# --- RowLoader.select ------------------------------------------------------------------------
+
+_registrations = RowLoader(Registration, related="person")
+_entries = RowLoader(WaveEntry, related="wave")
+_people = RowLoader(Person)
+
+
+def _text(sql: str, columns: str) -> str:
+    """``sql`` with its select list (``RowLoader.columns``, tested by the loads) as "…"."""
+    assert sql.count(columns) == 1
+    return sql.replace(columns, "…")
+
+
+def test_select_without_a_join_reads_the_quoted_table_under_its_alias() -> None:
+    sql = _people.select("p", "p.nik_index = %s", order="p.id ASC", limit=1)
+    assert _text(sql, _people.columns("p")) == (
+        'SELECT … FROM "identity_person" p WHERE p.nik_index = %s ORDER BY p.id ASC LIMIT 1'
+    )
+    assert _text(_people.select("p", "p.id = %s"), _people.columns("p")) == (
+        'SELECT … FROM "identity_person" p WHERE p.id = %s'
+    )
+
+
+def test_select_joins_a_nullable_foreign_key_with_a_left_join() -> None:
+    sql = _registrations.select("r", "r.reference = %s", related_alias="p")
+    assert _text(sql, _registrations.columns("r", related_alias="p")) == (
+        'SELECT … FROM "registry_registration" r '
+        'LEFT JOIN "identity_person" p ON p."id" = r."person_id" '
+        "WHERE r.reference = %s"
+    )
+
+
+def test_select_joins_a_required_foreign_key_with_an_inner_join() -> None:
+    sql = _entries.select(
+        "e", "e.registration_id = %s", related_alias="w", order="w.number DESC", limit=1
+    )
+    assert _text(sql, _entries.columns("e", related_alias="w")) == (
+        'SELECT … FROM "waves_waveentry" e '
+        'INNER JOIN "waves_wave" w ON w."id" = e."wave_id" '
+        "WHERE e.registration_id = %s ORDER BY w.number DESC LIMIT 1"
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's lock forms")
+def test_select_for_update_on_sqlite_adds_no_lock() -> None:
+    assert _people.select("p", "p.id = %s", for_update=True) == _people.select("p", "p.id = %s")
+    assert _registrations.select(
+        "r", "r.id = %s", related_alias="p", for_update=True
+    ) == _registrations.select("r", "r.id = %s", related_alias="p")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's lock forms")
+def test_select_for_update_on_postgresql_locks_only_the_models_row() -> None:
+    plain = _people.select("p", "p.id = %s", order="p.id ASC", limit=1)
+    locked = _people.select("p", "p.id = %s", order="p.id ASC", limit=1, for_update=True)
+    assert locked == plain + " FOR UPDATE"
+    joined = _registrations.select("r", "r.id = %s", related_alias="p")
+    joined_locked = _registrations.select("r", "r.id = %s", related_alias="p", for_update=True)
+    assert joined_locked == joined + " FOR UPDATE OF r"
+
+
+def test_select_builds_each_statement_once() -> None:
+    loader = RowLoader(Person)
+    sql = loader.select("p", "p.nik_index = %s", limit=1)
+    assert loader.select("p", "p.nik_index = %s", limit=1) is sql
+    assert loader.select("p", "p.nik_index = %s", limit=2) == sql.replace("LIMIT 1", "LIMIT 2")
+    assert loader.select("q", "q.nik_index = %s", limit=1) != sql
+
+
+def test_select_refuses_a_join_the_loader_was_not_made_for() -> None:
+    # Rows without the related columns would leave a loader with ``related`` caching None
+    # as the related object, so the join is required exactly when the loader has one.
+    with pytest.raises(ValueError, match="related_alias"):
+        _people.select("p", "p.id = %s", related_alias="x")
+    with pytest.raises(ValueError, match="related_alias"):
+        _registrations.select("r", "r.id = %s")
+
+
+def test_select_reads_the_rows_the_orm_reads() -> None:
+    user = new_applicant()
+    with_person = complete_registration(user, serial=11)
+    without_person = complete_registration(new_applicant(), serial=12)
+    Registration.objects.filter(pk=without_person.pk).update(person=None)
+    for registration in (with_person, without_person):
+        expected = Registration.objects.select_related("person").get(pk=registration.pk)
+        for lock in (False, True):
+            with transaction.atomic():
+                found = _registrations.first(
+                    _registrations.select("r", "r.id = %s", related_alias="p", for_update=lock),
+                    [registration.pk],
+                )
+            assert isinstance(found, Registration) and _values(found) == _values(expected)
+            if expected.person is None:
+                assert found.person is None
+            else:
+                assert found.person is not None
+                assert _values(found.person) == _values(expected.person)
+    assert with_person.person_id is not None
+    person = Person.objects.get(pk=with_person.person_id)
+    with transaction.atomic():
+        found_person = _people.first(
+            _people.select("p", "p.nik_index = %s", order="p.id ASC", limit=1, for_update=True),
+            [person.nik_index],
+        )
+    assert found_person is not None and _values(found_person) == _values(person)
+    newest = _registrations.first(
+        _registrations.select(
+            "r", "r.programme_id = %s", related_alias="p", order="r.id DESC", limit=1
+        ),
+        [with_person.programme_id],
+    )
+    expected_newest = (
+        Registration.objects.filter(programme_id=with_person.programme_id)
+        .select_related("person")
+        .order_by("-id")
+        .first()
+    )
+    assert newest is not None and expected_newest is not None
+    assert _values(newest) == _values(expected_newest)
+    assert _people.first(_people.select("p", "p.nik_index = %s"), ["nothing"]) is None
