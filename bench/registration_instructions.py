@@ -10,19 +10,21 @@ more than an add), but a cut that removes work removes instructions, and the cou
 how much.
 
 The script drives ``registration_pages.one_flow`` (the same requests, forms and assets as a
-phone's browser) against the database ``registration_pages.py`` leaves behind
-(``prakerja_bench_pages``, 1,000,000 registrations), calling the WSGI application in this
-process instead of over HTTP: every middleware, view, template, query and Redis command, and
-none of the server's or the load generator's work. It runs under ``valgrind --tool=callgrind``
-with counting switched on only inside the application's calls (a client request from a small C
-helper compiled at run time into ``bench/results/``), after ``--warmup`` flows.
+phone's browser), or with ``--flow api`` ``registration_flow.one_flow`` (the sign-in pages,
+then the JSON API, as ``registration_flow.py`` measures it), against the database
+``registration_pages.py`` leaves behind (``prakerja_bench_pages``, 1,000,000 registrations),
+calling the WSGI application in this process instead of over HTTP: every middleware, view,
+template, query and Redis command, and none of the server's or the load generator's work. It
+runs under ``valgrind --tool=callgrind`` with counting switched on only inside the
+application's calls (a client request from a small C helper compiled at run time into
+``bench/results/``), after ``--warmup`` flows.
 
 ``--root`` measures another checkout with its own ``bench/`` and ``.venv`` (an old commit in a
 worktree, with its own database: ``--database``), which is how the old code's count below was
 taken. Needs valgrind, its headers (Debian's ``valgrind``) and gcc.
 
 Usage: .venv/bin/python bench/registration_instructions.py [--flows 10] [--warmup 5]
-       [--root PATH] [--database NAME]
+       [--flow pages|api] [--root PATH] [--database NAME]
 """
 
 from __future__ import annotations
@@ -118,7 +120,9 @@ class InProcessBrowser:
         return answer["status"], {k.lower(): v for k, v in answer["headers"]}, data
 
 
-def measure(root: Path, database: str, flows: int, warmup: int, helper: Path) -> None:
+def measure(
+    root: Path, database: str, flows: int, warmup: int, helper: Path, kind: str = "pages"
+) -> None:
     """Under valgrind: warm up, switch instrumentation on, count ``flows`` flows."""
     sys.path.insert(0, str(root / "bench"))
     sys.path.insert(0, str(root))
@@ -147,15 +151,37 @@ def measure(root: Path, database: str, flows: int, warmup: int, helper: Path) ->
     ]
     seed = int(time.time())
     ids = pages.Identities(random.Random(seed).choice(districts), seed)
-    browser = InProcessBrowser(application, toggle)
-    phone = pages.Phone(browser, outbox)  # type: ignore[arg-type]
+
+    class Counted(InProcessBrowser, flow.Browser):  # type: ignore[misc]
+        """This process's application, with the checkout's own ``form`` and ``api``."""
+
+    browser = Counted(application, toggle)
+    if kind == "api":
+        answers = {
+            str(question): int(correct)
+            for question, correct in outbox.execute(
+                "SELECT q.id, coalesce(q.correct_choice, 0) FROM registry_testquestion q "
+                "JOIN registry_programme p ON p.id = q.programme_id "
+                "WHERE q.is_active AND p.code = 'prakerja-jatim'",
+                [],
+            )
+        }
+
+        def one() -> None:
+            flow.one_flow(browser, outbox, ids, answers)
+    else:
+        phone = pages.Phone(browser, outbox)
+
+        def one() -> None:
+            pages.one_flow(phone, ids)
+
     for _ in range(warmup):
-        pages.one_flow(phone, ids)
+        one()
     subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True)
     before = sum(len(times) for times in browser.timings.values())
     browser.counting = True
     for _ in range(flows):
-        pages.one_flow(phone, ids)
+        one()
     browser.counting = False
     requests = sum(len(times) for times in browser.timings.values()) - before
     print(json.dumps({"requests": requests}), flush=True)
@@ -165,13 +191,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--flows", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--flow", choices=("pages", "api"), default="pages")
     parser.add_argument("--root", type=Path, default=HERE.parent)
     parser.add_argument("--database", default="prakerja_bench_pages")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep callgrind's output (for callgrind_annotate)"
+    )
     parser.add_argument("--helper", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     root = args.root.resolve()
     if os.environ.get(UNDER_VALGRIND):
-        measure(root, args.database, args.flows, args.warmup, args.helper)
+        measure(root, args.database, args.flows, args.warmup, args.helper, args.flow)
         return
     exists = subprocess.run(
         [
@@ -202,6 +232,8 @@ def main() -> None:
         str(args.flows),
         "--warmup",
         str(args.warmup),
+        "--flow",
+        args.flow,
         "--root",
         str(root),
         "--database",
@@ -225,6 +257,7 @@ def main() -> None:
         "root": str(root),
         "commit": commit,
         "database": args.database,
+        "flow": args.flow,
         "flows": args.flows,
         "requests_per_flow": reported[0]["requests"] / args.flows,
         "instructions_per_flow": instructions // args.flows,
@@ -233,10 +266,14 @@ def main() -> None:
     (RESULTS / f"registration_instructions-{int(time.time())}.json").write_text(
         json.dumps(result, indent=2)
     )
-    out.unlink()
+    if args.keep:
+        print(f"callgrind output: {out}")
+    else:
+        out.unlink()
     print(json.dumps(result))
     print(
         f"{commit}: {result['instructions_per_flow'] / 1e6:.1f} M instructions per registration "
+        f"through the {'API' if args.flow == 'api' else 'HTML pages'} "
         f"({result['requests_per_flow']:.1f} requests), {args.flows} flows"
     )
 
