@@ -328,3 +328,63 @@ def test_the_applicant_only_refusal_is_marked_for_translation(
     monkeypatch.setattr("django.utils.translation._trans.gettext", lambda message: f"«{message}»")
     status, error = Api(api_token_create(user=officer)).call("post", API)
     assert error["message"] == "«Hanya akun pendaftar yang dapat memulai pendaftarannya sendiri.»"
+
+
+def test_the_flow_schemas_in_the_openapi_document_keep_their_shape() -> None:
+    from config.api import api
+
+    schemas = api.get_openapi_schema()["components"]["schemas"]
+    assert schemas["StepIn"]["additionalProperties"] is False
+    assert {"nik", "phone", "answers", "consent"} <= set(schemas["StepIn"]["properties"])
+    assert schemas["StepsIn"]["additionalProperties"] is False
+    assert schemas["StepsIn"]["required"] == ["steps"]
+    assert set(schemas["RegistrationOut"]["required"]) == {
+        "reference",
+        "status",
+        "channel",
+        "missing_steps",
+        "ineligibility_reasons",
+        "nik_warnings",
+        "nik_masked",
+        "submitted_at",
+    }
+    assert schemas["IssueOut"]["required"] == ["code", "message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"steps": {"contact": {"bogus": 1}}},
+        {"steps": {"contact": {"phone": "0812"}}, "extra": True},
+        {"steps": {"nonsense": {}}},
+        {"steps": {}},
+        {},
+    ],
+)
+def test_a_grouped_save_with_unknown_fields_or_steps_is_422_and_writes_nothing(
+    applicant: User, body: Any
+) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    versions = registration.history.count()
+    status, error = Api(api_token_create(user=applicant)).call(
+        "patch", f"{API}/{registration.reference}", body
+    )
+    assert status == 422
+    assert set(error) >= {"code", "message", "field"}
+    registration.refresh_from_db()
+    assert not registration.phone
+    assert registration.history.count() == versions
+
+
+def test_a_grouped_save_answers_with_the_registration(applicant: User) -> None:
+    registration = registration_start(actor=applicant, user=applicant)
+    status, body = Api(api_token_create(user=applicant)).call(
+        "patch",
+        f"{API}/{registration.reference}",
+        {"steps": {"work": {"employment_status": "laid_off", "occupation": "none"}}},
+    )
+    assert status == 200
+    assert body["reference"] == registration.reference
+    assert body["status"] == "draft"
+    assert "work" not in body["missing_steps"]
+    assert body["ineligibility_reasons"] == [] and body["nik_masked"] is None
