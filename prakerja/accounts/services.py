@@ -37,7 +37,7 @@ from prakerja.accounts.models import (
 )
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
-from prakerja.core.rowsql import RowLoader
+from prakerja.core.rowsql import RowLoader, insert_with_history
 from prakerja.notifications.services import sms_send_on_commit
 from prakerja.regions.models import Regency
 from prakerja.regions.selectors import EAST_JAVA
@@ -298,17 +298,17 @@ def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -
         actor=actor,
         reason="akun pendaftar dibuat oleh petugas" if actor else "akun pendaftar dibuat",
     )
-    try:
-        # Two first requests for one number (double tap, retry at a posko) race past the
-        # lookup above; the unique phone index decides and the loser takes the winner's row.
-        with transaction.atomic():
-            user.save()
-    except IntegrityError:
+    # The row and its history row in one statement (``core.rowsql``), or nothing when a
+    # unique index already holds the number: two first requests for one number (double tap,
+    # retry at a posko) race past the lookup above, the index decides and the loser takes the
+    # winner's row. No savepoint is needed around it. ``save``'s other receiver
+    # (``session_users``) voids cached copies of an existing account; a new one has none.
+    if not insert_with_history(user):
         existing = _user_by_phone(phone)
         if existing is None:
-            raise
+            raise IntegrityError("accounts_user: a new applicant's generated username is taken")
         if existing.role != Role.APPLICANT:
-            raise phone_taken_by_staff_error() from None
+            raise phone_taken_by_staff_error()
         return existing, False
     return user, True
 

@@ -91,6 +91,59 @@ def test_it_refuses_a_number_that_belongs_to_staff(officer: User) -> None:
     )
 
 
+def test_a_new_applicant_has_one_history_row_saying_who_made_it(ani: User, officer: User) -> None:
+    row = ani.history.get()
+    assert row.history_type == "+"
+    assert row.history_change_reason == "akun pendaftar dibuat oleh petugas"
+    assert row.username == ani.username and str(row.phone) == ANI_PHONE
+    assert ani.date_joined is not None and ani.pk is not None
+    assert User.objects.get(pk=ani.pk).username == ani.username
+    themselves, created = applicant_get_or_create_by_phone(phone="0813-1111-2222")
+    assert created
+    assert themselves.history.get().history_change_reason == "akun pendaftar dibuat"
+    assert themselves.history.get().history_user is None
+
+
+def test_two_first_requests_for_one_number_end_with_one_account(
+    officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The race: the other request's row is committed after this one looked the number up.
+    from prakerja.accounts import services
+
+    winner, _created = applicant_get_or_create_by_phone(phone="0812-3456-7890", actor=officer)
+    real, calls = services._user_by_phone, []
+
+    def missed_once(phone: str) -> User | None:
+        calls.append(phone)
+        return None if len(calls) == 1 else real(phone)
+
+    monkeypatch.setattr(services, "_user_by_phone", missed_once)
+    assert applicant_get_or_create_by_phone(phone="0812-3456-7890") == (winner, False)
+    assert len(calls) == 2  # missed, then read after the insert found the number taken
+    assert User.objects.filter(phone=ANI_PHONE).count() == 1
+    assert winner.history.count() == 1
+
+
+def test_a_race_lost_to_a_staff_account_is_refused(
+    officer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prakerja.accounts import services
+
+    make_user(role=Role.MANAGER, username="fajar", phone=ANI_PHONE)
+    real, calls = services._user_by_phone, []
+
+    def missed_once(phone: str) -> User | None:
+        calls.append(phone)
+        return None if len(calls) == 1 else real(phone)
+
+    monkeypatch.setattr(services, "_user_by_phone", missed_once)
+    with pytest.raises(ApplicationError) as error:
+        applicant_get_or_create_by_phone(phone="081234567890", actor=officer)
+    assert error.value.code == "account.phone_taken_by_staff"
+    assert len(calls) == 2
+    assert not User.objects.filter(role=Role.APPLICANT).exists()
+
+
 # --- Printed access code ---------------------------------------------------------------------
 
 
