@@ -15,6 +15,8 @@ once per model from ``_meta`` and producing exactly what the ORM would:
 * ``insert_with_history``: ``save()`` of a new row plus its "+" history row, or nothing (False)
   when a unique constraint already holds the row: ``INSERT … ON CONFLICT DO NOTHING``, so the
   caller needs no savepoint to survive a race (a new person's NIK, a new draft).
+* ``insert_rows``: ``bulk_create`` of plain rows (no history, no receivers), also its
+  ``update_conflicts`` form: the sign-in code's outbox message, a page of test answers.
 
 Everything else keeps using the ORM.
 """
@@ -391,3 +393,60 @@ def _insert_history_sql(model: type[Model], columns: tuple[str, ...], vendor: st
         f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT DO NOTHING"
     )
     return with_history_sql(model, insert, vendor, returning_key=True)
+
+
+# --- INSERT of plain rows --------------------------------------------------------------------
+
+_rows_sql: dict[tuple[Any, ...], str] = {}
+
+
+def insert_rows(
+    model: type[Model],
+    names: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    unique: Sequence[str] = (),
+    update: Sequence[str] = (),
+    using: str = "default",
+) -> None:
+    """``model.objects.bulk_create`` of ``rows`` (values of the fields ``names``, a foreign
+    key given by its key), as one hand-written ``INSERT``. With ``unique`` and ``update``, what
+    ``bulk_create(…, update_conflicts=True, unique_fields=unique, update_fields=update)``
+    writes: a row whose ``unique`` fields are taken updates its ``update`` fields instead.
+
+    Values are prepared by their fields as ``save`` prepares them; defaults and ``auto_now``
+    are the caller's to give. Like ``bulk_create``, no signal is sent: use it only for models
+    without receivers and history (a test in ``registry/tests/test_rowsql.py`` holds the
+    models that use it to that)."""
+    if not rows:
+        return
+    connection = connections[using]
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    key = (model, tuple(names), len(rows), tuple(unique), tuple(update), connection.vendor)
+    sql = _rows_sql.get(key)
+    if sql is None:
+
+        def column(name: str) -> str:
+            return _quote(meta.get_field(name).column)  # type: ignore[union-attr]
+
+        one = f"({', '.join(['%s'] * len(fields))})"
+        sql = (
+            f"INSERT INTO {_quote(meta.db_table)} "  # noqa: S608 - from _meta
+            f"({', '.join(column(name) for name in names)}) "
+            f"VALUES {', '.join([one] * len(rows))}"
+        )
+        if unique:
+            sets = ", ".join(f"{column(name)} = EXCLUDED.{column(name)}" for name in update)
+            sql += (
+                f" ON CONFLICT ({', '.join(column(name) for name in unique)}) DO UPDATE SET {sets}"
+            )
+        with _lock:
+            _rows_sql[key] = sql
+    params = [
+        field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
+        for row in rows
+        for field, value in zip(fields, row, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.accounts.scopes import Actor
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound
-from prakerja.core.rowsql import update_with_history
+from prakerja.core.rowsql import insert_rows, update_with_history
 from prakerja.core.units import service_atomic
 from prakerja.identity.services import person_get_or_create, person_kk_set
 from prakerja.registry.errors import RegistryErrorCode, StepInvalid, nik_taken, not_draft
@@ -117,15 +117,14 @@ def _test(registration: Registration, form: StepForm) -> dict[str, Any]:
     answers: dict[int, int] = form.cleaned_data["answers"]
     if answers:
         now = timezone.now()
-        # One statement for the whole page: a changed answer replaces the earlier one.
-        TestAnswer.objects.bulk_create(
-            [
-                TestAnswer(registration=registration, question_id=pk, choice=c, answered_at=now)
-                for pk, c in answers.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["registration", "question"],
-            update_fields=["choice", "answered_at"],
+        # One statement for the whole page: a changed answer replaces the earlier one
+        # (``bulk_create(update_conflicts=True)``, hand-written: ``core.rowsql``).
+        insert_rows(
+            TestAnswer,
+            ("registration", "question", "choice", "answered_at"),
+            [(registration.pk, pk, c, now) for pk, c in answers.items()],
+            unique=("registration", "question"),
+            update=("choice", "answered_at"),
         )
     given = (
         answers

@@ -9,17 +9,18 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 from django.db.models import Model
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 
 from prakerja.accounts.models import User
 from prakerja.accounts.services import applicant_get_or_create_by_phone
 from prakerja.core.audit import audit_as
-from prakerja.core.rowsql import RowLoader, insert_with_history, update_with_history
+from prakerja.core.rowsql import RowLoader, insert_rows, insert_with_history, update_with_history
 from prakerja.identity.models import Person
 from prakerja.identity.services import person_get_or_create
 from prakerja.identity.tests.factories import fake_nik
-from prakerja.registry.models import Programme, Registration
+from prakerja.notifications.models import OutboxMessage
+from prakerja.registry.models import Programme, Registration, TestAnswer, TestQuestion
 from prakerja.registry.selectors import registration_get_for_actor, registration_of_user
 from prakerja.registry.services.draft import registration_update_draft
 from prakerja.registry.services.registration import registration_start
@@ -384,3 +385,77 @@ def test_select_reads_the_rows_the_orm_reads() -> None:
     assert newest is not None and expected_newest is not None
     assert _values(newest) == _values(expected_newest)
     assert _people.first(_people.select("p", "p.nik_index = %s"), ["nothing"]) is None
+
+
+# --- insert_rows -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [OutboxMessage, TestAnswer])
+def test_models_inserted_by_insert_rows_have_no_receivers_and_no_history(
+    model: type[Model],
+) -> None:
+    # insert_rows sends no signal and writes no history row, as bulk_create: a receiver or
+    # a history added later to one of these models would silently miss their new rows.
+    for signal in (pre_save, post_save):
+        receivers = signal._live_receivers(model)  # Django has no public form of this
+        assert not any(receivers[0] if isinstance(receivers, tuple) else receivers)
+    assert not hasattr(model, "history")
+
+
+def test_insert_rows_writes_what_create_would() -> None:
+    from django.utils import timezone
+
+    now = timezone.now()
+    insert_rows(
+        OutboxMessage,
+        ("channel", "recipient", "subject", "body", "created_at"),
+        [("sms", "+6281234567890", "", "Kode masuk: 123456", now)],
+    )
+    message = OutboxMessage.objects.get()
+    assert (message.channel, message.recipient, message.subject, message.body) == (
+        "sms",
+        "+6281234567890",
+        "",
+        "Kode masuk: 123456",
+    )
+    assert message.created_at == now
+    insert_rows(OutboxMessage, ("channel",), [])  # nothing to write: no statement
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_insert_rows_with_update_on_conflict_is_bulk_creates_upsert(programme: Programme) -> None:
+    from django.utils import timezone
+
+    user = new_applicant()
+    registration = registration_start(actor=user, user=user)
+    questions = list(TestQuestion.objects.filter(programme=programme, is_active=True)[:3])
+    assert len(questions) == 3
+    first = timezone.now()
+    names = ("registration", "question", "choice", "answered_at")
+    insert_rows(
+        TestAnswer,
+        names,
+        [(registration.pk, q.pk, 0, first) for q in questions[:2]],
+        unique=("registration", "question"),
+        update=("choice", "answered_at"),
+    )
+    later = timezone.now()
+    insert_rows(
+        TestAnswer,
+        names,
+        [
+            (registration.pk, questions[1].pk, 2, later),
+            (registration.pk, questions[2].pk, 1, later),
+        ],
+        unique=("registration", "question"),
+        update=("choice", "answered_at"),
+    )
+    answers = {
+        a.question_id: (a.choice, a.answered_at)
+        for a in TestAnswer.objects.filter(registration=registration)
+    }
+    assert answers == {
+        questions[0].pk: (0, first),
+        questions[1].pk: (2, later),
+        questions[2].pk: (1, later),
+    }
