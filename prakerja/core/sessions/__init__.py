@@ -16,6 +16,9 @@ Django's stores spend round trips that protect nothing here:
   Django, so it stops working the moment the person signs in (no session fixation).
 * **A read before a delete.** ``delete`` fetched the row, then deleted it by its key in a
   transaction: here one ``DELETE``.
+* **A compiled query per write.** The row's ``INSERT`` or ``UPDATE`` is hand-written
+  (``core.rowsql.insert_rows``, and an ``UPDATE`` by key that, as ``save(force_update=True)``,
+  fails when no row was updated), not built and compiled by the ORM on every write.
 
 Set as ``SESSION_ENGINE = "prakerja.core.sessions.cached_db"`` (or ``….db``).
 """
@@ -26,7 +29,42 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.db.models import Model
 from django.utils.crypto import get_random_string
+
+from prakerja.core.rowsql import insert_rows
+
+_FIELDS = ("session_key", "session_data", "expire_date")
+# The UPDATE per session model and database vendor, built once.
+_update_sql: dict[tuple[type[Model], str], str] = {}
+
+
+def _row_write(obj: Model, *, insert: bool, using: str) -> None:
+    """``obj.save(force_insert=insert, force_update=not insert)`` of a session row, without
+    signals (the session models have no receivers): an insert refused by the key raises
+    ``IntegrityError``; an update that finds no row raises ``DatabaseError``, as ``save``."""
+    model = type(obj)
+    values = [getattr(obj, name) for name in _FIELDS]
+    if insert:
+        insert_rows(model, _FIELDS, [values], using=using)
+        return
+    connection = connections[using]
+    sql = _update_sql.get((model, connection.vendor))
+    if sql is None:
+        q = connection.ops.quote_name
+        meta = model._meta
+        sql = _update_sql[(model, connection.vendor)] = (
+            f"UPDATE {q(meta.db_table)} SET {q('session_data')} = %s, "  # noqa: S608
+            f"{q('expire_date')} = %s WHERE {q('session_key')} = %s"
+        )
+    expire = model._meta.get_field("expire_date")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [values[1], expire.get_db_prep_save(values[2], connection), values[0]],  # type: ignore[union-attr]
+        )
+        if cursor.rowcount == 0:
+            raise DatabaseError("Forced update did not affect any rows.")
 
 
 class LeanStoreMixin:
@@ -83,7 +121,7 @@ class LeanStoreMixin:
         )
         try:
             with guard:
-                obj.save(force_insert=must_create, force_update=not must_create, using=using)
+                _row_write(obj, insert=must_create, using=using)
         except IntegrityError:
             if must_create:
                 raise CreateError from None

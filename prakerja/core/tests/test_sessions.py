@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -331,3 +331,34 @@ def test_a_replaced_cache_only_key_is_not_brought_back_by_a_late_request() -> No
     with pytest.raises(UpdateError):
         late.save()
     assert cached_db.SessionStore(late.session_key).load() == {}
+
+
+@pytest.mark.parametrize("store", STORES, ids=["db", "cached_db"])
+def test_a_change_is_one_update_of_the_data_and_the_expiry(store: type) -> None:
+    session = store()
+    session[SESSION_KEY] = "7"
+    session.save()
+    first = Session.objects.get(session_key=session.session_key).expire_date
+    session.set_expiry(3600)
+    session["step"] = "identitas"
+    with CaptureQueriesContext(connection) as queries:
+        session.save()
+    statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert statements == ["UPDATE"], statements
+    row = Session.objects.get(session_key=session.session_key)
+    assert row.expire_date < first  # an hour, against the two-week default
+    assert db.SessionStore().decode(row.session_data)["step"] == "identitas"
+
+
+@pytest.mark.parametrize("store", STORES, ids=["db", "cached_db"])
+def test_a_change_to_a_session_deleted_meanwhile_is_refused(store: type) -> None:
+    from django.contrib.sessions.backends.base import UpdateError
+
+    session = store()
+    session[SESSION_KEY] = "7"
+    session.save()
+    Session.objects.filter(session_key=session.session_key).delete()
+    session["step"] = "identitas"
+    with pytest.raises(UpdateError), transaction.atomic():
+        session.save()
+    assert not Session.objects.exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_save
@@ -390,7 +391,7 @@ def test_select_reads_the_rows_the_orm_reads() -> None:
 # --- insert_rows -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", [OutboxMessage, TestAnswer])
+@pytest.mark.parametrize("model", [OutboxMessage, TestAnswer, Session])
 def test_models_inserted_by_insert_rows_have_no_receivers_and_no_history(
     model: type[Model],
 ) -> None:
