@@ -3,7 +3,7 @@ the table scrolls sideways in its own box (Pico's ``overflow-auto`` region, as o
 staff list), so no column is cut off by the screen's edge.
 
 These are the pages a walk through every staff menu at 360 x 740 found running off the screen:
-the daily counts (five columns).
+the daily counts (five columns) and the training report by regency and by provider (six).
 """
 
 from __future__ import annotations
@@ -28,7 +28,10 @@ pytestmark = pytest.mark.browser
 
 # Each persona with the pages of their menu that hold a wide table, and the tables on them.
 PAGES = {
-    "pemantau": [("/laporan/harian/", "daily", ["main table"])],
+    "pemantau": [
+        ("/laporan/harian/", "daily", ["main table"]),
+        ("/penyelenggaraan/laporan/", "training-report", ["#by-regency", "#by-provider"]),
+    ],
 }
 
 # Elements whose right edge is past the screen and that no sideways-scrolling box holds: what a
@@ -66,6 +69,8 @@ def _check(page: Page, name: str, tables: list[str]) -> None:
 def test_wide_staff_tables_scroll_in_their_own_box_on_a_phone(
     browser: Browser, own_app_server: AppServer
 ) -> None:
+    # The demo catalogue: courses with seats, so that the training report has rows.
+    own_app_server.manage("training_demo_courses")
     for username, pages in PAGES.items():
         context = browser.new_context(**PHONE_CONTEXT)
         context.set_default_timeout(PAGE_TIMEOUT_MS)
