@@ -3,7 +3,8 @@ the table scrolls sideways in its own box (Pico's ``overflow-auto`` region, as o
 staff list), so no column is cut off by the screen's edge.
 
 These are the pages a walk through every staff menu at 360 x 740 found running off the screen:
-the daily counts (five columns) and the training report by regency and by provider (six).
+the daily counts (five columns), the training report by regency and by provider (six), the
+curation queue (four) and the provider's own course list (three, with long titles).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ PAGES = {
         ("/laporan/harian/", "daily", ["main table"]),
         ("/penyelenggaraan/laporan/", "training-report", ["#by-regency", "#by-provider"]),
     ],
+    "datajatim": [("/pelatihan/kurasi/", "curation-queue", ["main table"])],
+    "lpk": [("/pelatihan/lembaga/pelatihan/", "operator-courses", ["main table"])],
 }
 
 # Elements whose right edge is past the screen and that no sideways-scrolling box holds: what a
@@ -69,7 +72,8 @@ def _check(page: Page, name: str, tables: list[str]) -> None:
 def test_wide_staff_tables_scroll_in_their_own_box_on_a_phone(
     browser: Browser, own_app_server: AppServer
 ) -> None:
-    # The demo catalogue: courses with seats, so that the training report has rows.
+    # The demo catalogue: courses with seats (the training report), courses waiting for
+    # curation and the provider's own courses.
     own_app_server.manage("training_demo_courses")
     for username, pages in PAGES.items():
         context = browser.new_context(**PHONE_CONTEXT)
