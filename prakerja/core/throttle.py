@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils.functional import Promise
+from django_ratelimit import core as ratelimit_core
 from django_ratelimit.core import get_usage
+from redis.commands.core import Script
 
 from prakerja.core.errors import ApplicationError
 
@@ -84,11 +88,44 @@ def peek(*, group: str, key: str, rate: str) -> Usage:
     return Usage(limited=usage["count"] >= usage["limit"], retry_after=max(1, usage["time_left"]))
 
 
+# KEYS: django-ratelimit's counter, the value's marker. ARGV: the limit, the counter's
+# lifetime and the marker's (seconds). Returns {1 when refused, the count}.
+_DISTINCT_HIT = """
+if not redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[3]) then
+  return {0, tonumber(redis.call('GET', KEYS[1]) or '0')}
+end
+local count = 1
+if not redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[2]) then
+  count = redis.call('INCR', KEYS[1])
+end
+if count > tonumber(ARGV[1]) then
+  redis.call('DEL', KEYS[2])
+  return {1, count}
+end
+return {0, count}
+"""
+_distinct_script: Script | None = None
+
+
 def distinct_hit(*, group: str, key: str, rate: str, digest: str) -> Usage:
     """Count ``digest`` once per window for ``key``; a value seen in this window is free.
 
     A refused value is forgotten again, so asking for it a second time is refused too.
+
+    With Redis (django-redis) this is one Lua script, one round trip, atomic: the marker set
+    unless present, then django-ratelimit's counter for the window counted under its own key,
+    so ``hit`` and ``peek`` of the same group see the same count. Without Redis (the demo,
+    the SQLite test run) the same steps as separate cache commands.
     """
+    cache = caches[_CACHE]
+    client = getattr(cache, "client", None)
+    marker = "rl-seen:" + hashlib.sha256(f"{group}|{key}|{digest}".encode()).hexdigest()
+    if (
+        client is not None
+        and hasattr(client, "get_client")
+        and getattr(settings, "RATELIMIT_ENABLE", True)
+    ):
+        return _distinct_hit_redis(cache, client, group=group, key=key, rate=rate, marker=marker)
     window = peek(group=group, key=key, rate=rate)
     marker = "rl-seen:" + hashlib.sha256(f"{group}|{key}|{digest}".encode()).hexdigest()
     cache = caches[_CACHE]
@@ -99,6 +136,26 @@ def distinct_hit(*, group: str, key: str, rate: str, digest: str) -> Usage:
     if usage.limited:
         cache.delete(marker)
     return usage
+
+
+def _distinct_hit_redis(
+    cache: Any, client: Any, *, group: str, key: str, rate: str, marker: str
+) -> Usage:
+    global _distinct_script
+    limit, period = ratelimit_core._split_rate(rate)
+    # django-ratelimit's window and key for this group, rate and value (its ``get_usage``).
+    window = ratelimit_core._get_window(key, period)
+    counter = ratelimit_core._make_cache_key(group, window, rate, key, ratelimit_core.ALL)
+    retry_after = max(1, window - int(time.time()))
+    redis = client.get_client(write=True)
+    if _distinct_script is None:
+        _distinct_script = redis.register_script(_DISTINCT_HIT)
+    refused, _count = _distinct_script(
+        keys=[cache.make_key(counter), cache.make_key(marker)],
+        args=[limit, period + ratelimit_core.EXPIRATION_FUDGE, retry_after],
+        client=redis,
+    )
+    return Usage(limited=bool(refused), retry_after=retry_after)
 
 
 def client_address(request: HttpRequest) -> str:
