@@ -1,0 +1,20 @@
+# The "_like" indexes PostgreSQL got for prefix LIKE lookups nobody runs (core.pattern_indexes).
+
+from django.db import migrations
+
+from prakerja.core import pattern_indexes
+
+TABLE = "accounts_user"
+COLUMNS = ("username", "phone", "regency_id")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0010_history_indexed_by_id_only"),
+    ]
+
+    operations = [
+        migrations.RunPython(
+            pattern_indexes.drop(TABLE, COLUMNS), pattern_indexes.create(TABLE, COLUMNS)
+        ),
+    ]

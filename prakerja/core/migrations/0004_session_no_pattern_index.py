@@ -1,0 +1,21 @@
+# The "_like" indexes PostgreSQL got for prefix LIKE lookups nobody runs (core.pattern_indexes).
+
+from django.db import migrations
+
+from prakerja.core import pattern_indexes
+
+TABLE = "django_session"
+COLUMNS = ("session_key",)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("core", "0003_job_lease"),
+        ("sessions", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RunPython(
+            pattern_indexes.drop(TABLE, COLUMNS), pattern_indexes.create(TABLE, COLUMNS)
+        ),
+    ]

@@ -1,0 +1,62 @@
+"""PostgreSQL's second index on a text column that Django adds for ``LIKE 'abc%'`` lookups.
+
+For a ``CharField`` (or a foreign key to one) with ``unique=True`` or ``db_index=True``,
+Django's PostgreSQL schema editor creates two indexes: the one equality lookups use, and a
+``varchar_pattern_ops`` one (named ``…_like``) that serves only prefix ``LIKE`` queries under a
+non-C collation. On columns that are never searched by prefix (blind indexes of NIK and KK,
+generated usernames, phone numbers, registration references, session keys) the second index is
+pure cost: every new row writes it too, at a random place in a large tree, which at a million
+rows is a page read and a full-page image in the WAL per insert (issue 17).
+
+``drop`` and ``create`` are a migration's ``RunPython`` pair: the indexes are not in Django's
+migration state, so dropping them changes no model. Nothing happens on other databases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Operation = Callable[[Any, Any], None]
+
+
+def _pattern_indexes(cursor: Any, table: str, columns: Sequence[str]) -> list[str]:
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes "
+        "WHERE schemaname = current_schema() AND tablename = %s",
+        [table],
+    )
+    found = []
+    for name, definition in cursor.fetchall():
+        match = re.search(r"\((\w+) varchar_pattern_ops\)$", definition)
+        if match and match.group(1) in columns:
+            found.append(name)
+    return found
+
+
+def drop(table: str, columns: Sequence[str]) -> Operation:
+    def run(apps: Any, schema_editor: Any) -> None:
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            for name in _pattern_indexes(cursor, table, columns):
+                schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+
+    return run
+
+
+def create(table: str, columns: Sequence[str]) -> Operation:
+    def run(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for column in columns:
+            name = schema_editor._create_index_name(table, [column], suffix="_like")
+            schema_editor.execute(
+                f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(name)} ON "
+                f"{schema_editor.quote_name(table)} "
+                f"({schema_editor.quote_name(column)} varchar_pattern_ops)"
+            )
+
+    return run

@@ -1,0 +1,20 @@
+# The "_like" indexes PostgreSQL got for prefix LIKE lookups nobody runs (core.pattern_indexes).
+
+from django.db import migrations
+
+from prakerja.core import pattern_indexes
+
+TABLE = "identity_person"
+COLUMNS = ("nik_index", "kk_index")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("identity", "0005_call_centre_lookup"),
+    ]
+
+    operations = [
+        migrations.RunPython(
+            pattern_indexes.drop(TABLE, COLUMNS), pattern_indexes.create(TABLE, COLUMNS)
+        ),
+    ]

@@ -1,0 +1,20 @@
+# The "_like" indexes PostgreSQL got for prefix LIKE lookups nobody runs (core.pattern_indexes).
+
+from django.db import migrations
+
+from prakerja.core import pattern_indexes
+
+TABLE = "registry_registration"
+COLUMNS = ("reference",)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("registry", "0009_fewer_indexes"),
+    ]
+
+    operations = [
+        migrations.RunPython(
+            pattern_indexes.drop(TABLE, COLUMNS), pattern_indexes.create(TABLE, COLUMNS)
+        ),
+    ]
