@@ -306,7 +306,9 @@ def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -
     if not insert_with_history(user):
         existing = _user_by_phone(phone)
         if existing is None:
-            raise IntegrityError("accounts_user: a new applicant's generated username is taken")
+            raise IntegrityError(
+                "accounts_user: the new applicant's row was not inserted (username or phone taken)"
+            )
         if existing.role != Role.APPLICANT:
             raise phone_taken_by_staff_error()
         return existing, False

@@ -4,12 +4,16 @@ For a ``CharField`` (or a foreign key to one) with ``unique=True`` or ``db_index
 Django's PostgreSQL schema editor creates two indexes: the one equality lookups use, and a
 ``varchar_pattern_ops`` one (named ``…_like``) that serves only prefix ``LIKE`` queries under a
 non-C collation. On columns that are never searched by prefix (blind indexes of NIK and KK,
-generated usernames, phone numbers, registration references, session keys) the second index is
+generated usernames, phone numbers, registration references, session keys; the demo commands'
+``username__startswith`` reads a demo-sized table) the second index is
 pure cost: every new row writes it too, at a random place in a large tree, which at a million
 rows is a page read and a full-page image in the WAL per insert (issue 17).
 
 ``drop`` and ``create`` are a migration's ``RunPython`` pair: the indexes are not in Django's
-migration state, so dropping them changes no model. Nothing happens on other databases.
+migration state, so dropping them changes no model. Nothing happens on other databases. In a
+non-atomic migration (``atomic = False``) they run ``CONCURRENTLY``: no lock that stops the
+tables' writes while an index is dropped or built on a million rows; inside a transaction
+(a test) the plain forms.
 """
 
 from __future__ import annotations
@@ -40,9 +44,12 @@ def drop(table: str, columns: Sequence[str]) -> Operation:
         connection = schema_editor.connection
         if connection.vendor != "postgresql":
             return
+        concurrently = "" if connection.in_atomic_block else "CONCURRENTLY "
         with connection.cursor() as cursor:
             for name in _pattern_indexes(cursor, table, columns):
-                schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+                schema_editor.execute(
+                    f"DROP INDEX {concurrently}IF EXISTS {schema_editor.quote_name(name)}"
+                )
 
     return run
 
@@ -51,10 +58,11 @@ def create(table: str, columns: Sequence[str]) -> Operation:
     def run(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor != "postgresql":
             return
+        concurrently = "" if schema_editor.connection.in_atomic_block else "CONCURRENTLY "
         for column in columns:
             name = schema_editor._create_index_name(table, [column], suffix="_like")
             schema_editor.execute(
-                f"CREATE INDEX IF NOT EXISTS {schema_editor.quote_name(name)} ON "
+                f"CREATE INDEX {concurrently}IF NOT EXISTS {schema_editor.quote_name(name)} ON "
                 f"{schema_editor.quote_name(table)} "
                 f"({schema_editor.quote_name(column)} varchar_pattern_ops)"
             )

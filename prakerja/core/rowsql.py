@@ -14,7 +14,8 @@ once per model from ``_meta`` and producing exactly what the ORM would:
   The single-row form of ``core.history``'s set-based writes: same columns, same actor rule.
 * ``insert_with_history``: ``save()`` of a new row plus its "+" history row, or nothing (False)
   when a unique constraint already holds the row: ``INSERT … ON CONFLICT DO NOTHING``, so the
-  caller needs no savepoint to survive a race (a new person's NIK, a new draft).
+  caller needs no savepoint to survive a race (a new person's NIK, a new draft, a new
+  applicant's account).
 * ``insert_rows``: ``bulk_create`` of plain rows (no history, no receivers), also its
   ``update_conflicts`` form: the sign-in code's outbox message, a page of test answers.
 
@@ -102,6 +103,7 @@ class RowLoader:
         ``where`` and ``order`` are SQL written by the caller (``%s`` for its parameters),
         never values. Built once per call shape and database vendor.
         """
+        assert alias.isidentifier() and (related_alias is None or related_alias.isidentifier())
         if (related_alias is None) != (self.related is None):
             raise ValueError("related_alias is given exactly when the loader has related")
         vendor = connections[using].vendor
@@ -334,8 +336,10 @@ def insert_with_history(instance: Model, *, using: str = "default") -> bool:
 
     On success the instance has its primary key and is no longer "adding", as after ``save``;
     ``auto_now``/``auto_now_add`` fields are set. No ``pre_save``/``post_save`` signals are
-    sent: use this only for models whose receivers are simple-history's alone (a test in
-    ``registry/tests/test_rowsql.py`` holds the models that use it to that).
+    sent: use this only for models whose receivers are simple-history's alone, or do nothing a
+    new row needs (``User``'s ``session_users`` receiver voids cached copies of an existing
+    account; a new one has none). A test in ``registry/tests/test_rowsql.py`` holds the models
+    that use it to that.
     """
     model = type(instance)
     meta = model._meta
@@ -418,6 +422,9 @@ def insert_rows(
     are the caller's to give. Like ``bulk_create``, no signal is sent: use it only for models
     without receivers and history (a test in ``registry/tests/test_rowsql.py`` holds the
     models that use it to that)."""
+    if bool(unique) != bool(update):
+        # As ``bulk_create``: an upsert needs both the unique fields and the fields to update.
+        raise ValueError("insert_rows: give both unique and update, or neither")
     if not rows:
         return
     connection = connections[using]

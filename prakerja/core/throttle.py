@@ -89,10 +89,10 @@ def peek(*, group: str, key: str, rate: str) -> Usage:
 
 
 # KEYS: django-ratelimit's counter, the value's marker. ARGV: the limit, the counter's
-# lifetime and the marker's (seconds). Returns {1 when refused, the count}.
+# lifetime and the marker's (seconds). Returns {1 when refused, else 0, the count}.
 _DISTINCT_HIT = """
 if not redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[3]) then
-  return {0, tonumber(redis.call('GET', KEYS[1]) or '0')}
+  return {0, 0}
 end
 local count = 1
 if not redis.call('SET', KEYS[1], 1, 'NX', 'EX', ARGV[2]) then
@@ -107,6 +107,11 @@ return {0, count}
 _distinct_script: Script | None = None
 
 
+def _ratelimit_cache() -> str:
+    # django-ratelimit's cache (``RATELIMIT_USE_CACHE``): the marker lives beside its counter.
+    return str(getattr(settings, "RATELIMIT_USE_CACHE", _CACHE))
+
+
 def distinct_hit(*, group: str, key: str, rate: str, digest: str) -> Usage:
     """Count ``digest`` once per window for ``key``; a value seen in this window is free.
 
@@ -117,7 +122,7 @@ def distinct_hit(*, group: str, key: str, rate: str, digest: str) -> Usage:
     so ``hit`` and ``peek`` of the same group see the same count. Without Redis (the demo,
     the SQLite test run) the same steps as separate cache commands.
     """
-    cache = caches[_CACHE]
+    cache = caches[_ratelimit_cache()]
     client = getattr(cache, "client", None)
     marker = "rl-seen:" + hashlib.sha256(f"{group}|{key}|{digest}".encode()).hexdigest()
     if (
@@ -127,8 +132,6 @@ def distinct_hit(*, group: str, key: str, rate: str, digest: str) -> Usage:
     ):
         return _distinct_hit_redis(cache, client, group=group, key=key, rate=rate, marker=marker)
     window = peek(group=group, key=key, rate=rate)
-    marker = "rl-seen:" + hashlib.sha256(f"{group}|{key}|{digest}".encode()).hexdigest()
-    cache = caches[_CACHE]
     # The marker expires with the counter's window: both start afresh together.
     if not cache.add(marker, 1, timeout=max(1, window.retry_after)):
         return Usage(limited=False, retry_after=window.retry_after)

@@ -52,7 +52,8 @@ ErrorOut = core_api_schemas.ErrorOut  # shared by every router; kept here for ol
 # validated from JSON and from dicts only, never from model instances, and ``Schema``'s
 # wrapping validator (each object read through ``DjangoGetter``, and an ``extra="forbid"``
 # model validated twice) cost about a twentieth of the API flow's instructions (issue 17).
-# Same fields, same errors, same OpenAPI schema (``tests/test_api.py`` holds the last).
+# Same fields, same errors, same OpenAPI document (compared whole when the change was made;
+# ``tests/test_api.py`` pins the components' shape).
 
 
 class IssueOut(BaseModel):

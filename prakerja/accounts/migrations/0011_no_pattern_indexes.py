@@ -9,6 +9,9 @@ COLUMNS = ("username", "phone", "regency_id")
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY: the tables' writes go on while the indexes are dropped (or built back).
+    atomic = False
+
     dependencies = [
         ("accounts", "0010_history_indexed_by_id_only"),
     ]

@@ -9,6 +9,9 @@ COLUMNS = ("session_key",)
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY: the tables' writes go on while the indexes are dropped (or built back).
+    atomic = False
+
     dependencies = [
         ("core", "0003_job_lease"),
         ("sessions", "0001_initial"),

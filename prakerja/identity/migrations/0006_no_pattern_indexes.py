@@ -9,6 +9,9 @@ COLUMNS = ("nik_index", "kk_index")
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY: the tables' writes go on while the indexes are dropped (or built back).
+    atomic = False
+
     dependencies = [
         ("identity", "0005_call_centre_lookup"),
     ]

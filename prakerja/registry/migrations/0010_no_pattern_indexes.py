@@ -9,6 +9,9 @@ COLUMNS = ("reference",)
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY: the tables' writes go on while the indexes are dropped (or built back).
+    atomic = False
+
     dependencies = [
         ("registry", "0009_fewer_indexes"),
     ]

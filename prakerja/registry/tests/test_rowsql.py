@@ -172,6 +172,8 @@ def test_models_inserted_by_insert_with_history_have_only_simple_history_post_sa
     sync_receivers = receivers[0] if isinstance(receivers, tuple) else receivers
     modules = {getattr(receiver, "__module__", "") for receiver in sync_receivers}
     assert modules == {"simple_history.models", *others}
+    before = pre_save._live_receivers(model)
+    assert not any(before[0] if isinstance(before, tuple) else before)
 
 
 def _savepoints_of_identity_step(programme: Programme, nik: str) -> int:
@@ -460,3 +462,13 @@ def test_insert_rows_with_update_on_conflict_is_bulk_creates_upsert(programme: P
         questions[1].pk: (2, later),
         questions[2].pk: (1, later),
     }
+
+
+@pytest.mark.parametrize(
+    ("unique", "update"), [(("registration", "question"), ()), ((), ("choice",))]
+)
+def test_insert_rows_refuses_half_an_upsert(
+    unique: tuple[str, ...], update: tuple[str, ...]
+) -> None:
+    with pytest.raises(ValueError, match="both unique and update"):
+        insert_rows(TestAnswer, ("choice",), [(1,)], unique=unique, update=update)
