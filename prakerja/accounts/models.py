@@ -42,20 +42,15 @@ ADMIN_ROLES = frozenset({Role.SUPERADMIN})
 
 
 _UNSET: Any = object()
+_BY_PK = 'u."id" = %s'  # the users table's key (``User``'s ``id``), under the alias ``u``
 
 
 def _users_by_pk(model: Any, pk: Any, using: str) -> list[Any]:
     """The rows of ``model`` whose key is ``pk`` (one at most), as one hand-written statement
     (``core.rowsql``): the same instance the ORM builds."""
     loader = user_loader()
-    quote = connections[using].ops.quote_name
-    table = quote(model._meta.db_table)
-    pk_column = quote(str(model._meta.pk.column))
     with connections[using].cursor() as cursor:
-        cursor.execute(
-            f"SELECT {loader.columns('u')} FROM {table} u WHERE u.{pk_column} = %s",  # noqa: S608
-            [pk],
-        )
+        cursor.execute(loader.select("u", _BY_PK, using=using), [pk])
         return loader.load(cursor.fetchall(), using=using)
 
 

@@ -23,8 +23,8 @@ from allauth.core import ratelimit
 from allauth.core.internal import ratelimit as allauth_ratelimit
 from django.core.cache import caches
 from django.http import HttpRequest
-from redis import Redis
-from redis.commands.core import Script
+
+from prakerja.core.throttle import lua_script, redis_client
 
 _APP = "allauth.account"
 
@@ -47,23 +47,12 @@ return 1
 """
 
 
-_script: Script | None = None
-
-
-def _consume_script(redis: Redis) -> Script:
-    """The script, hashed once per process; each call runs it on the given client."""
-    global _script
-    if _script is None:
-        _script = redis.register_script(_CONSUME)
-    return _script
-
-
 def consume(request: HttpRequest, *, action: str, key: str | None = None) -> bool:
     """Count one hit of ``action`` against every rate allauth configures for it; False when
     one of them is used up (nothing is counted then)."""
     cache = caches["default"]
-    client = getattr(cache, "client", None)
-    if client is None or not hasattr(client, "get_client"):  # not django-redis
+    redis = redis_client(cache)
+    if redis is None:  # not django-redis
         return ratelimit.consume(request, action=action, key=key)
     rates = allauth_ratelimit.get_rates(app=_APP, action=action)
     if not rates:
@@ -78,6 +67,4 @@ def consume(request: HttpRequest, *, action: str, key: str | None = None) -> boo
     args: list[str | int | float] = [os.urandom(8).hex()]
     for rate in rates:
         args += [rate.amount, rate.duration]
-    redis = client.get_client(write=True)
-    # EVALSHA; the script itself is sent only when the Redis server does not know it yet.
-    return bool(_consume_script(redis)(keys=keys, args=args, client=redis))
+    return bool(lua_script(redis, _CONSUME)(keys=keys, args=args, client=redis))

@@ -67,6 +67,7 @@ from django.utils.translation import gettext_lazy as _
 from prakerja.core.errors import ApplicationError, CoreError
 from prakerja.core.hashing import secret_hash
 from prakerja.core.models import IdempotencyRecord
+from prakerja.core.rowsql import update_by_key
 from prakerja.core.units import unit_of_work
 
 KEY_HEADER = "Idempotency-Key"
@@ -292,20 +293,6 @@ _DONE_COLUMNS = (
     "response_content_type",
     "response_location",
 )
-# The claim's UPDATE per database vendor (its quoting), built once per process.
-_done_sql: dict[str, str] = {}
-
-
-def _done_statement() -> str:
-    found = _done_sql.get(connection.vendor)
-    if found is None:
-        q = connection.ops.quote_name
-        assignments = ", ".join(f"{q(name)} = %s" for name in _DONE_COLUMNS)
-        found = _done_sql[connection.vendor] = (
-            f"UPDATE {q(IdempotencyRecord._meta.db_table)} SET {assignments} "  # noqa: S608
-            f"WHERE {q('id')} = %s"
-        )
-    return found
 
 
 def _complete(record: IdempotencyRecord, response: HttpResponseBase, body: str) -> None:
@@ -317,10 +304,12 @@ def _complete(record: IdempotencyRecord, response: HttpResponseBase, body: str) 
     record.response_body = body
     record.response_content_type = response.get("Content-Type", "")[:100]
     record.response_location = response.get("Location", "")[:500]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _done_statement(), [*(getattr(record, name) for name in _DONE_COLUMNS), record.pk]
-        )
+    update_by_key(
+        IdempotencyRecord,
+        _DONE_COLUMNS,
+        [getattr(record, name) for name in _DONE_COLUMNS],
+        key=record.pk,
+    )
 
 
 def replay(record: IdempotencyRecord) -> HttpResponse:

@@ -9,7 +9,8 @@ generated usernames, phone numbers, registration references, session keys; the d
 pure cost: every new row writes it too, at a random place in a large tree, which at a million
 rows is a page read and a full-page image in the WAL per insert (issue 17).
 
-``drop`` and ``create`` are a migration's ``RunPython`` pair: the indexes are not in Django's
+``operation(table, columns)`` is the migration's ``RunPython`` of the pair ``drop`` and
+``create``: the indexes are not in Django's
 migration state, so dropping them changes no model. Nothing happens on other databases. In a
 non-atomic migration (``atomic = False``) they run ``CONCURRENTLY``: no lock that stops the
 tables' writes while an index is dropped or built on a million rows; inside a transaction
@@ -21,6 +22,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from django.db import migrations
 
 Operation = Callable[[Any, Any], None]
 
@@ -68,3 +71,8 @@ def create(table: str, columns: Sequence[str]) -> Operation:
             )
 
     return run
+
+
+def operation(table: str, columns: Sequence[str]) -> Any:
+    """The migration operation: ``drop`` forwards, ``create`` backwards."""
+    return migrations.RunPython(drop(table, columns), create(table, columns))

@@ -17,7 +17,8 @@ once per model from ``_meta`` and producing exactly what the ORM would:
   caller needs no savepoint to survive a race (a new person's NIK, a new draft, a new
   applicant's account).
 * ``insert_rows``: ``bulk_create`` of plain rows (no history, no receivers), also its
-  ``update_conflicts`` form: the sign-in code's outbox message, a page of test answers.
+  ``update_conflicts`` form: the sign-in code's outbox message, a page of test answers;
+  ``update_by_key``, the ``UPDATE`` of such a row by its key: a session, an idempotency claim.
 
 Everything else keeps using the ORM.
 """
@@ -457,3 +458,40 @@ def insert_rows(
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+_update_by_key_sql: dict[tuple[Any, ...], str] = {}
+
+
+def update_by_key(
+    model: type[Model],
+    names: Sequence[str],
+    values: Sequence[Any],
+    *,
+    key: Any,
+    using: str = "default",
+) -> int:
+    """``UPDATE <table> SET <names> = <values> WHERE <primary key> = key`` as one hand-written
+    statement, values prepared by their fields as ``save`` prepares them; the number of rows
+    updated. ``save(update_fields=names)`` without its signals and history: for models that
+    have neither (the session row, the idempotency claim)."""
+    connection = connections[using]
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    sql_key = (model, tuple(names), connection.vendor)
+    sql = _update_by_key_sql.get(sql_key)
+    if sql is None:
+        sets = ", ".join(f"{_quote(field.column)} = %s" for field in fields)  # type: ignore[union-attr]
+        sql = (
+            f"UPDATE {_quote(meta.db_table)} SET {sets} "  # noqa: S608 - from _meta
+            f"WHERE {_quote(meta.pk.column)} = %s"  # type: ignore[union-attr]
+        )
+        with _lock:
+            _update_by_key_sql[sql_key] = sql
+    params = [
+        field.get_db_prep_save(value, connection)  # type: ignore[union-attr]
+        for field, value in zip(fields, values, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, key])
+        return int(cursor.rowcount)

@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django_ratelimit import core as ratelimit_core
 from django_ratelimit.core import get_usage
+from redis import Redis
 from redis.commands.core import Script
 
 from prakerja.core.errors import ApplicationError
@@ -104,7 +105,25 @@ if count > tonumber(ARGV[1]) then
 end
 return {0, count}
 """
-_distinct_script: Script | None = None
+_scripts: dict[str, Script] = {}
+
+
+def redis_client(cache: Any) -> Redis | None:
+    """The Redis client behind a django-redis cache (for Lua scripts); None for any other
+    cache (the demo's and the SQLite test run's local memory)."""
+    client = getattr(cache, "client", None)
+    if client is None or not hasattr(client, "get_client"):
+        return None
+    return client.get_client(write=True)  # type: ignore[no-any-return]
+
+
+def lua_script(redis: Redis, source: str) -> Script:
+    """``source`` as a script, hashed once per process; each call runs it on the client it is
+    given (EVALSHA; the source is sent only when the server does not know it yet)."""
+    found = _scripts.get(source)
+    if found is None:
+        found = _scripts[source] = redis.register_script(source)
+    return found
 
 
 def _ratelimit_cache() -> str:
@@ -123,14 +142,10 @@ def distinct_hit(*, group: str, key: str, rate: str, digest: str) -> Usage:
     the SQLite test run) the same steps as separate cache commands.
     """
     cache = caches[_ratelimit_cache()]
-    client = getattr(cache, "client", None)
+    redis = redis_client(cache)
     marker = "rl-seen:" + hashlib.sha256(f"{group}|{key}|{digest}".encode()).hexdigest()
-    if (
-        client is not None
-        and hasattr(client, "get_client")
-        and getattr(settings, "RATELIMIT_ENABLE", True)
-    ):
-        return _distinct_hit_redis(cache, client, group=group, key=key, rate=rate, marker=marker)
+    if redis is not None and getattr(settings, "RATELIMIT_ENABLE", True):
+        return _distinct_hit_redis(cache, redis, group=group, key=key, rate=rate, marker=marker)
     window = peek(group=group, key=key, rate=rate)
     # The marker expires with the counter's window: both start afresh together.
     if not cache.add(marker, 1, timeout=max(1, window.retry_after)):
@@ -142,18 +157,14 @@ def distinct_hit(*, group: str, key: str, rate: str, digest: str) -> Usage:
 
 
 def _distinct_hit_redis(
-    cache: Any, client: Any, *, group: str, key: str, rate: str, marker: str
+    cache: Any, redis: Redis, *, group: str, key: str, rate: str, marker: str
 ) -> Usage:
-    global _distinct_script
     limit, period = ratelimit_core._split_rate(rate)
     # django-ratelimit's window and key for this group, rate and value (its ``get_usage``).
     window = ratelimit_core._get_window(key, period)
     counter = ratelimit_core._make_cache_key(group, window, rate, key, ratelimit_core.ALL)
     retry_after = max(1, window - int(time.time()))
-    redis = client.get_client(write=True)
-    if _distinct_script is None:
-        _distinct_script = redis.register_script(_DISTINCT_HIT)
-    refused, _count = _distinct_script(
+    refused, _count = lua_script(redis, _DISTINCT_HIT)(
         keys=[cache.make_key(counter), cache.make_key(marker)],
         args=[limit, period + ratelimit_core.EXPIRATION_FUDGE, retry_after],
         client=redis,

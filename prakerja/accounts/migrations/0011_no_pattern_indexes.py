@@ -16,8 +16,4 @@ class Migration(migrations.Migration):
         ("accounts", "0010_history_indexed_by_id_only"),
     ]
 
-    operations = [
-        migrations.RunPython(
-            pattern_indexes.drop(TABLE, COLUMNS), pattern_indexes.create(TABLE, COLUMNS)
-        ),
-    ]
+    operations = [pattern_indexes.operation(TABLE, COLUMNS)]

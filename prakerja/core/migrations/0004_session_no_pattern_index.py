@@ -17,8 +17,4 @@ class Migration(migrations.Migration):
         ("sessions", "0001_initial"),
     ]
 
-    operations = [
-        migrations.RunPython(
-            pattern_indexes.drop(TABLE, COLUMNS), pattern_indexes.create(TABLE, COLUMNS)
-        ),
-    ]
+    operations = [pattern_indexes.operation(TABLE, COLUMNS)]

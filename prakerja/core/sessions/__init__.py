@@ -17,7 +17,7 @@ Django's stores spend round trips that protect nothing here:
 * **A read before a delete.** ``delete`` fetched the row, then deleted it by its key in a
   transaction: here one ``DELETE``.
 * **A compiled query per write.** The row's ``INSERT`` or ``UPDATE`` is hand-written
-  (``core.rowsql.insert_rows``, and an ``UPDATE`` by key that, as ``save(force_update=True)``,
+  (``core.rowsql.insert_rows``, and ``update_by_key`` that, as ``save(force_update=True)``,
   fails when no row was updated), not built and compiled by the ORM on every write.
 
 Set as ``SESSION_ENGINE = "prakerja.core.sessions.cached_db"`` (or ``….db``).
@@ -32,11 +32,9 @@ from django.db import DatabaseError, IntegrityError, connections, router, transa
 from django.db.models import Model
 from django.utils.crypto import get_random_string
 
-from prakerja.core.rowsql import insert_rows
+from prakerja.core.rowsql import insert_rows, update_by_key
 
 _FIELDS = ("session_key", "session_data", "expire_date")
-# The UPDATE per session model and database vendor, built once.
-_update_sql: dict[tuple[type[Model], str], str] = {}
 
 
 def _row_write(obj: Model, *, insert: bool, using: str) -> None:
@@ -47,24 +45,8 @@ def _row_write(obj: Model, *, insert: bool, using: str) -> None:
     values = [getattr(obj, name) for name in _FIELDS]
     if insert:
         insert_rows(model, _FIELDS, [values], using=using)
-        return
-    connection = connections[using]
-    sql = _update_sql.get((model, connection.vendor))
-    if sql is None:
-        q = connection.ops.quote_name
-        meta = model._meta
-        sql = _update_sql[(model, connection.vendor)] = (
-            f"UPDATE {q(meta.db_table)} SET {q('session_data')} = %s, "  # noqa: S608
-            f"{q('expire_date')} = %s WHERE {q('session_key')} = %s"
-        )
-    expire = model._meta.get_field("expire_date")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [values[1], expire.get_db_prep_save(values[2], connection), values[0]],  # type: ignore[union-attr]
-        )
-        if cursor.rowcount == 0:
-            raise DatabaseError("Forced update did not affect any rows.")
+    elif not update_by_key(model, _FIELDS[1:], values[1:], key=values[0], using=using):
+        raise DatabaseError("Forced update did not affect any rows.")
 
 
 class LeanStoreMixin:

@@ -16,8 +16,4 @@ class Migration(migrations.Migration):
         ("identity", "0005_call_centre_lookup"),
     ]
 
-    operations = [
-        migrations.RunPython(
-            pattern_indexes.drop(TABLE, COLUMNS), pattern_indexes.create(TABLE, COLUMNS)
-        ),
-    ]
+    operations = [pattern_indexes.operation(TABLE, COLUMNS)]

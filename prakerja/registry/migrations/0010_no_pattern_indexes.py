@@ -16,8 +16,4 @@ class Migration(migrations.Migration):
         ("registry", "0009_fewer_indexes"),
     ]
 
-    operations = [
-        migrations.RunPython(
-            pattern_indexes.drop(TABLE, COLUMNS), pattern_indexes.create(TABLE, COLUMNS)
-        ),
-    ]
+    operations = [pattern_indexes.operation(TABLE, COLUMNS)]

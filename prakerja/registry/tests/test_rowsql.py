@@ -472,3 +472,24 @@ def test_insert_rows_refuses_half_an_upsert(
 ) -> None:
     with pytest.raises(ValueError, match="both unique and update"):
         insert_rows(TestAnswer, ("choice",), [(1,)], unique=unique, update=update)
+
+
+def test_update_by_key_writes_the_fields_as_save_would_and_counts_the_rows() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from prakerja.core.rowsql import update_by_key
+
+    now = timezone.now()
+    insert_rows(
+        OutboxMessage,
+        ("channel", "recipient", "subject", "body", "created_at"),
+        [("sms", "+62", "", "a", now)],
+    )
+    message = OutboxMessage.objects.get()
+    later = now + timedelta(minutes=5)
+    assert update_by_key(OutboxMessage, ("body", "created_at"), ["b", later], key=message.pk) == 1
+    message.refresh_from_db()
+    assert (message.body, message.created_at, message.recipient) == ("b", later, "+62")
+    assert update_by_key(OutboxMessage, ("body",), ["c"], key=message.pk + 1) == 0
