@@ -20,6 +20,7 @@ from prakerja.assistance.api import router as assistance_router
 from prakerja.assistance.console.api import router as console_router
 from prakerja.callcenter.api import router as callcenter_router
 from prakerja.core.errors import ApplicationError
+from prakerja.core.request_errors import request_errors
 from prakerja.core.views import database_reachable, database_unavailable_response
 from prakerja.enrolment.api import router as enrolment_router
 from prakerja.enrolment.api_completion import router as training_router
@@ -91,20 +92,16 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    first = exc.errors[0] if exc.errors else {}
-    loc = list(first.get("loc", []))
-    # A body field's location is ("body", <parameter name>, field…): the parameter name is
-    # ours, not the client's, so "field" names the JSON key the client sent ("nik").
-    if len(loc) > 2 and loc[0] == "body":
-        loc = loc[2:]
-    location = [str(part) for part in loc if part not in {"body", "query", "path"}]
+    # Each of pydantic's errors in the API's own shape and in Indonesian (core.request_errors);
+    # the top-level field is the first one's.
+    errors = request_errors(exc.errors)
     return api.create_response(
         request,
         {
             "code": "request.invalid",
             "message": _("Permintaan tidak valid: periksa kembali isian yang dikirim."),
-            "field": ".".join(location) or None,
-            "errors": exc.errors,
+            "field": errors[0]["field"] if errors else None,
+            "errors": errors,
         },
         status=422,
     )

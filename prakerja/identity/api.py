@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field, field_validator
 
@@ -66,10 +67,11 @@ class NikCheckIn(Schema):
     def _iso_date_only(cls, value: object) -> object:
         # Pydantic would otherwise read "0" or "1700000000" as a Unix timestamp: a typo in a
         # birth date must be refused, not silently compared as 1 January 1970.
-        if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
-            raise ValueError("birth_date must be YYYY-MM-DD")
-        if isinstance(value, int | float):
-            raise ValueError("birth_date must be YYYY-MM-DD")
+        # The message is the 422's, shown as it is (core.request_errors).
+        if (isinstance(value, str) and not _ISO_DATE.fullmatch(value)) or isinstance(
+            value, int | float
+        ):
+            raise ValueError(_("Harus berupa tanggal dengan format TTTT-BB-HH, mis. 2026-04-17."))
         return value
 
 
