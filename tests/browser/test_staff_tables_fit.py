@@ -4,7 +4,9 @@ staff list), so no column is cut off by the screen's edge.
 
 These are the pages a walk through every staff menu at 360 x 740 found running off the screen:
 the daily counts (five columns), the training report by regency and by provider (six), the
-curation queue (four) and the provider's own course list (three, with long titles).
+curation queue (four) and the provider's own course list (three, with long titles). The
+labour-office counts and the regional-against-ministry comparison are checked with them: their
+totals rows were all header cells.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ PAGES = {
     "pemantau": [
         ("/laporan/harian/", "daily", ["main table"]),
         ("/penyelenggaraan/laporan/", "training-report", ["#by-regency", "#by-provider"]),
+        # Totals rows: a row header, then data cells (axe: th-has-data-cells).
+        ("/data-disnaker/rekap/", "labour-counts", ["#counts"]),
+        ("/pencocokan/daerah-kemnaker/", "regional-ministry", ["main table"]),
     ],
     "datajatim": [("/pelatihan/kurasi/", "curation-queue", ["main table"])],
     "lpk": [("/pelatihan/lembaga/pelatihan/", "operator-courses", ["main table"])],
