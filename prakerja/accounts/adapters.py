@@ -38,6 +38,15 @@ logger = logging.getLogger(__name__)
 # The registry of encrypted columns (identity.crypto) knows this prefix to rotate these values.
 _FERNET_PREFIX = crypto.MFA_PREFIX
 _USERNAME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+# allauth's sign-in steps that the project replaces with its own (prakerja.accounts.stages).
+_LOGIN_STAGES = {
+    "allauth.account.stages.PhoneVerificationStage": (
+        "prakerja.accounts.stages.ApplicantPhoneVerificationStage"
+    ),
+    "allauth.account.stages.EmailVerificationStage": (
+        "prakerja.accounts.stages.SignInEmailVerificationStage"
+    ),
+}
 
 
 def applicant_username_generate() -> str:
@@ -96,12 +105,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().save_user(request, user, form, commit=commit)
 
     def get_login_stages(self) -> list[str]:
-        return [
-            "prakerja.accounts.stages.ApplicantPhoneVerificationStage"
-            if stage == "allauth.account.stages.PhoneVerificationStage"
-            else stage
-            for stage in super().get_login_stages()
-        ]
+        return [_LOGIN_STAGES.get(stage, stage) for stage in super().get_login_stages()]
 
     # --- Phone numbers: allauth reads and writes them through these -----------------------
 

@@ -352,3 +352,43 @@ def test_send_again_counts_against_the_same_sms_cap_per_number(client: Client) -
         first.post(CONFIRM, {"action": "resend"})
     # Two requests with two resends each would be six SMS; the cap is five per 10 minutes.
     assert OutboxMessage.objects.filter(channel="sms", recipient=ANI_PHONE).count() == 5
+
+
+@pytest.mark.usefixtures("sms")
+def test_a_sign_in_by_code_asks_nothing_of_email_addresses(client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _request_code(client, ANI_PHONE)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(CONFIRM, {"code": _last_code()})
+
+    assert response.status_code == 302
+    assert _signed_in_as(client) == User.objects.get(phone=ANI_PHONE).pk
+    # Optional verification acts only at sign-up (prakerja.accounts.stages).
+    assert not [q for q in queries if "account_emailaddress" in q["sql"]]
+
+
+@pytest.mark.parametrize(
+    ("method", "signup", "checked"),
+    [("optional", False, False), ("optional", True, True), ("mandatory", False, True)],
+)
+def test_the_email_step_checks_addresses_only_where_allauth_acts_on_them(
+    method: str, signup: bool, checked: bool
+) -> None:
+    from allauth.account.app_settings import EmailVerificationMethod
+    from allauth.account.models import EmailAddress, Login
+    from django.test import RequestFactory
+
+    from prakerja.accounts.stages import SignInEmailVerificationStage
+
+    ani = make_user(role=Role.APPLICANT)
+    EmailAddress.objects.create(user=ani, email="ani@example.com", verified=True)
+    login = Login(user=ani, email_verification=EmailVerificationMethod(method), signup=signup)
+    stage = SignInEmailVerificationStage(None, RequestFactory().get("/"), login)
+    with mock.patch(
+        "allauth.account.utils.has_verified_email", return_value=True
+    ) as has_verified_email:
+        assert stage.handle() == (None, True)
+
+    assert has_verified_email.called is checked
