@@ -150,11 +150,15 @@ class Browser:
 
 
 class Identities:
-    """Fresh, well-formed numbers for this run: never a real person's."""
+    """Fresh, well-formed numbers for this run: never a real person's. The NIKs are women
+    born on a date drawn for the run, in the run's district: a later run on the same database
+    does not meet an earlier run's NIKs (with one fixed date, two runs that drew the same
+    district ended their flows on 409 at the identity step)."""
 
     def __init__(self, district: str, seed: int) -> None:
         self.district = district
         self.rng = random.Random(seed)
+        self.born = dt.date(1975, 1, 1) + dt.timedelta(days=self.rng.randrange(9000))
         # 9,000 prefixes of up to 99,999 numbers: a run does not meet an earlier run's phones
         # (an account already registered would end its flow on the status page).
         self.prefix = f"+62813{self.rng.randrange(1000, 9999)}"
@@ -165,8 +169,10 @@ class Identities:
         with self.lock:
             self.counter += 1
             n = self.counter
-        # A woman born 17 August 1990: day 17 + 40, month 08, year 90, serial n.
-        nik = f"{self.district}570890{n:04d}"
+        # A woman (day of birth + 40) born on the run's date, serial n.
+        born = self.born
+        birth = f"{born.day + 40:02d}{born.month:02d}{born.year % 100:02d}"
+        nik = f"{self.district}{birth}{n % 10000:04d}"
         kk = f"{self.district}{n:010d}"
         phone = f"{self.prefix}{n:05d}"
         address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
