@@ -482,12 +482,7 @@ def test_update_by_key_writes_the_fields_as_save_would_and_counts_the_rows() -> 
     from prakerja.core.rowsql import update_by_key
 
     now = timezone.now()
-    insert_rows(
-        OutboxMessage,
-        ("channel", "recipient", "subject", "body", "created_at"),
-        [("sms", "+62", "", "a", now)],
-    )
-    message = OutboxMessage.objects.get()
+    message = OutboxMessage.objects.create(channel="sms", recipient="+62", body="a", created_at=now)
     later = now + timedelta(minutes=5)
     assert update_by_key(OutboxMessage, ("body", "created_at"), ["b", later], key=message.pk) == 1
     message.refresh_from_db()
