@@ -24,6 +24,10 @@ request as before. Anything unexpected (no copy, a stale version, a session hash
 not match) goes through Django's own ``get_user``, which also flushes a session that no longer
 verifies. ``AUTH_USER_CACHE_SECONDS = 0`` (the default without Redis, where each process has
 its own memory cache) turns this off.
+
+With the session store of ``core.sessions.cached_db`` on Redis, the version and the copy are
+read in the session's own round trip (``read_along``): one Redis command per signed-in request
+instead of two, from the second request of a session on.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ import django
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
@@ -93,7 +97,16 @@ def session_user_get(request: HttpRequest) -> User | AnonymousUser:
     if not seconds or user_id is None:
         return auth.get_user(request)  # type: ignore[return-value]
     version_key, row_key = _keys(user_id)
-    found = cache.get_many([version_key, row_key])
+    # Read with the session itself, in its round trip, where the session store can
+    # (core.sessions.cached_db with Redis), once this session has listed the keys.
+    read_along = getattr(session, "read_along_values", None)
+    if settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:
+        read_along = None
+    found = read_along([version_key, row_key]) if read_along is not None else None
+    if found is None:
+        found = cache.get_many([version_key, row_key])
+        if read_along is not None:
+            session.read_along([version_key, row_key], seconds)
     version = found.get(version_key)
     copy = found.get(row_key)
     if (

@@ -202,3 +202,37 @@ def test_off_without_a_shared_cache(client: Client, settings: Any) -> None:
     for _ in range(2):
         reads, user = _account_reads(client)
         assert (reads, user) == (1, applicant)
+
+
+def test_on_redis_the_account_is_read_with_the_session_in_one_command(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import caches
+    from django_redis.cache import RedisCache
+    from redis.client import Redis
+
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("needs Redis (the session store's Lua script): run with REDIS_URL=redis://…")
+    applicant = _applicant()
+    client.force_login(applicant)
+    _account_reads(client)  # the copy is stored, and listed with the session
+    sent: list[tuple[Any, ...]] = []
+    execute = Redis.execute_command
+
+    def counted(self: Redis, *args: Any, **options: Any) -> Any:
+        sent.append(args)
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(Redis, "execute_command", counted)
+    reads, user = _account_reads(client)
+    assert (reads, user) == (0, applicant)
+    # The account's version and copy came with the session's EVALSHA: no MGET of their own.
+    account_keys = [args for args in sent if any("session-user" in str(a) for a in args[1:])]
+    assert account_keys == []
+    assert any(args[0] == "EVALSHA" for args in sent)
+    # A change is still seen on the very next request.
+    applicant.full_name = "Siti Aminah"
+    applicant.save(update_fields=["full_name"])
+    reads, user = _account_reads(client)
+    assert (reads, user.full_name) == (1, "Siti Aminah")
+    assert _account_reads(client) == (0, applicant)

@@ -25,6 +25,17 @@ Django's.
 Lost with Redis: pending sign-ins, whose people ask for a new code. Signed-in sessions are in
 the database as before. The engine is configured only with ``REDIS_URL`` (one cache every app
 process shares; ``config/settings.py``).
+
+**Keys read along with the session** (issue 17). A signed-in request reads the session and then
+what the session points to (the account's cached copy and its version,
+``accounts.session_users``): two round trips to Redis on every page. ``read_along(keys,
+seconds)`` lists cache keys under the session's own key (``<session cache key>:with``, a plain
+list of Redis keys, kept ``seconds``); from the next request on, ``load`` reads the session,
+the list and the listed keys in one Lua script, and ``read_along_values(keys)`` answers from
+what it read. The script names keys it was not given (the listed ones), which a single Redis
+allows and Redis Cluster does not. A list is never deleted with its session (its keys are
+random; it expires), and what it answers is what ``cache.get_many`` would have answered at the
+start of the request.
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ from django.contrib.sessions.backends.base import CreateError, UpdateError
 from django_redis.cache import RedisCache
 
 from prakerja.core.sessions import db
+from prakerja.core.throttle import lua_script, redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +60,17 @@ class _CacheDown(Exception):
 
 # In the data of a session that was written to the cache only.
 _CACHE_ONLY = "_cache_only"
+# The list of keys read along with the session, under the session's cache key.
+_WITH = ":with"
+# The session, its list, and the listed keys: one round trip. A missing key is ``false``
+# (``None`` in Python).
+_LOAD_SCRIPT = """
+local found = redis.call('MGET', KEYS[1], KEYS[2])
+if not found[2] then return {found[1]} end
+local listed = {}
+for key in string.gmatch(found[2], '[^\\n]+') do listed[#listed + 1] = key end
+return {found[1], found[2], redis.call('MGET', unpack(listed))}
+"""
 
 
 # cached_db's cache around the lean database writes: its save, load and delete call super(),
@@ -55,6 +78,53 @@ _CACHE_ONLY = "_cache_only"
 class SessionStore(cached_db.SessionStore, db.SessionStore):
     # The key being replaced by ``cycle_key`` while it deletes it.
     _cycled_from: str | None = None
+    # What ``load`` read along with the session: Redis key → value (None: not there).
+    _read_along: dict[str, Any] | None = None
+
+    def load(self) -> dict[str, Any]:
+        store: Any = self
+        redis = redis_client(store._cache)
+        if redis is None or store.session_key is None:
+            return super().load()  # type: ignore[no-any-return]
+        cache_key = store._cache.make_key(store.cache_key)
+        try:
+            found = lua_script(redis, _LOAD_SCRIPT)(keys=[cache_key, cache_key + _WITH])
+        except Exception:
+            # As Django's load: the cache failing is a miss (the database has the session).
+            return super().load()  # type: ignore[no-any-return]
+        if len(found) == 3:
+            listed = found[1].decode().split("\n")
+            decode = store._cache.client.decode
+            self._read_along = {
+                key: None if value is None else decode(value)
+                for key, value in zip(listed, found[2], strict=True)
+            }
+        if found[0] is None:
+            return super().load()  # type: ignore[no-any-return]  # not in the cache
+        return store._cache.client.decode(found[0])  # type: ignore[no-any-return]
+
+    def read_along_values(self, keys: list[str]) -> dict[str, Any] | None:
+        """The values of ``keys`` (cache keys, as ``get_many`` answers: present ones only) as
+        ``load`` read them with the session, or None when they were not all listed."""
+        store: Any = self
+        store._get_session()
+        listed = self._read_along
+        if listed is None:
+            return None
+        made = {key: store._cache.make_key(key) for key in keys}
+        if not all(redis_key in listed for redis_key in made.values()):
+            return None
+        return {key: listed[made[key]] for key in keys if listed[made[key]] is not None}
+
+    def read_along(self, keys: list[str], seconds: int) -> None:
+        """From the next request of this session on, read ``keys`` (cache keys) with the
+        session in its own round trip, for ``seconds``. Nothing without Redis."""
+        store: Any = self
+        redis = redis_client(store._cache)
+        if redis is None or store.session_key is None or seconds <= 0:
+            return
+        listed = "\n".join(str(store._cache.make_key(key)) for key in keys)
+        redis.set(store._cache.make_key(store.cache_key) + _WITH, listed, ex=seconds)
 
     def save(self, must_create: bool = False) -> None:
         store: Any = self

@@ -362,3 +362,82 @@ def test_a_change_to_a_session_deleted_meanwhile_is_refused(store: type) -> None
     with pytest.raises(UpdateError), transaction.atomic():
         session.save()
     assert not Session.objects.exists()
+
+
+# --- cached_db on Redis: keys read along with the session -----------------------------------
+
+
+def _redis_commands(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the Redis commands sent from now on (skips without Redis)."""
+    from django.core.cache import caches
+    from django_redis.cache import RedisCache
+    from redis.client import Redis
+
+    if not isinstance(caches["default"], RedisCache):
+        pytest.skip("needs Redis (a Lua script): run with REDIS_URL=redis://… to include it")
+    sent: list[str] = []
+    execute = Redis.execute_command
+
+    def counted(self: Redis, *args: Any, **options: Any) -> Any:
+        sent.append(str(args[0]))
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(Redis, "execute_command", counted)
+    return sent
+
+
+def test_listed_keys_are_read_with_the_session_in_one_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.core.cache import cache
+
+    sent = _redis_commands(monkeypatch)
+    session = cached_db.SessionStore()
+    session[SESSION_KEY] = "7"
+    session.save()
+    session.read_along(["uji:versi", "uji:salinan", "uji:kosong"], 60)
+    cache.set("uji:versi", 3)
+    cache.set("uji:salinan", {"nama": "Siti"})
+    sent.clear()
+    later = cached_db.SessionStore(session.session_key)
+    values = later.read_along_values(["uji:versi", "uji:salinan", "uji:kosong"])
+    assert later[SESSION_KEY] == "7"
+    # As get_many answers: the keys present, with their values; one command for all of it.
+    assert values == {"uji:versi": 3, "uji:salinan": {"nama": "Siti"}}
+    assert [name for name in sent if name != "SCRIPT LOAD"] == ["EVALSHA"]
+    # Keys the session did not list are not answered (the caller asks the cache itself).
+    assert later.read_along_values(["uji:versi", "uji:lain"]) is None
+
+
+def test_a_session_without_a_list_or_not_in_the_cache_loads_as_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _redis_commands(monkeypatch)
+    session = cached_db.SessionStore()
+    session[SESSION_KEY] = "7"
+    session.save()
+    plain = cached_db.SessionStore(session.session_key)
+    assert plain[SESSION_KEY] == "7"
+    assert plain.read_along_values(["uji:versi"]) is None
+    # Gone from Redis (evicted, restarted): read from the database, its list still answered.
+    session.read_along(["uji:versi"], 60)
+    from django.core.cache import cache
+
+    cache.delete(cached_db.SessionStore.cache_key_prefix + (session.session_key or ""))
+    missed = cached_db.SessionStore(session.session_key)
+    assert missed[SESSION_KEY] == "7"
+    assert missed.read_along_values(["uji:versi"]) == {}
+
+
+def test_a_list_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.core.cache import caches
+
+    _redis_commands(monkeypatch)
+    session = cached_db.SessionStore()
+    session[SESSION_KEY] = "7"
+    session.save()
+    session.read_along(["uji:versi"], 60)
+    cache = caches["default"]
+    listed = cache.make_key(session.cache_key) + ":with"
+    ttl = cache.client.get_client().ttl(listed)  # type: ignore[attr-defined]
+    assert 0 < ttl <= 60
