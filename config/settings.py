@@ -150,6 +150,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # {% csrf_token %} with the mask drawn in one system call (core.randomness).
+                "prakerja.core.randomness.csrf",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",

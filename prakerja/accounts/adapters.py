@@ -20,7 +20,6 @@ from django.forms import BaseForm
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 
 from prakerja.accounts import messages as sms_texts
 from prakerja.accounts import ratelimits
@@ -28,6 +27,7 @@ from prakerja.accounts.fields import IndonesianPhoneField
 from prakerja.accounts.models import Role, User
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
+from prakerja.core.randomness import random_string
 from prakerja.core.rowsql import update_with_history
 from prakerja.identity import crypto
 from prakerja.identity.phones import phone_mask, phone_normalise
@@ -62,7 +62,7 @@ def applicant_username_generate() -> str:
         f"WHERE {column} {connection.operators['iexact'] % '%s'} LIMIT 1"  # type: ignore[attr-defined]
     )
     while True:
-        username = f"hp-{get_random_string(10, _USERNAME_ALPHABET)}"
+        username = f"hp-{random_string(10, _USERNAME_ALPHABET)}"
         with connection.cursor() as cursor:
             cursor.execute(sql, [ops.prep_for_iexact_query(username)])
             if cursor.fetchone() is None:

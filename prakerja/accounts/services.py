@@ -22,7 +22,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Field
 from django.utils import timezone
-from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts import messages as sms_texts
@@ -37,6 +36,7 @@ from prakerja.accounts.models import (
 )
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, PermissionDenied
+from prakerja.core.randomness import random_string
 from prakerja.core.rowsql import RowLoader, insert_with_history
 from prakerja.notifications.services import sms_send_on_commit
 from prakerja.regions.models import Regency
@@ -358,7 +358,7 @@ def applicant_sign_in_name_set(*, actor: User, user: User, name: str) -> User:
 
 
 def _access_code_generate() -> str:
-    return get_random_string(ACCESS_CODE_LENGTH, ACCESS_CODE_ALPHABET)
+    return random_string(ACCESS_CODE_LENGTH, ACCESS_CODE_ALPHABET)
 
 
 def access_code_format(code: str) -> str:

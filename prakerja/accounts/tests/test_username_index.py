@@ -39,5 +39,5 @@ def test_a_generated_username_never_collides_in_another_case() -> None:
 def test_a_name_taken_in_another_case_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
     make_user(username="HP-ABCDEFGHJK")
     draws = iter(["abcdefghjk", "mnpqrstuvw"])
-    monkeypatch.setattr("prakerja.accounts.adapters.get_random_string", lambda *_args: next(draws))
+    monkeypatch.setattr("prakerja.accounts.adapters.random_string", lambda *_args: next(draws))
     assert applicant_username_generate() == "hp-mnpqrstuvw"
