@@ -19,6 +19,7 @@ from prakerja.accounts.services import applicant_get_or_create_by_phone
 from prakerja.accounts.session_users import account_changed
 from prakerja.accounts.testing import make_user
 from prakerja.core.rowsql import update_with_history
+from prakerja.core.testing import calls_recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -216,14 +217,7 @@ def test_on_redis_the_account_is_read_with_the_session_in_one_command(
     applicant = _applicant()
     client.force_login(applicant)
     _account_reads(client)  # the copy is stored, and listed with the session
-    sent: list[tuple[Any, ...]] = []
-    execute = Redis.execute_command
-
-    def counted(self: Redis, *args: Any, **options: Any) -> Any:
-        sent.append(args)
-        return execute(self, *args, **options)
-
-    monkeypatch.setattr(Redis, "execute_command", counted)
+    sent = calls_recorded(monkeypatch, Redis, "execute_command")
     reads, user = _account_reads(client)
     assert (reads, user) == (0, applicant)
     # The account's version and copy came with the session's EVALSHA: no MGET of their own.

@@ -10,27 +10,31 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.test import Client
 from django.urls import reverse
 
 from prakerja.core.randomness import random_string
+from prakerja.core.testing import calls_recorded
 
 ALPHABET = string.ascii_letters + string.digits
 
 
-def _system_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def _system_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     """Every read of the system's random source from now on (``secrets`` reads it through
-    ``random._urandom``), by its size in bytes."""
-    calls: list[int] = []
-    urandom = random._urandom  # type: ignore[attr-defined]
+    ``random._urandom``)."""
+    return calls_recorded(monkeypatch, random, "_urandom")
 
-    def counted(size: int) -> bytes:
-        calls.append(size)
-        return urandom(size)  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(random, "_urandom", counted)
-    return calls
+def _unmask(token: str) -> str:
+    """The secret under a masked token: each character of the second half shifted back by
+    the first half's (the cipher of django.middleware.csrf)."""
+    chars = CSRF_ALLOWED_CHARS
+    mask, cipher = token[:32], token[32:]
+    return "".join(
+        chars[(chars.index(c) - chars.index(m)) % len(chars)]
+        for c, m in zip(cipher, mask, strict=True)
+    )
 
 
 def test_a_string_is_drawn_from_its_alphabet_in_one_or_two_system_calls(
@@ -76,7 +80,7 @@ def test_the_forms_token_is_masked_afresh_and_accepted(monkeypatch: pytest.Monke
     # cookie renewed as Django does.
     assert len(calls) <= 4
     assert second != first
-    assert _unmask_cipher_token(second) == _unmask_cipher_token(first) == secret
+    assert _unmask(second) == _unmask(first) == secret
     assert set(second) <= set(CSRF_ALLOWED_CHARS)
     assert settings.CSRF_COOKIE_NAME in response.cookies
     # Django's middleware takes the token; a changed one is refused.

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from prakerja.accounts.models import User
 from prakerja.core.sessions import cached_db, db
+from prakerja.core.testing import calls_recorded
 from prakerja.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -367,23 +368,15 @@ def test_a_change_to_a_session_deleted_meanwhile_is_refused(store: type) -> None
 # --- cached_db on Redis: keys read along with the session -----------------------------------
 
 
-def _redis_commands(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the Redis commands sent from now on (skips without Redis)."""
+def _redis_commands(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """The Redis commands sent from now on (skips without Redis)."""
     from django.core.cache import caches
     from django_redis.cache import RedisCache
     from redis.client import Redis
 
     if not isinstance(caches["default"], RedisCache):
         pytest.skip("needs Redis (a Lua script): run with REDIS_URL=redis://… to include it")
-    sent: list[str] = []
-    execute = Redis.execute_command
-
-    def counted(self: Redis, *args: Any, **options: Any) -> Any:
-        sent.append(str(args[0]))
-        return execute(self, *args, **options)
-
-    monkeypatch.setattr(Redis, "execute_command", counted)
-    return sent
+    return calls_recorded(monkeypatch, Redis, "execute_command")
 
 
 def test_listed_keys_are_read_with_the_session_in_one_command(
@@ -404,7 +397,7 @@ def test_listed_keys_are_read_with_the_session_in_one_command(
     assert later[SESSION_KEY] == "7"
     # As get_many answers: the keys present, with their values; one command for all of it.
     assert values == {"uji:versi": 3, "uji:salinan": {"nama": "Siti"}}
-    assert [name for name in sent if name != "SCRIPT LOAD"] == ["EVALSHA"]
+    assert [args[0] for args in sent if args[0] != "SCRIPT LOAD"] == ["EVALSHA"]
     # Keys the session did not list are not answered (the caller asks the cache itself).
     assert later.read_along_values(["uji:versi", "uji:lain"]) is None
 
