@@ -16,10 +16,18 @@ from datetime import UTC, datetime
 _SIXTEEN_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
 _PHONE = re.compile(r"(?<![\d])(?:\+62|62|0)[\s-]?8[\d\s-]{6,13}(\d{3})(?!\d)")
 
+# Every text either pattern matches holds a run of eleven or more digits, spaces and dashes
+# that starts with a digit (a NIK or KK: sixteen digits; the shortest phone number: 0, 8 and
+# nine more). A line without one (most lines: an access line, a job's progress) is returned
+# as it is after one quick search instead of two substitutions (about 1 against 9 us a line).
+_CANDIDATE = re.compile(r"\d[\d\s-]{10}")
+
 _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
 def redact(text: str) -> str:
+    if _CANDIDATE.search(text) is None:
+        return text
     text = _SIXTEEN_DIGITS.sub(r"\1********\2", text)
     return _PHONE.sub(r"+62*******\1", text)
 

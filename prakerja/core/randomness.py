@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 
 from django.http import HttpRequest
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils.functional import SimpleLazyObject
 
 
@@ -31,15 +31,15 @@ def random_string(length: int, alphabet: str) -> str:
 
 
 def csrf_token(request: HttpRequest) -> str:
-    """``django.middleware.csrf.get_token``: the request's CSRF secret under a fresh mask, so
-    that the token on a page differs on every response (BREACH), the cookie renewed as
-    Django does. The mask is ``random_string``'s; the cipher is Django's
+    """``django.middleware.csrf.get_token`` drawn by ``random_string``: the request's CSRF
+    secret under a fresh mask, so that the token on a page differs on every response
+    (BREACH), the cookie renewed as Django does. The cipher is Django's
     (``_mask_cipher_secret``: each character of the secret shifted by the mask's, in
     ``CSRF_ALLOWED_CHARS``), which ``CsrfViewMiddleware`` undoes. A request without a secret
-    yet gets Django's own (it draws the secret and sets the cookie)."""
+    yet gets a new one, drawn the same way, and its cookie (``_add_new_csrf_cookie``)."""
     secret = request.META.get("CSRF_COOKIE")
     if not secret:
-        return get_token(request)  # type: ignore[no-any-return]
+        secret = request.META["CSRF_COOKIE"] = random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
     chars = CSRF_ALLOWED_CHARS
     mask = random_string(CSRF_SECRET_LENGTH, chars)

@@ -83,3 +83,27 @@ def test_the_gunicorn_access_log_masks_a_nik_in_the_path() -> None:
     assert "3578015708900001" not in joined
     assert "081234567890" not in joined
     assert "3578********0001" in atoms["U"]
+
+
+def test_the_quick_search_never_skips_a_line_that_holds_a_number_to_mask() -> None:
+    # Lines made of digits, separators, letters and the prefixes of phone numbers, masked
+    # with the quick search and with the two substitutions alone: always the same.
+    import random
+    import re
+
+    from prakerja.core import logging as redacting
+
+    def substitutions_only(text: str) -> str:
+        text = redacting._SIXTEEN_DIGITS.sub(r"\1********\2", text)
+        return redacting._PHONE.sub(r"+62*******\1", text)
+
+    rng = random.Random(17)
+    pieces = ["0", "8", "62", "+62", "12", "3578", " ", "-", "/", "a", ".", "0812", "57089"]
+    masked = 0
+    for _ in range(20_000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 14)))
+        assert redact(line) == substitutions_only(line), line
+        masked += redact(line) != line
+    assert masked > 100  # the lines did hold numbers to mask
+    assert re.search(r"\d[\d\s-]{10}", "2026-12-07T10:31:14.027018+00:00") is None
+    assert redact('127.0.0.1 "GET /daftar/" 200 12.3 ms') == '127.0.0.1 "GET /daftar/" 200 12.3 ms'

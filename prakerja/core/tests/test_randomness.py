@@ -71,9 +71,12 @@ def _token(page: bytes) -> str:
 def test_the_forms_token_is_masked_afresh_and_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     client = Client(enforce_csrf_checks=True)
     page = reverse("account_request_login_code")
-    first = _token(client.get(page).content)  # no cookie yet: Django draws the secret
-    secret = client.cookies[settings.CSRF_COOKIE_NAME].value
     calls = _system_calls(monkeypatch)
+    first = _token(client.get(page).content)  # no cookie yet: the secret is drawn too
+    secret = client.cookies[settings.CSRF_COOKIE_NAME].value
+    assert len(calls) <= 4
+    assert len(secret) == 32 and set(secret) <= set(CSRF_ALLOWED_CHARS)
+    calls.clear()
     response = client.get(page)
     second = _token(response.content)
     # A fresh mask, in one or two calls (Django's took 32), over the same secret, and the
