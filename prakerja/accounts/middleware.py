@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.functional import SimpleLazyObject
 
 from prakerja.accounts.models import STAFF_ROLES
 from prakerja.accounts.session_users import session_user_get
@@ -40,14 +38,14 @@ class StaffTwoFactorRequiredMiddleware:
 
 class SessionAuthenticationMiddleware(AuthenticationMiddleware):
     """Django's ``AuthenticationMiddleware``, with the signed-in account read through
-    ``accounts.session_users`` (the shared cache) instead of the database on every request."""
+    ``accounts.session_users`` (the shared cache) instead of the database on every request.
+
+    ``request.user`` is the account itself, read here, not Django's lazy proxy: every page
+    asks for it (the layout's menu, the views' scope checks), and each attribute read through
+    the proxy costs a Python call (about 500 per registration through the pages). A request
+    without a session cookie (a health probe, a first visit, an API token) reads nothing to
+    find that it is anonymous; static files are answered before this middleware."""
 
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
-        request.user = SimpleLazyObject(lambda: _session_user(request))  # type: ignore[assignment]
-
-
-def _session_user(request: HttpRequest) -> Any:
-    if not hasattr(request, "_cached_user"):
-        request._cached_user = session_user_get(request)  # type: ignore[attr-defined]
-    return request._cached_user  # type: ignore[attr-defined]
+        request.user = session_user_get(request)

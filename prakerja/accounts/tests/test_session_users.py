@@ -230,3 +230,16 @@ def test_on_redis_the_account_is_read_with_the_session_in_one_command(
     reads, user = _account_reads(client)
     assert (reads, user.full_name) == (1, "Siti Aminah")
     assert _account_reads(client) == (0, applicant)
+
+
+def test_request_user_is_the_account_itself_not_a_lazy_proxy(client: Client) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    anonymous = client.get("/").wsgi_request.user
+    assert type(anonymous) is AnonymousUser
+    applicant = _applicant()
+    client.force_login(applicant)
+    for _ in range(2):  # from the database, then from the cache
+        reads, user = _account_reads(client)
+        assert type(user) is User
+        assert user == applicant
