@@ -239,7 +239,8 @@ def test_request_user_is_the_account_itself_not_a_lazy_proxy(client: Client) -> 
     assert type(anonymous) is AnonymousUser
     applicant = _applicant()
     client.force_login(applicant)
-    for _ in range(2):  # from the database, then from the cache
+    for expected_reads in (1, 0):  # from the database, then from the cache
         reads, user = _account_reads(client)
+        assert reads == expected_reads
         assert type(user) is User
         assert user == applicant
