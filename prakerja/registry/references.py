@@ -9,7 +9,8 @@ service retries.
 from __future__ import annotations
 
 import re
-import secrets
+
+from prakerja.core.randomness import random_string
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PREFIX = "PJ"
@@ -24,7 +25,7 @@ URL_PATTERN = rf"{PREFIX}-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}"
 
 def reference_generate() -> str:
     """A fresh random reference (uniqueness is the caller's business)."""
-    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    code = random_string(CODE_LENGTH, ALPHABET)
     return f"{PREFIX}-{code[:4]}-{code[4:]}"
 
 

@@ -4,7 +4,6 @@ name, the course, the provider and the date."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +19,7 @@ from prakerja.accounts.scopes import Actor, actor_role
 from prakerja.assistance.console.selectors import name_mask
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError, NotFound, PermissionDenied
+from prakerja.core.randomness import random_string
 from prakerja.enrolment.errors import CompletionError
 from prakerja.enrolment.models import Certificate, Enrolment
 
@@ -29,7 +29,7 @@ NUMBER_LENGTH = 10
 
 
 def certificate_number_generate(*, year: int) -> str:
-    return f"PKJ-{year}-" + "".join(secrets.choice(ALPHABET) for _ in range(NUMBER_LENGTH))
+    return f"PKJ-{year}-" + random_string(NUMBER_LENGTH, ALPHABET)
 
 
 def certificate_issue(*, enrolment: Enrolment, actor: Actor | None) -> Certificate:
