@@ -49,6 +49,13 @@ _LOGIN_STAGES = {
 }
 
 
+def applicant_username_draw() -> str:
+    """A generated sign-in name, not checked: the unique index on ``UPPER(username)`` refuses
+    one already taken (31**10 names: a repeat is once in about 10**8 sign-ups at 1,000,000
+    accounts)."""
+    return f"hp-{random_string(10, _USERNAME_ALPHABET)}"
+
+
 def applicant_username_generate() -> str:
     """A sign-in name nobody types: applicants sign in with their phone, and the number
     must not become the username (it changes, and usernames show up in logs and URLs)."""
@@ -62,11 +69,24 @@ def applicant_username_generate() -> str:
         f"WHERE {column} {connection.operators['iexact'] % '%s'} LIMIT 1"  # type: ignore[attr-defined]
     )
     while True:
-        username = f"hp-{random_string(10, _USERNAME_ALPHABET)}"
+        username = applicant_username_draw()
         with connection.cursor() as cursor:
             cursor.execute(sql, [ops.prep_for_iexact_query(username)])
             if cursor.fetchone() is None:
                 return username
+
+
+def _signing_in(request: HttpRequest | None, user: User) -> bool:
+    """Whether a phone verification is part of signing this applicant in: nobody is signed in
+    on the request yet, and the account is an applicant's without a password (whose sign-in
+    has no second step after the code)."""
+    signed_in = getattr(request, "user", None)
+    return (
+        signed_in is not None
+        and not signed_in.is_authenticated
+        and user.role == Role.APPLICANT
+        and not user.has_usable_password()
+    )
 
 
 def user_display(user: AbstractBaseUser) -> str:
@@ -129,9 +149,17 @@ class AccountAdapter(DefaultAccountAdapter):
         if str(user.phone) != phone or user.phone_verified_at is not None:
             return
         user.phone_verified_at = timezone.now()
+        fields = ["phone_verified_at"]
+        if _signing_in(self.request, user):
+            # The code that verifies the number signs the applicant in (allauth's login by
+            # code; an applicant account has no second factor to ask for): the sign-in's
+            # ``last_login`` goes into this UPDATE, and ``apps.last_login_stamp`` skips its own.
+            user.last_login = user.phone_verified_at
+            user._last_login_stamped = True  # type: ignore[attr-defined]
+            fields.append("last_login")
         audit_as(user, actor=user, reason="nomor HP terverifikasi dengan kode SMS")
         # The UPDATE and its history row in one statement, as a draft's save (core.rowsql).
-        update_with_history(user, ["phone_verified_at"])
+        update_with_history(user, fields)
 
     def get_user_by_phone(self, phone: str) -> AbstractBaseUser | None:
         try:

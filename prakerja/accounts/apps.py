@@ -16,6 +16,10 @@ def last_login_stamp(sender: Any, user: Any, **kwargs: Any) -> None:
 
     from prakerja.accounts.session_users import account_changed
 
+    if getattr(user, "_last_login_stamped", False):
+        # Written with the phone's verification in the same request (``adapters``).
+        user._last_login_stamped = False
+        return
     user.last_login = timezone.now()
     model = type(user)
     q = connection.ops.quote_name

@@ -165,11 +165,17 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
-        # Usernames are compared case-insensitively (``username__iexact``: a new applicant's
-        # generated name, allauth's sign-in), which is ``UPPER(username) = UPPER(…)``: without
-        # this index every sign-up read the whole table (~285 ms at 1,000,000 users).
-        indexes = [models.Index(Upper("username"), name="user_username_upper")]
         constraints = [
+            # Usernames are compared case-insensitively (``username__iexact``: allauth's
+            # sign-in, a generated name's check), which is ``UPPER(username) = UPPER(…)``: its
+            # index serves that comparison (without it every sign-up read the whole table,
+            # ~285 ms at 1,000,000 users), and being unique it lets a new applicant's row be
+            # inserted without a look-up first (``services.applicant_get_or_create_by_phone``).
+            models.UniqueConstraint(
+                Upper("username"),
+                name="user_username_upper_unique",
+                violation_error_message=_("Nama pengguna ini sudah dipakai."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(role=Role.OFFICER, post__isnull=False)
                 | (~models.Q(role=Role.OFFICER) & models.Q(post__isnull=True)),

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prakerja.accounts import messages as sms_texts
-from prakerja.accounts.adapters import applicant_username_generate
+from prakerja.accounts.adapters import applicant_username_draw, applicant_username_generate
 from prakerja.accounts.models import (
     ADMIN_ROLES,
     STAFF_ROLES,
@@ -275,6 +275,9 @@ def _user_by_phone(phone: str) -> User | None:
     return _user_row.first(sql, [stored])  # type: ignore[return-value]
 
 
+USERNAME_ATTEMPTS = 4
+
+
 def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -> tuple[User, bool]:
     """The applicant account of ``phone`` (any typed form), created if there is none.
 
@@ -291,28 +294,31 @@ def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -
         if existing.role != Role.APPLICANT:
             raise phone_taken_by_staff_error()
         return existing, False
-    user = User(username=applicant_username_generate(), role=Role.APPLICANT, phone=phone)
-    user.set_unusable_password()
-    audit_as(
-        user,
-        actor=actor,
-        reason="akun pendaftar dibuat oleh petugas" if actor else "akun pendaftar dibuat",
-    )
-    # The row and its history row in one statement (``core.rowsql``), or nothing when a
-    # unique index already holds the number: two first requests for one number (double tap,
-    # retry at a posko) race past the lookup above, the index decides and the loser takes the
-    # winner's row. No savepoint is needed around it. ``save``'s other receiver
-    # (``session_users``) voids cached copies of an existing account; a new one has none.
-    if not insert_with_history(user):
+    for _attempt in range(USERNAME_ATTEMPTS):
+        # A drawn name, not looked up first: the unique index on ``UPPER(username)`` refuses
+        # a taken one, and another is drawn.
+        user = User(username=applicant_username_draw(), role=Role.APPLICANT, phone=phone)
+        user.set_unusable_password()
+        audit_as(
+            user,
+            actor=actor,
+            reason="akun pendaftar dibuat oleh petugas" if actor else "akun pendaftar dibuat",
+        )
+        # The row and its history row in one statement (``core.rowsql``), or nothing when a
+        # unique index already holds the number: two first requests for one number (double
+        # tap, retry at a posko) race past the lookup above, the index decides and the loser
+        # takes the winner's row. No savepoint is needed around it. ``save``'s other receiver
+        # (``session_users``) voids cached copies of an existing account; a new one has none.
+        if insert_with_history(user):
+            return user, True
         existing = _user_by_phone(phone)
-        if existing is None:
-            raise IntegrityError(
-                "accounts_user: the new applicant's row was not inserted (username or phone taken)"
-            )
-        if existing.role != Role.APPLICANT:
-            raise phone_taken_by_staff_error()
-        return existing, False
-    return user, True
+        if existing is not None:
+            if existing.role != Role.APPLICANT:
+                raise phone_taken_by_staff_error()
+            return existing, False
+    raise IntegrityError(
+        "accounts_user: the new applicant's row was not inserted (every drawn username taken)"
+    )
 
 
 def applicant_create_without_phone(*, actor: User) -> User:

@@ -1,14 +1,17 @@
-"""A new applicant's generated username is checked case-insensitively through an index, not
-by reading the whole users table (issue 17: the sign-up scan)."""
+"""Usernames are unique whatever their case, through an index on ``UPPER(username)``: a
+generated one is checked through it, not by reading the whole users table (issue 17: the
+sign-up scan), and a new applicant's row is inserted without a look-up, the index refusing a
+name already taken."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from prakerja.accounts.adapters import applicant_username_generate
-from prakerja.accounts.models import User
+from prakerja.accounts.models import Role, User
+from prakerja.accounts.services import applicant_get_or_create_by_phone
 from prakerja.accounts.testing import make_user
 
 
@@ -41,3 +44,43 @@ def test_a_name_taken_in_another_case_is_skipped(monkeypatch: pytest.MonkeyPatch
     draws = iter(["abcdefghjk", "mnpqrstuvw"])
     monkeypatch.setattr("prakerja.accounts.adapters.random_string", lambda *_args: next(draws))
     assert applicant_username_generate() == "hp-mnpqrstuvw"
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_username_taken_in_another_case() -> None:
+    make_user(username="Petugas-Besar")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="petugas-besar", role=Role.APPLICANT)
+
+
+@pytest.mark.django_db
+def test_a_new_applicant_is_inserted_without_looking_its_username_up() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        user, created = applicant_get_or_create_by_phone(phone="081234500021")
+    assert created and user.username.startswith("hp-")
+    assert not [q for q in queries.captured_queries if "UPPER(" in q["sql"].upper()]
+    assert User.objects.filter(username__iexact=user.username).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_drawn_name_taken_in_another_case_is_drawn_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_user(username="HP-ABCDEFGHJK")
+    draws = iter(["abcdefghjk", "mnpqrstuvw"])
+    monkeypatch.setattr("prakerja.accounts.adapters.random_string", lambda *_args: next(draws))
+    user, created = applicant_get_or_create_by_phone(phone="081234500022")
+    assert created
+    assert user.username == "hp-mnpqrstuvw"
+    assert user.history.count() == 1  # the refused draw wrote nothing
+
+
+@pytest.mark.django_db
+def test_an_account_is_not_made_when_every_drawn_name_is_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    make_user(username="HP-ABCDEFGHJK")
+    monkeypatch.setattr("prakerja.accounts.adapters.random_string", lambda *_args: "abcdefghjk")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        applicant_get_or_create_by_phone(phone="081234500023")
+    assert not User.objects.filter(phone="+6281234500023").exists()

@@ -44,7 +44,6 @@ def registration_start(
     return registration
 
 
-@service_atomic
 def registration_get_or_start(
     *,
     actor: Actor,
@@ -94,7 +93,44 @@ def registration_get_or_start(
             field="user",
         )
     programme = programme or programme_default()
+    if not on_behalf:
+        # An applicant starting their own: the new row and its history row in one statement,
+        # without a transaction around it (nothing else is written). It inserts nothing when
+        # the account already has one (or the reference is taken): then the locked path below.
+        registration = _registration_new(actor, user, programme, channel, None)
+        if insert_with_history(registration):
+            return registration, True
+    return _registration_get_or_start_locked(
+        actor=actor, user=user, channel=channel, post=post, programme=programme
+    )
 
+
+def _registration_new(
+    actor: User, user: User, programme: Programme, channel: Channel, post: Post | None
+) -> Registration:
+    on_behalf = actor.pk != user.pk
+    registration = Registration(
+        reference=reference_generate(),
+        programme=programme,
+        user=user,
+        channel=channel,
+        assisted_post=post if on_behalf else None,
+        assisted_by=actor if on_behalf else None,
+        phone=str(user.phone) if user.phone else "",
+        full_name=user.full_name if on_behalf else "",
+    )
+    audit_as(registration, actor=actor, reason="pendaftaran dimulai")
+    return registration
+
+
+@service_atomic
+def _registration_get_or_start_locked(
+    *, actor: User, user: User, channel: Channel, post: Post | None, programme: Programme
+) -> tuple[Registration, bool]:
+    """The account's registration read under a row lock, or a new one (references drawn
+    until one is free)."""
+    on_behalf = actor.pk != user.pk
+    role = actor_role(actor)
     registration = registration_of_user(user_id=user.pk, programme_id=programme.pk, for_update=True)
     if registration is not None:
         if (
@@ -110,17 +146,7 @@ def registration_get_or_start(
         return registration, False
 
     for _attempt in range(REFERENCE_ATTEMPTS):
-        registration = Registration(
-            reference=reference_generate(),
-            programme=programme,
-            user=user,
-            channel=channel,
-            assisted_post=post if on_behalf else None,
-            assisted_by=actor if on_behalf else None,
-            phone=str(user.phone) if user.phone else "",
-            full_name=user.full_name if on_behalf else "",
-        )
-        audit_as(registration, actor=actor, reason="pendaftaran dimulai")
+        registration = _registration_new(actor, user, programme, channel, post)
         # The row and its history row, or nothing on a unique conflict: a reference
         # collision, or a concurrent start by the same account. A conflict is not an error,
         # so the outer transaction stays usable without a savepoint per attempt.

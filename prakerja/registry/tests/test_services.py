@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
 from prakerja.accounts.models import User
@@ -33,13 +35,17 @@ from prakerja.registry.services.draft import (
     registration_update_draft_steps,
 )
 from prakerja.registry.services.programme import registry_seed_load
-from prakerja.registry.services.registration import registration_start
+from prakerja.registry.services.registration import (
+    registration_get_or_start,
+    registration_start,
+)
 from prakerja.registry.services.rules import eligibility_rule_update
 from prakerja.registry.services.submission import registration_submit
 from prakerja.registry.steps import STEP_ORDER, Step
 from prakerja.registry.tests.conftest import (
     complete_registration,
     identity_with,
+    new_applicant,
     step_data,
 )
 
@@ -110,6 +116,43 @@ def test_starting_twice_continues_the_same_registration(applicant: User) -> None
     second = registration_start(actor=applicant, user=applicant, channel=Channel.ONLINE)
     assert first.pk == second.pk
     assert Registration.objects.count() == 1
+
+
+def test_an_applicant_starting_their_own_is_one_insert_without_a_look_up_first(
+    applicant: User,
+) -> None:
+    """The new row and its history row are written at once (one statement on PostgreSQL,
+    two on SQLite), with no read of the account's registrations before."""
+    with CaptureQueriesContext(connection) as queries:
+        registration, created = registration_get_or_start(actor=applicant, user=applicant)
+    assert created
+    statements = [
+        q["sql"] for q in queries.captured_queries if '"registry_registration"' in q["sql"]
+    ]
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2), statements
+    assert "INSERT" in statements[0] and '"registry_registration"' in statements[0]
+    assert list(registration.history.values_list("history_type", "history_change_reason")) == [
+        ("+", "pendaftaran dimulai")
+    ]
+    # Again: the insert finds the account's row and writes nothing; the row comes back.
+    again, created = registration_get_or_start(actor=applicant, user=applicant)
+    assert not created and again.pk == registration.pk
+    assert registration.history.count() == 1
+    assert Registration.objects.filter(user=applicant).count() == 1
+
+
+def test_a_reference_already_taken_is_drawn_again_on_the_first_start(
+    applicant: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = new_applicant()
+    taken = registration_start(actor=other, user=other)
+    draws = iter([taken.reference, "PJ-2345-6789"])
+    monkeypatch.setattr(
+        "prakerja.registry.services.registration.reference_generate", lambda: next(draws)
+    )
+    registration, created = registration_get_or_start(actor=applicant, user=applicant)
+    assert created and registration.reference == "PJ-2345-6789"
+    assert registration.user_id == applicant.pk
 
 
 def test_a_reference_read_over_the_phone_is_found_in_any_case_and_spacing() -> None:
