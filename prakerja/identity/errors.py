@@ -29,3 +29,4 @@ class IdentityError(StrEnum):
     NIK_NON_DIGIT = "nik.non_digit"
     NIK_PROVINCE_UNKNOWN = "nik.province_unknown"
     NIK_SERIAL_ZERO = "nik.serial_zero"
+    PERSON_BUSY = "person.busy"

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
 
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
 from prakerja.core.rowsql import RowLoader, insert_with_history
 from prakerja.identity import crypto
+from prakerja.identity.errors import IdentityError
 from prakerja.identity.models import Person, PersonalDataAccess
 from prakerja.identity.nik import Issue, kk_parse, nik_parse
 
@@ -31,6 +33,7 @@ def _kk_checked(kk: str) -> str:
 
 
 _person_row = RowLoader(Person)
+PERSON_ATTEMPTS = 3
 
 
 def _person_locked(nik_index: str) -> Person | None:
@@ -51,28 +54,35 @@ def person_get_or_create(*, nik: str, kk: str | None = None) -> tuple[Person, bo
     kk_value = _kk_checked(kk) if kk and kk.strip() else ""
     nik_index = crypto.blind_index(parsed.value, purpose="nik")
 
-    # No savepoint: a failing SELECT has nothing to undo (inside a caller's transaction, it
-    # marks that transaction for rollback; alone, this is a transaction of its own).
-    with transaction.atomic(savepoint=False):
-        # Locked until the caller's transaction ends: ``person_release`` may be deleting this
-        # very row for a draft that just gave the NIK up; one of the two waits for the other,
-        # so a person is never linked and deleted at the same time.
-        existing = _person_locked(nik_index)
-    if existing is not None:
-        return existing, False
     person = Person(
         nik_encrypted=crypto.encrypt(parsed.value),
         nik_index=nik_index,
         kk_encrypted=crypto.encrypt(kk_value) if kk_value else "",
         kk_index=crypto.blind_index(kk_value, purpose="kk") if kk_value else "",
     )
-    # The row and its history row, or nothing when the NIK's unique blind index already
-    # holds a row: two submissions of the same NIK raced past the look-up above (a double
-    # click, a posko retry) and exactly one insert won, so use that row. No savepoint: the
-    # conflict is not an error, so an outer transaction stays usable.
-    if not insert_with_history(person):
-        return Person.objects.get(nik_index=nik_index), False
-    return person, True
+    for _attempt in range(PERSON_ATTEMPTS):
+        # The row and its history row in one statement, or nothing when the NIK's unique
+        # blind index already holds a row (most NIKs typed are new: no look-up before). A row
+        # another transaction is inserting or deleting is waited for, as a plain INSERT
+        # would. The new row is this transaction's alone until it commits. No savepoint: the
+        # conflict is not an error, so an outer transaction stays usable.
+        if insert_with_history(person):
+            return person, True
+        # No savepoint: a failing SELECT has nothing to undo (inside a caller's transaction,
+        # it marks that transaction for rollback; alone, this is a transaction of its own).
+        with transaction.atomic(savepoint=False):
+            # Locked until the caller's transaction ends: ``person_release`` may be deleting
+            # this very row for a draft that just gave the NIK up; one of the two waits for
+            # the other, so a person is never linked and deleted at the same time.
+            existing = _person_locked(nik_index)
+        if existing is not None:
+            return existing, False
+        # Deleted (``person_release``) between the insert and the look-up: insert again.
+    raise ApplicationError(
+        IdentityError.PERSON_BUSY,
+        _("Data NIK ini sedang diubah. Silakan coba lagi sebentar lagi."),
+        status=503,
+    )
 
 
 def person_release(*, actor: Any, person_id: int, reason: str) -> bool:

@@ -7,6 +7,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from prakerja.core.errors import ApplicationError
 from prakerja.identity import crypto
@@ -63,6 +64,54 @@ def test_it_keeps_one_row_when_two_submissions_race_past_the_lookup() -> None:
 
     assert not created
     assert loser.pk == winner.pk
+
+
+def test_a_new_nik_is_one_insert_without_a_look_up_first() -> None:
+    """The person and its history row at once (one statement on PostgreSQL, two on SQLite);
+    a NIK seen before costs the refused insert and one locked read, and writes nothing."""
+    with CaptureQueriesContext(connection) as queries:
+        person, created = person_get_or_create(nik=NIK_WOMAN_SURABAYA)
+    assert created
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == (1 if connection.vendor == "postgresql" else 2), statements
+    assert statements[0].removeprefix("WITH w AS (").startswith('INSERT INTO "identity_person"')
+    assert person.history.count() == 1
+
+    with CaptureQueriesContext(connection) as queries:
+        again, created = person_get_or_create(nik=NIK_WOMAN_SURABAYA)
+    assert not created and again.pk == person.pk
+    assert "FOR UPDATE" in queries.captured_queries[-1]["sql"] or connection.vendor == "sqlite"
+    assert person.history.count() == 1
+    assert Person.objects.count() == 1
+
+
+def test_a_person_deleted_between_the_insert_and_the_read_is_inserted_again() -> None:
+    """``person_release`` may delete the row the insert met before the read finds it."""
+    first, _ = person_get_or_create(nik=NIK_WOMAN_SURABAYA)
+    reads = []
+
+    def gone_once(nik_index: str) -> Person | None:
+        reads.append(nik_index)
+        Person.objects.filter(pk=first.pk).delete()
+        return None
+
+    with mock.patch("prakerja.identity.services._person_locked", side_effect=gone_once):
+        person, created = person_get_or_create(nik=NIK_WOMAN_SURABAYA)
+    assert created and person.pk != first.pk
+    assert len(reads) == 1
+    assert list(Person.objects.values_list("pk", flat=True)) == [person.pk]
+
+
+def test_a_nik_that_keeps_changing_hands_is_refused_with_a_retry_message() -> None:
+    person_get_or_create(nik=NIK_WOMAN_SURABAYA)
+    with (
+        mock.patch("prakerja.identity.services._person_locked", return_value=None),
+        pytest.raises(ApplicationError) as refused,
+    ):
+        person_get_or_create(nik=NIK_WOMAN_SURABAYA)
+    assert refused.value.code == "person.busy"
+    assert refused.value.status == 503
+    assert "coba lagi" in str(refused.value.message)
 
 
 def test_it_refuses_a_malformed_nik_with_the_first_error() -> None:
