@@ -133,6 +133,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="officers",
+        db_index=False,
     )
     # Null for a data officer means the whole province (East Java, 35).
     regency = models.ForeignKey(
@@ -142,6 +143,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     provider = models.ForeignKey(
         "training.Provider",
@@ -150,6 +152,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="operators",
+        db_index=False,
     )
     # ``history_user`` without a database constraint, as on Registration and Person: the
     # check would lock the acting user's row for every history row written.
@@ -165,6 +168,16 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
+        # Staff accounts only have a post, a regency or a provider; the applicants' rows (all
+        # but a few) leave them empty: indexed only where set (issue 17).
+        indexes = [
+            models.Index(
+                fields=[field],
+                name=f"user_{field}_set",
+                condition=models.Q(**{f"{field}__isnull": False}),
+            )
+            for field in ("post", "regency", "provider")
+        ]
         constraints = [
             # Usernames are compared case-insensitively (``username__iexact``: allauth's
             # sign-in, a generated name's check), which is ``UPPER(username) = UPPER(…)``: its

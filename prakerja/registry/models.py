@@ -148,12 +148,16 @@ class Registration(models.Model):
     # Short, readable over the phone: no 0/O, 1/I/L (see registry.references).
     reference = models.CharField(_("nomor pendaftaran"), max_length=12, unique=True)
     # Indexes cost every write (a draft is written once per page): only those a query reads.
-    # ``programme`` leads both unique constraints' indexes, so it has none of its own.
+    # ``programme`` leads the one-per-person index and ``user`` the one-per-account index, so
+    # neither has one of its own.
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        db_index=False,
     )
     person = models.ForeignKey(
         "identity.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -235,12 +239,14 @@ class Registration(models.Model):
     channel = models.CharField(
         _("kanal"), max_length=12, choices=Channel.choices, default=Channel.ONLINE
     )
+    # Empty for every online registration: indexed only where set (Meta).
     assisted_post = models.ForeignKey(
         "assistance.Post",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="registrations",
+        db_index=False,
     )
     assisted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -248,10 +254,13 @@ class Registration(models.Model):
         null=True,
         blank=True,
         related_name="assisted_registrations",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
-    submitted_at = models.DateTimeField(_("dikirim"), null=True, blank=True, db_index=True)
+    # Empty until submitted, and every query on it asks for submitted rows: indexed only
+    # where set (Meta).
+    submitted_at = models.DateTimeField(_("dikirim"), null=True, blank=True)
     # Every step a person saves writes a history row: ``history_user`` has no database
     # constraint, whose check would lock the acting user's row once per row (a WAL record
     # each; bench/README.md, issue 17). Still a foreign key to the ORM, as on Person.
@@ -268,13 +277,43 @@ class Registration(models.Model):
             models.UniqueConstraint(
                 fields=["programme", "person"], name="registration_one_per_person"
             ),
+            # ``user`` first: it also serves the look-ups by account (and the foreign key's
+            # checks) that a plain index on ``user`` served.
             models.UniqueConstraint(
-                fields=["programme", "user"], name="registration_one_per_account"
+                fields=["user", "programme"], name="registration_one_per_account"
             ),
         ]
+        # A draft's row is written once per page, each write (but the consent page's) adding
+        # an entry to every index that covers the row. Columns empty while a draft is filled in
+        # (or for good, on an online registration) are indexed only where set: every query on
+        # them asks for a value (equality, a range, ``IS NOT NULL``), which the partial index
+        # serves (issue 17).
         indexes = [
-            models.Index(fields=["channel", "submitted_at"]),
-            models.Index(fields=["domicile_regency"], name="registration_regency"),
+            models.Index(
+                fields=["channel", "submitted_at"],
+                name="registration_channel_submitted",
+                condition=models.Q(submitted_at__isnull=False),
+            ),
+            models.Index(
+                fields=["submitted_at"],
+                name="registration_submitted",
+                condition=models.Q(submitted_at__isnull=False),
+            ),
+            models.Index(
+                fields=["domicile_regency"],
+                name="registration_regency_set",
+                condition=models.Q(domicile_regency__isnull=False),
+            ),
+            models.Index(
+                fields=["assisted_post"],
+                name="registration_assisted_post",
+                condition=models.Q(assisted_post__isnull=False),
+            ),
+            models.Index(
+                fields=["assisted_by"],
+                name="registration_assisted_by",
+                condition=models.Q(assisted_by__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -291,7 +330,10 @@ class FamilyCardCount(models.Model):
     the registrations by migration 0004.
     """
 
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    # Leads the one-per-KK index: no index of its own.
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kk_index = models.CharField(max_length=64)
     submitted = models.PositiveIntegerField(default=0)
 
@@ -339,8 +381,9 @@ class TestQuestion(models.Model):
 class TestAnswer(models.Model):
     __test__ = False  # not a pytest test class, despite the name
 
+    # Leads the once-per-question index, which serves its look-ups: no index of its own.
     registration = models.ForeignKey(
-        Registration, on_delete=models.CASCADE, related_name="test_answers"
+        Registration, on_delete=models.CASCADE, related_name="test_answers", db_index=False
     )
     question = models.ForeignKey(TestQuestion, on_delete=models.PROTECT, related_name="+")
     choice = models.PositiveSmallIntegerField(_("jawaban"))
