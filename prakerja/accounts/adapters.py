@@ -78,12 +78,13 @@ def applicant_username_generate() -> str:
 
 def _signing_in(request: HttpRequest | None, user: User) -> bool:
     """Whether a phone verification is part of signing this applicant in: nobody is signed in
-    on the request yet, and the account is an applicant's without a password (whose sign-in
-    has no second step after the code)."""
+    on the request yet, and the account is an active applicant's without a password (whose
+    sign-in has no second step after the code; an inactive one is refused after it)."""
     signed_in = getattr(request, "user", None)
     return (
         signed_in is not None
         and not signed_in.is_authenticated
+        and user.is_active
         and user.role == Role.APPLICANT
         and not user.has_usable_password()
     )

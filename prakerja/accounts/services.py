@@ -357,6 +357,10 @@ def applicant_sign_in_name_set(*, actor: User, user: User, name: str) -> User:
         )
     compact = sign_in_name_compact(name)
     if user.username != compact:
+        # Usernames are unique whatever their case (``UPPER(username)``): a staff account
+        # named like this reference gets a message, not a 500.
+        if User.objects.filter(username__iexact=compact).exclude(pk=user.pk).exists():
+            raise _username_taken()
         user.username = compact
         audit_as(user, actor=actor, reason="nama masuk akun tanpa nomor HP")
         user.save(update_fields=["username"])

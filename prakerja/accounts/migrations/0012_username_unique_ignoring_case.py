@@ -4,6 +4,26 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 
+def no_names_alike(apps, schema_editor):
+    """Refuse to go on, with the names to settle, when two accounts' usernames differ only in
+    case: the unique index could not be built (the old index was not unique, and Django's
+    admin checks a changed username only as typed)."""
+    User = apps.get_model("accounts", "User")
+    alike = (
+        User.objects.annotate(upper=django.db.models.functions.text.Upper("username"))
+        .values("upper")
+        .annotate(n=models.Count("id"))
+        .filter(n__gt=1)
+        .values_list("upper", flat=True)
+    )
+    names = sorted(alike[:20])
+    if names:
+        raise RuntimeError(
+            "accounts 0012: usernames that differ only in case must be renamed first "
+            f"(UPPER(username) is made unique): {', '.join(names)}"
+        )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,6 +35,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(no_names_alike, migrations.RunPython.noop),
         migrations.RemoveIndex(
             model_name='user',
             name='user_username_upper',

@@ -82,3 +82,30 @@ def test_a_first_sign_in_by_code_stamps_last_login_with_the_phones_verification(
     user.refresh_from_db()
     assert user.last_login > first
     assert user.phone_verified_at == first
+
+
+def test_an_inactive_applicants_code_stamps_no_last_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from prakerja.notifications.models import OutboxMessage
+
+    monkeypatch.setattr(
+        "prakerja.notifications.services.transaction.on_commit",
+        lambda func, using=None, robust=False: func(),
+    )
+    user = User.objects.create(
+        username="hp-inactive01", role=Role.APPLICANT, phone="+6281234500031", is_active=False
+    )
+    user.set_unusable_password()
+    user.save()
+    client = Client()
+    client.post("/accounts/login/code/", {"phone": "081234500031"})
+    message = OutboxMessage.objects.filter(channel="sms", recipient="+6281234500031").first()
+    assert message is not None  # the code is texted; the sign-in is refused after it
+    code = re.search(r"\b(\d{6})\b", message.body)
+    assert code is not None
+    client.get("/accounts/login/code/confirm/")
+    client.post("/accounts/login/code/confirm/", {"code": code.group(1)})
+    assert client.session.get("_auth_user_id") is None
+    user.refresh_from_db()
+    assert user.last_login is None

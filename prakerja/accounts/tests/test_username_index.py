@@ -84,3 +84,18 @@ def test_an_account_is_not_made_when_every_drawn_name_is_taken(
     with pytest.raises(IntegrityError), transaction.atomic():
         applicant_get_or_create_by_phone(phone="081234500023")
     assert not User.objects.filter(phone="+6281234500023").exists()
+
+
+@pytest.mark.django_db
+def test_a_sign_in_name_taken_in_another_case_is_refused_with_a_message() -> None:
+    from prakerja.accounts.services import applicant_sign_in_name_set
+    from prakerja.core.errors import ApplicationError
+
+    make_user(username="pjabcd2345", role=Role.CALLCENTRE)
+    officer = make_user(role=Role.OFFICER)
+    walk_in = User.objects.create(username="hp-walkin0001", role=Role.APPLICANT, phone=None)
+    with pytest.raises(ApplicationError) as refused:
+        applicant_sign_in_name_set(actor=officer, user=walk_in, name="PJ-ABCD-2345")
+    assert refused.value.code == "account.username_taken"
+    walk_in.refresh_from_db()
+    assert walk_in.username == "hp-walkin0001"
