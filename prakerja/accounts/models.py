@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from prakerja.core.indexes import index_where_set
 from prakerja.core.rowsql import RowLoader
 
 
@@ -171,11 +172,7 @@ class User(AbstractUser):
         # Staff accounts only have a post, a regency or a provider; the applicants' rows (all
         # but a few) leave them empty: indexed only where set (issue 17).
         indexes = [
-            models.Index(
-                fields=[field],
-                name=f"user_{field}_set",
-                condition=models.Q(**{f"{field}__isnull": False}),
-            )
+            index_where_set(field, name=f"user_{field}_set")
             for field in ("post", "regency", "provider")
         ]
         constraints = [

@@ -125,6 +125,15 @@ def _username_taken() -> ApplicationError:
     )
 
 
+def _username_held(username: str, *, other_than: User | None = None) -> bool:
+    """Whether another account holds ``username`` in any case: allauth finds "Petugas" and
+    "petugas" as the same sign-in name, and ``UPPER(username)`` is a unique index."""
+    accounts = User.objects.filter(username__iexact=username)
+    if other_than is not None:
+        accounts = accounts.exclude(pk=other_than.pk)
+    return accounts.exists()
+
+
 @transaction.atomic
 def user_create_staff(
     *,
@@ -161,8 +170,7 @@ def user_create_staff(
             field="full_name",
         )
     user_binding_check(role=staff_role, post=post, regency=regency, provider=provider)
-    # Case-insensitive: allauth finds "Petugas" and "petugas" as the same sign-in name.
-    if User.objects.filter(username__iexact=username).exists():
+    if _username_held(username):
         raise _username_taken()
 
     user = User(
@@ -190,7 +198,7 @@ def user_create_staff(
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        if User.objects.filter(username__iexact=username).exists():
+        if _username_held(username):
             raise _username_taken() from None
         raise
     return user
@@ -357,9 +365,8 @@ def applicant_sign_in_name_set(*, actor: User, user: User, name: str) -> User:
         )
     compact = sign_in_name_compact(name)
     if user.username != compact:
-        # Usernames are unique whatever their case (``UPPER(username)``): a staff account
-        # named like this reference gets a message, not a 500.
-        if User.objects.filter(username__iexact=compact).exclude(pk=user.pk).exists():
+        # A staff account named like this reference gets a message, not a 500.
+        if _username_held(compact, other_than=user):
             raise _username_taken()
         user.username = compact
         audit_as(user, actor=actor, reason="nama masuk akun tanpa nomor HP")

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from prakerja.core.indexes import index_where_set
+
 
 class Programme(models.Model):
     code = models.SlugField(_("kode"), max_length=40, unique=True)
@@ -289,31 +291,11 @@ class Registration(models.Model):
         # them asks for a value (equality, a range, ``IS NOT NULL``), which the partial index
         # serves (issue 17).
         indexes = [
-            models.Index(
-                fields=["channel", "submitted_at"],
-                name="registration_channel_submitted",
-                condition=models.Q(submitted_at__isnull=False),
-            ),
-            models.Index(
-                fields=["submitted_at"],
-                name="registration_submitted",
-                condition=models.Q(submitted_at__isnull=False),
-            ),
-            models.Index(
-                fields=["domicile_regency"],
-                name="registration_regency_set",
-                condition=models.Q(domicile_regency__isnull=False),
-            ),
-            models.Index(
-                fields=["assisted_post"],
-                name="registration_assisted_post",
-                condition=models.Q(assisted_post__isnull=False),
-            ),
-            models.Index(
-                fields=["assisted_by"],
-                name="registration_assisted_by",
-                condition=models.Q(assisted_by__isnull=False),
-            ),
+            index_where_set("channel", "submitted_at", name="registration_channel_submitted"),
+            index_where_set("submitted_at", name="registration_submitted"),
+            index_where_set("domicile_regency", name="registration_regency_set"),
+            index_where_set("assisted_post", name="registration_assisted_post"),
+            index_where_set("assisted_by", name="registration_assisted_by"),
         ]
 
     def __str__(self) -> str:
