@@ -25,6 +25,7 @@ from prakerja.accounts import messages as sms_texts
 from prakerja.accounts import ratelimits
 from prakerja.accounts.fields import IndonesianPhoneField
 from prakerja.accounts.models import Role, User
+from prakerja.accounts.session_users import account_write_keeps_copy
 from prakerja.core.audit import audit_as
 from prakerja.core.errors import ApplicationError
 from prakerja.core.randomness import random_string
@@ -158,6 +159,10 @@ class AccountAdapter(DefaultAccountAdapter):
             user.last_login = user.phone_verified_at
             user._last_login_stamped = True  # type: ignore[attr-defined]
             fields.append("last_login")
+            # allauth read ``user`` for this page (``Login.deserialize``) and this UPDATE
+            # writes exactly what changed since: kept as the account's copy, so the first
+            # page after the sign-in does not read the row back (``session_users``).
+            account_write_keeps_copy(user)
         audit_as(user, actor=user, reason="nomor HP terverifikasi dengan kode SMS")
         # The UPDATE and its history row in one statement, as a draft's save (core.rowsql).
         update_with_history(user, fields)
@@ -236,6 +241,11 @@ class MFAAdapter(DefaultMFAAdapter):
         one hand-written statement: every sign-in asks it, an applicant's too (issue 17)."""
         if user.is_anonymous:
             return False
+        # Known from the account's cached copy (``session_users``: a new account has none,
+        # and adding or removing one voids the copy).
+        known = user.__dict__.get("_authenticator_types")
+        if known is not None:
+            return bool(known) if types is None else bool(known & {str(k) for k in types})
         table = Authenticator._meta.db_table
         sql = f"SELECT 1 FROM {table} WHERE user_id = %s"  # noqa: S608 - the model's table
         params: list[Any] = [user.pk]

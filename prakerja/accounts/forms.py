@@ -71,6 +71,7 @@ class PhoneLoginCodeForm(RequestLoginCodeForm):
 
     def clean_phone(self) -> str:
         from prakerja.accounts.services import applicant_get_or_create_by_phone
+        from prakerja.accounts.session_users import account_copy_offer_new
 
         phone: str = self.cleaned_data["phone"]
         adapter = get_adapter()
@@ -85,7 +86,10 @@ class PhoneLoginCodeForm(RequestLoginCodeForm):
         if adapter.is_open_for_signup(request):
             # One lookup: the applicant's account, created when there is none.
             try:
-                user, _created = applicant_get_or_create_by_phone(phone=phone)
+                user, created = applicant_get_or_create_by_phone(phone=phone)
+                if created:
+                    # Read by the code's pages from the cache, not the database.
+                    account_copy_offer_new(user)
             except ApplicationError:
                 # A staff number (or a race lost to one): answered as an unknown number.
                 user = None

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import connections, models, router
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,15 +57,25 @@ def _users_by_pk(model: Any, pk: Any, using: str) -> list[Any]:
 
 class AccountQuerySet(models.QuerySet["User"]):
     """Users' querysets. ``AccountManager.filter(pk=…)`` marks the queryset it returns with
-    the key; that queryset's ``first()`` is then the hand-written statement of ``get``. Any
-    further method gives a clone without the mark: the ORM's ``first()`` as usual."""
+    the key; that queryset's ``first()`` is then the hand-written statement of ``get``, or a
+    current copy from the shared cache (``session_users.account_by_pk``). Any further method
+    gives a clone without the mark: the ORM's ``first()`` as usual."""
 
     def first(self) -> User | None:  # type: ignore[override]
         pk = self.__dict__.get("_first_by_pk", _UNSET)
         if pk is _UNSET or self._result_cache is not None:
             return super().first()
-        found = _users_by_pk(self.model, pk, self.db)
-        return found[0] if found else None
+        if self.db != DEFAULT_DB_ALIAS:
+            found = _users_by_pk(self.model, pk, self.db)
+            return found[0] if found else None
+        from prakerja.accounts.session_users import account_by_pk
+
+        def load() -> User | None:
+            found = _users_by_pk(self.model, pk, self.db)
+            return found[0] if found else None
+
+        # From the shared cache when a copy is current (``session_users``).
+        return account_by_pk(pk, load)
 
 
 class AccountManager(UserManager["User"]):

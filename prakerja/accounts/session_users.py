@@ -28,6 +28,25 @@ its own memory cache) turns this off.
 With the session store of ``core.sessions.cached_db`` on Redis, the version and the copy are
 read in the session's own round trip (``read_along``): one Redis command per signed-in request
 instead of two, from the second request of a session on.
+
+**Through the sign-in by code** (issue 17). allauth reads the account on each of its pages
+(``Login.deserialize``: ``User.objects.filter(pk=…).first()``), which ``account_by_pk`` answers
+from the same copies under the same rule. Two writes leave a copy behind instead of only a new
+version, so that nothing reads the row back:
+
+* a new applicant's account, inserted at the code request (``account_copy_offer_new``): kept
+  only if its version key is still absent (any change since the insert has set one);
+* the sign-in's own write (``set_phone_verified``, marked with ``account_write_keeps_copy``):
+  the instance was read under version V (a copy, or a row read after V was), the UPDATE writes
+  exactly the fields it changed, and in one Redis script the version is renewed to V' and the
+  instance kept under V' only if the version was still V. A change that committed before the
+  UPDATE renewed the version after its commit: either before the script (V is gone, nothing is
+  kept) or after it (V' is gone, the copy is void).
+
+A copy made from a new account, or carried through the sign-in from one, also knows that the
+account has no second factor (``_authenticator_types``: the empty set), so the sign-in does not
+ask the database (``adapters.MFAAdapter.is_mfa_enabled``); adding or removing an authenticator
+renews the account's version like any change to its row.
 """
 
 from __future__ import annotations
@@ -36,6 +55,7 @@ import functools
 import hashlib
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import django
@@ -48,6 +68,7 @@ from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
 
 from prakerja.accounts.models import Role, User
+from prakerja.core.throttle import lua_script, redis_client
 
 logger = logging.getLogger("prakerja.accounts")
 _PREFIX = "accounts:session-user"
@@ -123,17 +144,127 @@ def session_user_get(request: HttpRequest) -> User | AnonymousUser:
         )
     ):
         return copy[1]
+    return _read_and_keep(user_id, version, lambda: auth.get_user(request))  # type: ignore[return-value]
+
+
+def _read_and_keep(user_id: object, version: Any, load: Callable[[], Any]) -> Any:
+    """``load()`` (the row read from the database), kept as a copy when it may be."""
+    version_key, row_key = _keys(user_id)
     if version is None:
         # No version (never changed, expired or evicted): one is made now, before the row is
         # read, so that a change committing after the read renews it and voids this copy.
         fresh = uuid.uuid4().hex
         made = cache.add(version_key, fresh, VERSION_SECONDS)
         version = fresh if made else cache.get(version_key)
-    user = auth.get_user(request)
+    user = load()
     if version is not None and _cacheable(user) and str(user.pk) == str(user_id):
         # Pickled now, before a view can attach related rows or change a field.
-        cache.set(row_key, (version, user), seconds)
-    return user  # type: ignore[return-value]
+        cache.set(row_key, (version, _copy(user)), _seconds())
+        user._account_version_read = version
+    return user
+
+
+def account_by_pk(user_id: object, load: Callable[[], User | None]) -> User | None:
+    """The account ``user_id`` as ``load()`` reads it, from a current copy when there is one
+    (allauth's ``Login.deserialize`` on each page of the sign-in by code). The instance
+    remembers the version it was read under, for ``account_write_keeps_copy``."""
+    if not _seconds():
+        return load()
+    version_key, row_key = _keys(user_id)
+    found = cache.get_many([version_key, row_key])
+    version = found.get(version_key)
+    copy = found.get(row_key)
+    if (
+        version is not None
+        and isinstance(copy, tuple)
+        and len(copy) == 2
+        and copy[0] == version
+        and isinstance(copy[1], User)
+        and str(copy[1].pk) == str(user_id)
+        and _cacheable(copy[1])
+    ):
+        user: User = copy[1]
+        user._account_version_read = version  # type: ignore[attr-defined]
+        return user
+    return _read_and_keep(user_id, version, load)  # type: ignore[no-any-return]
+
+
+def _copy(user: User) -> User:
+    """A fresh instance with the row's values only (not what a caller attached: history
+    attributes, flags), and what is known of its authenticators."""
+    fields = User._meta.concrete_fields
+    names = [field.attname for field in fields]
+    copy = User.from_db(user._state.db, names, [getattr(user, name) for name in names])
+    kinds = user.__dict__.get("_authenticator_types")
+    if kinds is not None:
+        copy._authenticator_types = frozenset(kinds)  # type: ignore[attr-defined]
+    return copy
+
+
+# The version renewed; the copy kept under the new one only if the version was still the one
+# the writer read (ARGV[1]; empty: absent, for an account just inserted).
+_KEEP_SCRIPT = """
+local current = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[4])
+if (ARGV[1] == '' and not current) or current == ARGV[1] then
+  redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[5])
+  return 1
+end
+return 0
+"""
+
+
+def _renew_keeping(user: User, expected: Any) -> bool:
+    """The version renewed and ``user`` kept as the copy if the version was ``expected``
+    (None: absent); False when it was not (the version is renewed all the same)."""
+    version_key, row_key = _keys(user.pk)
+    fresh = uuid.uuid4().hex
+    copy = (fresh, _copy(user))
+    redis = redis_client(cache)
+    if redis is None:
+        # The local memory cache of the demo and the SQLite tests: one process, same steps.
+        current = cache.get(version_key)
+        cache.set(version_key, fresh, VERSION_SECONDS)
+        if current != expected:
+            return False
+        cache.set(row_key, copy, _seconds())
+    else:
+        client: Any = cache.client  # type: ignore[attr-defined]
+        kept = lua_script(redis, _KEEP_SCRIPT)(
+            keys=[cache.make_key(version_key), cache.make_key(row_key)],
+            args=[
+                b"" if expected is None else client.encode(expected),
+                client.encode(fresh),
+                client.encode(copy),
+                VERSION_SECONDS,
+                _seconds(),
+            ],
+        )
+        if not kept:
+            return False
+    user._account_version_read = fresh  # type: ignore[attr-defined]
+    return True
+
+
+def account_copy_offer_new(user: User) -> None:
+    """After a new applicant's account is inserted (and committed): kept as the copy that the
+    sign-in's pages read, known to have no second factor, unless anything has set its version
+    since. Failing Redis is logged: the pages read the row instead."""
+    if not _seconds() or not _cacheable(user) or transaction.get_connection().in_atomic_block:
+        return
+    user._authenticator_types = frozenset()  # type: ignore[attr-defined]
+    try:
+        _renew_keeping(user, None)
+    except Exception:
+        logger.exception("session_users.copy_not_kept", extra={"account": user.pk})
+
+
+def account_write_keeps_copy(user: User) -> None:
+    """Marks the next write of ``user`` through ``core.rowsql.update_with_history`` as one
+    that keeps the written instance as the copy (instead of only renewing the version): call
+    it only when ``user`` holds the row as read (``account_by_pk``) plus exactly the fields
+    that write changes."""
+    user._account_keep_on_write = True  # type: ignore[attr-defined]
 
 
 def _version_renew(user_id: object) -> None:
@@ -165,7 +296,23 @@ def account_changed(user_id: object) -> None:
 
 
 def _account_written(sender: Any, instance: User, **kwargs: Any) -> None:
+    keep = instance.__dict__.pop("_account_keep_on_write", False)
+    read = instance.__dict__.pop("_account_version_read", None)
+    if (
+        keep
+        and read is not None
+        and _seconds()
+        and _cacheable(instance)
+        and not transaction.get_connection().in_atomic_block  # committed with its statement
+    ):
+        _renew_keeping(instance, read)  # if Redis fails, the write fails, as account_changed's
+        return
     account_changed(instance.pk)
+
+
+def _authenticator_written(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # A copy knows the account's authenticators (``_authenticator_types``): any change voids it.
+    account_changed(instance.user_id)
 
 
 def receivers_connect() -> None:
@@ -175,4 +322,12 @@ def receivers_connect() -> None:
 
     post_save.connect(_account_written, sender=User, dispatch_uid="session_users.saved")
     post_delete.connect(_account_written, sender=User, dispatch_uid="session_users.deleted")
+    from allauth.mfa.models import Authenticator
+
+    for signal, name in ((post_save, "saved"), (post_delete, "deleted")):
+        signal.connect(
+            _authenticator_written,
+            sender=Authenticator,
+            dispatch_uid=f"session_users.authenticator_{name}",
+        )
     row_updated.connect(_account_written, sender=User, dispatch_uid="session_users.updated")
