@@ -130,3 +130,18 @@ def test_the_api_answers_422_in_indonesian_without_echoing_the_nik() -> None:
     ]
     assert NIK_WOMAN_SURABAYA.encode() not in response.content
     assert b"msg" not in response.content and b"input" not in response.content
+
+
+def test_every_message_has_its_english_translation() -> None:
+    """The API answers in English when asked (``Accept-Language: en``): no message of the
+    table is left in Indonesian (the English catalogue, ``locale/en``)."""
+    from django.utils import translation
+
+    from prakerja.core.request_errors import _texts
+
+    indonesian = _texts()
+    with translation.override("en"):
+        english = _texts()
+    untranslated = sorted({text for kind, text in indonesian.items() if english[kind] == text})
+    assert untranslated == []
+    assert english["missing"] == "Required."
