@@ -95,7 +95,16 @@ class LockoutHandler(AxesDatabaseHandler):
         their own (a SELECT, BEGIN and COMMIT on every sign-in, also when there are none),
         because something might act on each deleted row: axes's ``post_delete`` handler, which
         does nothing for this database handler, and the attempts' expiry rows, which exist
-        only with ``AXES_USE_ATTEMPT_EXPIRATION`` (then axes's own reset runs)."""
+        only with ``AXES_USE_ATTEMPT_EXPIRATION`` (then axes's own reset runs).
+
+        Nothing for an account without a usable password (an applicant signing in by SMS
+        code or printed access code): the attempts under its name are wrong passwords typed
+        on the staff page, and they only ever gate a sign-in by password, which that account
+        cannot make. Keeping them until the cool-off locks out no one, and saves a statement
+        per applicant sign-in (issue 17)."""
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.has_usable_password():
+            return 0
         if getattr(settings, "AXES_USE_ATTEMPT_EXPIRATION", False):
             return int(super().reset_user_attempts(request, credentials))
         using = router.db_for_write(AccessAttempt)

@@ -51,3 +51,37 @@ def test_a_sign_in_clears_the_failures_of_its_account_and_address(
 
     assert _failures(budi) == {"10.2.2.2": 1}
     assert _failures(other) == {"10.1.1.1": 1}
+
+
+def test_an_applicants_sign_in_by_code_leaves_the_failures_under_its_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Wrong passwords typed on the staff page under an applicant's (generated) name only
+    ever gate a sign-in by password, which an account without one cannot make: the sign-in
+    by SMS code does not spend a statement on them, and they lapse with the cool-off."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from prakerja.notifications.models import OutboxMessage
+
+    monkeypatch.setattr(
+        "prakerja.notifications.services.transaction.on_commit",
+        lambda func, using=None, robust=False: func(),
+    )
+    phone = "+6281234507777"
+    client = Client(REMOTE_ADDR="10.3.3.3")
+    client.post("/accounts/login/code/", {"phone": phone})
+    applicant = User.objects.get(phone=phone)
+    Client(REMOTE_ADDR="10.3.3.3").post(LOGIN, {"login": applicant.username, "password": "x"})
+    assert _failures(applicant) == {"10.3.3.3": 1}
+    message = OutboxMessage.objects.filter(recipient=phone).first()
+    assert message is not None
+    code = re.search(r"\b(\d{6})\b", message.body)
+    assert code is not None
+    with CaptureQueriesContext(connection) as queries:
+        client.post("/accounts/login/code/confirm/", {"code": code.group(1)})
+    assert client.session.get("_auth_user_id") == str(applicant.pk)
+    assert not [q for q in queries if "axes_accessattempt" in q["sql"]]
+    assert _failures(applicant) == {"10.3.3.3": 1}
