@@ -99,3 +99,24 @@ def test_a_sign_in_name_taken_in_another_case_is_refused_with_a_message() -> Non
     assert refused.value.code == "account.username_taken"
     walk_in.refresh_from_db()
     assert walk_in.username == "hp-walkin0001"
+
+
+@pytest.mark.django_db
+def test_migration_0012_names_the_usernames_alike_but_for_case_before_the_index() -> None:
+    """Its check, on a database as it was before the unique index (dropped inside this
+    test's transaction): the names to settle are named, instead of the index failing."""
+    import importlib
+
+    from django.apps import apps
+
+    check = importlib.import_module(
+        "prakerja.accounts.migrations.0012_username_unique_ignoring_case"
+    ).no_names_alike
+    check(apps, None)  # today's database: nothing alike
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX user_username_upper_unique")
+    make_user(username="Ani")
+    make_user(username="ANI")
+    make_user(username="Budi")
+    with pytest.raises(RuntimeError, match=r"renamed first .*: ANI$"):
+        check(apps, None)
