@@ -129,6 +129,23 @@ def session_user_get(request: HttpRequest) -> User | AnonymousUser:
         if read_along is not None:
             session.read_along([version_key, row_key], seconds)
     version = found.get(version_key)
+    copy = _current_copy(found, user_id)
+    if (
+        copy is not None
+        and session.get(auth.BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS
+        and constant_time_compare(
+            session.get(auth.HASH_SESSION_KEY) or "", copy.get_session_auth_hash()
+        )
+    ):
+        return copy
+    return _read_and_keep(user_id, version, lambda: auth.get_user(request))  # type: ignore[return-value]
+
+
+def _current_copy(found: dict[str, Any], user_id: object) -> User | None:
+    """The copy among ``found`` (the version and copy keys' values, as ``get_many`` answers)
+    if it is tagged with the current version and is of an active ``user_id``; else None."""
+    version_key, row_key = _keys(user_id)
+    version = found.get(version_key)
     copy = found.get(row_key)
     if (
         version is not None
@@ -138,13 +155,9 @@ def session_user_get(request: HttpRequest) -> User | AnonymousUser:
         and isinstance(copy[1], User)
         and str(copy[1].pk) == str(user_id)
         and copy[1].is_active
-        and session.get(auth.BACKEND_SESSION_KEY) in settings.AUTHENTICATION_BACKENDS
-        and constant_time_compare(
-            session.get(auth.HASH_SESSION_KEY) or "", copy[1].get_session_auth_hash()
-        )
     ):
         return copy[1]
-    return _read_and_keep(user_id, version, lambda: auth.get_user(request))  # type: ignore[return-value]
+    return None
 
 
 def _read_and_keep(user_id: object, version: Any, load: Callable[[], Any]) -> Any:
@@ -173,19 +186,10 @@ def account_by_pk(user_id: object, load: Callable[[], User | None]) -> User | No
     version_key, row_key = _keys(user_id)
     found = cache.get_many([version_key, row_key])
     version = found.get(version_key)
-    copy = found.get(row_key)
-    if (
-        version is not None
-        and isinstance(copy, tuple)
-        and len(copy) == 2
-        and copy[0] == version
-        and isinstance(copy[1], User)
-        and str(copy[1].pk) == str(user_id)
-        and _cacheable(copy[1])
-    ):
-        user: User = copy[1]
-        user._account_version_read = version  # type: ignore[attr-defined]
-        return user
+    copy = _current_copy(found, user_id)
+    if copy is not None and _cacheable(copy):
+        copy._account_version_read = version  # type: ignore[attr-defined]
+        return copy
     return _read_and_keep(user_id, version, load)  # type: ignore[no-any-return]
 
 

@@ -139,3 +139,16 @@ def sign_in_with_totp(client: Client, user: User, *, password: str = DEFAULT_PAS
             "/accounts/2fa/authenticate/", {"code": totp_code_lasting(totp_secret_of(user))}
         )
         assert response.status_code == 302, f"TOTP refused ({response.status_code})"
+
+
+def sms_code_last(phone: str) -> str:
+    """The six-digit code of the newest SMS to ``phone`` in the outbox (the sign-in by code)."""
+    import re
+
+    from prakerja.notifications.models import OutboxMessage
+
+    message = OutboxMessage.objects.filter(channel="sms", recipient=phone).first()
+    assert message is not None, "no SMS sent"
+    found = re.search(r"\b(\d{6})\b", message.body)
+    assert found, message.body
+    return found.group(1)

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 
 from prakerja.accounts.models import Role, User
-from prakerja.accounts.testing import make_user
+from prakerja.accounts.testing import make_user, sms_code_last
 from prakerja.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -41,11 +41,7 @@ def _signed_in_as(client: Client) -> int | None:
 
 
 def _last_code(phone: str = ANI_PHONE) -> str:
-    message = OutboxMessage.objects.filter(channel="sms", recipient=phone).first()
-    assert message is not None, "no SMS sent"
-    found = re.search(r"\b(\d{6})\b", message.body)
-    assert found, message.body
-    return found.group(1)
+    return sms_code_last(phone)
 
 
 def _wrong(code: str) -> str:

@@ -7,7 +7,6 @@ These tests commit (``transaction=True``): copies are kept only of rows that are
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ from prakerja.accounts import session_users
 from prakerja.accounts.adapters import MFAAdapter
 from prakerja.accounts.models import User
 from prakerja.accounts.session_users import account_by_pk, account_changed
-from prakerja.notifications.models import OutboxMessage
+from prakerja.accounts.testing import sms_code_last
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,11 +39,7 @@ def cache_on(settings: Any) -> None:
 
 
 def _code(phone: str = PHONE) -> str:
-    message = OutboxMessage.objects.filter(channel="sms", recipient=phone).first()
-    assert message is not None, "no SMS sent"
-    found = re.search(r"\b(\d{6})\b", message.body)
-    assert found, message.body
-    return found.group(1)
+    return sms_code_last(phone)
 
 
 def _reads(client: Client, method: str, path: str, data: Any = None) -> tuple[Any, list[str]]:
