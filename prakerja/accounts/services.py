@@ -297,14 +297,12 @@ def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -
     """
 
     phone = account_phone_normalise(phone)
-    existing = _user_by_phone(phone)
-    if existing is not None:
-        if existing.role != Role.APPLICANT:
-            raise phone_taken_by_staff_error()
-        return existing, False
     for _attempt in range(USERNAME_ATTEMPTS):
-        # A drawn name, not looked up first: the unique index on ``UPPER(username)`` refuses
-        # a taken one, and another is drawn.
+        # Inserted first, looked up only when refused: at a surge most numbers asking for a
+        # code are new, and their look-up found nothing (one statement fewer per sign-up; a
+        # known number costs one more, a refused insert). A drawn name is not looked up
+        # either: the unique index on ``UPPER(username)`` refuses a taken one, and another
+        # is drawn.
         user = User(username=applicant_username_draw(), role=Role.APPLICANT, phone=phone)
         user.set_unusable_password()
         audit_as(
@@ -313,10 +311,11 @@ def applicant_get_or_create_by_phone(*, phone: str, actor: User | None = None) -
             reason="akun pendaftar dibuat oleh petugas" if actor else "akun pendaftar dibuat",
         )
         # The row and its history row in one statement (``core.rowsql``), or nothing when a
-        # unique index already holds the number: two first requests for one number (double
-        # tap, retry at a posko) race past the lookup above, the index decides and the loser
-        # takes the winner's row. No savepoint is needed around it. ``save``'s other receiver
-        # (``session_users``) voids cached copies of an existing account; a new one has none.
+        # unique index already holds the number (a known number, or two first requests for
+        # one number racing: double tap, retry at a posko; the index decides and the loser
+        # takes the winner's row) or the drawn name. No savepoint is needed around it.
+        # ``save``'s other receiver (``session_users``) voids cached copies of an existing
+        # account; a new one has none.
         if insert_with_history(user):
             return user, True
         existing = _user_by_phone(phone)

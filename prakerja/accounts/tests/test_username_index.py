@@ -120,3 +120,29 @@ def test_migration_0012_names_the_usernames_alike_but_for_case_before_the_index(
     make_user(username="Budi")
     with pytest.raises(RuntimeError, match=r"renamed first .*: ANI$"):
         check(apps, None)
+
+
+@pytest.mark.django_db
+def test_a_new_number_is_inserted_without_looking_the_number_up_first() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        user, created = applicant_get_or_create_by_phone(phone="081234500024")
+    assert created
+    account_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "accounts_user" in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+    assert account_reads == []
+    assert user.history.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_known_number_gets_its_account_back_and_writes_nothing() -> None:
+    first, created = applicant_get_or_create_by_phone(phone="081234500025")
+    assert created
+    again, created_again = applicant_get_or_create_by_phone(phone="+62 812-3450-0025")
+    assert not created_again
+    assert again.pk == first.pk
+    assert again.username == first.username
+    assert User.objects.filter(phone="+6281234500025").count() == 1
+    assert first.history.count() == 1  # the refused insert wrote no history row
