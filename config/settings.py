@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from django.conf import settings as _django_settings  # lowercase: not a setting
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -436,9 +437,7 @@ DJANGO_REDIS_CLOSE_CONNECTION = False
 def _allauth_setting(name: str, default: Any) -> Any:
     """allauth's own getter (``allauth.utils.get_setting``'s default), set so that allauth
     does not look ``ALLAUTH_SETTING_GETTER`` up, and miss it, on each of its settings."""
-    from django.conf import settings
-
-    return getattr(settings, name, default)
+    return getattr(_django_settings, name, default)
 
 
 ALLAUTH_SETTING_GETTER = _allauth_setting

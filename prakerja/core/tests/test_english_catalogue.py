@@ -12,6 +12,7 @@ Django's ``makemessages`` on a copy of the source, so it needs GNU gettext (Debi
 from __future__ import annotations
 
 import gettext
+import os
 import re
 import shutil
 import subprocess
@@ -207,8 +208,6 @@ def test_every_message_the_code_marks_is_in_the_catalogue(tmp_path: Path) -> Non
 
 
 def _environment() -> dict[str, str]:
-    import os
-
     environment = dict(os.environ)
     # The copy's settings, on the demo's SQLite: makemessages reads no database.
     environment.pop("DATABASE_URL", None)
